@@ -1,0 +1,8 @@
+package io.eventagg.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code query}: reads pre-aggregated results. */
+@Command(name = "query", mixinStandardHelpOptions = true, description = "Query pre-aggregated results.",
+        subcommands = {TimeSeriesCommand.class})
+final class QueryCommand {}

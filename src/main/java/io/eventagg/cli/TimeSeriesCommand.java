@@ -1,0 +1,138 @@
+package io.eventagg.cli;
+
+import io.eventagg.config.ConfigException;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import io.eventagg.query.AggregationResult;
+import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.TimeSeriesPoint;
+import io.eventagg.query.TimeSeriesQuery;
+import io.eventagg.time.Granularity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code query timeseries}: the spec's AggregationResult. */
+@Command(name = "timeseries", mixinStandardHelpOptions = true,
+        description = "Counts, unique users and breakdowns per bucket for some events (or all events).")
+final class TimeSeriesCommand implements Callable<Integer> {
+    @Option(names = "--job", required = true, paramLabel = "FILE")
+    Path jobFile;
+
+    @Option(names = "--events", split = ",", description = "Events to sum (default: all events, with unique sessions)")
+    List<String> events = new ArrayList<>();
+
+    @Option(names = "--from", required = true, description = "Range start (inclusive): 2024-01-15, 2024-01-15T10:00 (job time zone) or an instant")
+    String from;
+
+    @Option(names = "--to", required = true, description = "Range end (exclusive)")
+    String to;
+
+    @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")
+    String granularity;
+
+    @Option(names = "--environment", description = "One environment (default: all together)")
+    String environment;
+
+    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns)")
+    List<String> breakdown = new ArrayList<>();
+
+    @Option(names = "--distinct-id", description = "Only this user's events (needs a raw events table)")
+    String distinctId;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Mixin
+    SinkOptions sink;
+
+    @Override
+    public Integer call() {
+        JobDefinition job = JobLoader.load(jobFile);
+        Granularity g = Granularity.parse(granularity);
+        if (g == null) throw new ConfigException("--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
+        TimeSeriesQuery q = new TimeSeriesQuery(events, TimeArgument.parse("--from", from, job.timezone()),
+                TimeArgument.parse("--to", to, job.timezone()), g, environment, breakdown, distinctId);
+        AggregationResult r;
+        try (JdbcAggregationStorage storage = new JdbcAggregationStorage(job, sink.resolve())) {
+            r = storage.query(q);
+        }
+        switch (format) {
+            case json -> System.out.println(Json.write(r));
+            case csv -> printCsv(r, q);
+            default -> printTable(r, q);
+        }
+        return 0;
+    }
+
+    private static void printTable(AggregationResult r, TimeSeriesQuery q) {
+        boolean sessions = r.uniqueSessions() != null;
+        StringBuilder header = new StringBuilder(String.format("%-24s %12s %12s", "bucket (UTC)", "count", "unique users"));
+        if (sessions) header.append(String.format(" %12s", "sessions"));
+        if (!q.breakdownBy().isEmpty()) header.append("  breakdown");
+        System.out.println(header);
+        for (TimeSeriesPoint p : r.series()) {
+            StringBuilder line = new StringBuilder(String.format("%-24s %,12d %,12d", p.timestamp(), p.count(), p.uniqueUsers()));
+            if (sessions) line.append(String.format(" %,12d", p.uniqueSessions()));
+            if (p.breakdown() != null) line.append("  ").append(compact(p.breakdown(), 6));
+            System.out.println(line);
+        }
+        StringBuilder total = new StringBuilder(String.format("%-24s %,12d %,12d", "total", r.total(), r.uniqueUsers()));
+        if (sessions) total.append(String.format(" %,12d", r.uniqueSessions()));
+        System.out.println(total);
+        for (Map.Entry<String, Map<String, Long>> e : r.breakdownTotals().entrySet()) {
+            System.out.println("  " + e.getKey() + ": " + compact(Map.of(e.getKey(), e.getValue()), 20).replaceFirst("^[^ ]* ", ""));
+        }
+    }
+
+    private static String compact(Map<String, Map<String, Long>> breakdown, int maxValues) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Map<String, Long>> k : breakdown.entrySet()) {
+            if (sb.length() > 0) sb.append("; ");
+            sb.append(k.getKey()).append(' ');
+            int i = 0;
+            for (Map.Entry<String, Long> v : k.getValue().entrySet()) {
+                if (i++ == maxValues) {
+                    sb.append(" …");
+                    break;
+                }
+                sb.append(i > 1 ? " " : "").append(v.getKey()).append('=').append(v.getValue());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void printCsv(AggregationResult r, TimeSeriesQuery q) {
+        boolean sessions = r.uniqueSessions() != null;
+        Set<String> columns = new LinkedHashSet<>();
+        for (Map.Entry<String, Map<String, Long>> e : r.breakdownTotals().entrySet()) {
+            for (String v : e.getValue().keySet()) columns.add(e.getKey() + ":" + v);
+        }
+        StringBuilder header = new StringBuilder("timestamp,count,unique_users");
+        if (sessions) header.append(",unique_sessions");
+        for (String c : columns) header.append(',').append(csv(c));
+        System.out.println(header);
+        for (TimeSeriesPoint p : r.series()) {
+            StringBuilder line = new StringBuilder(p.timestamp() + "," + p.count() + "," + p.uniqueUsers());
+            if (sessions) line.append(',').append(p.uniqueSessions());
+            for (String c : columns) {
+                int colon = c.indexOf(':');
+                Map<String, Long> values = p.breakdown() == null ? null : p.breakdown().get(c.substring(0, colon));
+                Long v = values == null ? null : values.get(c.substring(colon + 1));
+                line.append(',').append(v == null ? 0 : v);
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}

@@ -1,0 +1,157 @@
+package io.eventagg.config;
+
+import io.eventagg.filter.PropertyFilter;
+import io.eventagg.filter.PropertySelection;
+import io.eventagg.funnel.FunnelDefinition;
+import io.eventagg.funnel.FunnelExclusion;
+import io.eventagg.funnel.FunnelStep;
+import io.eventagg.retention.RetentionDefinition;
+import io.eventagg.time.BucketCalendar;
+import io.eventagg.time.Granularity;
+import java.io.Serializable;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a job aggregates: the validated content of a {@code jobs/*.yaml} file. Field names follow the
+ * spec ({@code granularities, events, breakdowns, funnels, retention}); everything else is an
+ * additive extension with a default.
+ */
+public record JobDefinition(
+        String name,
+        ZoneId timezone,
+        String defaultEnvironment,
+        List<Granularity> granularities,
+        List<String> events,
+        List<String> breakdowns,
+        int breakdownLimit,
+        WatermarkSettings watermark,
+        LimitSettings limits,
+        int sketchLgK,
+        List<FunnelDefinition> funnels,
+        List<RetentionDefinition> retention)
+        implements Serializable {
+
+    public static final Set<String> FIELDS = Set.of(
+            "name", "timezone", "default_environment", "granularities", "events", "breakdowns",
+            "breakdown_limit", "watermark", "limits", "sketch", "funnels", "retention");
+
+    public BucketCalendar calendar() {
+        return new BucketCalendar(timezone);
+    }
+
+    /** Breakdown keys first (their index is their position), then keys that filters read. */
+    public PropertySelection propertySelection() {
+        Set<String> keys = new LinkedHashSet<>(breakdowns);
+        for (FunnelDefinition f : funnels) {
+            for (FunnelStep s : f.steps()) s.filters().forEach(p -> keys.add(p.property()));
+            for (FunnelExclusion x : f.exclusions()) x.filters().forEach(p -> keys.add(p.property()));
+        }
+        for (RetentionDefinition r : retention) {
+            r.startFilters().forEach(p -> keys.add(p.property()));
+            r.returnFilters().forEach(p -> keys.add(p.property()));
+        }
+        return new PropertySelection(keys);
+    }
+
+    /** Whether the time series take this event (an empty {@code events} list takes all). */
+    public boolean tracksEvent(String event) {
+        return events.isEmpty() || events.contains(event);
+    }
+
+    static JobDefinition parse(ConfigNode root) {
+        root.requireObject(FIELDS);
+        String name = root.requiredString("name");
+        if (!name.matches("[A-Za-z0-9_.\\-]{1,100}")) {
+            throw new ConfigException("name", "'" + name + "' must be 1-100 letters, digits, '_', '.' or '-'");
+        }
+        String tz = root.string("timezone", "UTC");
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(tz);
+        } catch (Exception e) {
+            throw new ConfigException("timezone", "'" + tz + "' is not an IANA time zone such as UTC or Europe/Berlin");
+        }
+        String env = root.string("default_environment", "production");
+        if (env.isBlank()) throw new ConfigException("default_environment", "must not be empty");
+
+        List<Granularity> grans;
+        if (root.get("granularities").isMissing()) {
+            grans = List.of(Granularity.values());
+        } else {
+            List<Granularity> parsed = root.list("granularities", n -> {
+                Granularity g = Granularity.parse(n.asText());
+                if (g == null) {
+                    throw new ConfigException(n.path(), "'" + n.raw().asText() + "' is not one of minute, hour, day, week, month");
+                }
+                return g;
+            });
+            if (parsed.isEmpty()) throw new ConfigException("granularities", "must name at least one of minute, hour, day, week, month");
+            EnumSet<Granularity> set = EnumSet.noneOf(Granularity.class);
+            for (Granularity g : parsed) {
+                if (!set.add(g)) throw new ConfigException("granularities", "'" + g.id() + "' is listed twice");
+            }
+            grans = List.copyOf(set);
+        }
+
+        List<String> events = uniqueTexts(root, "events");
+        List<String> breakdowns = uniqueTexts(root, "breakdowns");
+        int limit = root.intValue("breakdown_limit", 100, 1, 100_000);
+        WatermarkSettings wm = WatermarkSettings.parse(root.get("watermark"));
+        LimitSettings limits = LimitSettings.parse(root.get("limits"));
+        if (limits.breakdownValuesPerBucket() < limit) {
+            throw new ConfigException("limits.breakdown_values_per_bucket",
+                    "must be at least breakdown_limit (" + limit + "), found " + limits.breakdownValuesPerBucket());
+        }
+        ConfigNode sketch = root.get("sketch");
+        int lgK = 14;
+        if (!sketch.isMissing()) {
+            sketch.requireObject(Set.of("lg_k"));
+            lgK = sketch.intValue("lg_k", 14, 10, 18);
+        }
+
+        List<FunnelDefinition> funnels = root.list("funnels", FunnelDefinition::parse);
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < funnels.size(); i++) {
+            if (!names.add(funnels.get(i).name())) {
+                throw new ConfigException("funnels[" + i + "].name", "funnel '" + funnels.get(i).name() + "' is defined twice");
+            }
+        }
+        List<RetentionDefinition> retention = root.list("retention", RetentionDefinition::parse);
+        names.clear();
+        for (int i = 0; i < retention.size(); i++) {
+            if (!names.add(retention.get(i).name())) {
+                throw new ConfigException("retention[" + i + "].name", "retention '" + retention.get(i).name() + "' is defined twice");
+            }
+        }
+        return new JobDefinition(name, zone, env, grans, events, breakdowns, limit, wm, limits, lgK,
+                List.copyOf(funnels), List.copyOf(retention));
+    }
+
+    private static List<String> uniqueTexts(ConfigNode root, String field) {
+        List<String> values = root.list(field, ConfigNode::asText);
+        Set<String> seen = new LinkedHashSet<>();
+        for (String v : values) {
+            if (!seen.add(v)) throw new ConfigException(field, "'" + v + "' is listed twice");
+        }
+        return List.copyOf(new ArrayList<>(seen));
+    }
+
+    /** All property filters, for validation and documentation tools. */
+    public List<PropertyFilter> allFilters() {
+        List<PropertyFilter> all = new ArrayList<>();
+        funnels.forEach(f -> {
+            f.steps().forEach(s -> all.addAll(s.filters()));
+            f.exclusions().forEach(x -> all.addAll(x.filters()));
+        });
+        retention.forEach(r -> {
+            all.addAll(r.startFilters());
+            all.addAll(r.returnFilters());
+        });
+        return all;
+    }
+}

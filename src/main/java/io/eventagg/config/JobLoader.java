@@ -1,0 +1,48 @@
+package io.eventagg.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads and validates a job definition file; every problem becomes a {@link ConfigException}. */
+public final class JobLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private JobLoader() {}
+
+    public static JobDefinition load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--job", "file not found: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("--job", "cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+            return parse(text);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.field(), e.getMessage().substring(
+                    e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2));
+        }
+    }
+
+    public static JobDefinition parse(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException("", "the job file is empty");
+        }
+        return JobDefinition.parse(new ConfigNode(root, ""));
+    }
+}

@@ -1,0 +1,18 @@
+package io.eventagg.funnel;
+
+import io.eventagg.config.ConfigNode;
+import io.eventagg.filter.PropertyFilter;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/** One step of a funnel: an event name and property filters that must all hold. */
+public record FunnelStep(String name, String event, List<PropertyFilter> filters) implements Serializable {
+
+    static FunnelStep parse(ConfigNode n) {
+        n.requireObject(Set.of("name", "event", "filters"));
+        String event = n.requiredString("event");
+        String name = n.string("name", event);
+        return new FunnelStep(name, event, List.copyOf(n.list("filters", PropertyFilter::parse)));
+    }
+}

@@ -1,0 +1,96 @@
+package io.eventagg.pipeline;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.Event;
+import io.eventagg.ingest.IngestRouter;
+import io.eventagg.ingest.Ingested;
+import io.eventagg.time.CalendarWindowAssigner;
+import io.eventagg.time.Granularity;
+import io.eventagg.timeseries.SeriesAccumulator;
+import io.eventagg.timeseries.SeriesAggregate;
+import io.eventagg.timeseries.SeriesCombiner;
+import io.eventagg.timeseries.SeriesPartial;
+import io.eventagg.timeseries.SeriesRow;
+import io.eventagg.timeseries.SeriesWindowFunction;
+import io.eventagg.window.EmitTrigger;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The eventagg dataflow, independent of where events come from and where results go:
+ *
+ * <pre>
+ * source ─ route ─┬─ dead letters, late events ──────────────────────────────► outputs
+ *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series ─ calendar window per granularity ─► outputs
+ *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
+ * </pre>
+ *
+ * Operators have stable uids so savepoints survive upgrades.
+ */
+public final class EventaggPipeline {
+    /** Partials that reach a closed window; always 0 unless the lateness rules are broken. */
+    public static final OutputTag<SeriesPartial> LATE_PARTIALS = new OutputTag<>("late-partials") {};
+
+    private EventaggPipeline() {}
+
+    /**
+     * Adds the dataflow for {@code job} to the stream of ingested records (which must carry event
+     * timestamps and watermarks, see {@link io.eventagg.ingest.IngestWatermarks}).
+     */
+    public static void define(DataStream<Ingested> ingested, JobDefinition job, RunOptions run, Outputs outputs) {
+        long lateness = run.streaming() ? job.watermark().allowedLateness().toMillis() : 0L;
+        long emitMs = run.streaming() ? job.watermark().emitInterval().toMillis() : 0L;
+
+        SingleOutputStreamOperator<Event> events = ingested
+                .process(new IngestRouter(lateness))
+                .name("route")
+                .uid("route");
+        outputs.deadLetters(events.getSideOutput(IngestRouter.DEAD_LETTERS));
+        outputs.lateEvents(events.getSideOutput(IngestRouter.LATE_EVENTS));
+
+        DataStream<SeriesRow> rows = timeSeries(events, job, run, lateness, emitMs);
+        outputs.series(rows);
+
+        DataStream<Long> maxima = events
+                .transform("max timestamp", TypeInformation.of(Long.class), new MaxTimestamp(run.streaming() ? 1000 : 0))
+                .uid("max-timestamp");
+        outputs.progress(maxima
+                .transform("progress", TypeInformation.of(ProgressRow.class), new ProgressTracker(emitMs))
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .uid("progress"));
+    }
+
+    static DataStream<SeriesRow> timeSeries(DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {
+        DataStream<SeriesPartial> partials = events
+                .transform("combine time series", TypeInformation.of(SeriesPartial.class),
+                        new SeriesCombiner(job, run.streaming() ? run.combinerFlushMs() : 0, run.combinerMaxBuckets()))
+                .uid("timeseries-combine");
+        DataStream<SeriesRow> all = null;
+        for (Granularity g : job.granularities()) {
+            int ordinal = g.ordinal();
+            SingleOutputStreamOperator<SeriesRow> rows = partials
+                    .filter(p -> p.granularity() == ordinal)
+                    .name("partials " + g.id())
+                    .uid("timeseries-partials-" + g.id())
+                    .keyBy(SeriesPartial::seriesKey)
+                    .window(new CalendarWindowAssigner(g, job.calendar()))
+                    .trigger(new EmitTrigger(emitMs, lateness))
+                    .allowedLateness(Duration.ofMillis(lateness))
+                    .sideOutputLateData(LATE_PARTIALS)
+                    .aggregate(
+                            new SeriesAggregate(job.sketchLgK(), job.breakdowns().size(), job.limits().breakdownValuesPerBucket()),
+                            new SeriesWindowFunction(g, job.breakdowns(), job.breakdownLimit(), lateness, run.generation()),
+                            SeriesAccumulator.typeInfo(),
+                            SeriesAccumulator.typeInfo(),
+                            TypeInformation.of(SeriesRow.class))
+                    .name("timeseries " + g.id())
+                    .uid("timeseries-window-" + g.id());
+            all = all == null ? rows : all.union(rows);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,106 @@
+package io.eventagg.pipeline;
+
+import io.eventagg.ingest.DeadLetter;
+import io.eventagg.ingest.Event;
+import io.eventagg.ingest.LateEvent;
+import io.eventagg.ingest.RunCounter;
+import io.eventagg.sink.EventaggConnectionProvider;
+import io.eventagg.sink.RowMapper;
+import io.eventagg.sink.RowVersion;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.sink.SqlDialect;
+import io.eventagg.sink.TableSpec;
+import io.eventagg.sink.Tables;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.timeseries.SeriesRow;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * Results written through flink-connector-jdbc's {@link JdbcSink} (at-least-once: every checkpoint
+ * flushes; together with full-value versioned upserts, replays leave the tables as they were).
+ */
+public class JdbcOutputs implements Outputs {
+    private static final long serialVersionUID = 1L;
+
+    protected final String job;
+    protected final SinkSettings settings;
+
+    public JdbcOutputs(String job, SinkSettings settings) {
+        this.job = job;
+        this.settings = settings;
+    }
+
+    @Override
+    public void series(DataStream<SeriesRow> rows) {
+        write(rows.filter(r -> !r.rollup()).name("timeseries rows").uid("timeseries-rows"), Tables.TIMESERIES,
+                (RowMapper<SeriesRow>) r -> new Object[] {job, r.environment(), r.event(), r.granularity(), r.bucketStart(),
+                        r.count(), r.uniqueUsers(), Sketches.base64(r.usersSketch()), r.breakdowns(), r.isFinal(), r.version()});
+        write(rows.filter(SeriesRow::rollup).name("activity rows").uid("activity-rows"), Tables.ACTIVITY,
+                (RowMapper<SeriesRow>) r -> new Object[] {job, r.environment(), r.granularity(), r.bucketStart(), r.count(),
+                        r.uniqueUsers(), Sketches.base64(r.usersSketch()), r.uniqueSessions(), Sketches.base64(r.sessionsSketch()),
+                        r.isFinal(), r.version()});
+    }
+
+    @Override
+    public void deadLetters(DataStream<DeadLetter> deadLetters) {
+        write(deadLetters, Tables.DEAD_LETTERS, (RowMapper<DeadLetter>) d -> new Object[] {job, d.source(), d.partition(),
+                d.offset(), d.reason(), d.raw(), d.rawBytes()});
+    }
+
+    @Override
+    public void lateEvents(DataStream<LateEvent> lateEvents) {
+        write(lateEvents, Tables.LATE_EVENTS, (RowMapper<LateEvent>) l -> {
+            Event e = l.event();
+            return new Object[] {job, e.source(), e.partition(), e.offset(), e.uuid(), e.event(), e.distinctId(),
+                    e.timestamp(), e.timestamp(), e.environment(), e.sessionId(), e.properties(), l.watermark()};
+        });
+    }
+
+    @Override
+    public void progress(DataStream<ProgressRow> progress) {
+        write(progress, Tables.PROGRESS, (RowMapper<ProgressRow>) p -> new Object[] {job, p.watermark(),
+                RowVersion.of(0, Math.max(0, p.watermark() / 1000), false)});
+    }
+
+    /** Counts records and attaches a JDBC sink that writes each as one row of the table. */
+    protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
+        SqlDialect dialect = settings.dialect();
+        JdbcSink<T> sink = JdbcSink.<T>builder()
+                .withQueryStatement(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)))
+                .withExecutionOptions(JdbcExecutionOptions.builder()
+                        .withBatchSize(settings.batchSize())
+                        .withBatchIntervalMs(settings.batchIntervalMs())
+                        .withMaxRetries(settings.maxRetries())
+                        .build())
+                .buildAtLeastOnce(new EventaggConnectionProvider(settings));
+        stream.map(new CountRows<T>())
+                .returns(stream.getType())
+                .name("count " + table.name())
+                .uid("count-" + table.name())
+                .sinkTo(sink)
+                .name("jdbc " + table.name())
+                .uid("sink-" + table.name());
+    }
+
+    /** Passes records through, counting them as {@code rowsWritten}. */
+    static final class CountRows<T> extends RichMapFunction<T, T> {
+        private static final long serialVersionUID = 1L;
+        private transient Counter rows;
+
+        @Override
+        public void open(OpenContext openContext) {
+            rows = new RunCounter(getRuntimeContext(), getRuntimeContext().getMetricGroup(), RunCounter.ROWS_WRITTEN);
+        }
+
+        @Override
+        public T map(T value) {
+            rows.inc();
+            return value;
+        }
+    }
+}

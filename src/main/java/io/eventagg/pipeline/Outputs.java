@@ -1,0 +1,22 @@
+package io.eventagg.pipeline;
+
+import io.eventagg.ingest.DeadLetter;
+import io.eventagg.ingest.LateEvent;
+import io.eventagg.timeseries.SeriesRow;
+import java.io.Serializable;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * Where a pipeline's results go. Production wires JDBC sinks ({@link JdbcOutputs}); tests wire
+ * collecting sinks. Each method attaches sinks to one result stream.
+ */
+public interface Outputs extends Serializable {
+    /** Time-series rows and all-events rollup rows ({@link SeriesRow#rollup()}). */
+    void series(DataStream<SeriesRow> rows);
+
+    void deadLetters(DataStream<DeadLetter> deadLetters);
+
+    void lateEvents(DataStream<LateEvent> lateEvents);
+
+    void progress(DataStream<ProgressRow> progress);
+}

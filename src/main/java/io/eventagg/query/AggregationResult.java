@@ -1,0 +1,19 @@
+package io.eventagg.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The spec's {@code AggregationResult}. {@code uniqueUsers} over the range is the union of the
+ * buckets' sketches, never a sum.
+ *
+ * @param uniqueSessions only for all-events queries
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AggregationResult(
+        List<TimeSeriesPoint> series,
+        long total,
+        long uniqueUsers,
+        Map<String, Map<String, Long>> breakdownTotals,
+        Long uniqueSessions) {}

@@ -1,0 +1,12 @@
+package io.eventagg.query;
+
+/**
+ * Reads pre-aggregated results (the spec's {@code AggregationStorage.query}), for the CLI and for
+ * JVM services that embed eventagg's query side.
+ */
+public interface AggregationStorage extends AutoCloseable {
+    AggregationResult query(TimeSeriesQuery query);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,266 @@
+package io.eventagg.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.sink.ConnectionFactory;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.sink.SqlDialect;
+import io.eventagg.sink.TableSpec;
+import io.eventagg.sink.Tables;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.time.BucketCalendar;
+import io.eventagg.time.Granularity;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.datasketches.hll.Union;
+
+/**
+ * {@link AggregationStorage} over the tables in DuckDB or ClickHouse. Reads only the newest row per
+ * key (through the dialect), merges unique-user sketches across events, environments and buckets,
+ * and sums counts and breakdowns. Buckets without data appear as zero points.
+ */
+public class JdbcAggregationStorage implements AggregationStorage {
+    /** More buckets than this in one answer is almost certainly a mistake (a year of minutes is 525,600). */
+    public static final int MAX_BUCKETS = 1_100_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    protected final JobDefinition job;
+    protected final SqlDialect dialect;
+    protected final Connection connection;
+    protected final BucketCalendar calendar;
+
+    public JdbcAggregationStorage(JobDefinition job, SinkSettings settings) {
+        this.job = job;
+        this.dialect = settings.dialect();
+        this.calendar = job.calendar();
+        try {
+            this.connection = ConnectionFactory.open(settings);
+        } catch (SQLException e) {
+            throw new QueryException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public AggregationResult query(TimeSeriesQuery q) {
+        validate(q);
+        List<Long> buckets = buckets(q.granularity(), q.from(), q.to());
+        Map<Long, PointAcc> points = new LinkedHashMap<>();
+        for (long b : buckets) points.put(b, new PointAcc());
+        boolean all = q.events().isEmpty();
+        try {
+            if (all) {
+                readActivity(q, points);
+            } else {
+                readSeries(q, points, true);
+            }
+            if (all && !q.breakdownBy().isEmpty()) readSeries(q, points, false);
+        } catch (SQLException e) {
+            throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
+        }
+
+        List<TimeSeriesPoint> series = new ArrayList<>(points.size());
+        Union users = Sketches.newUnion(job.sketchLgK());
+        Union sessions = all ? Sketches.newUnion(job.sketchLgK()) : null;
+        Map<String, Map<String, Long>> totals = emptyBreakdown(q.breakdownBy());
+        long total = 0;
+        for (Map.Entry<Long, PointAcc> e : points.entrySet()) {
+            PointAcc p = e.getValue();
+            total += p.count;
+            if (p.users != null) users.update(p.users.getResult());
+            if (all && p.sessions != null) sessions.update(p.sessions.getResult());
+            Map<String, Map<String, Long>> bd = null;
+            if (!q.breakdownBy().isEmpty()) {
+                bd = emptyBreakdown(q.breakdownBy());
+                for (Map.Entry<String, Map<String, Long>> k : p.breakdown.entrySet()) {
+                    bd.get(k.getKey()).putAll(k.getValue());
+                    k.getValue().forEach((v, c) -> totals.get(k.getKey()).merge(v, c, Long::sum));
+                }
+                bd.replaceAll((k, v) -> sortByCount(v));
+            }
+            series.add(new TimeSeriesPoint(Instant.ofEpochMilli(e.getKey()), p.count,
+                    p.users == null ? 0 : Sketches.estimate(p.users), bd,
+                    all ? (p.sessions == null ? 0L : Sketches.estimate(p.sessions)) : null));
+        }
+        totals.replaceAll((k, v) -> sortByCount(v));
+        return new AggregationResult(series, total, Sketches.estimate(users), totals,
+                all ? Sketches.estimate(sessions) : null);
+    }
+
+    protected void validate(TimeSeriesQuery q) {
+        if (q.granularity() == null) throw new QueryException("--granularity is required");
+        if (!job.granularities().contains(q.granularity())) {
+            throw new QueryException("granularity '" + q.granularity().id() + "' is not computed by job '" + job.name()
+                    + "' (it has: " + job.granularities().stream().map(Granularity::id).collect(Collectors.joining(", ")) + ")");
+        }
+        if (q.from() == null || q.to() == null || !q.from().isBefore(q.to())) {
+            throw new QueryException("--from must be before --to");
+        }
+        for (String b : q.breakdownBy()) {
+            if (!job.breakdowns().contains(b)) {
+                throw new QueryException("breakdown '" + b + "' is not configured in job '" + job.name() + "' (breakdowns: "
+                        + String.join(", ", job.breakdowns()) + ")");
+            }
+        }
+        if (q.distinctId() != null) {
+            throw new QueryException("--distinct-id needs the raw events table, which this sink does not have;"
+                    + " per-user answers cannot come from pre-aggregated buckets");
+        }
+    }
+
+    /** Starts of the buckets whose start lies in [from, to). */
+    protected List<Long> buckets(Granularity g, Instant from, Instant to) {
+        List<Long> out = new ArrayList<>();
+        long b = calendar.start(g, from.toEpochMilli());
+        if (b < from.toEpochMilli()) b = calendar.end(g, b);
+        while (b < to.toEpochMilli()) {
+            out.add(b);
+            if (out.size() > MAX_BUCKETS) {
+                throw new QueryException("the range holds more than " + MAX_BUCKETS + " " + g.id() + " buckets; use a coarser granularity");
+            }
+            b = calendar.end(g, b);
+        }
+        return out;
+    }
+
+    private void readActivity(TimeSeriesQuery q, Map<Long, PointAcc> points) throws SQLException {
+        TableSpec t = Tables.ACTIVITY;
+        String sql = "SELECT " + dialect.epochMillis("bucket_start") + ", event_count, users_sketch, sessions_sketch FROM "
+                + dialect.current(t) + " WHERE job = ? AND granularity = ? AND bucket_start >= " + dialect.timestampParam()
+                + " AND bucket_start < " + dialect.timestampParam() + (q.environment() == null ? "" : " AND environment = ?");
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            int i = bindCommon(ps, q);
+            if (q.environment() != null) ps.setString(i, q.environment());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    PointAcc p = points.get(rs.getLong(1));
+                    if (p == null) continue;
+                    p.count += rs.getLong(2);
+                    p.addUsers(rs.getString(3), job.sketchLgK());
+                    p.addSessions(rs.getString(4), job.sketchLgK());
+                }
+            }
+        }
+    }
+
+    /**
+     * @param withCounts false when only breakdowns are read (all-events queries take counts and
+     *     uniques from the rollup)
+     */
+    private void readSeries(TimeSeriesQuery q, Map<Long, PointAcc> points, boolean withCounts) throws SQLException {
+        TableSpec t = Tables.TIMESERIES;
+        StringBuilder sql = new StringBuilder("SELECT " + dialect.epochMillis("bucket_start")
+                + ", event_count, users_sketch, breakdowns FROM " + dialect.current(t) + " WHERE job = ? AND granularity = ? AND bucket_start >= "
+                + dialect.timestampParam() + " AND bucket_start < " + dialect.timestampParam());
+        if (q.environment() != null) sql.append(" AND environment = ?");
+        if (!q.events().isEmpty()) {
+            sql.append(" AND event IN (").append(String.join(", ", q.events().stream().map(e -> "?").toList())).append(')');
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            int i = bindCommon(ps, q);
+            if (q.environment() != null) ps.setString(i++, q.environment());
+            for (String e : q.events()) ps.setString(i++, e);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    PointAcc p = points.get(rs.getLong(1));
+                    if (p == null) continue;
+                    if (withCounts) {
+                        p.count += rs.getLong(2);
+                        p.addUsers(rs.getString(3), job.sketchLgK());
+                    }
+                    if (!q.breakdownBy().isEmpty()) p.addBreakdowns(rs.getString(4), q.breakdownBy());
+                }
+            }
+        }
+    }
+
+    private int bindCommon(PreparedStatement ps, TimeSeriesQuery q) throws SQLException {
+        ps.setString(1, job.name());
+        ps.setString(2, q.granularity().id());
+        ps.setLong(3, q.from().toEpochMilli());
+        ps.setLong(4, q.to().toEpochMilli());
+        return 5;
+    }
+
+    private static Map<String, Map<String, Long>> emptyBreakdown(List<String> keys) {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        for (String k : keys) m.put(k, new TreeMap<>());
+        return m;
+    }
+
+    /** Values by descending count, ties by value, {@code $other} last. */
+    static Map<String, Long> sortByCount(Map<String, Long> m) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        m.entrySet().stream()
+                .sorted((a, b) -> {
+                    boolean ao = a.getKey().equals("$other"), bo = b.getKey().equals("$other");
+                    if (ao != bo) return ao ? 1 : -1;
+                    int c = Long.compare(b.getValue(), a.getValue());
+                    return c != 0 ? c : a.getKey().compareTo(b.getKey());
+                })
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // nothing to release beyond the connection
+        }
+    }
+
+    /** Accumulates one bucket across events and environments. */
+    static final class PointAcc {
+        long count;
+        Union users;
+        Union sessions;
+        final Map<String, Map<String, Long>> breakdown = new LinkedHashMap<>();
+
+        void addUsers(String base64, int lgK) {
+            byte[] b = Sketches.fromBase64(base64);
+            if (b == null) return;
+            if (users == null) users = Sketches.newUnion(lgK);
+            Sketches.merge(users, b);
+        }
+
+        void addSessions(String base64, int lgK) {
+            byte[] b = Sketches.fromBase64(base64);
+            if (b == null) return;
+            if (sessions == null) sessions = Sketches.newUnion(lgK);
+            Sketches.merge(sessions, b);
+        }
+
+        void addBreakdowns(String json, List<String> keys) {
+            if (json == null || json.isEmpty()) return;
+            JsonNode root;
+            try {
+                root = JSON.readTree(json);
+            } catch (IOException e) {
+                throw new QueryException("stored breakdowns are not valid JSON: " + e.getMessage(), e);
+            }
+            for (String k : keys) {
+                JsonNode values = root.get(k);
+                if (values == null) continue;
+                Map<String, Long> m = breakdown.computeIfAbsent(k, x -> new TreeMap<>());
+                Iterator<Map.Entry<String, JsonNode>> it = values.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> v = it.next();
+                    m.merge(v.getKey(), v.getValue().asLong(), Long::sum);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.eventagg.query;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One bucket of a time series (the spec's {@code TimeSeriesPoint}).
+ *
+ * @param breakdown counts per breakdown key and value, the same shape as {@code breakdown_totals};
+ *     absent when no breakdown was asked for
+ * @param uniqueSessions only for all-events queries
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TimeSeriesPoint(
+        Instant timestamp, long count, long uniqueUsers, Map<String, Map<String, Long>> breakdown, Long uniqueSessions) {}

@@ -1,0 +1,66 @@
+package io.eventagg.sink;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Where and how results are written: a JDBC URL (the dialect follows from it), credentials and
+ * driver properties, and the batching of the JDBC sink. The password is resolved from an
+ * environment variable or a file by the caller and is never printed.
+ *
+ * @param batchSize rows per insert
+ * @param batchIntervalMs flush a non-empty batch after this long even if it is not full
+ * @param maxRetries attempts after a failed insert, with growing back-off, before the job fails
+ *     (and restarts per its restart strategy)
+ */
+public record SinkSettings(
+        String url, String user, Secret password, Map<String, String> properties, int batchSize, long batchIntervalMs, int maxRetries)
+        implements Serializable {
+
+    public static final String DEFAULT_URL = "jdbc:duckdb:data/eventagg.duckdb";
+
+    public SinkSettings {
+        properties = properties == null ? Map.of() : Map.copyOf(properties);
+    }
+
+    public static SinkSettings of(String url) {
+        return new SinkSettings(url, null, null, Map.of(), 5000, 1000, 5);
+    }
+
+    public SinkSettings withBatch(int size, long intervalMs) {
+        return new SinkSettings(url, user, password, properties, size, intervalMs, maxRetries);
+    }
+
+    public SinkSettings withCredentials(String user, Secret password) {
+        return new SinkSettings(url, user, password, properties, batchSize, batchIntervalMs, maxRetries);
+    }
+
+    public SinkSettings withProperties(Map<String, String> props) {
+        return new SinkSettings(url, user, password, props, batchSize, batchIntervalMs, maxRetries);
+    }
+
+    public SinkSettings withMaxRetries(int retries) {
+        return new SinkSettings(url, user, password, properties, batchSize, batchIntervalMs, retries);
+    }
+
+    public SqlDialect dialect() {
+        return SqlDialect.forUrl(url);
+    }
+
+    /** Driver properties including credentials. */
+    public Properties driverProperties() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        if (user != null) p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password.reveal());
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "SinkSettings[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "****")
+                + ", properties=" + new TreeMap<>(properties) + ", batch=" + batchSize + "/" + batchIntervalMs + "ms]";
+    }
+}

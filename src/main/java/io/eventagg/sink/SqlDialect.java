@@ -1,0 +1,91 @@
+package io.eventagg.sink;
+
+import io.eventagg.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything that differs between the databases eventagg writes to, kept small and explicit: the
+ * DDL file, how a row is written (an upsert statement), how a versioned table is read so that only
+ * the newest row per key counts, and connection details.
+ */
+public interface SqlDialect extends Serializable {
+
+    String name();
+
+    /** The JDBC driver class to load (explicitly: Flink's user-code class loader hides drivers). */
+    String driverClass();
+
+    /** Statements of {@code sql/<name>/schema.sql}, applied idempotently at start-up. */
+    default List<String> schemaStatements() {
+        return splitSql(resource("sql/" + name() + "/schema.sql"));
+    }
+
+    /** The statement given to the JDBC sink for a table. */
+    String writeSql(TableSpec table);
+
+    /** Binds one row (values in {@link TableSpec} column order) to the write statement. */
+    void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException;
+
+    /** Wraps a freshly opened connection (e.g. to batch writes differently); identity by default. */
+    default Connection wrap(Connection connection) throws SQLException {
+        return connection;
+    }
+
+    /**
+     * A FROM-clause reference to a versioned table that yields only the newest row per key. Readers
+     * must always go through this, never through the bare table name.
+     */
+    String current(TableSpec table);
+
+    /** SQL for a timestamp column as epoch milliseconds. */
+    String epochMillis(String column);
+
+    /** SQL for an epoch-milliseconds parameter ({@code ?}) as this dialect's timestamp. */
+    String timestampParam();
+
+    /** Deletes rows of a table matching a condition (used by refreshes); waits until done. */
+    void delete(Connection c, TableSpec table, String condition) throws SQLException;
+
+    static SqlDialect forUrl(String url) {
+        if (url == null || url.isBlank()) throw new ConfigException("sink.url", "is required");
+        if (url.startsWith("jdbc:duckdb:")) return new DuckDbDialect();
+        if (url.startsWith("jdbc:clickhouse:") || url.startsWith("jdbc:ch:")) return new ClickHouseDialect();
+        throw new ConfigException("sink.url", "'" + url + "' is not supported (expected jdbc:duckdb:… or jdbc:clickhouse:…)");
+    }
+
+    static String resource(String path) {
+        try (InputStream in = SqlDialect.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) throw new IllegalStateException("missing resource " + path);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Splits a SQL script on semicolons at line ends, dropping {@code --} comment lines. */
+    static List<String> splitSql(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : script.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("--") || t.isEmpty()) continue;
+            cur.append(line).append('\n');
+            if (t.endsWith(";")) {
+                String s = cur.toString().strip();
+                out.add(s.substring(0, s.length() - 1));
+                cur.setLength(0);
+            }
+        }
+        if (!cur.toString().isBlank()) out.add(cur.toString().strip());
+        return out;
+    }
+}

@@ -1,0 +1,172 @@
+package io.eventagg.time;
+
+import java.io.Serializable;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+
+/**
+ * Maps instants to the start and end of their calendar bucket in one IANA time zone.
+ *
+ * <p>A bucket is identified by the UTC instant (epoch milliseconds) of its local start. Day, week
+ * (starting Monday 00:00 local) and month buckets follow the zone's calendar, so a DST day lasts
+ * 23 or 25 hours and a month its real length. Minute and hour buckets are whole local minutes and
+ * hours; for the fall-back hour that occurs twice, each occurrence is its own bucket. When a local
+ * midnight does not exist (a DST gap at 00:00) the day starts at the first valid instant.
+ *
+ * <p>Minute buckets take a fast path (integer arithmetic) for instants after the zone's last
+ * offset that was not a whole number of minutes (local mean time, before ~1970 in most zones).
+ */
+public final class BucketCalendar implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final long MINUTE_MS = 60_000L;
+
+    private final ZoneId zone;
+    /** From this instant on, every offset of the zone is a whole number of minutes. */
+    private final long wholeMinutesSince;
+    private transient ZoneRules rules;
+
+    public BucketCalendar(ZoneId zone) {
+        this.zone = zone;
+        this.wholeMinutesSince = wholeMinutesSince(zone.getRules());
+    }
+
+    public static BucketCalendar of(String zoneId) {
+        return new BucketCalendar(ZoneId.of(zoneId));
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The UTC instant (ms) at which the bucket containing {@code timestampMs} starts. */
+    public long start(Granularity g, long timestampMs) {
+        if (g == Granularity.MINUTE && timestampMs >= wholeMinutesSince) {
+            return Math.floorDiv(timestampMs, MINUTE_MS) * MINUTE_MS;
+        }
+        ZonedDateTime t = Instant.ofEpochMilli(timestampMs).atZone(zone);
+        return switch (g) {
+            // truncatedTo works on the local time and keeps the current offset where it can: the
+            // two occurrences of a fall-back hour stay distinct buckets, and a floor that lands in
+            // a DST gap moves forward to the end of the gap.
+            case MINUTE -> t.truncatedTo(ChronoUnit.MINUTES).toInstant().toEpochMilli();
+            case HOUR -> t.truncatedTo(ChronoUnit.HOURS).toInstant().toEpochMilli();
+            case DAY -> startOfDay(t.toLocalDate());
+            case WEEK -> startOfDay(t.toLocalDate().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)));
+            case MONTH -> startOfDay(t.toLocalDate().withDayOfMonth(1));
+        };
+    }
+
+    /** The UTC instant (ms, exclusive) at which the bucket starting at {@code bucketStart} ends. */
+    public long end(Granularity g, long bucketStart) {
+        if (g == Granularity.MINUTE && bucketStart >= wholeMinutesSince) {
+            return bucketStart + MINUTE_MS;
+        }
+        ZonedDateTime s = Instant.ofEpochMilli(bucketStart).atZone(zone);
+        return switch (g) {
+            case MINUTE -> clockEnd(g, s, ChronoUnit.MINUTES);
+            case HOUR -> clockEnd(g, s, ChronoUnit.HOURS);
+            case DAY -> startOfDay(s.toLocalDate().plusDays(1));
+            case WEEK -> startOfDay(s.toLocalDate().plusWeeks(1));
+            case MONTH -> startOfDay(s.toLocalDate().withDayOfMonth(1).plusMonths(1));
+        };
+    }
+
+    /**
+     * End of a minute or hour bucket: the next local boundary, unless an offset change inside the
+     * bucket starts a new bucket earlier (the second occurrence of a fall-back hour).
+     */
+    private long clockEnd(Granularity g, ZonedDateTime start, ChronoUnit unit) {
+        long startMs = start.toInstant().toEpochMilli();
+        long next = ZonedDateTime.ofLocal(
+                        start.toLocalDateTime().truncatedTo(unit).plus(1, unit), zone, start.getOffset())
+                .toInstant()
+                .toEpochMilli();
+        ZoneOffsetTransition tr = rules().nextTransition(start.toInstant());
+        if (tr != null) {
+            long at = tr.getInstant().toEpochMilli();
+            if (at > startMs && at < next && start(g, at) != startMs) {
+                return at;
+            }
+        }
+        return next;
+    }
+
+    /** The start of the bucket {@code n} buckets after the one starting at {@code bucketStart}. */
+    public long plus(Granularity g, long bucketStart, int n) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0");
+        return switch (g) {
+            case DAY -> startOfDay(localDate(bucketStart).plusDays(n));
+            case WEEK -> startOfDay(localDate(bucketStart).plusWeeks(n));
+            case MONTH -> startOfDay(localDate(bucketStart).plusMonths(n));
+            default -> {
+                long s = bucketStart;
+                for (int i = 0; i < n; i++) s = end(g, s);
+                yield s;
+            }
+        };
+    }
+
+    /**
+     * Whole calendar buckets from the bucket of {@code fromStart} to the bucket of {@code toStart}
+     * (both bucket starts); negative when {@code toStart} is earlier.
+     */
+    public long bucketsBetween(Granularity g, long fromStart, long toStart) {
+        return switch (g) {
+            case DAY -> ChronoUnit.DAYS.between(localDate(fromStart), localDate(toStart));
+            case WEEK -> ChronoUnit.WEEKS.between(localDate(fromStart), localDate(toStart));
+            case MONTH -> ChronoUnit.MONTHS.between(
+                    localDate(fromStart).withDayOfMonth(1), localDate(toStart).withDayOfMonth(1));
+            case HOUR, MINUTE -> {
+                long unit = g == Granularity.HOUR ? 3_600_000L : MINUTE_MS;
+                yield Math.floorDiv(toStart - fromStart, unit);
+            }
+        };
+    }
+
+    /** The local calendar date of an instant in this zone. */
+    public LocalDate localDate(long timestampMs) {
+        return Instant.ofEpochMilli(timestampMs).atZone(zone).toLocalDate();
+    }
+
+    /** The first instant of a local date (local midnight, or the end of a DST gap at midnight). */
+    public long startOfDay(LocalDate date) {
+        return date.atStartOfDay(zone).toInstant().toEpochMilli();
+    }
+
+    private ZoneRules rules() {
+        if (rules == null) rules = zone.getRules();
+        return rules;
+    }
+
+    private static long wholeMinutesSince(ZoneRules rules) {
+        if (rules.isFixedOffset()) {
+            return wholeMinutes(rules.getOffset(Instant.EPOCH)) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        for (var r : rules.getTransitionRules()) {
+            if (!wholeMinutes(r.getOffsetBefore()) || !wholeMinutes(r.getOffsetAfter())) {
+                return Long.MAX_VALUE;
+            }
+        }
+        long since = Long.MIN_VALUE;
+        for (ZoneOffsetTransition t : rules.getTransitions()) {
+            if (!wholeMinutes(t.getOffsetBefore()) || !wholeMinutes(t.getOffsetAfter())) {
+                since = t.getInstant().toEpochMilli() + 1;
+            }
+        }
+        // The transition that left a seconds-offset (e.g. local mean time) must itself be
+        // outside the fast path, hence the instant after the last such transition.
+        return since == Long.MIN_VALUE ? Long.MIN_VALUE : since + 86_400_000L;
+    }
+
+    private static boolean wholeMinutes(ZoneOffset o) {
+        return o.getTotalSeconds() % 60 == 0;
+    }
+}

@@ -1,0 +1,40 @@
+package io.eventagg.timeseries;
+
+import org.apache.flink.api.common.functions.AggregateFunction;
+
+/** Merges combiner partials into the window accumulator of one bucket. */
+public final class SeriesAggregate implements AggregateFunction<SeriesPartial, SeriesAccumulator, SeriesAccumulator> {
+    private static final long serialVersionUID = 1L;
+
+    private final int lgK;
+    private final int breakdownKeys;
+    private final int cap;
+
+    public SeriesAggregate(int lgK, int breakdownKeys, int cap) {
+        this.lgK = lgK;
+        this.breakdownKeys = breakdownKeys;
+        this.cap = cap;
+    }
+
+    @Override
+    public SeriesAccumulator createAccumulator() {
+        return SeriesAccumulator.empty(lgK, breakdownKeys, cap);
+    }
+
+    @Override
+    public SeriesAccumulator add(SeriesPartial value, SeriesAccumulator acc) {
+        acc.add(value, lgK);
+        return acc;
+    }
+
+    @Override
+    public SeriesAccumulator getResult(SeriesAccumulator acc) {
+        return acc;
+    }
+
+    @Override
+    public SeriesAccumulator merge(SeriesAccumulator a, SeriesAccumulator b) {
+        a.merge(b);
+        return a;
+    }
+}

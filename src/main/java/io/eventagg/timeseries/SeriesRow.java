@@ -1,0 +1,23 @@
+package io.eventagg.timeseries;
+
+/**
+ * The full value of one time-series bucket, as written to the time-series table (or, for the
+ * rollup, the activity table). Natural key: (environment, event, granularity, bucket_start).
+ *
+ * @param breakdowns JSON {@code {"plan": {"pro": 12, "$other": 3}}}: top values per key
+ * @param isFinal the bucket is closed (watermark past its end plus allowed lateness)
+ */
+public record SeriesRow(
+        boolean rollup,
+        String environment,
+        String event,
+        String granularity,
+        long bucketStart,
+        long count,
+        long uniqueUsers,
+        byte[] usersSketch,
+        long uniqueSessions,
+        byte[] sessionsSketch,
+        String breakdowns,
+        boolean isFinal,
+        long version) {}

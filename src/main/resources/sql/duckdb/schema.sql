@@ -1,0 +1,134 @@
+-- eventagg tables for DuckDB (the embedded default).
+-- Applied at start-up with CREATE … IF NOT EXISTS, so it is safe to run again.
+-- Every versioned table holds one row per natural key (its primary key): the full value of that
+-- key, replaced only by a row with a version at least as high (see RowVersion).
+-- Timestamps are UTC instants; a bucket is stored as the instant of its local start.
+
+-- Counts, unique users and breakdowns per event and bucket.
+CREATE TABLE IF NOT EXISTS ea_timeseries (
+    job           VARCHAR   NOT NULL,
+    environment   VARCHAR   NOT NULL,
+    event         VARCHAR   NOT NULL,
+    granularity   VARCHAR   NOT NULL,  -- minute | hour | day | week | month
+    bucket_start  TIMESTAMP NOT NULL,
+    event_count   BIGINT    NOT NULL,
+    unique_users  BIGINT    NOT NULL,  -- HLL estimate; exact up to ~1,500 users
+    users_sketch  VARCHAR,             -- base64 HLL sketch, merged by queries over ranges
+    breakdowns    VARCHAR   NOT NULL,  -- JSON {"plan": {"pro": 12, "$other": 3}}
+    is_final      BOOLEAN   NOT NULL,  -- closed: watermark past bucket end + allowed lateness
+    version       BIGINT    NOT NULL,
+    PRIMARY KEY (job, environment, event, granularity, bucket_start)
+);
+
+-- The all-events rollup: active users (DAU/WAU/MAU) and sessions per bucket.
+CREATE TABLE IF NOT EXISTS ea_activity (
+    job              VARCHAR   NOT NULL,
+    environment      VARCHAR   NOT NULL,
+    granularity      VARCHAR   NOT NULL,
+    bucket_start     TIMESTAMP NOT NULL,
+    event_count      BIGINT    NOT NULL,
+    unique_users     BIGINT    NOT NULL,
+    users_sketch     VARCHAR,
+    unique_sessions  BIGINT    NOT NULL,  -- distinct session_id among events that carry one
+    sessions_sketch  VARCHAR,
+    is_final         BOOLEAN   NOT NULL,
+    version          BIGINT    NOT NULL,
+    PRIMARY KEY (job, environment, granularity, bucket_start)
+);
+
+-- Records that are not valid events, with the reason and where they came from.
+CREATE TABLE IF NOT EXISTS ea_dead_letters (
+    job            VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,  -- file path or Kafka topic
+    src_partition  INTEGER NOT NULL,  -- Kafka partition, -1 for files
+    src_offset     BIGINT  NOT NULL,  -- Kafka offset, or line number in the file
+    reason         VARCHAR NOT NULL,
+    raw            VARCHAR NOT NULL,  -- the record's text, truncated to limits.dead_letter_raw_bytes
+    raw_bytes      BIGINT  NOT NULL,  -- the record's full size
+    PRIMARY KEY (job, source, src_partition, src_offset)
+);
+
+-- Events later than the allowed lateness: not aggregated, kept whole for a refresh.
+CREATE TABLE IF NOT EXISTS ea_late_events (
+    job            VARCHAR   NOT NULL,
+    source         VARCHAR   NOT NULL,
+    src_partition  INTEGER   NOT NULL,
+    src_offset     BIGINT    NOT NULL,
+    uuid           VARCHAR,
+    event          VARCHAR   NOT NULL,
+    distinct_id    VARCHAR   NOT NULL,
+    timestamp      TIMESTAMP NOT NULL,
+    timestamp_ms   BIGINT    NOT NULL,
+    environment    VARCHAR   NOT NULL,
+    session_id     VARCHAR,
+    properties     VARCHAR,            -- the properties object as JSON text
+    watermark      TIMESTAMP NOT NULL, -- the watermark when it arrived
+    PRIMARY KEY (job, source, src_partition, src_offset)
+);
+
+-- Event-time progress per job: results are complete up to this watermark.
+CREATE TABLE IF NOT EXISTS ea_progress (
+    job        VARCHAR   NOT NULL,
+    watermark  TIMESTAMP NOT NULL,
+    version    BIGINT    NOT NULL,
+    PRIMARY KEY (job)
+);
+
+-- Funnel steps per entry day (the day of the step-1 event, in the job's time zone).
+CREATE TABLE IF NOT EXISTS ea_funnel_steps (
+    job                        VARCHAR   NOT NULL,
+    funnel                     VARCHAR   NOT NULL,
+    environment                VARCHAR   NOT NULL,
+    entry_day                  TIMESTAMP NOT NULL,
+    step                       INTEGER   NOT NULL,  -- 1-based
+    step_name                  VARCHAR   NOT NULL,
+    users                      BIGINT    NOT NULL,
+    users_sketch               VARCHAR,            -- base64 HLL of the users at this step
+    from_previous_count        BIGINT    NOT NULL,
+    from_previous_sum_seconds  DOUBLE    NOT NULL,
+    from_previous_sketch       VARCHAR,            -- base64 KLL of seconds from the previous step
+    from_start_count           BIGINT    NOT NULL,
+    from_start_sum_seconds     DOUBLE    NOT NULL,
+    from_start_sketch          VARCHAR,            -- base64 KLL of seconds from step 1
+    is_final                   BOOLEAN   NOT NULL,
+    version                    BIGINT    NOT NULL,
+    PRIMARY KEY (job, funnel, environment, entry_day, step)
+);
+
+-- Retention cohort sizes.
+CREATE TABLE IF NOT EXISTS ea_retention_cohorts (
+    job           VARCHAR   NOT NULL,
+    retention     VARCHAR   NOT NULL,
+    environment   VARCHAR   NOT NULL,
+    cohort_start  TIMESTAMP NOT NULL,
+    cohort_size   BIGINT    NOT NULL,
+    is_final      BOOLEAN   NOT NULL,
+    version       BIGINT    NOT NULL,
+    PRIMARY KEY (job, retention, environment, cohort_start)
+);
+
+-- Retention counts per cohort and period.
+CREATE TABLE IF NOT EXISTS ea_retention_periods (
+    job                VARCHAR   NOT NULL,
+    retention          VARCHAR   NOT NULL,
+    environment        VARCHAR   NOT NULL,
+    cohort_start       TIMESTAMP NOT NULL,
+    period             INTEGER   NOT NULL,
+    users_on           BIGINT    NOT NULL,  -- users with a return event in this period
+    users_on_or_after  BIGINT    NOT NULL,  -- users with a return event in this period or later
+    is_final           BOOLEAN   NOT NULL,
+    version            BIGINT    NOT NULL,
+    PRIMARY KEY (job, retention, environment, cohort_start, period)
+);
+
+-- Refreshes (backfills): a generation per refresh; rows it writes carry it in their version.
+CREATE TABLE IF NOT EXISTS ea_refreshes (
+    generation    BIGINT    NOT NULL,
+    job           VARCHAR   NOT NULL,
+    range_from    TIMESTAMP NOT NULL,
+    range_to      TIMESTAMP NOT NULL,
+    status        VARCHAR   NOT NULL,  -- running | done | failed
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP,
+    PRIMARY KEY (generation)
+);
