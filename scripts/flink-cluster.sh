@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# Local Flink 2.2.1 standalone session cluster (one JobManager, one TaskManager) without flink-dist.
+# Jars in .run/lib/flink/ (resolved from infra/flink-cluster/pom.xml on first use), state and logs in
+# .run/flink/, configuration from conf/flink/ (runtime copy with absolute paths in .run/flink/conf/).
+#
+#   scripts/flink-cluster.sh up                  start JobManager + TaskManager, wait for slots (idempotent)
+#   scripts/flink-cluster.sh down                stop TaskManager and JobManager (pid files; TERM, 20 s, KILL)
+#   scripts/flink-cluster.sh status              one line: running or not, slots
+#   scripts/flink-cluster.sh kill-tm             kill -9 the TaskManager (chaos tests)
+#   scripts/flink-cluster.sh start-tm            start a TaskManager (again) and wait until its slots register
+#   scripts/flink-cluster.sh submit [--class MAIN] [--savepoint PATH] [--allow-non-restored] [--parallelism N] JAR [ARGS...]
+#                                                submit detached; the JobID is the last line of stdout
+#   scripts/flink-cluster.sh cancel JOBID        cancel and wait until the job is CANCELED
+#   scripts/flink-cluster.sh stop-with-savepoint JOBID [DIR]
+#                                                stop gracefully with a savepoint; prints the savepoint path
+#   scripts/flink-cluster.sh list [--all]        running (or all) jobs: JOBID STATE NAME
+#   scripts/flink-cluster.sh job-state JOBID     prints the job's state (RUNNING, FINISHED, ...)
+#   scripts/flink-cluster.sh wait-state JOBID STATE[,STATE...] [TIMEOUT_S]
+#                                                waits until the job reaches one of the states (default 120 s)
+#   scripts/flink-cluster.sh wait-running JOBID [TIMEOUT_S]
+#                                                waits until the job and all of its tasks are RUNNING (after a failover)
+#   scripts/flink-cluster.sh cli ARGS...         any CliFrontend command (flink ARGS...)
+#
+# Environment: FLINK_REST (127.0.0.1:8081), FLINK_START_TIMEOUT (90 s), SUBMIT_TIMEOUT (180 s),
+# MVN_ARGS (extra Maven options for the one-off jar resolution).
+set -euo pipefail
+# shellcheck source=scripts/infra-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/infra-common.sh"
+
+FLINK_REST="${FLINK_REST:-127.0.0.1:8081}"
+REST="http://$FLINK_REST"
+START_TIMEOUT="${FLINK_START_TIMEOUT:-90}"
+
+POM="$INFRA_ROOT/infra/flink-cluster/pom.xml"
+LIB="$RUN_DIR/lib/flink"
+F_DIR="$RUN_DIR/flink"
+CONF_SRC="$INFRA_ROOT/conf/flink"
+CONF="$F_DIR/conf"
+LOGS="$F_DIR/log"
+PLUGINS="$F_DIR/plugins"
+JM_PID="$F_DIR/jobmanager.pid"
+TM_PID="$F_DIR/taskmanager.pid"
+JM_MATCH="StandaloneSessionClusterEntrypoint --configDir $CONF"
+TM_MATCH="TaskManagerRunner --configDir $CONF"
+JM_CLASS=org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
+TM_CLASS=org.apache.flink.runtime.taskexecutor.TaskManagerRunner
+
+export FLINK_CONF_DIR="$CONF" FLINK_LIB_DIR="$LIB" FLINK_PLUGINS_DIR="$PLUGINS"
+
+need curl
+need jq
+
+# --- configuration -------------------------------------------------------------------------------
+write_conf() {
+  [[ -f "$CONF_SRC/config.yaml" ]] || die "missing $CONF_SRC/config.yaml"
+  mkdir -p "$CONF" "$LOGS" "$PLUGINS" "$F_DIR"/{tmp,web-tmp,web-upload,checkpoints,savepoints}
+  # Values starting with ".run/" or "file://.run/" (optionally quoted) become absolute paths under $RUN_DIR.
+  sed -E "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/#\\1$RUN_DIR/#" "$CONF_SRC/config.yaml" >"$CONF/config.yaml.new"
+  mv "$CONF/config.yaml.new" "$CONF/config.yaml"
+  cp "$CONF_SRC/log4j.properties" "$CONF/log4j.properties"
+}
+
+conf_value() {  # conf_value KEY: value of a flat key in the runtime config, quotes stripped
+  sed -nE "s/^${1//./\\.}:[[:space:]]*(.*)$/\\1/p" "$CONF/config.yaml" | tail -1 \
+    | sed -E 's/^"(.*)"[[:space:]]*$/\1/; s/^'"'"'(.*)'"'"'[[:space:]]*$/\1/'
+}
+
+# JVM options for every Flink JVM: the two opens Flink needs on Java 17 + env.java.opts.all.
+jvm_common() {
+  local extra
+  extra="$(conf_value env.java.opts.all)"
+  # shellcheck disable=SC2206
+  JVM_COMMON=("${JAVA_OPENS[@]}" $extra)
+}
+
+log_opts() {  # log_opts NAME
+  LOG_OPTS=("-Dlog.file=$LOGS/$1.log" "-Dlog4j.configuration=file:$CONF/log4j.properties"
+            "-Dlog4j.configurationFile=file:$CONF/log4j.properties" "-Dlogback.configurationFile=file:$CONF/logback.xml")
+}
+
+# resource_params GET_JM_RESOURCE_PARAMS|GET_TM_RESOURCE_PARAMS: sets RES_JVM (JVM flags) and RES_DYN (-D args)
+resource_params() {
+  local out lines
+  out="$(timeout 60 "$JAVA" "${JAVA_OPENS[@]}" -Xmx128m -XX:TieredStopAtLevel=1 -cp "$LIB/*" \
+          org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$CONF" 2>&1)" \
+    || { echo "$out" >&2; die "BashJavaUtils $1 failed (memory configuration in $CONF_SRC/config.yaml?)"; }
+  mapfile -t lines < <(grep '^BASH_JAVA_UTILS_EXEC_RESULT:' <<<"$out" | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://')
+  [[ ${#lines[@]} -ge 2 ]] || { echo "$out" >&2; die "unexpected BashJavaUtils $1 output"; }
+  # shellcheck disable=SC2206
+  RES_JVM=(${lines[0]})
+  # shellcheck disable=SC2206
+  RES_DYN=(${lines[1]})
+}
+
+rotate_out() {  # keep the previous stdout/stderr file of a process
+  [[ -s "$1" ]] && mv -f "$1" "$1.1"
+  return 0
+}
+
+# --- REST helpers ----------------------------------------------------------------------------------
+rest() { curl -fsS --max-time "${REST_TIMEOUT:-10}" "$@"; }
+overview_ok() { rest "$REST/overview" >/dev/null 2>&1; }
+slots_total() { rest "$REST/overview" 2>/dev/null | jq -r '."slots-total" // 0'; }
+tm_registered() {  # tm_registered RESOURCE_ID: that TaskManager is registered and has slots
+  rest "$REST/taskmanagers" 2>/dev/null | jq -e --arg id "$1" '[.taskmanagers[] | select(.id == $id and .slotsNumber > 0)] | length > 0' >/dev/null
+}
+
+# --- JobManager / TaskManager ---------------------------------------------------------------------
+start_jm() {
+  local pid
+  port_free 127.0.0.1 "$(conf_value rest.port)" "Flink REST"
+  port_free 127.0.0.1 "$(conf_value jobmanager.rpc.port)" "Flink JobManager RPC"
+  port_free 127.0.0.1 "$(conf_value blob.server.port)" "Flink blob server"
+  resource_params GET_JM_RESOURCE_PARAMS
+  jvm_common; log_opts jobmanager
+  rotate_out "$LOGS/jobmanager.out"
+  start_daemon "$JM_PID" "$LOGS/jobmanager.out" "$JAVA" "${RES_JVM[@]}" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" \
+    -cp "$LIB/*" "$JM_CLASS" --configDir "$CONF" "${RES_DYN[@]}"
+  pid="$(cat "$JM_PID")"
+  if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "Flink REST $REST/overview" overview_ok; then
+    log "--- tail of $LOGS/jobmanager.log"; tail -40 "$LOGS/jobmanager.log" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/jobmanager.out"; tail -20 "$LOGS/jobmanager.out" 2>/dev/null >&2 || true
+    kill -KILL "$pid" 2>/dev/null || true; rm -f "$JM_PID"
+    die "JobManager did not answer $REST/overview within ${START_TIMEOUT}s"
+  fi
+}
+
+start_tm() {
+  local pid rid
+  port_free 127.0.0.1 "$(conf_value taskmanager.rpc.port)" "Flink TaskManager RPC"
+  resource_params GET_TM_RESOURCE_PARAMS
+  jvm_common; log_opts taskmanager
+  rotate_out "$LOGS/taskmanager.out"
+  rid="local-tm-$(date +%Y%m%d-%H%M%S)-$$"
+  start_daemon "$TM_PID" "$LOGS/taskmanager.out" "$JAVA" "${RES_JVM[@]}" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" \
+    -cp "$LIB/*" "$TM_CLASS" --configDir "$CONF" "${RES_DYN[@]}" -D "taskmanager.resource-id=$rid"
+  pid="$(cat "$TM_PID")"
+  echo "$rid" >"$F_DIR/taskmanager.id"
+  if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "TaskManager $rid registration" tm_registered "$rid"; then
+    log "--- tail of $LOGS/taskmanager.log"; tail -40 "$LOGS/taskmanager.log" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/taskmanager.out"; tail -20 "$LOGS/taskmanager.out" 2>/dev/null >&2 || true
+    kill -KILL "$pid" 2>/dev/null || true; rm -f "$TM_PID"
+    die "TaskManager did not register its slots with the JobManager within ${START_TIMEOUT}s"
+  fi
+}
+
+cmd_up() {
+  local jm tm t0 t1
+  t0="$(now)"
+  if jm="$(pid_of "$JM_PID" "$JM_MATCH")"; then
+    overview_ok || die "a JobManager is running (pid $jm) but $REST/overview does not answer; see $LOGS/ or run '$0 down'"
+    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
+      log "already running: JobManager pid $jm, TaskManager pid $tm, $(slots_total) slots, web UI $REST"
+      return 0
+    fi
+    log "JobManager already running (pid $jm); starting a TaskManager"
+  else
+    rm -f "$JM_PID"
+    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
+      log "a TaskManager without JobManager is running (pid $tm): stopping it first"
+      stop_pid "$TM_PID" "$TM_MATCH" "TaskManager" 20
+    fi
+    resolve_lib "$POM" "$LIB"
+    write_conf
+    t1="$(now)"
+    start_jm
+    log "JobManager up in $(elapsed "$t1") s (pid $(cat "$JM_PID"))"
+  fi
+  [[ -f "$CONF/config.yaml" ]] || write_conf
+  t1="$(now)"
+  rm -f "$TM_PID"
+  start_tm
+  log "TaskManager up in $(elapsed "$t1") s (pid $(cat "$TM_PID"), $(slots_total) slots)"
+  log "Flink cluster up in $(elapsed "$t0") s: web UI $REST  logs $LOGS  checkpoints $F_DIR/checkpoints"
+}
+
+cmd_down() {
+  stop_pid "$TM_PID" "$TM_MATCH" "TaskManager" 20
+  stop_pid "$JM_PID" "$JM_MATCH" "JobManager" 20
+  rm -f "$F_DIR/taskmanager.id"
+}
+
+cmd_status() {
+  local jm tm
+  if jm="$(pid_of "$JM_PID" "$JM_MATCH")"; then
+    local tmtxt="no TaskManager"
+    tm="$(pid_of "$TM_PID" "$TM_MATCH")" && tmtxt="TaskManager pid $tm"
+    if ov="$(rest "$REST/overview" 2>/dev/null)"; then
+      echo "flink: running (JobManager pid $jm, $tmtxt) $REST slots $(jq -r '."slots-available"' <<<"$ov")/$(jq -r '."slots-total"' <<<"$ov") free, jobs running $(jq -r '."jobs-running"' <<<"$ov")"
+    else
+      echo "flink: JobManager pid $jm alive but $REST/overview does not answer"; return 1
+    fi
+  else
+    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then echo "flink: JobManager stopped, TaskManager pid $tm running"; return 1; fi
+    echo "flink: stopped"; return 3
+  fi
+}
+
+cmd_kill_tm() {
+  local tm
+  if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
+    kill -KILL "$tm"
+    local _; for _ in $(seq 1 50); do kill -0 "$tm" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$TM_PID"
+    log "TaskManager (pid $tm) killed with SIGKILL"
+  else
+    rm -f "$TM_PID"
+    log "TaskManager: not running"
+  fi
+}
+
+cmd_start_tm() {
+  local jm tm t0
+  jm="$(pid_of "$JM_PID" "$JM_MATCH")" || die "the JobManager is not running: use '$0 up'"
+  if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
+    log "a TaskManager is already running (pid $tm)"
+    return 0
+  fi
+  # the killed TaskManager's RPC port may linger briefly
+  [[ -f "$CONF/config.yaml" ]] || write_conf
+  local port; port="$(conf_value taskmanager.rpc.port)"
+  wait_for 30 "TaskManager RPC port $port to be released" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" || true
+  t0="$(now)"
+  start_tm
+  log "TaskManager up in $(elapsed "$t0") s (pid $(cat "$TM_PID"), $(slots_total) slots registered in all)"
+}
+
+# --- jobs ------------------------------------------------------------------------------------------
+require_cluster() { overview_ok || die "no Flink cluster answers at $REST (run 'make cluster-up')"; }
+
+cli() {  # cli ARGS...: CliFrontend, bounded by SUBMIT_TIMEOUT
+  [[ -f "$CONF/config.yaml" ]] || { resolve_lib "$POM" "$LIB"; write_conf; }
+  jvm_common; log_opts flink-cli
+  timeout "${SUBMIT_TIMEOUT:-180}" "$JAVA" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" -cp "$LIB/*" \
+    org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+cmd_submit() {
+  local args=() jar out rc
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --class|-c) args+=(-c "${2:?--class needs a value}"); shift 2 ;;
+      --savepoint|-s) args+=(-s "${2:?--savepoint needs a path}"); shift 2 ;;
+      --allow-non-restored|-n) args+=(-n); shift ;;
+      --parallelism|-p) args+=(-p "${2:?--parallelism needs a value}"); shift 2 ;;
+      --) shift; break ;;
+      -*) die "submit: unknown option '$1'" ;;
+      *) break ;;
+    esac
+  done
+  jar="${1:-}"; [[ -n "$jar" ]] || die "usage: $0 submit [--class MAIN] [--savepoint PATH] JAR [ARGS...]"
+  shift
+  [[ -r "$jar" ]] || die "cannot read jar '$jar'"
+  require_cluster
+  out="$(mktemp)"
+  set +e
+  cli run -d -m "$FLINK_REST" "${args[@]}" "$jar" "$@" >"$out" 2>&1
+  rc=$?
+  set -e
+  cat "$out" >&2
+  local jid
+  jid="$(grep -oE 'JobID [0-9a-f]{32}' "$out" | tail -1 | cut -d' ' -f2)" || true
+  rm -f "$out"
+  if [[ $rc -eq 124 ]]; then die "submission timed out after ${SUBMIT_TIMEOUT:-180}s (see $LOGS/flink-cli.log)"; fi
+  [[ $rc -eq 0 && -n "$jid" ]] || die "submission failed (exit $rc; see above and $LOGS/flink-cli.log)"
+  echo "$jid"
+}
+
+check_jid() { [[ "${1:-}" =~ ^[0-9a-f]{32}$ ]] || die "not a Flink JobID (32 hex digits): '${1:-}'"; }
+
+job_state() {  # prints the state; NOT_FOUND for an unknown job id, UNKNOWN if REST does not answer
+  local body code
+  body="$(curl -sS --max-time "${REST_TIMEOUT:-10}" -w '\n%{http_code}' "$REST/jobs/$1" 2>/dev/null)" || { echo UNKNOWN; return 1; }
+  code="${body##*$'\n'}"
+  case "$code" in
+    200) jq -r '.state' <<<"${body%$'\n'*}" ;;
+    404) echo NOT_FOUND; return 1 ;;
+    *) echo UNKNOWN; return 1 ;;
+  esac
+}
+
+wait_state() {  # wait_state JOBID STATES TIMEOUT
+  local jid="$1" states=",$2," timeout="${3:-120}" st=""
+  check_jid "$jid"
+  local deadline=$((SECONDS + timeout))
+  while :; do
+    st="$(job_state "$jid" 2>/dev/null)" || true
+    [[ "$states" == *",$st,"* ]] && { echo "$st"; return 0; }
+    case "$st" in FINISHED|CANCELED|FAILED|NOT_FOUND)
+      log "job $jid reached terminal state $st (waiting for $2)"; echo "$st"; return 1 ;;
+    esac
+    if ((SECONDS >= deadline)); then log "job $jid still $st after ${timeout}s (waiting for $2)"; echo "$st"; return 1; fi
+    sleep 0.5
+  done
+}
+
+# wait_tasks_running JOBID TIMEOUT: the job is RUNNING and so is every task (all vertices RUNNING or
+# FINISHED) -- after a TaskManager loss the job is RUNNING again long before its tasks are.
+wait_tasks_running() {
+  local jid="$1" timeout="${2:-120}" body st
+  check_jid "$jid"
+  local deadline=$((SECONDS + timeout))
+  while :; do
+    body="$(rest "$REST/jobs/$jid" 2>/dev/null || echo '{}')"
+    st="$(jq -r '.state // "UNKNOWN"' <<<"$body")"
+    if [[ "$st" == RUNNING ]] && jq -e '[.vertices[] | select(.status != "RUNNING" and .status != "FINISHED")] | length == 0' <<<"$body" >/dev/null; then
+      echo RUNNING; return 0
+    fi
+    case "$st" in FINISHED|CANCELED|FAILED) log "job $jid reached terminal state $st"; echo "$st"; return 1 ;; esac
+    if ((SECONDS >= deadline)); then
+      log "job $jid: tasks not all RUNNING after ${timeout}s ($(jq -c '[.vertices[]?.status]' <<<"$body"))"; echo "$st"; return 1
+    fi
+    sleep 0.5
+  done
+}
+
+cmd_cancel() {
+  local jid="${1:?usage: $0 cancel JOBID}"
+  check_jid "$jid"
+  require_cluster
+  curl -fsS --max-time 10 -X PATCH "$REST/jobs/$jid?mode=cancel" >/dev/null || die "cancel request for $jid failed"
+  local st; st="$(wait_state "$jid" CANCELED "${CANCEL_TIMEOUT:-60}")" || die "job $jid did not cancel (state $st)"
+  log "job $jid CANCELED"
+}
+
+cmd_stop_with_savepoint() {
+  local jid="${1:?usage: $0 stop-with-savepoint JOBID [DIR]}" dir="${2:-}" body reqid res st
+  check_jid "$jid"
+  require_cluster
+  [[ -n "$dir" ]] || dir="$(conf_value execution.checkpointing.savepoint-dir)"
+  [[ "$dir" == /* || "$dir" == *://* ]] || dir="$(pwd)/$dir"
+  body="$(jq -nc --arg d "$dir" '{targetDirectory: $d, drain: false}')"
+  reqid="$(rest -X POST -H 'Content-Type: application/json' -d "$body" "$REST/jobs/$jid/stop" | jq -r '."request-id"')" \
+    || die "stop-with-savepoint request for $jid failed"
+  local deadline=$((SECONDS + ${SAVEPOINT_TIMEOUT:-180}))
+  while :; do
+    res="$(rest "$REST/jobs/$jid/savepoints/$reqid" 2>/dev/null || echo '{}')"
+    st="$(jq -r '.status.id // "UNKNOWN"' <<<"$res")"
+    [[ "$st" == COMPLETED ]] && break
+    ((SECONDS < deadline)) || die "savepoint of $jid not completed after ${SAVEPOINT_TIMEOUT:-180}s"
+    sleep 0.5
+  done
+  local loc
+  loc="$(jq -r '.operation.location // empty' <<<"$res")"
+  if [[ -z "$loc" ]]; then
+    jq -r '.operation."failure-cause"."stack-trace" // .operation' <<<"$res" | head -30 >&2
+    die "stop-with-savepoint of $jid failed"
+  fi
+  wait_state "$jid" FINISHED "${CANCEL_TIMEOUT:-60}" >/dev/null || log "warning: job $jid did not reach FINISHED after the savepoint"
+  log "job $jid stopped with savepoint $loc"
+  echo "$loc"
+}
+
+cmd_list() {
+  require_cluster
+  local filter='select(.state | IN("FINISHED","CANCELED","FAILED") | not)'
+  [[ "${1:-}" == --all ]] && filter='.'
+  rest "$REST/jobs/overview" | jq -r ".jobs | sort_by(.\"start-time\") | .[] | $filter | [.jid, .state, .name] | @tsv"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  kill-tm) cmd_kill_tm ;;
+  start-tm) cmd_start_tm ;;
+  submit) shift; cmd_submit "$@" ;;
+  cancel) shift; cmd_cancel "$@" ;;
+  stop-with-savepoint) shift; cmd_stop_with_savepoint "$@" ;;
+  list) shift; cmd_list "$@" ;;
+  job-state) shift; require_cluster; check_jid "${1:-}"; job_state "$1" ;;
+  wait-state) shift; require_cluster; wait_state "${1:?JOBID}" "${2:?STATE}" "${3:-120}" ;;
+  wait-running) shift; require_cluster; wait_tasks_running "${1:-}" "${2:-120}" ;;
+  cli) shift; cli "$@" ;;
+  *) echo "usage: $0 {up|down|status|kill-tm|start-tm|submit [--class MAIN] [--savepoint PATH] JAR ARGS...|cancel JOBID|stop-with-savepoint JOBID [DIR]|list [--all]|job-state JOBID|wait-state JOBID STATE [TIMEOUT_S]|wait-running JOBID [TIMEOUT_S]|cli ARGS...}" >&2; exit 2 ;;
+esac
