@@ -1,0 +1,151 @@
+package io.eventagg.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.generate.EventGenerator;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.RefEvent;
+import io.eventagg.testing.RefParser;
+import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Watermarks;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole time-series path on a MiniCluster at parallelism 2 into DuckDB, compared bucket by
+ * bucket with a reference computed from the raw events: a generated dataset of more than 50,000
+ * events across month, week and DST boundaries, in UTC and in America/New_York.
+ */
+class TimeSeriesPipelineTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> GRANULARITIES = List.of("minute", "hour", "day", "week", "month");
+
+    @TempDir
+    static Path dir;
+
+    static Path input;
+    static RefParser.Parsed parsed;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        input = dir.resolve("events.jsonl");
+        // 2024-02-20 .. 2024-03-15 crosses a month end, several weeks and the US DST change of 2024-03-10.
+        new EventGenerator(7000, 25, 42, Instant.parse("2024-02-20T00:00:00Z"), 0.01).write(input);
+        parsed = RefParser.read(input, "production");
+        assertThat(parsed.events()).hasSizeGreaterThan(50_000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC", "America/New_York"})
+    void batchRunMatchesReference(String zone) throws Exception {
+        JobDefinition job = TestJobs.timeSeries("ts_batch", zone);
+        String url = "jdbc:duckdb:" + dir.resolve("batch-" + zone.replace('/', '_') + ".duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+
+        Pipelines.Counts counts = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()), new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+
+        assertThat(counts.read()).isEqualTo(parsed.lines());
+        assertThat(counts.dead()).isEqualTo(parsed.bad());
+        assertThat(counts.late()).isZero();
+        assertThat(counts.aggregated()).isEqualTo(parsed.events().size());
+        assertMatches(url, job, parsed.events());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC", "America/New_York"})
+    void streamingRunMatchesReferenceWithoutLateEvents(String zone) throws Exception {
+        JobDefinition job = TestJobs.timeSeries("ts_stream", zone);
+        String url = "jdbc:duckdb:" + dir.resolve("stream-" + zone.replace('/', '_') + ".duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+        Duration ooo = job.watermark().outOfOrderness();
+        Duration lateness = job.watermark().allowedLateness();
+
+        Pipelines.Counts counts = Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(),
+                Watermarks.perEvent(ooo), new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+
+        boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), ooo, lateness);
+        List<RefEvent> onTime = new ArrayList<>();
+        int lateCount = 0;
+        for (int i = 0; i < late.length; i++) {
+            if (late[i]) lateCount++;
+            else onTime.add(parsed.events().get(i));
+        }
+        assertThat(lateCount).as("the generated data has events later than the allowed lateness").isPositive();
+        assertThat(counts.late()).isEqualTo(lateCount);
+        assertThat(counts.read()).isEqualTo(counts.aggregated() + counts.dead() + counts.late());
+        assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events")).isEqualTo(lateCount);
+        assertMatches(url, job, onTime);
+    }
+
+    private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {
+        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected =
+                RefTimeSeries.compute(events, job.timezone(), GRANULARITIES, job.breakdowns());
+        Map<RefTimeSeries.Key, Map<String, Object>> actual = new HashMap<>();
+        for (Map<String, Object> r : DuckTables.rows(url, "SELECT * FROM ea_timeseries")) {
+            actual.put(new RefTimeSeries.Key((String) r.get("environment"), (String) r.get("event"), (String) r.get("granularity"),
+                    millis(r.get("bucket_start"))), r);
+        }
+        for (Map<String, Object> r : DuckTables.rows(url, "SELECT * FROM ea_activity")) {
+            actual.put(new RefTimeSeries.Key((String) r.get("environment"), null, (String) r.get("granularity"),
+                    millis(r.get("bucket_start"))), r);
+        }
+        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        int estimated = 0;
+        for (Map.Entry<RefTimeSeries.Key, RefTimeSeries.Bucket> e : expected.entrySet()) {
+            Map<String, Object> row = actual.get(e.getKey());
+            RefTimeSeries.Bucket b = e.getValue();
+            String where = e.getKey().toString();
+            assertThat(((Number) row.get("event_count")).longValue()).as("count " + where).isEqualTo(b.count);
+            assertUnique(((Number) row.get("unique_users")).longValue(), b.users.size(), "users " + where);
+            if (b.users.size() > 1000) estimated++;
+            assertThat(row.get("is_final")).as("final " + where).isEqualTo(true);
+            if (e.getKey().event() == null) {
+                assertUnique(((Number) row.get("unique_sessions")).longValue(), b.sessions.size(), "sessions " + where);
+            } else {
+                Map<String, Map<String, Long>> stored = JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
+                assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(job.breakdownLimit()));
+            }
+        }
+        assertThat(estimated).as("some buckets have more than 1,000 users, so the 2 % bound is exercised").isPositive();
+    }
+
+    private static void assertUnique(long actual, int exact, String what) {
+        if (exact <= 1000) {
+            assertThat(actual).as(what).isEqualTo(exact);
+        } else {
+            assertThat(Math.abs(actual - exact) / (double) exact).as(what + " relative error").isLessThanOrEqualTo(0.02);
+        }
+    }
+
+    static long millis(Object ts) {
+        if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
+        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        throw new IllegalArgumentException(String.valueOf(ts));
+    }
+}

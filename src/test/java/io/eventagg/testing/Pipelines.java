@@ -1,0 +1,46 @@
+package io.eventagg.testing;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.EventParser;
+import io.eventagg.ingest.FileEventSource;
+import io.eventagg.ingest.Ingested;
+import io.eventagg.ingest.RunCounter;
+import io.eventagg.pipeline.EventaggPipeline;
+import io.eventagg.pipeline.FlinkSettings;
+import io.eventagg.pipeline.Outputs;
+import io.eventagg.pipeline.RunOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Runs the eventagg pipeline over files on the test MiniCluster. */
+public final class Pipelines {
+    private Pipelines() {}
+
+    /** Accumulated counters of a finished run. */
+    public record Counts(long read, long aggregated, long dead, long late, long rows) {
+        static Counts of(JobExecutionResult r) {
+            Map<String, Object> a = r.getAllAccumulatorResults();
+            return new Counts(n(a, RunCounter.EVENTS_IN), n(a, RunCounter.EVENTS_AGGREGATED), n(a, RunCounter.EVENTS_DEAD_LETTERED),
+                    n(a, RunCounter.EVENTS_LATE), n(a, RunCounter.ROWS_WRITTEN));
+        }
+
+        private static long n(Map<String, Object> a, String k) {
+            return a.get(k) instanceof Number x ? x.longValue() : 0;
+        }
+    }
+
+    public static Counts run(JobDefinition job, List<Path> files, RunOptions options, WatermarkStrategy<Ingested> watermarks,
+            Outputs outputs, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(FlinkSettings.base(options.streaming()));
+        env.setParallelism(parallelism);
+        var source = FileEventSource.of(files.stream().map(Path::toString).toList(), EventParser.forJob(job));
+        var ingested = env.fromSource(source, watermarks, "events").uid("source");
+        EventaggPipeline.define(ingested, job, options, outputs);
+        return Counts.of(env.execute("test " + job.name()));
+    }
+}

@@ -1,0 +1,50 @@
+package io.eventagg.testing;
+
+import io.eventagg.ingest.Ingested;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * A watermark after every event (max timestamp - out-of-orderness - 1, like Flink's bounded
+ * out-of-orderness generator, but not periodic), so which events are late is a function of the
+ * input order alone and a test can compute it.
+ */
+public final class Watermarks {
+    private Watermarks() {}
+
+    public static WatermarkStrategy<Ingested> perEvent(Duration outOfOrderness) {
+        long ooo = outOfOrderness.toMillis();
+        return WatermarkStrategy.<Ingested>forGenerator(ctx -> new WatermarkGenerator<>() {
+                    private long max = Long.MIN_VALUE;
+
+                    @Override
+                    public void onEvent(Ingested r, long ts, WatermarkOutput out) {
+                        if (r.event() == null) return;
+                        max = Math.max(max, ts);
+                        out.emitWatermark(new Watermark(max - ooo - 1));
+                    }
+
+                    @Override
+                    public void onPeriodicEmit(WatermarkOutput out) {}
+                })
+                .withTimestampAssigner((r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
+    }
+
+    /** Which events (in file order) the router finds late under {@link #perEvent}. */
+    public static boolean[] lateUnderPerEvent(java.util.List<RefEvent> events, Duration outOfOrderness, Duration lateness) {
+        boolean[] late = new boolean[events.size()];
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < events.size(); i++) {
+            long ts = events.get(i).timestamp();
+            if (max != Long.MIN_VALUE) {
+                long watermark = max - outOfOrderness.toMillis() - 1;
+                late[i] = ts <= watermark - lateness.toMillis();
+            }
+            max = Math.max(max, ts);
+        }
+        return late;
+    }
+}
