@@ -1,8 +1,43 @@
-# eventagg — see README.md. `make run` for a first look, `make test` for everything.
+# eventagg — pre-aggregated product analytics on Apache Flink. See README.md.
+#   make run    build, generate a sample, aggregate it into DuckDB, print results
+#   make test   every test (installs and starts what the tests need)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
--include mk/*.mk
+MVN      ?= mvn -B -q
+JAVA     ?= java
+CLI      := $(JAVA) -jar target/eventagg-cli.jar
+JOB      ?= jobs/example.yaml
+SAMPLE   ?= data/sample.jsonl.gz
+DB       ?= data/eventagg.duckdb
+SINK     ?= jdbc:duckdb:$(DB)
 
-help:
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n",$$1,$$2}'
+.PHONY: help build package run sample test clean
+
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-20s %s\n",$$1,$$2}'
+
+target/eventagg-cli.jar target/eventagg-job.jar: pom.xml $(shell find src/main -type f 2>/dev/null)
+	$(MVN) package -DskipTests
+
+build: target/eventagg-cli.jar ## compile and build target/eventagg-cli.jar and target/eventagg-job.jar
+
+package: build ## build the cluster job jar target/eventagg-job.jar (and the local CLI jar)
+	@ls -lh target/eventagg-job.jar target/eventagg-cli.jar
+
+$(SAMPLE): | target/eventagg-cli.jar
+	$(CLI) generate --users 20000 --days 35 --seed 1 --out $(SAMPLE)
+
+sample: $(SAMPLE) ## generate the sample dataset (data/sample.jsonl.gz)
+
+run: build $(SAMPLE) ## the first look: aggregate the sample into DuckDB and print a daily trend and a breakdown
+	$(CLI) run --job $(JOB) --input $(SAMPLE) --sink $(SINK)
+	@bash scripts/show-results.sh "$(CLI)" "$(JOB)" "$(SINK)"
+
+test: ## run all tests (installs and starts ClickHouse; Kafka and Flink start inside the tests)
+	bash scripts/test.sh
+
+clean: ## remove build output and local data
+	rm -rf target data
+
+-include mk/*.mk
