@@ -133,7 +133,13 @@ public final class EventParser implements Serializable {
                 }
             }
             if (t != JsonToken.END_OBJECT) throw new BadEvent("invalid JSON: unexpected " + describe(t));
-            if (p.nextToken() != null) throw new BadEvent("invalid JSON: content after the object");
+            JsonToken after;
+            try {
+                after = p.nextToken();
+            } catch (JsonParseException e) {
+                after = JsonToken.NOT_AVAILABLE;
+            }
+            if (after != null) throw new BadEvent("invalid JSON: content after the object");
         }
         if (event == null) throw new BadEvent("missing required field 'event'");
         if (event.isEmpty()) throw new BadEvent("'event' is empty");

@@ -1,0 +1,146 @@
+package io.eventagg.timeseries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import io.eventagg.ingest.Event;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.time.Granularity;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The local pre-aggregation: what it emits, and when it must flush so nothing arrives too late. */
+class SeriesCombinerTest {
+    private static final JobDefinition JOB = JobLoader.parse("""
+            name: t
+            timezone: Europe/Berlin
+            granularities: [minute, hour, day, week, month]
+            breakdowns: [plan]
+            watermark: {out_of_orderness: 1s, allowed_lateness: 10m, emit_interval: 1s}
+            """);
+    private static final long T0 = Instant.parse("2024-03-31T21:59:30Z").toEpochMilli(); // 23:59:30 in Berlin, a month end
+
+    private OneInputStreamOperatorTestHarness<Event, SeriesPartial> harness;
+
+    private OneInputStreamOperatorTestHarness<Event, SeriesPartial> open(int maxBuckets) throws Exception {
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 0, maxBuckets));
+        harness.open();
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) harness.close();
+    }
+
+    private static Event event(String name, String user, long ts, String plan) {
+        return new Event(null, name, user, ts, "production", "s-" + user, null, new String[] {plan}, new byte[] {1}, "f", -1, 1);
+    }
+
+    private List<SeriesPartial> partials() {
+        List<SeriesPartial> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof StreamRecord<?> r) out.add((SeriesPartial) r.getValue());
+        }
+        return out;
+    }
+
+    @Test
+    void derivesEveryGranularityFromMinutesAtFlush() throws Exception {
+        open(1000);
+        harness.processElement(event("signup", "a", T0, "pro"), T0);
+        harness.processElement(event("signup", "b", T0 + 10_000, "free"), T0 + 10_000);
+        harness.processElement(event("signup", "a", T0 + 40_000, "pro"), T0 + 40_000); // next minute, next day, next month
+        harness.processElement(event("pageview", "c", T0 + 40_000, null), T0 + 40_000);
+        assertThat(partials()).as("nothing leaves before a flush").isEmpty();
+
+        harness.prepareSnapshotPreBarrier(1);
+        List<SeriesPartial> out = partials();
+        List<SeriesPartial> signupMinutes = out.stream()
+                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.MINUTE.ordinal()).toList();
+        assertThat(signupMinutes).extracting(SeriesPartial::count).containsExactlyInAnyOrder(2L, 1L);
+
+        List<SeriesPartial> signupDays = out.stream()
+                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.DAY.ordinal()).toList();
+        assertThat(signupDays).as("the minutes fall on two Berlin days").hasSize(2);
+        SeriesPartial months = out.stream().filter(p -> !p.rollup() && "signup".equals(p.event())
+                && p.granularity() == Granularity.MONTH.ordinal() && p.bucketStart() == Instant.parse("2024-03-01T00:00:00+01:00").toEpochMilli())
+                .findFirst().orElseThrow();
+        assertThat(months.count()).isEqualTo(2);
+        assertThat(Sketches.estimate(months.users())).isEqualTo(2);
+
+        SeriesPartial rollupWeek = out.stream().filter(p -> p.rollup() && p.granularity() == Granularity.WEEK.ordinal())
+                .filter(p -> p.bucketStart() == Instant.parse("2024-03-25T00:00:00+01:00").toEpochMilli()).findFirst().orElseThrow();
+        assertThat(rollupWeek.count()).as("all events of the week (Mar 31 is a Sunday)").isEqualTo(2);
+        assertThat(Sketches.estimate(rollupWeek.sessions())).isEqualTo(2);
+
+        long breakdownTotal = 0;
+        for (SeriesPartial p : signupMinutes) for (long c : p.breakdownCounts()) breakdownTotal += c;
+        assertThat(breakdownTotal).isEqualTo(3);
+        for (SeriesPartial p : out) {
+            assertThat(harness.getOutput()).isNotEmpty();
+            assertThat(p.bucketStart()).isEqualTo(JOB.calendar().start(Granularity.values()[p.granularity()], p.bucketStart()));
+        }
+        harness.getOutput().clear();
+        harness.prepareSnapshotPreBarrier(2);
+        assertThat(partials()).as("a flush empties the buffer").isEmpty();
+    }
+
+    @Test
+    void flushesBeforeAWatermarkThatWouldCloseABufferedMinute() throws Exception {
+        open(1000);
+        harness.processElement(event("signup", "a", T0, "pro"), T0);
+        long minuteEnd = JOB.calendar().end(Granularity.MINUTE, JOB.calendar().start(Granularity.MINUTE, T0));
+        long lateness = JOB.watermark().allowedLateness().toMillis();
+
+        harness.processWatermark(new Watermark(minuteEnd - 2 + lateness));
+        assertThat(partials()).as("still safe to hold").isEmpty();
+
+        harness.processWatermark(new Watermark(minuteEnd - 1 + lateness));
+        List<Object> output = new ArrayList<>(harness.getOutput());
+        assertThat(output).isNotEmpty();
+        int lastRecord = -1, watermark = -1;
+        for (int i = 0; i < output.size(); i++) {
+            if (output.get(i) instanceof StreamRecord<?>) lastRecord = i;
+            if (output.get(i) instanceof Watermark w && w.getTimestamp() == minuteEnd - 1 + lateness) watermark = i;
+        }
+        assertThat(lastRecord).as("partials are out before the watermark that closes their minute").isLessThan(watermark);
+    }
+
+    @Test
+    void flushesWhenHoldingTooManyBucketsAndAtEndOfInput() throws Exception {
+        open(4);
+        for (int i = 0; i < 2; i++) harness.processElement(event("e" + i, "u", T0, null), T0);
+        assertThat(partials()).as("2 series minutes + 1 rollup minute").isEmpty();
+        harness.processElement(event("e2", "u", T0, null), T0); // the 4th bucket reaches the limit
+        assertThat(partials()).isNotEmpty();
+        harness.getOutput().clear();
+        harness.processElement(event("late", "u", T0, null), T0);
+        harness.endInput();
+        assertThat(partials()).isNotEmpty();
+    }
+
+    @Test
+    void eventsFilterLimitsSeriesButNotTheRollup() throws Exception {
+        JobDefinition onlySignups = JobLoader.parse("""
+                name: t
+                events: [signup]
+                granularities: [day]
+                """);
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(onlySignups, 0, 100));
+        harness.open();
+        harness.processElement(event("pageview", "a", T0, null), T0);
+        harness.processElement(event("signup", "b", T0, null), T0);
+        harness.endInput();
+        List<SeriesPartial> out = partials();
+        assertThat(out).filteredOn(p -> !p.rollup()).extracting(SeriesPartial::event).containsExactly("signup");
+        assertThat(out).filteredOn(SeriesPartial::rollup).extracting(SeriesPartial::count).containsExactly(2L);
+    }
+}

@@ -1,0 +1,161 @@
+package io.eventagg.window;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.sink.RowVersion;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.time.BucketCalendar;
+import io.eventagg.time.CalendarWindowAssigner;
+import io.eventagg.time.Granularity;
+import io.eventagg.timeseries.SeriesAccumulator;
+import io.eventagg.timeseries.SeriesAggregate;
+import io.eventagg.timeseries.SeriesPartial;
+import io.eventagg.timeseries.SeriesRow;
+import io.eventagg.timeseries.SeriesWindowFunction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.apache.datasketches.hll.HllSketch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The time-series window operator (calendar hour windows, {@link EmitTrigger}, the aggregate and
+ * window function) driven through Flink's keyed operator test harness: early emission per tick,
+ * emission at the window end, late updates within the allowed lateness, the final row, dropping
+ * what comes later, and state and timer cleanup.
+ */
+class EmitTriggerTest {
+    private static final long HOUR_START = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
+    private static final long HOUR_END = HOUR_START + 3_600_000L;
+    private static final long EMIT = 1000;
+    private static final long LATENESS = Duration.ofMinutes(10).toMillis();
+    private static final OutputTag<SeriesPartial> LATE = new OutputTag<>("late") {};
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        WindowOperatorBuilder<SeriesPartial, String, TimeWindow> builder = new WindowOperatorBuilder<>(
+                new CalendarWindowAssigner(Granularity.HOUR, new BucketCalendar(java.time.ZoneOffset.UTC)),
+                new EmitTrigger(EMIT, LATENESS), new ExecutionConfig(), TypeInformation.of(SeriesPartial.class),
+                SeriesPartial::seriesKey, Types.STRING);
+        builder.allowedLateness(Duration.ofMillis(LATENESS));
+        builder.sideOutputLateData(LATE);
+        OneInputStreamOperator<SeriesPartial, SeriesRow> op = builder.aggregate(new SeriesAggregate(14, 1, 100),
+                new SeriesWindowFunction(Granularity.HOUR, List.of("plan"), 10, LATENESS, 0), SeriesAccumulator.typeInfo());
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::seriesKey, Types.STRING);
+        harness.setup();
+        harness.open();
+        harness.setProcessingTime(0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static SeriesPartial partial(long count, String... users) {
+        HllSketch h = Sketches.newHll(14);
+        for (String u : users) h.update(Sketches.idHash(u));
+        return new SeriesPartial(false, "production", "signup", Granularity.HOUR.ordinal(), HOUR_START, count, h.toCompactByteArray(),
+                null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
+    }
+
+    private List<SeriesRow> drain() {
+        List<SeriesRow> rows = new ArrayList<>();
+        ConcurrentLinkedQueue<Object> out = harness.getOutput();
+        for (Object o : out) {
+            if (o instanceof StreamRecord<?> r) rows.add((SeriesRow) r.getValue());
+        }
+        out.clear();
+        return rows;
+    }
+
+    @Test
+    void emitsOnTicksWhileOpenThenAtEndThenFinal() throws Exception {
+        harness.processElement(partial(2, "a", "b"), HOUR_START);
+        assertThat(drain()).as("nothing before the first tick").isEmpty();
+
+        harness.setProcessingTime(EMIT);
+        List<SeriesRow> first = drain();
+        assertThat(first).hasSize(1);
+        assertThat(first.get(0).count()).isEqualTo(2);
+        assertThat(first.get(0).uniqueUsers()).isEqualTo(2);
+        assertThat(first.get(0).isFinal()).isFalse();
+        assertThat(first.get(0).bucketStart()).isEqualTo(HOUR_START);
+
+        harness.setProcessingTime(3 * EMIT);
+        assertThat(drain()).as("no change, no row").isEmpty();
+
+        harness.processElement(partial(3, "b", "c"), HOUR_START);
+        harness.setProcessingTime(4 * EMIT);
+        SeriesRow second = drain().get(0);
+        assertThat(second.count()).isEqualTo(5);
+        assertThat(second.uniqueUsers()).as("union, not a sum").isEqualTo(3);
+        assertThat(second.breakdowns()).isEqualTo("{\"plan\":{\"pro\":5}}");
+        assertThat(second.version()).isGreaterThan(first.get(0).version());
+
+        harness.processElement(partial(1, "d"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END - 1));
+        List<SeriesRow> atEnd = drain();
+        assertThat(atEnd).as("the window end emits the changed value").hasSize(1);
+        assertThat(atEnd.get(0).count()).isEqualTo(6);
+        assertThat(atEnd.get(0).isFinal()).isFalse();
+
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        List<SeriesRow> fin = drain();
+        assertThat(fin).hasSize(1);
+        assertThat(fin.get(0).isFinal()).isTrue();
+        assertThat(fin.get(0).count()).isEqualTo(6);
+        assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
+        assertThat(harness.numKeyedStateEntries()).as("window state dropped").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void lateUpdateWithinLatenessIsEmittedAndLaterOnesAreDropped() throws Exception {
+        harness.processElement(partial(1, "a"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END + 1000));
+        assertThat(drain()).extracting(SeriesRow::count).containsExactly(1L);
+
+        harness.processElement(partial(1, "b"), HOUR_START);
+        harness.setProcessingTime(EMIT);
+        List<SeriesRow> late = drain();
+        assertThat(late).extracting(SeriesRow::count).containsExactly(2L);
+        assertThat(late.get(0).isFinal()).isFalse();
+
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        assertThat(drain()).singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).isEqualTo(2);
+        });
+
+        harness.processElement(partial(1, "c"), HOUR_START);
+        assertThat(drain()).as("closed window: no row").isEmpty();
+        assertThat(harness.getSideOutput(LATE)).hasSize(1);
+    }
+
+    @Test
+    void jumpingPastEndAndLatenessAtOnceWritesOneFinalRow() throws Exception {
+        harness.processElement(partial(4, "a"), HOUR_START);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        List<SeriesRow> rows = drain();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).isFinal()).isTrue();
+    }
+}
