@@ -1,6 +1,7 @@
 package io.eventagg.pipeline;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.funnel.FunnelPipeline;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;
 import io.eventagg.ingest.Ingested;
@@ -25,6 +26,7 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * source ─ route ─┬─ dead letters, late events ──────────────────────────────► outputs
  *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series ─ calendar window per granularity ─► outputs
+ *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
  *
@@ -53,6 +55,9 @@ public final class EventaggPipeline {
 
         DataStream<SeriesRow> rows = timeSeries(events, job, run, lateness, emitMs);
         outputs.series(rows);
+        if (!job.funnels().isEmpty()) {
+            outputs.funnels(FunnelPipeline.define(events, job, run, lateness, emitMs));
+        }
 
         DataStream<Long> maxima = events
                 .transform("max timestamp", TypeInformation.of(Long.class), new MaxTimestamp(run.streaming() ? 1000 : 0))

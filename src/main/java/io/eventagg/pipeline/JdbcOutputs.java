@@ -1,5 +1,6 @@
 package io.eventagg.pipeline;
 
+import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.LateEvent;
@@ -67,6 +68,14 @@ public class JdbcOutputs implements Outputs {
                 RowVersion.of(0, Math.max(0, p.watermark() / 1000), false)});
     }
 
+    @Override
+    public void funnels(DataStream<FunnelRow> rows) {
+        write(rows, Tables.FUNNELS, (RowMapper<FunnelRow>) r -> new Object[] {job, r.funnel(), r.environment(), r.entryDay(),
+                r.step(), r.stepName(), r.users(), Sketches.base64(r.usersSketch()), r.fromPreviousCount(), r.fromPreviousSum(),
+                Sketches.base64(r.fromPreviousSketch()), r.fromStartCount(), r.fromStartSum(), Sketches.base64(r.fromStartSketch()),
+                r.isFinal(), r.version()});
+    }
+
     /** Counts records and attaches a JDBC sink that writes each as one row of the table. */
     protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
         SqlDialect dialect = settings.dialect();
@@ -78,11 +87,16 @@ public class JdbcOutputs implements Outputs {
                         .withMaxRetries(settings.maxRetries())
                         .build())
                 .buildAtLeastOnce(new EventaggConnectionProvider(settings));
+        // Same parallelism as the producer: rows of one key then always reach the same writer, so
+        // two writers never race on a row (DuckDB would report a conflict, ClickHouse keep both).
+        int parallelism = stream.getParallelism();
         stream.map(new CountRows<T>())
                 .returns(stream.getType())
+                .setParallelism(parallelism)
                 .name("count " + table.name())
                 .uid("count-" + table.name())
                 .sinkTo(sink)
+                .setParallelism(parallelism)
                 .name("jdbc " + table.name())
                 .uid("sink-" + table.name());
     }

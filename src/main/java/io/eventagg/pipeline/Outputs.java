@@ -1,5 +1,6 @@
 package io.eventagg.pipeline;
 
+import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.timeseries.SeriesRow;
@@ -19,4 +20,7 @@ public interface Outputs extends Serializable {
     void lateEvents(DataStream<LateEvent> lateEvents);
 
     void progress(DataStream<ProgressRow> progress);
+
+    /** One row per funnel step and entry day. */
+    void funnels(DataStream<FunnelRow> rows);
 }

@@ -7,6 +7,8 @@ package io.eventagg.query;
 public interface AggregationStorage extends AutoCloseable {
     AggregationResult query(TimeSeriesQuery query);
 
+    FunnelResult funnel(FunnelQuery query);
+
     @Override
     void close();
 }

@@ -24,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import io.eventagg.funnel.FunnelDefinition;
 import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * {@link AggregationStorage} over the tables in DuckDB or ClickHouse. Reads only the newest row per
@@ -211,6 +214,93 @@ public class JdbcAggregationStorage implements AggregationStorage {
                 })
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    @Override
+    public FunnelResult funnel(FunnelQuery q) {
+        FunnelDefinition f = job.funnels().stream().filter(x -> x.name().equals(q.funnel())).findFirst()
+                .orElseThrow(() -> new QueryException("funnel '" + q.funnel() + "' is not defined in job '" + job.name() + "' (funnels: "
+                        + job.funnels().stream().map(FunnelDefinition::name).collect(Collectors.joining(", ")) + ")"));
+        if (q.from() == null || q.to() == null || !q.from().isBefore(q.to())) throw new QueryException("--from must be before --to");
+        int n = f.steps().size();
+        Union[] users = new Union[n];
+        KllDoublesSketch[] fromPrevious = new KllDoublesSketch[n];
+        KllDoublesSketch[] fromStart = new KllDoublesSketch[n];
+        long[] prevCount = new long[n], startCount = new long[n];
+        double[] prevSum = new double[n], startSum = new double[n];
+        for (int i = 0; i < n; i++) {
+            users[i] = Sketches.newUnion(job.sketchLgK());
+            fromPrevious[i] = Sketches.newKll();
+            fromStart[i] = Sketches.newKll();
+        }
+        boolean anyOpen = false;
+        String sql = "SELECT step, users_sketch, from_previous_count, from_previous_sum_seconds, from_previous_sketch, from_start_count,"
+                + " from_start_sum_seconds, from_start_sketch, is_final FROM " + dialect.current(Tables.FUNNELS)
+                + " WHERE job = ? AND funnel = ? AND entry_day >= " + dialect.timestampParam() + " AND entry_day < "
+                + dialect.timestampParam() + (q.environment() == null ? "" : " AND environment = ?");
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, job.name());
+            ps.setString(2, f.name());
+            ps.setLong(3, q.from().toEpochMilli());
+            ps.setLong(4, q.to().toEpochMilli());
+            if (q.environment() != null) ps.setString(5, q.environment());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int i = rs.getInt(1) - 1;
+                    if (i < 0 || i >= n) continue;
+                    Sketches.merge(users[i], Sketches.fromBase64(rs.getString(2)));
+                    prevCount[i] += rs.getLong(3);
+                    prevSum[i] += rs.getDouble(4);
+                    mergeKll(fromPrevious[i], rs.getString(5));
+                    startCount[i] += rs.getLong(6);
+                    startSum[i] += rs.getDouble(7);
+                    mergeKll(fromStart[i], rs.getString(8));
+                    anyOpen |= !rs.getBoolean(9);
+                }
+            }
+            Long watermark = progress();
+            boolean incomplete = anyOpen || watermark == null || watermark < q.to().toEpochMilli() + f.conversionWindowMillis();
+            List<FunnelStepResult> steps = new ArrayList<>(n);
+            long first = 0, previous = 0, last = 0;
+            for (int i = 0; i < n; i++) {
+                long u = Sketches.estimate(users[i]);
+                if (i == 0) first = u;
+                double conversion = i == 0 ? 1.0 : (previous == 0 ? 0.0 : (double) u / previous);
+                steps.add(new FunnelStepResult(f.steps().get(i).name(), u, conversion, 1.0 - conversion,
+                        i == 0 ? null : mean(prevSum[i], prevCount[i]), i == 0 ? null : quantile(fromPrevious[i], 0.5),
+                        i == 0 ? null : quantile(fromPrevious[i], 0.9)));
+                previous = u;
+                last = u;
+            }
+            return new FunnelResult(steps, first == 0 ? 0.0 : (double) last / first, mean(startSum[n - 1], startCount[n - 1]),
+                    quantile(fromStart[n - 1], 0.5), quantile(fromStart[n - 1], 0.9), incomplete);
+        } catch (SQLException e) {
+            throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The job's event-time progress as written by the pipeline, or null when unknown. */
+    protected Long progress() throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + dialect.epochMillis("watermark") + " FROM "
+                + dialect.current(Tables.PROGRESS) + " WHERE job = ?")) {
+            ps.setString(1, job.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static void mergeKll(KllDoublesSketch into, String base64) {
+        byte[] b = Sketches.fromBase64(base64);
+        if (b != null) into.merge(Sketches.kllFromBytes(b));
+    }
+
+    private static Double mean(double sum, long count) {
+        return count == 0 ? null : sum / count;
+    }
+
+    private static Double quantile(KllDoublesSketch k, double rank) {
+        return k.isEmpty() ? null : k.getQuantile(rank, QuantileSearchCriteria.INCLUSIVE);
     }
 
     @Override

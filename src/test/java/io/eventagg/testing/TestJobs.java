@@ -18,4 +18,40 @@ public final class TestJobs {
                 watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
                 """.formatted(name, zone));
     }
+
+    /** The funnels used by tests; they follow the generator's behaviour. */
+    public static final String FUNNELS = """
+            funnels:
+              - name: pricing_to_purchase
+                conversion_window_seconds: 604800
+                steps:
+                  - {name: Viewed pricing, event: pageview, filters: [{property: path, operator: eq, value: /pricing}]}
+                  - {name: Signed up, event: signup}
+                  - {name: Purchased, event: purchase, filters: [{property: amount, operator: gt, value: 0}]}
+                exclusions:
+                  - {event: cancel, after_step: 2, before_step: 3}
+              - name: pricing_strict
+                conversion_window_seconds: 3600
+                strict_order: true
+                steps:
+                  - {event: pageview, filters: [{property: path, operator: eq, value: /pricing}]}
+                  - {event: signup}
+                  - {event: purchase}
+              - name: onboarding
+                conversion_window_seconds: 86400
+                steps:
+                  - {event: signup}
+                  - {event: created_project}
+                  - {event: invited_teammate}
+            """;
+
+    public static JobDefinition withFunnels(String name, String zone) {
+        return JobLoader.parse("""
+                name: %s
+                timezone: %s
+                granularities: [day]
+                breakdowns: [plan]
+                watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
+                """.formatted(name, zone) + FUNNELS);
+    }
 }

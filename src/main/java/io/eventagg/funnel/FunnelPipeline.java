@@ -1,0 +1,87 @@
+package io.eventagg.funnel;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.Event;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.window.EmitTrigger;
+import io.eventagg.window.WatermarkShift;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The funnel dataflow, per funnel:
+ *
+ * <pre>
+ * events ─ project (steps/exclusions matched) ─ watermark − lateness ─ keyBy user ─┬─ CEP "reached step 1" ─┐
+ *                                                                                   ├─ …                     ├─ keyBy user ─ first reach per (entry day, step) ─ keyBy environment ─ entry-day window ─► rows
+ *                                                                                   └─ CEP "reached step n" ─┘
+ * </pre>
+ *
+ * The watermark is held back by the allowed lateness before CEP so that late-but-allowed events
+ * still take part in matches in event-time order (exact results equal to a batch run), which
+ * makes funnel rows trail the time series by that lateness.
+ */
+public final class FunnelPipeline {
+    private FunnelPipeline() {}
+
+    public static DataStream<FunnelRow> define(DataStream<Event> events, JobDefinition job, RunOptions run, long latenessMs, long emitMs) {
+        DataStream<FunnelRow> all = null;
+        for (int index = 0; index < job.funnels().size(); index++) {
+            DataStream<FunnelRow> rows = funnel(events, job, index, run, latenessMs, emitMs);
+            all = all == null ? rows : all.union(rows);
+        }
+        return all;
+    }
+
+    static DataStream<FunnelRow> funnel(DataStream<Event> events, JobDefinition job, int index, RunOptions run, long latenessMs, long emitMs) {
+        FunnelDefinition f = job.funnels().get(index);
+        CompiledFunnel compiled = new CompiledFunnel(f, job.propertySelection());
+        String id = "funnel-" + f.name();
+
+        DataStream<FunnelEvent> projected = events
+                .flatMap((Event e, org.apache.flink.util.Collector<FunnelEvent> out) -> {
+                    FunnelEvent fe = compiled.project(e);
+                    if (fe != null) out.collect(fe);
+                })
+                .returns(TypeInformation.of(FunnelEvent.class))
+                .name(id + " project")
+                .uid(id + "-project");
+        if (latenessMs > 0) {
+            projected = projected.transform(id + " hold watermark", TypeInformation.of(FunnelEvent.class), new WatermarkShift<>(latenessMs))
+                    .uid(id + "-hold-watermark");
+        }
+        KeyedStream<FunnelEvent, String> byUser = projected.keyBy(FunnelEvent::userKey);
+
+        DataStream<FunnelReach> reaches = null;
+        for (int k = 1; k <= f.steps().size(); k++) {
+            SingleOutputStreamOperator<FunnelReach> r = CEP.pattern(byUser, FunnelPatterns.reaching(compiled, k), FunnelPatterns.comparator())
+                    .inEventTime()
+                    .process(new FunnelMatch(index, k), TypeInformation.of(FunnelReach.class))
+                    .name(id + " reached step " + k)
+                    .uid(id + "-cep-" + k);
+            reaches = reaches == null ? r : reaches.union(r);
+        }
+
+        long window = f.conversionWindowMillis();
+        DataStream<FunnelContribution> contributions = reaches
+                .keyBy(FunnelReach::userKey)
+                .process(new FunnelFirstReach(job.calendar(), window), TypeInformation.of(FunnelContribution.class))
+                .name(id + " first reach")
+                .uid(id + "-first-reach");
+
+        return contributions
+                .keyBy(FunnelContribution::windowKey)
+                .window(new EntryDayWindows(job.calendar()))
+                .trigger(new EmitTrigger(emitMs, window))
+                .allowedLateness(Duration.ofMillis(window))
+                .aggregate(new FunnelAggregate(f.steps().size(), job.sketchLgK()),
+                        new FunnelWindowFunction(f, window, run.generation()),
+                        FunnelAccumulator.typeInfo(), FunnelAccumulator.typeInfo(), TypeInformation.of(FunnelRow.class))
+                .name(id + " entry days")
+                .uid(id + "-entry-days");
+    }
+}

@@ -1,0 +1,190 @@
+package io.eventagg.funnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobLoader;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.time.BucketCalendar;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The funnel operators in Flink's keyed test harness: the CEP operator for "reached step k" with
+ * ordered and strict contiguity, repeated step events, the window edge, equal timestamps,
+ * exclusions and state cleanup; and the first-reach operator's choice of attempt and cleanup.
+ */
+class FunnelOperatorsTest {
+    private static final long WINDOW_MS = 100_000;
+
+    private static CompiledFunnel funnel(boolean strict) {
+        var job = JobLoader.parse("""
+                name: t
+                funnels:
+                  - name: f
+                    conversion_window_seconds: 100
+                    strict_order: %s
+                    steps: [{event: a}, {event: b}, {event: c}]
+                    exclusions: [{event: x, after_step: 2, before_step: 3}]
+                """.formatted(strict));
+        return new CompiledFunnel(job.funnels().get(0), job.propertySelection());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(boolean strict, int k) throws Exception {
+        CompiledFunnel f = funnel(strict);
+        CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
+                TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
+                NFACompiler.compileFactory(FunnelPatterns.reaching(f, k), false), FunnelPatterns.comparator(),
+                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, k), null);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING);
+        h.open();
+        return h;
+    }
+
+        /** A real instant: Flink CEP only arms its window timers for attempts starting after the epoch. */
+    private static final long T0 = 1_709_251_200_000L;
+
+    /** ts: milliseconds after T0; step: 1-based step matched (0 = none); x: matches the exclusion. */
+    private static FunnelEvent ev(long ts, int step, boolean x, String uuid) {
+        return new FunnelEvent("production", "u1", T0 + ts, uuid, step == 0 ? 0 : 1L << (step - 1), x ? 1 : 0);
+    }
+
+    private static Watermark wm(long ts) {
+        return new Watermark(T0 + ts);
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> h, FunnelEvent... events) throws Exception {
+        for (FunnelEvent e : events) h.processElement(e, e.timestamp());
+    }
+
+    private static List<FunnelReach> out(KeyedOneInputStreamOperatorTestHarness<String, ?, FunnelReach> h) {
+        List<FunnelReach> r = new ArrayList<>();
+        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) r.add((FunnelReach) s.getValue());
+        return r;
+    }
+
+    @Test
+    void orderedSkipsOtherEventsStrictDoesNot() throws Exception {
+        var ordered = cep(false, 2);
+        feed(ordered, ev(0, 1, false, "1"), ev(1, 0, false, "2"), ev(2, 2, false, "3"));
+        ordered.processWatermark(wm(10));
+        assertThat(out(ordered)).singleElement().satisfies(r -> {
+            assertThat(r.entryTs()).isEqualTo(T0);
+            assertThat(r.stepTs()).isEqualTo(T0 + 2);
+        });
+        ordered.close();
+
+        var strict = cep(true, 2);
+        feed(strict, ev(0, 1, false, "1"), ev(1, 0, false, "2"), ev(2, 2, false, "3"));
+        strict.processWatermark(wm(10));
+        assertThat(out(strict)).as("the very next event was not step 2").isEmpty();
+        feed(strict, ev(20, 1, false, "4"), ev(21, 2, false, "5"));
+        strict.processWatermark(wm(30));
+        assertThat(out(strict)).extracting(FunnelReach::entryTs).containsExactly(T0 + 20);
+        strict.close();
+    }
+
+    @Test
+    void everyStepOneEventStartsAnAttempt() throws Exception {
+        var h = cep(false, 2);
+        feed(h, ev(0, 1, false, "1"), ev(10, 1, false, "2"), ev(20, 2, false, "3"), ev(30, 2, false, "4"));
+        h.processWatermark(wm(100));
+        assertThat(out(h)).extracting(FunnelReach::entryTs, FunnelReach::stepTs)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(T0, T0 + 20), org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
+        h.close();
+    }
+
+    @Test
+    void stepExactlyAtTheWindowEdgeCountsOneMillisecondLaterDoesNot() throws Exception {
+        var atEdge = cep(false, 2);
+        feed(atEdge, ev(0, 1, false, "1"), ev(WINDOW_MS, 2, false, "2"));
+        atEdge.processWatermark(wm(WINDOW_MS + 10));
+        assertThat(out(atEdge)).hasSize(1);
+        atEdge.close();
+
+        var past = cep(false, 2);
+        feed(past, ev(0, 1, false, "1"), ev(WINDOW_MS + 1, 2, false, "2"));
+        past.processWatermark(wm(WINDOW_MS + 10));
+        assertThat(out(past)).isEmpty();
+        past.close();
+    }
+
+    @Test
+    void equalTimestampsAreOrderedByStep() throws Exception {
+        var h = cep(true, 3);
+        // Arrival order c, b, a at one millisecond: the comparator restores a, b, c.
+        feed(h, ev(5, 3, false, "z"), ev(5, 2, false, "y"), ev(5, 1, false, "x"));
+        h.processWatermark(wm(10));
+        assertThat(out(h)).singleElement().satisfies(r -> assertThat(r.step()).isEqualTo(3));
+        h.close();
+    }
+
+    @Test
+    void exclusionStopsTheAttemptAtTheStepBefore() throws Exception {
+        var three = cep(false, 3);
+        var two = cep(false, 2);
+        for (var h : List.of(three, two)) {
+            feed(h, ev(0, 1, false, "1"), ev(10, 2, false, "2"), ev(20, 0, true, "3"), ev(30, 3, false, "4"));
+            h.processWatermark(wm(100));
+        }
+        assertThat(out(three)).as("cancel between steps 2 and 3").isEmpty();
+        assertThat(out(two)).as("step 2 was reached before the cancel").hasSize(1);
+        three.close();
+        two.close();
+    }
+
+    @Test
+    void stateIsClearedAfterTheWindow() throws Exception {
+        var h = cep(false, 3);
+        feed(h, ev(0, 1, false, "1"), ev(10, 2, false, "2"));
+        h.processWatermark(wm(50));
+        assertThat(h.numKeyedStateEntries()).as("a partial match is alive").isPositive();
+        h.processWatermark(wm(WINDOW_MS + 100));
+        assertThat(out(h)).isEmpty();
+        h.snapshot(1, 1); // CEP's shared buffer writes its cache through to state on checkpoints
+        assertThat(h.numKeyedStateEntries()).as("the expired attempt left nothing behind").isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.close();
+    }
+
+    @Test
+    void firstReachKeepsTheEarliestAttemptAndForgetsAfterTheWindow() throws Exception {
+        BucketCalendar utc = BucketCalendar.of("UTC");
+        var op = new KeyedProcessOperator<>(new FunnelFirstReach(utc, WINDOW_MS));
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelReach::userKey, Types.STRING);
+        h.open();
+        long day = 86_400_000L * 10;
+        // Two attempts reach step 2 with the same event; the one that started first gives the times.
+        h.processElement(new FunnelReach(0, "p", "u1", 2, day + 500, day + 900, day + 800), day + 900);
+        h.processElement(new FunnelReach(0, "p", "u1", 2, day + 100, day + 900, day + 600), day + 900);
+        h.processElement(new FunnelReach(0, "p", "u1", 1, day + 100, day + 100, day + 100), day + 100);
+        h.processWatermark(new Watermark(day + 900));
+        List<FunnelContribution> c = new ArrayList<>();
+        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) c.add((FunnelContribution) s.getValue());
+        assertThat(c).hasSize(2);
+        FunnelContribution step2 = c.stream().filter(x -> x.step() == 2).findFirst().orElseThrow();
+        assertThat(step2.fromStartMs()).isEqualTo(800);
+        assertThat(step2.fromPreviousMs()).isEqualTo(300);
+        assertThat(step2.entryDay()).isEqualTo(day);
+        assertThat(step2.userHash()).isEqualTo(Sketches.idHash("u1"));
+        assertThat(c.stream().filter(x -> x.step() == 1).findFirst().orElseThrow().fromStartMs()).isEqualTo(-1);
+
+        h.getOutput().clear();
+        h.processElement(new FunnelReach(0, "p", "u1", 2, day + 50, day + 2000, day + 1000), day + 2000);
+        h.processWatermark(new Watermark(day + 3000));
+        assertThat(h.getOutput()).as("the user already counts at step 2 for that day").noneMatch(o -> o instanceof StreamRecord<?>);
+        h.processWatermark(new Watermark(day + 86_400_000L + WINDOW_MS));
+        assertThat(h.numKeyedStateEntries()).as("forgotten once the entry day's window has passed").isZero();
+        h.close();
+    }
+}

@@ -1,0 +1,189 @@
+package io.eventagg.funnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.generate.EventGenerator;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.RefEvent;
+import io.eventagg.testing.RefFunnels;
+import io.eventagg.testing.RefJobFunnels;
+import io.eventagg.testing.RefParser;
+import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Watermarks;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Funnels on a MiniCluster at parallelism 2 over a generated dataset of 20,000 users, compared per
+ * entry day and step with the plain reference implementation: ordered with an exclusion, strict,
+ * and a second ordered funnel; batch, and streaming with late events.
+ */
+class FunnelPipelineTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+
+    static Path input;
+    static RefParser.Parsed parsed;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        input = dir.resolve("events.jsonl");
+        new EventGenerator(20_000, 12, 11, Instant.parse("2024-03-05T00:00:00Z"), 0.005).write(input);
+        parsed = RefParser.read(input, "production");
+    }
+
+    @Test
+    void batchMatchesReference() throws Exception {
+        JobDefinition job = TestJobs.withFunnels("funnels_batch", "America/New_York");
+        String url = "jdbc:duckdb:" + dir.resolve("fb.duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        assertMatches(url, job, parsed.events());
+        assertRangeQueries(url, job, parsed.events());
+    }
+
+    @Test
+    void streamingWithLateEventsMatchesReferenceOfOnTimeEvents() throws Exception {
+        JobDefinition job = TestJobs.withFunnels("funnels_stream", "America/New_York");
+        String url = "jdbc:duckdb:" + dir.resolve("fs.duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+        Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(), Watermarks.perEvent(job.watermark().outOfOrderness()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+        List<RefEvent> onTime = new ArrayList<>();
+        for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
+        assertThat(onTime.size()).isLessThan(parsed.events().size());
+        assertMatches(url, job, onTime);
+    }
+
+    private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {
+        List<Map<String, Object>> rows = DuckTables.rows(url, "SELECT * FROM ea_funnel_steps");
+        int checkedCells = 0;
+        for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
+            String name = RefJobFunnels.NAMES.get(f);
+            Map<RefFunnels.Key, RefFunnels.Cell> expected = RefFunnels.compute(events, RefJobFunnels.all().get(f), job.timezone());
+            Map<RefFunnels.Key, Map<String, Object>> actual = new HashMap<>();
+            for (Map<String, Object> r : rows) {
+                if (!name.equals(r.get("funnel"))) continue;
+                long users = ((Number) r.get("users")).longValue();
+                RefFunnels.Key k = new RefFunnels.Key((String) r.get("environment"), millis(r.get("entry_day")), ((Number) r.get("step")).intValue());
+                assertThat(r.get("is_final")).isEqualTo(true);
+                if (users > 0) actual.put(k, r);
+                else assertThat(expected).as(name + " " + k + " has no users").doesNotContainKey(k);
+            }
+            assertThat(actual.keySet()).as(name).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            for (Map.Entry<RefFunnels.Key, RefFunnels.Cell> e : expected.entrySet()) {
+                Map<String, Object> r = actual.get(e.getKey());
+                RefFunnels.Cell c = e.getValue();
+                String where = name + " " + e.getKey();
+                long users = ((Number) r.get("users")).longValue();
+                if (c.users.size() <= 1000) assertThat(users).as(where).isEqualTo(c.users.size());
+                else assertThat(Math.abs(users - c.users.size()) / (double) c.users.size()).as(where).isLessThan(0.02);
+                assertThat(((Number) r.get("from_previous_count")).longValue()).as(where).isEqualTo(c.fromPrevious.size());
+                assertThat(((Number) r.get("from_start_count")).longValue()).as(where).isEqualTo(c.fromStart.size());
+                assertThat(((Number) r.get("from_previous_sum_seconds")).doubleValue()).as(where)
+                        .isCloseTo(c.fromPrevious.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
+                assertThat(((Number) r.get("from_start_sum_seconds")).doubleValue()).as(where)
+                        .isCloseTo(c.fromStart.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
+                if (!c.fromStart.isEmpty()) assertMedian((String) r.get("from_start_sketch"), c.fromStart, where);
+                checkedCells++;
+            }
+            long reachedLast = expected.entrySet().stream().filter(x -> x.getKey().step() == 3).mapToLong(x -> x.getValue().users.size()).sum();
+            assertThat(reachedLast).as(name + ": someone converts, so the whole funnel is exercised").isPositive();
+        }
+        assertThat(checkedCells).isGreaterThan(30);
+    }
+
+    /** query funnel over ranges of entry days equals the reference's union of users and pooled times. */
+    private static void assertRangeQueries(String url, JobDefinition job, List<RefEvent> events) throws Exception {
+        java.time.ZoneId zone = job.timezone();
+        try (var storage = new io.eventagg.query.JdbcAggregationStorage(job, SinkSettings.of(url))) {
+            for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
+                Map<RefFunnels.Key, RefFunnels.Cell> cells = RefFunnels.compute(events, RefJobFunnels.all().get(f), zone);
+                for (String[] range : new String[][] {{"2024-03-05", "2024-03-17"}, {"2024-03-08", "2024-03-11"}}) {
+                    long from = java.time.LocalDate.parse(range[0]).atStartOfDay(zone).toInstant().toEpochMilli();
+                    long to = java.time.LocalDate.parse(range[1]).atStartOfDay(zone).toInstant().toEpochMilli();
+                    var result = storage.funnel(new io.eventagg.query.FunnelQuery(RefJobFunnels.NAMES.get(f), Instant.ofEpochMilli(from),
+                            Instant.ofEpochMilli(to), null));
+                    List<java.util.Set<String>> users = new ArrayList<>();
+                    List<List<Double>> fromPrev = new ArrayList<>();
+                    for (int k = 0; k < 3; k++) {
+                        users.add(new java.util.HashSet<>());
+                        fromPrev.add(new ArrayList<>());
+                    }
+                    for (Map.Entry<RefFunnels.Key, RefFunnels.Cell> c : cells.entrySet()) {
+                        if (c.getKey().entryDay() < from || c.getKey().entryDay() >= to) continue;
+                        int k = c.getKey().step() - 1;
+                        for (String u : c.getValue().users) users.get(k).add(c.getKey().environment() + "/" + u);
+                        fromPrev.get(k).addAll(c.getValue().fromPrevious);
+                    }
+                    String where = RefJobFunnels.NAMES.get(f) + " " + range[0] + ".." + range[1];
+                    for (int k = 0; k < 3; k++) {
+                        var step = result.steps().get(k);
+                        int exact = users.get(k).size();
+                        if (exact <= 1000) assertThat(step.users()).as(where + " step " + (k + 1)).isEqualTo(exact);
+                        else assertThat(Math.abs(step.users() - exact) / (double) exact).as(where).isLessThan(0.02);
+                        if (k > 0 && !fromPrev.get(k).isEmpty()) {
+                            double mean = fromPrev.get(k).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                            assertThat(step.avgTimeFromPreviousSeconds()).as(where).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-6));
+                            assertThat(step.conversionRate()).isCloseTo(step.users() / (double) result.steps().get(k - 1).users(),
+                                    org.assertj.core.data.Offset.offset(1e-12));
+                        }
+                    }
+                    assertThat(result.overallConversionRate()).isCloseTo(
+                            result.steps().get(0).users() == 0 ? 0 : result.steps().get(2).users() / (double) result.steps().get(0).users(),
+                            org.assertj.core.data.Offset.offset(1e-12));
+                    long dataEnd = events.stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
+                    assertThat(result.incomplete()).as(where + ": open while a window reaches past the data")
+                            .isEqualTo(to + RefJobFunnels.all().get(f).windowMs() > dataEnd);
+                }
+            }
+        }
+    }
+
+    private static void assertMedian(String base64, List<Double> values, String where) {
+        KllDoublesSketch k = Sketches.kllFromBytes(Sketches.fromBase64(base64));
+        double median = k.getQuantile(0.5, QuantileSearchCriteria.INCLUSIVE);
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        long below = sorted.stream().filter(v -> v <= median).count();
+        double rank = below / (double) sorted.size();
+        if (sorted.size() <= 200) {
+            assertThat(median).as("exact median " + where).isEqualTo(sorted.get((int) Math.ceil(0.5 * sorted.size()) - 1));
+        } else {
+            assertThat(rank).as("median rank " + where).isBetween(0.46, 0.54);
+        }
+    }
+
+    static long millis(Object ts) {
+        if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
+        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        throw new IllegalArgumentException(String.valueOf(ts));
+    }
+}
