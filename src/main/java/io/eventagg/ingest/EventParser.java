@@ -79,7 +79,15 @@ public final class EventParser implements Serializable {
             return oversize(buf, off, len, len, source, partition, offset);
         }
         try {
-            return parseOrThrow(buf, off, len, source, partition, offset);
+            Ingested parsed = parseOrThrow(buf, off, len, source, partition, offset);
+            // Jackson decodes some ill-formed UTF-8 instead of rejecting it (overlong forms such as
+            // C0 AF for '/', code points above U+10FFFF, surrogates in skipped values).
+            int bad = invalidUtf8(buf, off, len);
+            if (bad >= 0) {
+                return dead(buf, off, len, source, partition, offset, "invalid UTF-8 at byte " + bad
+                        + " (overlong, surrogate or out-of-range sequence)");
+            }
+            return parsed;
         } catch (BadEvent e) {
             return dead(buf, off, len, source, partition, offset, e.getMessage());
         } catch (StreamConstraintsException e) {
@@ -89,6 +97,42 @@ public final class EventParser implements Serializable {
         } catch (IOException | RuntimeException e) {
             return dead(buf, off, len, source, partition, offset, "unreadable record: " + firstLine(String.valueOf(e.getMessage())));
         }
+    }
+
+    /** The index (from {@code off}) of the first ill-formed UTF-8 sequence (RFC 3629), or -1. */
+    static int invalidUtf8(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int more;
+            int lo = 0x80, hi = 0xBF; // range of the second byte
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                if (c == 0xE0) lo = 0xA0; // overlong
+                if (c == 0xED) hi = 0x9F; // surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                if (c == 0xF0) lo = 0x90; // overlong
+                if (c == 0xF4) hi = 0x8F; // above U+10FFFF
+            } else {
+                return i - off;
+            }
+            if (i + more >= end) return i - off;
+            int c2 = b[i + 1] & 0xFF;
+            if (c2 < lo || c2 > hi) return i - off;
+            for (int k = 2; k <= more; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) return i - off;
+            }
+            i += more + 1;
+        }
+        return -1;
     }
 
     private Ingested dead(byte[] buf, int off, int len, String source, int partition, long offset, String reason) {
