@@ -66,7 +66,7 @@ public final class EventParser implements Serializable {
     public Ingested oversize(byte[] head, int off, int headLength, long totalBytes, String source, int partition, long offset) {
         return Ingested.dead(new DeadLetter(source, partition, offset,
                 "record is " + totalBytes + " bytes, over limits.max_record_bytes " + limits.maxRecordBytes(),
-                rawText(head, off, headLength), totalBytes));
+                rawText(head, off, headLength, totalBytes), totalBytes));
     }
 
     /** How many leading bytes of a record the dead-letter table keeps. */
@@ -136,14 +136,26 @@ public final class EventParser implements Serializable {
     }
 
     private Ingested dead(byte[] buf, int off, int len, String source, int partition, long offset, String reason) {
-        return Ingested.dead(new DeadLetter(source, partition, offset, reason, rawText(buf, off, len), len));
+        return Ingested.dead(new DeadLetter(source, partition, offset, reason, rawText(buf, off, len, len), len));
     }
 
-    private String rawText(byte[] buf, int off, int len) {
+    /** The first bytes of a record of {@code totalBytes}, of which {@code len} are in {@code buf}. */
+    private String rawText(byte[] buf, int off, int len, long totalBytes) {
         int keep = Math.min(len, limits.deadLetterRawBytes());
-        // Never cut a multi-byte UTF-8 sequence in half.
-        while (keep > 0 && keep < len && (buf[off + keep] & 0xC0) == 0x80) keep--;
+        // Never cut a multi-byte UTF-8 sequence in half. The bytes after the cut may not be
+        // available (an oversize line hands over only its head), so look at the kept tail only.
+        if (keep < totalBytes) keep = wholeCharacters(buf, off, keep);
         return new String(buf, off, keep, StandardCharsets.UTF_8);
+    }
+
+    /** {@code len}, less a multi-byte UTF-8 sequence that is incomplete at the end of the range. */
+    static int wholeCharacters(byte[] buf, int off, int len) {
+        int lead = len - 1;
+        while (lead >= 0 && lead > len - 4 && (buf[off + lead] & 0xC0) == 0x80) lead--;
+        if (lead < 0) return len;
+        int b = buf[off + lead] & 0xFF;
+        int size = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        return lead + size > len ? lead : len;
     }
 
     private static String firstLine(String s) {
