@@ -568,6 +568,29 @@ class EventParserTest {
         }
 
         @Test
+        void oversizeHeadThatEndsInsideACharacterIsTrimmedWithoutLookingFurther() {
+            // A line reader hands over only the head of a huge line; the raw limit can exceed it.
+            String text = "ab" + "😀".repeat(10);
+            byte[] all = utf8(text);
+            for (int head = 0; head <= all.length; head++) {
+                for (int limit : new int[] {head, head + 5, 1 << 20}) {
+                    EventParser p = parser(new LimitSettings(256, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
+                    byte[] onlyHead = java.util.Arrays.copyOf(all, head);
+                    DeadLetter d = p.oversize(onlyHead, 0, head, 1_000_000, SOURCE, PARTITION, OFFSET).deadLetter();
+                    assertThat(d.raw()).as("head %d limit %d", head, limit).isEqualTo(utf8Prefix(text, Math.min(head, limit)));
+                    assertThat(d.rawBytes()).isEqualTo(1_000_000);
+                }
+            }
+        }
+
+        @Test
+        void completeRecordWithABrokenLastCharacterKeepsAllItsBytes() {
+            byte[] b = splice("[\"x@@", "e282");
+            DeadLetter d = dead(b);
+            assertThat(d.raw()).isEqualTo("[\"x\uFFFD");
+        }
+
+        @Test
         void rawOfADeadLetterInsideALargerBufferIsOnlyTheRecord() {
             byte[] prefix = utf8("ünrelated€");
             String json = "[\"not an object\"]";
