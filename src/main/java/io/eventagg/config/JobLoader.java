@@ -30,8 +30,9 @@ public final class JobLoader {
         try {
             return parse(text);
         } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.field(), e.getMessage().substring(
-                    e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2));
+            boolean fileWide = e.field() == null || e.field().isEmpty();
+            throw new ConfigException(fileWide ? file.toString() : file + ": " + e.field(),
+                    e.getMessage().substring(fileWide ? 0 : e.field().length() + 2));
         }
     }
 
