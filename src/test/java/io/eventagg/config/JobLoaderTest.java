@@ -398,11 +398,13 @@ class JobLoaderTest {
         void formatThenParseRoundTrips() {
             SplittableRandom r = new SplittableRandom(5);
             long[] units = {1, 1000, 60_000, 3_600_000, 86_400_000};
-            for (int i = 0; i < 20_000; i++) {
+            for (int i = 0; i < 10_000; i++) {
                 Duration d = Duration.ofMillis(r.nextLong(0, 1_000_000) * units[r.nextInt(units.length)] + (r.nextInt(4) == 0 ? r.nextInt(1000) : 0));
                 String text = Durations.format(d);
-                assertThat(Durations.parse("f", text)).as(text).isEqualTo(d);
-                assertThat(text).matches("\\d+(ms|s|m|h|d)");
+                if (!Durations.parse("f", text).equals(d) || !text.matches("\\d+(ms|s|m|h|d)")) {
+                    assertThat(Durations.parse("f", text)).as(text).isEqualTo(d);
+                    assertThat(text).matches("\\d+(ms|s|m|h|d)");
+                }
             }
         }
 

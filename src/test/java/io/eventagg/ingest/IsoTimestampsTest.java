@@ -57,14 +57,18 @@ class IsoTimestampsTest {
     @Test
     void fastPathAgreesWithJavaTimeOnRandomTimestamps() {
         SplittableRandom r = new SplittableRandom(20240229L);
-        for (int i = 0; i < 50_000; i++) {
+        for (int i = 0; i < 30_000; i++) {
             Sample s = randomSample(r);
             // java.time's ISO parser wants 'T' (in either case) between date and time.
             String iso = s.text().substring(0, 10) + "T" + s.text().substring(11);
             long javaTime = OffsetDateTime.parse(iso).toInstant().toEpochMilli();
-            assertThat(javaTime).as(s.text()).isEqualTo(s.expectedMs());
-            assertThat(IsoTimestamps.parseFast(s.text())).as("fast path of %s", s.text()).isEqualTo(javaTime);
-            assertThat(IsoTimestamps.parse(s.text())).as(s.text()).isEqualTo(javaTime);
+            long fast = IsoTimestamps.parseFast(s.text());
+            long parsed = IsoTimestamps.parse(s.text());
+            if (javaTime != s.expectedMs() || fast != javaTime || parsed != javaTime) {
+                assertThat(javaTime).as("java.time of %s", s.text()).isEqualTo(s.expectedMs());
+                assertThat(fast).as("fast path of %s", s.text()).isEqualTo(javaTime);
+                assertThat(parsed).as(s.text()).isEqualTo(javaTime);
+            }
         }
     }
 
