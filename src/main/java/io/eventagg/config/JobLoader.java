@@ -1,6 +1,7 @@
 package io.eventagg.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 
 /** Reads and validates a job definition file; every problem becomes a {@link ConfigException}. */
 public final class JobLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Duplicate keys are an error: by default the last one would silently replace the first. */
+    private static final ObjectMapper YAML = new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private JobLoader() {}
 
@@ -27,8 +30,9 @@ public final class JobLoader {
         try {
             return parse(text);
         } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.field(), e.getMessage().substring(
-                    e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2));
+            boolean fileWide = e.field() == null || e.field().isEmpty();
+            throw new ConfigException(fileWide ? file.toString() : file + ": " + e.field(),
+                    e.getMessage().substring(fileWide ? 0 : e.field().length() + 2));
         }
     }
 

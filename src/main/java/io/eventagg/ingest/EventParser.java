@@ -66,7 +66,7 @@ public final class EventParser implements Serializable {
     public Ingested oversize(byte[] head, int off, int headLength, long totalBytes, String source, int partition, long offset) {
         return Ingested.dead(new DeadLetter(source, partition, offset,
                 "record is " + totalBytes + " bytes, over limits.max_record_bytes " + limits.maxRecordBytes(),
-                rawText(head, off, headLength), totalBytes));
+                rawText(head, off, headLength, totalBytes), totalBytes));
     }
 
     /** How many leading bytes of a record the dead-letter table keeps. */
@@ -79,7 +79,15 @@ public final class EventParser implements Serializable {
             return oversize(buf, off, len, len, source, partition, offset);
         }
         try {
-            return parseOrThrow(buf, off, len, source, partition, offset);
+            Ingested parsed = parseOrThrow(buf, off, len, source, partition, offset);
+            // Jackson decodes some ill-formed UTF-8 instead of rejecting it (overlong forms such as
+            // C0 AF for '/', code points above U+10FFFF, surrogates in skipped values).
+            int bad = invalidUtf8(buf, off, len);
+            if (bad >= 0) {
+                return dead(buf, off, len, source, partition, offset, "invalid UTF-8 at byte " + bad
+                        + " (overlong, surrogate or out-of-range sequence)");
+            }
+            return parsed;
         } catch (BadEvent e) {
             return dead(buf, off, len, source, partition, offset, e.getMessage());
         } catch (StreamConstraintsException e) {
@@ -91,15 +99,63 @@ public final class EventParser implements Serializable {
         }
     }
 
-    private Ingested dead(byte[] buf, int off, int len, String source, int partition, long offset, String reason) {
-        return Ingested.dead(new DeadLetter(source, partition, offset, reason, rawText(buf, off, len), len));
+    /** The index (from {@code off}) of the first ill-formed UTF-8 sequence (RFC 3629), or -1. */
+    static int invalidUtf8(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int more;
+            int lo = 0x80, hi = 0xBF; // range of the second byte
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                if (c == 0xE0) lo = 0xA0; // overlong
+                if (c == 0xED) hi = 0x9F; // surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                if (c == 0xF0) lo = 0x90; // overlong
+                if (c == 0xF4) hi = 0x8F; // above U+10FFFF
+            } else {
+                return i - off;
+            }
+            if (i + more >= end) return i - off;
+            int c2 = b[i + 1] & 0xFF;
+            if (c2 < lo || c2 > hi) return i - off;
+            for (int k = 2; k <= more; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) return i - off;
+            }
+            i += more + 1;
+        }
+        return -1;
     }
 
-    private String rawText(byte[] buf, int off, int len) {
+    private Ingested dead(byte[] buf, int off, int len, String source, int partition, long offset, String reason) {
+        return Ingested.dead(new DeadLetter(source, partition, offset, reason, rawText(buf, off, len, len), len));
+    }
+
+    /** The first bytes of a record of {@code totalBytes}, of which {@code len} are in {@code buf}. */
+    private String rawText(byte[] buf, int off, int len, long totalBytes) {
         int keep = Math.min(len, limits.deadLetterRawBytes());
-        // Never cut a multi-byte UTF-8 sequence in half.
-        while (keep > 0 && keep < len && (buf[off + keep] & 0xC0) == 0x80) keep--;
+        // Never cut a multi-byte UTF-8 sequence in half. The bytes after the cut may not be
+        // available (an oversize line hands over only its head), so look at the kept tail only.
+        if (keep < totalBytes) keep = wholeCharacters(buf, off, keep);
         return new String(buf, off, keep, StandardCharsets.UTF_8);
+    }
+
+    /** {@code len}, less a multi-byte UTF-8 sequence that is incomplete at the end of the range. */
+    static int wholeCharacters(byte[] buf, int off, int len) {
+        int lead = len - 1;
+        while (lead >= 0 && lead > len - 4 && (buf[off + lead] & 0xC0) == 0x80) lead--;
+        if (lead < 0) return len;
+        int b = buf[off + lead] & 0xFF;
+        int size = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        return lead + size > len ? lead : len;
     }
 
     private static String firstLine(String s) {

@@ -18,8 +18,10 @@ import java.time.zone.ZoneRules;
  * <p>A bucket is identified by the UTC instant (epoch milliseconds) of its local start. Day, week
  * (starting Monday 00:00 local) and month buckets follow the zone's calendar, so a DST day lasts
  * 23 or 25 hours and a month its real length. Minute and hour buckets are whole local minutes and
- * hours; for the fall-back hour that occurs twice, each occurrence is its own bucket. When a local
- * midnight does not exist (a DST gap at 00:00) the day starts at the first valid instant.
+ * hours; for the fall-back hour that occurs twice, each occurrence is its own bucket, and an
+ * offset change that is not on a local hour (Lord Howe's 30-minute DST, Chatham's changes at
+ * 02:45) starts a shorter bucket. When a local midnight does not exist (a DST gap at 00:00) the
+ * day starts at the first valid instant.
  *
  * <p>Minute buckets take a fast path (integer arithmetic) for instants after the zone's last
  * offset that was not a whole number of minutes (local mean time, before ~1970 in most zones).
@@ -53,11 +55,8 @@ public final class BucketCalendar implements Serializable {
         }
         ZonedDateTime t = Instant.ofEpochMilli(timestampMs).atZone(zone);
         return switch (g) {
-            // truncatedTo works on the local time and keeps the current offset where it can: the
-            // two occurrences of a fall-back hour stay distinct buckets, and a floor that lands in
-            // a DST gap moves forward to the end of the gap.
-            case MINUTE -> t.truncatedTo(ChronoUnit.MINUTES).toInstant().toEpochMilli();
-            case HOUR -> t.truncatedTo(ChronoUnit.HOURS).toInstant().toEpochMilli();
+            case MINUTE -> clockStart(t, ChronoUnit.MINUTES);
+            case HOUR -> clockStart(t, ChronoUnit.HOURS);
             case DAY -> startOfDay(t.toLocalDate());
             case WEEK -> startOfDay(t.toLocalDate().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)));
             case MONTH -> startOfDay(t.toLocalDate().withDayOfMonth(1));
@@ -71,8 +70,8 @@ public final class BucketCalendar implements Serializable {
         }
         ZonedDateTime s = Instant.ofEpochMilli(bucketStart).atZone(zone);
         return switch (g) {
-            case MINUTE -> clockEnd(g, s, ChronoUnit.MINUTES);
-            case HOUR -> clockEnd(g, s, ChronoUnit.HOURS);
+            case MINUTE -> clockEnd(s, ChronoUnit.MINUTES);
+            case HOUR -> clockEnd(s, ChronoUnit.HOURS);
             case DAY -> startOfDay(s.toLocalDate().plusDays(1));
             case WEEK -> startOfDay(s.toLocalDate().plusWeeks(1));
             case MONTH -> startOfDay(s.toLocalDate().withDayOfMonth(1).plusMonths(1));
@@ -80,21 +79,28 @@ public final class BucketCalendar implements Serializable {
     }
 
     /**
-     * End of a minute or hour bucket: the next local boundary, unless an offset change inside the
-     * bucket starts a new bucket earlier (the second occurrence of a fall-back hour).
+     * Start of a minute or hour bucket: the local floor in the instant's current offset, unless
+     * that offset only took effect after the floor (the instant follows a gap, or is in the second
+     * occurrence of a fall-back hour); the bucket then starts at the offset change. So a bucket
+     * never spans an offset change, and every offset change starts a bucket.
      */
-    private long clockEnd(Granularity g, ZonedDateTime start, ChronoUnit unit) {
-        long startMs = start.toInstant().toEpochMilli();
-        long next = ZonedDateTime.ofLocal(
-                        start.toLocalDateTime().truncatedTo(unit).plus(1, unit), zone, start.getOffset())
-                .toInstant()
-                .toEpochMilli();
+    private long clockStart(ZonedDateTime t, ChronoUnit unit) {
+        long floor = t.toLocalDateTime().truncatedTo(unit).toInstant(t.getOffset()).toEpochMilli();
+        ZoneOffsetTransition prev = rules().previousTransition(t.toInstant().plusNanos(1));
+        if (prev != null) {
+            long at = prev.getInstant().toEpochMilli();
+            if (floor < at) return at;
+        }
+        return floor;
+    }
+
+    /** End of a minute or hour bucket: the next local boundary in its offset, or an earlier offset change. */
+    private long clockEnd(ZonedDateTime start, ChronoUnit unit) {
+        long next = start.toLocalDateTime().truncatedTo(unit).plus(1, unit).toInstant(start.getOffset()).toEpochMilli();
         ZoneOffsetTransition tr = rules().nextTransition(start.toInstant());
         if (tr != null) {
             long at = tr.getInstant().toEpochMilli();
-            if (at > startMs && at < next && start(g, at) != startMs) {
-                return at;
-            }
+            if (at < next) return at;
         }
         return next;
     }
@@ -124,11 +130,30 @@ public final class BucketCalendar implements Serializable {
             case WEEK -> ChronoUnit.WEEKS.between(localDate(fromStart), localDate(toStart));
             case MONTH -> ChronoUnit.MONTHS.between(
                     localDate(fromStart).withDayOfMonth(1), localDate(toStart).withDayOfMonth(1));
-            case HOUR, MINUTE -> {
-                long unit = g == Granularity.HOUR ? 3_600_000L : MINUTE_MS;
-                yield Math.floorDiv(toStart - fromStart, unit);
-            }
+            case HOUR, MINUTE -> clockBucketsBetween(g == Granularity.HOUR ? 3_600_000L : MINUTE_MS, fromStart, toStart);
         };
+    }
+
+    /**
+     * Minute and hour buckets are not all one unit long (an offset change by a fraction of the
+     * unit, or off the unit boundary, leaves a shorter bucket), so count bucket starts: between
+     * offset changes they are the local unit boundaries, and every offset change is one.
+     */
+    private long clockBucketsBetween(long unit, long fromStart, long toStart) {
+        if (toStart < fromStart) return -clockBucketsBetween(unit, toStart, fromStart);
+        long n = 0;
+        long s = fromStart;
+        while (s < toStart) {
+            ZoneOffsetTransition tr = rules().nextTransition(Instant.ofEpochMilli(s));
+            long change = tr == null ? Long.MAX_VALUE : tr.getInstant().toEpochMilli();
+            long offset = rules().getOffset(Instant.ofEpochMilli(s)).getTotalSeconds() * 1000L;
+            long stop = Math.min(change, toStart);
+            // Local boundaries in (s, stop], then the offset change itself if it is not one.
+            n += Math.floorDiv(stop + offset, unit) - Math.floorDiv(s + offset, unit);
+            if (stop == change && Math.floorMod(change + offset, unit) != 0) n++;
+            s = stop;
+        }
+        return n;
     }
 
     /** The local calendar date of an instant in this zone. */
