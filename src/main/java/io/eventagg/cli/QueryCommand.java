@@ -4,5 +4,5 @@ import picocli.CommandLine.Command;
 
 /** {@code query}: reads pre-aggregated results. */
 @Command(name = "query", mixinStandardHelpOptions = true, description = "Query pre-aggregated results.",
-        subcommands = {TimeSeriesCommand.class, FunnelCommand.class})
+        subcommands = {TimeSeriesCommand.class, FunnelCommand.class, RetentionCommand.class})
 final class QueryCommand {}

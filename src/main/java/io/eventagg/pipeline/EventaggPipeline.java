@@ -5,6 +5,7 @@ import io.eventagg.funnel.FunnelPipeline;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;
 import io.eventagg.ingest.Ingested;
+import io.eventagg.retention.RetentionPipeline;
 import io.eventagg.time.CalendarWindowAssigner;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.SeriesAccumulator;
@@ -27,6 +28,7 @@ import org.apache.flink.util.OutputTag;
  * source ─ route ─┬─ dead letters, late events ──────────────────────────────► outputs
  *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series ─ calendar window per granularity ─► outputs
  *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
+ *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
  *
@@ -57,6 +59,9 @@ public final class EventaggPipeline {
         outputs.series(rows);
         if (!job.funnels().isEmpty()) {
             outputs.funnels(FunnelPipeline.define(events, job, run, lateness, emitMs));
+        }
+        if (!job.retention().isEmpty()) {
+            outputs.retention(RetentionPipeline.define(events, job, run.generation(), lateness, emitMs));
         }
 
         DataStream<Long> maxima = events

@@ -4,6 +4,8 @@ import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.retention.RetentionPeriodRow;
+import io.eventagg.retention.RetentionRow;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.sink.EventaggConnectionProvider;
 import io.eventagg.sink.RowMapper;
@@ -74,6 +76,25 @@ public class JdbcOutputs implements Outputs {
                 r.step(), r.stepName(), r.users(), Sketches.base64(r.usersSketch()), r.fromPreviousCount(), r.fromPreviousSum(),
                 Sketches.base64(r.fromPreviousSketch()), r.fromStartCount(), r.fromStartSum(), Sketches.base64(r.fromStartSketch()),
                 r.isFinal(), r.version()});
+    }
+
+    @Override
+    public void retention(DataStream<RetentionRow> rows) {
+        write(rows, Tables.RETENTION_COHORTS, (RowMapper<RetentionRow>) r -> new Object[] {job, r.retention(), r.environment(),
+                r.cohortStart(), r.cohortSize(), r.isFinal(), r.version()});
+        DataStream<RetentionPeriodRow> periods = rows
+                .flatMap((RetentionRow r, org.apache.flink.util.Collector<RetentionPeriodRow> out) -> {
+                    for (int k = 0; k < r.on().length; k++) {
+                        out.collect(new RetentionPeriodRow(r.retention(), r.environment(), r.cohortStart(), k, r.on()[k], r.onOrAfter()[k],
+                                r.isFinal(), r.version()));
+                    }
+                })
+                .returns(org.apache.flink.api.common.typeinfo.TypeInformation.of(RetentionPeriodRow.class))
+                .setParallelism(rows.getParallelism())
+                .name("retention periods")
+                .uid("retention-period-rows");
+        write(periods, Tables.RETENTION_PERIODS, (RowMapper<RetentionPeriodRow>) r -> new Object[] {job, r.retention(), r.environment(),
+                r.cohortStart(), r.period(), r.usersOn(), r.usersOnOrAfter(), r.isFinal(), r.version()});
     }
 
     /** Counts records and attaches a JDBC sink that writes each as one row of the table. */

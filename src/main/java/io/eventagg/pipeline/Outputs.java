@@ -3,6 +3,7 @@ package io.eventagg.pipeline;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.retention.RetentionRow;
 import io.eventagg.timeseries.SeriesRow;
 import java.io.Serializable;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,4 +24,7 @@ public interface Outputs extends Serializable {
 
     /** One row per funnel step and entry day. */
     void funnels(DataStream<FunnelRow> rows);
+
+    /** One row per retention cohort, with its per-period counts. */
+    void retention(DataStream<RetentionRow> rows);
 }

@@ -9,6 +9,8 @@ public interface AggregationStorage extends AutoCloseable {
 
     FunnelResult funnel(FunnelQuery query);
 
+    RetentionResult retention(RetentionQuery query);
+
     @Override
     void close();
 }

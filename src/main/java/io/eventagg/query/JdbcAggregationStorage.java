@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import io.eventagg.funnel.FunnelDefinition;
+import io.eventagg.retention.RetentionDefinition;
 import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
@@ -277,6 +278,77 @@ public class JdbcAggregationStorage implements AggregationStorage {
         } catch (SQLException e) {
             throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public RetentionResult retention(RetentionQuery q) {
+        RetentionDefinition d = job.retention().stream().filter(x -> x.name().equals(q.retention())).findFirst()
+                .orElseThrow(() -> new QueryException("retention '" + q.retention() + "' is not defined in job '" + job.name()
+                        + "' (retention: " + job.retention().stream().map(RetentionDefinition::name).collect(Collectors.joining(", ")) + ")"));
+        if (q.from() == null || q.to() == null || !q.from().isBefore(q.to())) throw new QueryException("--from must be before --to");
+        int periods = d.periods() + 1;
+        Map<Long, long[]> cohorts = new TreeMap<>(); // cohort -> [size, users per period…]
+        String env = q.environment() == null ? "" : " AND environment = ?";
+        try {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT " + dialect.epochMillis("cohort_start") + ", cohort_size FROM "
+                    + dialect.current(Tables.RETENTION_COHORTS) + " WHERE job = ? AND retention = ? AND cohort_start >= "
+                    + dialect.timestampParam() + " AND cohort_start < " + dialect.timestampParam() + env)) {
+                bindRetention(ps, q, d);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[0] += rs.getLong(2);
+                }
+            }
+            String column = q.onOrAfter() ? "users_on_or_after" : "users_on";
+            try (PreparedStatement ps = connection.prepareStatement("SELECT " + dialect.epochMillis("cohort_start") + ", period, " + column
+                    + " FROM " + dialect.current(Tables.RETENTION_PERIODS) + " WHERE job = ? AND retention = ? AND cohort_start >= "
+                    + dialect.timestampParam() + " AND cohort_start < " + dialect.timestampParam() + env)) {
+                bindRetention(ps, q, d);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int k = rs.getInt(2);
+                        if (k >= 0 && k < periods) cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[1 + k] += rs.getLong(3);
+                    }
+                }
+            }
+            Long watermark = progress();
+            List<CohortRetention> out = new ArrayList<>();
+            long[] weightedUsers = new long[periods];
+            long[] weightedSize = new long[periods];
+            boolean incomplete = false;
+            for (Map.Entry<Long, long[]> c : cohorts.entrySet()) {
+                long size = c.getValue()[0];
+                if (size <= 0) continue;
+                List<Double> shares = new ArrayList<>();
+                List<Long> users = new ArrayList<>();
+                List<Boolean> complete = new ArrayList<>();
+                for (int k = 0; k < periods; k++) {
+                    boolean elapsed = watermark != null && watermark >= calendar.plus(d.cohortPeriod(), c.getKey(), k + 1);
+                    long u = c.getValue()[1 + k];
+                    complete.add(elapsed);
+                    incomplete |= !elapsed;
+                    users.add(elapsed ? u : null);
+                    shares.add(k == 0 ? Double.valueOf(1.0) : elapsed ? (double) u / size : null);
+                    if (elapsed) {
+                        weightedUsers[k] += k == 0 ? size : u;
+                        weightedSize[k] += size;
+                    }
+                }
+                out.add(new CohortRetention(Instant.ofEpochMilli(c.getKey()), size, shares, users, complete));
+            }
+            List<Double> overall = new ArrayList<>();
+            for (int k = 0; k < periods; k++) overall.add(weightedSize[k] == 0 ? null : (double) weightedUsers[k] / weightedSize[k]);
+            return new RetentionResult(out, overall, q.onOrAfter() ? "on_or_after" : "on", incomplete);
+        } catch (SQLException e) {
+            throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void bindRetention(PreparedStatement ps, RetentionQuery q, RetentionDefinition d) throws SQLException {
+        ps.setString(1, job.name());
+        ps.setString(2, d.name());
+        ps.setLong(3, q.from().toEpochMilli());
+        ps.setLong(4, q.to().toEpochMilli());
+        if (q.environment() != null) ps.setString(5, q.environment());
     }
 
     /** The job's event-time progress as written by the pipeline, or null when unknown. */

@@ -53,15 +53,26 @@ public record RetentionDefinition(
         } catch (IllegalArgumentException e) {
             throw new ConfigException(n.child("type"), "'" + typeText + "' is not one of first_time, recurring");
         }
+        Duration horizon = n.duration("first_time_horizon", Duration.ofDays(365));
+        int periods = n.intValue("periods", 8, 1, MAX_PERIODS);
+        long nominalDays = switch (period) {
+            case DAY -> 1;
+            case WEEK -> 7;
+            default -> 31;
+        };
+        if (type == RetentionType.FIRST_TIME && horizon.toDays() < nominalDays * (periods + 1)) {
+            throw new ConfigException(n.child("first_time_horizon"), "must cover the cohort and its " + periods + " periods (at least "
+                    + nominalDays * (periods + 1) + "d), found " + io.eventagg.config.Durations.format(horizon));
+        }
         return new RetentionDefinition(
                 name,
                 n.requiredString("start_event"),
                 n.requiredString("return_event"),
                 period,
-                n.intValue("periods", 8, 1, MAX_PERIODS),
+                periods,
                 type,
                 List.copyOf(n.list("start_filters", PropertyFilter::parse)),
                 List.copyOf(n.list("return_filters", PropertyFilter::parse)),
-                n.duration("first_time_horizon", Duration.ofDays(365)));
+                horizon);
     }
 }

@@ -54,4 +54,35 @@ public final class TestJobs {
                 watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
                 """.formatted(name, zone) + FUNNELS);
     }
+
+    /** Retention definitions used by tests; {@link RefJobRetention} mirrors them. */
+    public static final String RETENTION = """
+            retention:
+              - name: weekly_signup
+                start_event: signup
+                return_event: pageview
+                cohort_period: week
+                periods: 6
+              - name: daily_login_recurring
+                start_event: login
+                return_event: pageview
+                cohort_period: day
+                periods: 7
+                type: recurring
+              - name: monthly_buyers
+                start_event: pageview
+                start_filters: [{property: path, operator: eq, value: /pricing}]
+                return_event: purchase
+                cohort_period: month
+                periods: 2
+            """;
+
+    public static JobDefinition withRetention(String name, String zone) {
+        return JobLoader.parse("""
+                name: %s
+                timezone: %s
+                granularities: [day]
+                watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
+                """.formatted(name, zone) + RETENTION);
+    }
 }

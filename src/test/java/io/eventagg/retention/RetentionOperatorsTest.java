@@ -1,0 +1,185 @@
+package io.eventagg.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobLoader;
+import io.eventagg.time.BucketCalendar;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The retention process functions in Flink's keyed test harness: first_time vs recurring, returns
+ * before the start, returns in period 0, months of different lengths, a late start event that moves
+ * the user to an earlier cohort, timers and state cleanup, and the cohort counter's full-value rows.
+ */
+class RetentionOperatorsTest {
+    private static final BucketCalendar UTC = BucketCalendar.of("UTC");
+    private static final long DAY = 86_400_000L;
+    private static final long LATENESS = 10 * DAY;
+
+    private static List<RetentionDefinition> defs(String period, String type, int periods) {
+        return JobLoader.parse("""
+                name: t
+                retention:
+                  - {name: r, start_event: s, return_event: b, cohort_period: %s, periods: %d, type: %s, first_time_horizon: 400d}
+                """.formatted(period, periods, type)).retention();
+    }
+
+    private static long at(String date, int hour) {
+        return LocalDate.parse(date).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() + hour * 3_600_000L;
+    }
+
+    private static RetentionEvent start(long ts) {
+        return new RetentionEvent("p", "u1", ts, 1, 0);
+    }
+
+    private static RetentionEvent ret(long ts) {
+        return new RetentionEvent("p", "u1", ts, 0, 1);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RetentionTracker(defs, UTC, LATENESS)),
+                RetentionEvent::userKey, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    /** Applies the emitted deltas like the cohort counter does: the user's current (cohort -> mask). */
+    private static Map<Long, Long> placement(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
+        Map<Long, Long> sizes = new HashMap<>();
+        Map<Long, Long> masks = new HashMap<>();
+        for (Object o : h.getOutput()) {
+            if (!(o instanceof StreamRecord<?> r)) continue;
+            RetentionDelta d = (RetentionDelta) r.getValue();
+            sizes.merge(d.cohortStart(), (long) d.sign(), Long::sum);
+            if (d.sign() > 0) masks.put(d.cohortStart(), d.mask());
+        }
+        Map<Long, Long> out = new HashMap<>();
+        sizes.forEach((c, n) -> {
+            assertThat(n).as("a user is in a cohort once or not at all").isBetween(0L, 1L);
+            if (n == 1) out.put(c, masks.get(c));
+        });
+        return out;
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h, RetentionEvent... es) throws Exception {
+        for (RetentionEvent e : es) h.processElement(e, e.timestamp());
+    }
+
+    @Test
+    void firstTimeKeepsTheFirstCohortRecurringJoinsEveryPeriodWithAStart() throws Exception {
+        // Weeks: 2024-01-01 and 2024-01-15 are Mondays.
+        RetentionEvent[] events = {start(at("2024-01-02", 10)), ret(at("2024-01-09", 10)), start(at("2024-01-16", 10)),
+                ret(at("2024-01-23", 10))};
+        var first = tracker(defs("week", "first_time", 4));
+        feed(first, events);
+        assertThat(placement(first)).isEqualTo(Map.of(at("2024-01-01", 0), 0b1010L));
+        var recurring = tracker(defs("week", "recurring", 4));
+        feed(recurring, events);
+        assertThat(placement(recurring)).isEqualTo(Map.of(at("2024-01-01", 0), 0b1010L, at("2024-01-15", 0), 0b0010L));
+        first.close();
+        recurring.close();
+    }
+
+    @Test
+    void returnsBeforeTheStartDoNotCountReturnsInPeriodZeroDo() throws Exception {
+        var h = tracker(defs("day", "first_time", 3));
+        feed(h, ret(at("2024-01-05", 8)), start(at("2024-01-05", 9)));
+        assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-05", 0), 0L));
+        feed(h, ret(at("2024-01-05", 9)));
+        assertThat(placement(h)).as("a return at the start's own time counts").isEqualTo(Map.of(at("2024-01-05", 0), 1L));
+        h.close();
+    }
+
+    @Test
+    void monthPeriodsFollowTheCalendar() throws Exception {
+        var h = tracker(defs("month", "first_time", 3));
+        feed(h, start(at("2024-01-31", 23)), ret(at("2024-02-01", 0)), ret(at("2024-02-29", 12)), ret(at("2024-04-01", 0)));
+        // January cohort: February is period 1 (29 days later it is still February), April is period 3.
+        assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-01", 0), 0b1010L));
+        h.close();
+    }
+
+    @Test
+    void aLateEarlierStartMovesTheUserToAnEarlierCohort() throws Exception {
+        var h = tracker(defs("week", "first_time", 4));
+        feed(h, ret(at("2024-01-10", 8)), start(at("2024-01-16", 10)), ret(at("2024-01-24", 10)));
+        assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-15", 0), 0b10L));
+        // The signup of 2024-01-09 arrives late (within the allowed lateness).
+        h.processWatermark(new Watermark(at("2024-01-12", 0)));
+        feed(h, start(at("2024-01-09", 9)));
+        // Cohort of Jan 8: the Jan 10 return (period 0, after the start) now counts, Jan 24 is period 2.
+        assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-08", 0), 0b101L));
+        h.close();
+    }
+
+    @Test
+    void stateIsDroppedAfterTheLastPeriodAndTheHorizon() throws Exception {
+        var h = tracker(defs("day", "first_time", 2));
+        feed(h, ret(at("2024-01-01", 1)), start(at("2024-01-01", 2)), ret(at("2024-01-02", 2)));
+        assertThat(h.numKeyedStateEntries()).isPositive();
+        h.processWatermark(new Watermark(at("2024-01-04", 0) + LATENESS));
+        assertThat(h.numKeyedStateEntries()).as("the started-marker remains for the horizon").isEqualTo(1);
+        long before = h.getOutput().size();
+        h.processWatermark(new Watermark(at("2024-01-01", 2) + 400 * DAY + LATENESS));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(h.getOutput().size() - before).as("only the watermark").isEqualTo(1);
+
+        var returnsOnly = tracker(defs("day", "first_time", 2));
+        feed(returnsOnly, ret(at("2024-01-01", 1)));
+        assertThat(returnsOnly.numKeyedStateEntries()).as("remembered in case a late start arrives").isEqualTo(1);
+        returnsOnly.processWatermark(new Watermark(at("2024-01-02", 0) + LATENESS));
+        assertThat(returnsOnly.numKeyedStateEntries()).isZero();
+        returnsOnly.close();
+        h.close();
+    }
+
+    @Test
+    void cohortCounterWritesFullValuesThenAFinalRowAndForgets() throws Exception {
+        List<RetentionDefinition> defs = defs("day", "first_time", 2);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)), RetentionDelta::cohortKey, Types.STRING);
+        h.open();
+        h.setProcessingTime(0);
+        long cohort = at("2024-01-01", 0);
+        h.processElement(new RetentionDelta(0, "p", cohort, +1, 0b000), cohort);
+        h.processElement(new RetentionDelta(0, "p", cohort, +1, 0b101), cohort);
+        h.processElement(new RetentionDelta(0, "p", cohort, -1, 0b000), cohort);
+        h.processElement(new RetentionDelta(0, "p", cohort, +1, 0b011), cohort);
+        assertThat(rows(h)).isEmpty();
+        h.setProcessingTime(1000);
+        RetentionRow r = rows(h).get(0);
+        assertThat(r.cohortSize()).isEqualTo(2);
+        assertThat(r.on()).containsExactly(2, 1, 1);
+        assertThat(r.onOrAfter()).containsExactly(2, 2, 1);
+        assertThat(r.isFinal()).isFalse();
+        h.getOutput().clear();
+        h.processWatermark(new Watermark(at("2024-01-04", 0) + LATENESS));
+        List<RetentionRow> fin = rows(h);
+        assertThat(fin).singleElement().satisfies(x -> {
+            assertThat(x.isFinal()).isTrue();
+            assertThat(x.version()).isGreaterThan(r.version());
+        });
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numProcessingTimeTimers()).isZero();
+        h.close();
+    }
+
+    private static List<RetentionRow> rows(KeyedOneInputStreamOperatorTestHarness<String, RetentionDelta, RetentionRow> h) {
+        List<RetentionRow> out = new ArrayList<>();
+        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) out.add((RetentionRow) s.getValue());
+        return out;
+    }
+}

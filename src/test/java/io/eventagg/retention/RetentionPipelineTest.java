@@ -1,0 +1,176 @@
+package io.eventagg.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.generate.EventGenerator;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.RefEvent;
+import io.eventagg.testing.RefJobRetention;
+import io.eventagg.testing.RefParser;
+import io.eventagg.testing.RefRetention;
+import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Watermarks;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention on a MiniCluster at parallelism 2 compared with the plain reference: weekly first-time,
+ * daily recurring and monthly first-time definitions over 70 days that include a leap day and
+ * month ends, in UTC and America/New_York (DST), in batch and in streaming with late events.
+ */
+class RetentionPipelineTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+
+    static Path input;
+    static RefParser.Parsed parsed;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        input = dir.resolve("events.jsonl");
+        new EventGenerator(4000, 70, 23, Instant.parse("2024-01-20T00:00:00Z"), 0.005).write(input);
+        parsed = RefParser.read(input, "production");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"UTC,batch", "America/New_York,batch", "America/New_York,streaming"})
+    void matchesReference(String zone, String mode) throws Exception {
+        JobDefinition job = TestJobs.withRetention("ret_" + mode, zone);
+        String url = "jdbc:duckdb:" + dir.resolve("r-" + mode + zone.replace('/', '_') + ".duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+        boolean streaming = mode.equals("streaming");
+        Pipelines.run(job, List.of(input), streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(),
+                streaming ? Watermarks.perEvent(job.watermark().outOfOrderness()) : IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        List<RefEvent> events = parsed.events();
+        if (streaming) {
+            boolean[] late = Watermarks.lateUnderPerEvent(events, job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+            List<RefEvent> onTime = new ArrayList<>();
+            for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(events.get(i));
+            events = onTime;
+        }
+
+        List<Map<String, Object>> cohorts = DuckTables.rows(url, "SELECT * FROM ea_retention_cohorts");
+        List<Map<String, Object>> periods = DuckTables.rows(url, "SELECT * FROM ea_retention_periods");
+        for (int d = 0; d < RefJobRetention.NAMES.size(); d++) {
+            String name = RefJobRetention.NAMES.get(d);
+            RefRetention.Definition def = RefJobRetention.all().get(d);
+            Map<RefRetention.Key, RefRetention.Cohort> expected = RefRetention.compute(events, def, job.timezone());
+            assertThat(expected).as(name + " has cohorts").isNotEmpty();
+            Map<RefRetention.Key, Long> sizes = new HashMap<>();
+            for (Map<String, Object> r : cohorts) {
+                if (!name.equals(r.get("retention"))) continue;
+                assertThat(r.get("is_final")).isEqualTo(true);
+                long size = ((Number) r.get("cohort_size")).longValue();
+                RefRetention.Key k = new RefRetention.Key((String) r.get("environment"), millis(r.get("cohort_start")));
+                if (size != 0) sizes.put(k, size);
+            }
+            Map<RefRetention.Key, Long> expectedSizes = new HashMap<>();
+            expected.forEach((k, v) -> expectedSizes.put(k, v.size));
+            assertThat(sizes).as(name + " cohort sizes").isEqualTo(expectedSizes);
+            int cells = 0;
+            for (Map<String, Object> r : periods) {
+                if (!name.equals(r.get("retention"))) continue;
+                RefRetention.Key k = new RefRetention.Key((String) r.get("environment"), millis(r.get("cohort_start")));
+                int p = ((Number) r.get("period")).intValue();
+                RefRetention.Cohort c = expected.get(k);
+                long on = ((Number) r.get("users_on")).longValue();
+                long onOrAfter = ((Number) r.get("users_on_or_after")).longValue();
+                if (c == null) {
+                    assertThat(on + onOrAfter).as(name + " " + k + " should be empty").isZero();
+                    continue;
+                }
+                assertThat(on).as(name + " " + k + " on " + p).isEqualTo(c.on[p]);
+                assertThat(onOrAfter).as(name + " " + k + " on-or-after " + p).isEqualTo(c.onOrAfter[p]);
+                cells++;
+            }
+            assertThat(cells).as(name + " every cohort has all its periods").isEqualTo(expected.size() * (def.periods() + 1));
+            assertQuery(url, job, name, def, expected, events);
+        }
+    }
+
+    /** query retention: shares per cohort for elapsed periods only, and the size-weighted overall curve. */
+    private static void assertQuery(String url, JobDefinition job, String name, RefRetention.Definition def,
+            Map<RefRetention.Key, RefRetention.Cohort> expected, List<RefEvent> events) {
+        long dataEnd = events.stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
+        Instant from = Instant.parse("2024-01-01T00:00:00Z"), to = Instant.parse("2024-04-01T00:00:00Z");
+        for (boolean onOrAfter : new boolean[] {false, true}) {
+            io.eventagg.query.RetentionResult r;
+            try (var storage = new io.eventagg.query.JdbcAggregationStorage(job, SinkSettings.of(url))) {
+                r = storage.retention(new io.eventagg.query.RetentionQuery(name, from, to, onOrAfter, null));
+            }
+            Map<Long, long[]> byCohort = new java.util.TreeMap<>();
+            expected.forEach((k, c) -> {
+                long[] acc = byCohort.computeIfAbsent(k.cohortStart(), x -> new long[def.periods() + 2]);
+                acc[0] += c.size;
+                for (int p = 0; p <= def.periods(); p++) acc[1 + p] += onOrAfter ? c.onOrAfter[p] : c.on[p];
+            });
+            assertThat(r.cohorts()).as(name).hasSize(byCohort.size());
+            double[] num = new double[def.periods() + 1], den = new double[def.periods() + 1];
+            int i = 0;
+            for (Map.Entry<Long, long[]> c : byCohort.entrySet()) {
+                var got = r.cohorts().get(i++);
+                assertThat(got.cohortDate().toEpochMilli()).isEqualTo(c.getKey());
+                assertThat(got.cohortSize()).isEqualTo(c.getValue()[0]);
+                assertThat(got.retention().get(0)).isEqualTo(1.0);
+                for (int p = 0; p <= def.periods(); p++) {
+                    long periodEnd = io.eventagg.testing.RefTimeSeries.bucketStart(def.period(),
+                            nthBucket(def.period(), c.getKey(), p + 1, job.timezone()), job.timezone());
+                    boolean elapsed = dataEnd >= periodEnd;
+                    assertThat(got.complete().get(p)).as(name + " " + c.getKey() + " P" + p).isEqualTo(elapsed);
+                    if (!elapsed) {
+                        if (p > 0) assertThat(got.retention().get(p)).isNull();
+                        continue;
+                    }
+                    if (p > 0) assertThat(got.retention().get(p)).isCloseTo(c.getValue()[1 + p] / (double) c.getValue()[0],
+                            org.assertj.core.data.Offset.offset(1e-12));
+                    num[p] += p == 0 ? c.getValue()[0] : c.getValue()[1 + p];
+                    den[p] += c.getValue()[0];
+                }
+            }
+            for (int p = 0; p <= def.periods(); p++) {
+                if (den[p] == 0) assertThat(r.overallRetention().get(p)).isNull();
+                else assertThat(r.overallRetention().get(p)).isCloseTo(num[p] / den[p], org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+    }
+
+    private static long nthBucket(String period, long start, int n, java.time.ZoneId zone) {
+        java.time.LocalDate d = Instant.ofEpochMilli(start).atZone(zone).toLocalDate();
+        d = switch (period) {
+            case "day" -> d.plusDays(n);
+            case "week" -> d.plusWeeks(n);
+            default -> d.plusMonths(n);
+        };
+        return d.atStartOfDay(zone).toInstant().toEpochMilli();
+    }
+
+    static long millis(Object ts) {
+        if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
+        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        throw new IllegalArgumentException(String.valueOf(ts));
+    }
+}
