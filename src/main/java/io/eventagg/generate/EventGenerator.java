@@ -73,11 +73,21 @@ public final class EventGenerator {
         long lines = 0, events = 0, malformed = 0;
         List<Pending> carry = new ArrayList<>();
         SplittableRandom noise = root.split();
+        // Events land in the list of the day they happen on (a purchase may follow days later);
+        // events after the last day are not generated.
+        List<List<Pending>> byDay = new ArrayList<>();
+        for (int d = 0; d < days; d++) byDay.add(new ArrayList<>());
+        java.util.function.Consumer<Pending> sink = p -> {
+            long d = Math.floorDiv(p.ts - startMs, 86_400_000L);
+            if (d >= 0 && d < days) byDay.get((int) d).add(p);
+        };
         for (int day = 0; day < days; day++) {
             long dayStart = startMs + day * 86_400_000L;
+            for (UserProfile u : profiles) u.simulateDay(day, dayStart, sink);
             List<Pending> today = new ArrayList<>(carry);
+            today.addAll(byDay.get(day));
+            byDay.set(day, null);
             carry.clear();
-            for (UserProfile u : profiles) u.simulateDay(day, dayStart, today);
             for (Pending p : today) p.arrival = p.arrival == 0 ? p.ts + delay(noise) : p.arrival;
             today.sort(Comparator.comparingLong((Pending p) -> p.arrival).thenComparingLong(p -> p.seq));
             long dayEnd = dayStart + 86_400_000L;
@@ -159,7 +169,7 @@ public final class EventGenerator {
             return new UserProfile(id, r, days);
         }
 
-        void simulateDay(int day, long dayStart, List<Pending> out) {
+        void simulateDay(int day, long dayStart, java.util.function.Consumer<Pending> out) {
             if (day < firstDay) return;
             double p = day == firstDay ? 1.0 : activity * (signedUp ? 1.0 : 0.35);
             if (r.nextDouble() >= p) return;
@@ -172,52 +182,52 @@ public final class EventGenerator {
             }
         }
 
-        private void session(long t, List<Pending> out) {
+        private void session(long t, java.util.function.Consumer<Pending> out) {
             String session = "s" + id + "-" + (sessions++);
             int pages = 1 + (int) (-Math.log(1 - r.nextDouble()) * 3);
             for (int i = 0; i < pages; i++) {
                 String path = PATHS[(int) (Math.pow(r.nextDouble(), 1.8) * PATHS.length)];
-                out.add(event("pageview", t, session, "\"path\":\"" + path + "\""));
+                out.accept(event("pageview", t, session, "\"path\":\"" + path + "\""));
                 t += r.nextLong(2_000, 90_000);
                 if (path.equals("/pricing")) t = pricing(t, session, out);
             }
             if (signedUp && r.nextDouble() < 0.5) {
-                out.add(event("login", t, session, null));
+                out.accept(event("login", t, session, null));
                 t += r.nextLong(1_000, 30_000);
             }
             if (signedUp) {
                 int features = r.nextInt(3);
                 for (int i = 0; i < features; i++) {
-                    out.add(event(FEATURES[r.nextInt(FEATURES.length)], t, session, "\"count\":" + (1 + r.nextInt(20))));
+                    out.accept(event(FEATURES[r.nextInt(FEATURES.length)], t, session, "\"count\":" + (1 + r.nextInt(20))));
                     t += r.nextLong(1_000, 60_000);
                 }
                 if (!onboarded && r.nextDouble() < 0.4) {
-                    out.add(event("created_project", t, session, "\"template\":\"" + (r.nextBoolean() ? "blank" : "starter") + "\""));
+                    out.accept(event("created_project", t, session, "\"template\":\"" + (r.nextBoolean() ? "blank" : "starter") + "\""));
                     t += r.nextLong(10_000, 600_000);
                     if (r.nextDouble() < 0.5) {
-                        out.add(event("invited_teammate", t, session, null));
+                        out.accept(event("invited_teammate", t, session, null));
                         onboarded = true;
                     }
                 }
             }
         }
 
-        private long pricing(long t, String session, List<Pending> out) {
+        private long pricing(long t, String session, java.util.function.Consumer<Pending> out) {
             if (!signedUp && r.nextDouble() < 0.35) {
                 t += r.nextLong(5_000, 20 * 60_000);
-                out.add(event("signup", t, session, "\"source\":\"" + (r.nextBoolean() ? "organic" : "ads") + "\""));
+                out.accept(event("signup", t, session, "\"source\":\"" + (r.nextBoolean() ? "organic" : "ads") + "\""));
                 signedUp = true;
                 t += r.nextLong(1_000, 60_000);
             }
             if (signedUp && !purchased && r.nextDouble() < 0.3) {
                 if (r.nextDouble() < 0.1) {
-                    out.add(event("cancel", t, session, null));
+                    out.accept(event("cancel", t, session, null));
                     t += r.nextLong(1_000, 60_000);
                 }
                 long wait = r.nextDouble() < 0.7 ? r.nextLong(10_000, 3_600_000) : r.nextLong(3_600_000, 10 * 86_400_000L);
                 String newPlan = r.nextDouble() < 0.8 ? "pro" : "enterprise";
                 int amount = newPlan.equals("pro") ? 29 : 299;
-                out.add(event("purchase", t + wait, session, "\"amount\":" + amount + ",\"currency\":\"USD\""));
+                out.accept(event("purchase", t + wait, session, "\"amount\":" + amount + ",\"currency\":\"USD\""));
                 purchased = true;
                 plan = newPlan;
             }
