@@ -54,10 +54,11 @@ class JobLoaderTest {
         assertThat(job.watermark().allowedLateness()).isEqualTo(Duration.ofHours(1));
         assertThat(job.watermark().emitInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(job.watermark().idleness()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(job.funnels()).isEmpty();
-        assertThat(job.retention()).isEmpty();
+        assertThat(job.funnels()).extracting(f -> f.name()).containsExactly("pricing_to_purchase", "onboarding");
+        assertThat(job.funnels().get(0).exclusions()).hasSize(1);
+        assertThat(job.retention()).extracting(r -> r.name()).containsExactly("weekly_signup_retention");
         assertThat(job.tracksEvent("anything")).isTrue();
-        assertThat(job.propertySelection().keys()).containsExactly("plan", "country");
+        assertThat(job.propertySelection().keys()).containsExactly("plan", "country", "path", "amount");
         assertThat(job.calendar().zone()).isEqualTo(ZoneId.of("UTC"));
     }
 
