@@ -86,10 +86,10 @@ CREATE TABLE IF NOT EXISTS ea_funnel_steps (
     users_sketch               VARCHAR,            -- base64 HLL of the users at this step
     from_previous_count        BIGINT    NOT NULL,
     from_previous_sum_seconds  DOUBLE    NOT NULL,
-    from_previous_sketch       VARCHAR,            -- base64 KLL of seconds from the previous step
+    from_previous_sketch       VARCHAR,            -- base64 DDSketch of seconds from the previous step
     from_start_count           BIGINT    NOT NULL,
     from_start_sum_seconds     DOUBLE    NOT NULL,
-    from_start_sketch          VARCHAR,            -- base64 KLL of seconds from step 1
+    from_start_sketch          VARCHAR,            -- base64 DDSketch of seconds from step 1
     is_final                   BOOLEAN   NOT NULL,
     version                    BIGINT    NOT NULL,
     PRIMARY KEY (job, funnel, environment, entry_day, step)
@@ -121,14 +121,14 @@ CREATE TABLE IF NOT EXISTS ea_retention_periods (
     PRIMARY KEY (job, retention, environment, cohort_start, period)
 );
 
--- Refreshes (backfills): a generation per refresh; rows it writes carry it in their version.
+-- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
+-- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (
-    generation    BIGINT    NOT NULL,
-    job           VARCHAR   NOT NULL,
-    range_from    TIMESTAMP NOT NULL,
-    range_to      TIMESTAMP NOT NULL,
-    status        VARCHAR   NOT NULL,  -- running | done | failed
-    started_at    TIMESTAMP NOT NULL,
-    finished_at   TIMESTAMP,
-    PRIMARY KEY (generation)
+    generation   BIGINT    NOT NULL,
+    job          VARCHAR   NOT NULL,
+    range_from   TIMESTAMP NOT NULL,
+    range_to     TIMESTAMP NOT NULL,
+    status       VARCHAR   NOT NULL,  -- running | done | failed
+    recorded_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (generation, status)
 );

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar target/eventagg-cli.jar}: local runs, queries, data generation, schema. */
 @Command(name = "eventagg", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
         description = "Pre-aggregates product-analytics events with Apache Flink: time series, funnels, retention.",
-        subcommands = {RunCommand.class, QueryCommand.class, GenerateCommand.class, SchemaCommand.class,
+        subcommands = {RunCommand.class, BackfillCommand.class, QueryCommand.class, GenerateCommand.class, SchemaCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status for configuration and usage errors. */

@@ -5,8 +5,7 @@ import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
 import java.io.IOException;
 import org.apache.datasketches.hll.Union;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.memory.Memory;
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -14,35 +13,36 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Window state of one funnel, environment and entry day: per step the users (HLL) and the
- * distributions of seconds from the previous step and from step 1 (KLL, plus exact count and sum
- * for means).
+ * distributions of seconds from the previous step and from step 1 (DDSketch, plus exact count and
+ * sum for means).
  */
 public final class FunnelAccumulator {
     int funnel = -1;
     String environment;
     long contributions;
     Union[] users;
-    KllDoublesSketch[] fromPrevious;
-    KllDoublesSketch[] fromStart;
+    DDSketch[] fromPrevious;
+    DDSketch[] fromStart;
     long[] previousCount;
-    double[] previousSum;
+    /** Exact sums in milliseconds: integer sums do not depend on the order of additions. */
+    long[] previousSumMs;
     long[] startCount;
-    double[] startSum;
+    long[] startSumMs;
 
     static FunnelAccumulator empty(int steps, int lgK) {
         FunnelAccumulator a = new FunnelAccumulator();
         a.users = new Union[steps];
-        a.fromPrevious = new KllDoublesSketch[steps];
-        a.fromStart = new KllDoublesSketch[steps];
+        a.fromPrevious = new DDSketch[steps];
+        a.fromStart = new DDSketch[steps];
         for (int i = 0; i < steps; i++) {
             a.users[i] = Sketches.newUnion(lgK);
-            a.fromPrevious[i] = Sketches.newKll();
-            a.fromStart[i] = Sketches.newKll();
+            a.fromPrevious[i] = Sketches.newQuantiles();
+            a.fromStart[i] = Sketches.newQuantiles();
         }
         a.previousCount = new long[steps];
-        a.previousSum = new double[steps];
+        a.previousSumMs = new long[steps];
         a.startCount = new long[steps];
-        a.startSum = new double[steps];
+        a.startSumMs = new long[steps];
         return a;
     }
 
@@ -57,16 +57,14 @@ public final class FunnelAccumulator {
         int i = c.step() - 1;
         users[i].update(c.userHash());
         if (c.fromPreviousMs() >= 0) {
-            double s = c.fromPreviousMs() / 1000.0;
-            fromPrevious[i].update(s);
+            fromPrevious[i].accept(c.fromPreviousMs() / 1000.0);
             previousCount[i]++;
-            previousSum[i] += s;
+            previousSumMs[i] += c.fromPreviousMs();
         }
         if (c.fromStartMs() >= 0) {
-            double s = c.fromStartMs() / 1000.0;
-            fromStart[i].update(s);
+            fromStart[i].accept(c.fromStartMs() / 1000.0);
             startCount[i]++;
-            startSum[i] += s;
+            startSumMs[i] += c.fromStartMs();
         }
     }
 
@@ -78,12 +76,12 @@ public final class FunnelAccumulator {
         contributions += o.contributions;
         for (int i = 0; i < steps(); i++) {
             users[i].update(o.users[i].getResult());
-            fromPrevious[i].merge(o.fromPrevious[i]);
-            fromStart[i].merge(o.fromStart[i]);
+            fromPrevious[i].mergeWith(o.fromPrevious[i]);
+            fromStart[i].mergeWith(o.fromStart[i]);
             previousCount[i] += o.previousCount[i];
-            previousSum[i] += o.previousSum[i];
+            previousSumMs[i] += o.previousSumMs[i];
             startCount[i] += o.startCount[i];
-            startSum[i] += o.startSum[i];
+            startSumMs[i] += o.startSumMs[i];
         }
     }
 
@@ -94,7 +92,7 @@ public final class FunnelAccumulator {
     /** Binary form: format byte, header, then per step its sketches and sums. */
     public static final class Serializer extends CompactSerializer<FunnelAccumulator> {
         private static final long serialVersionUID = 1L;
-        private static final byte FORMAT = 1;
+        private static final byte FORMAT = 2;
 
         @Override
         public FunnelAccumulator createInstance() {
@@ -110,12 +108,12 @@ public final class FunnelAccumulator {
             out.writeInt(a.steps());
             for (int i = 0; i < a.steps(); i++) {
                 writeBytes(a.users[i].toCompactByteArray(), out);
-                writeBytes(a.fromPrevious[i].toByteArray(), out);
-                writeBytes(a.fromStart[i].toByteArray(), out);
+                writeBytes(Sketches.toBytes(a.fromPrevious[i]), out);
+                writeBytes(Sketches.toBytes(a.fromStart[i]), out);
                 out.writeLong(a.previousCount[i]);
-                out.writeDouble(a.previousSum[i]);
+                out.writeLong(a.previousSumMs[i]);
                 out.writeLong(a.startCount[i]);
-                out.writeDouble(a.startSum[i]);
+                out.writeLong(a.startSumMs[i]);
             }
         }
 
@@ -129,20 +127,20 @@ public final class FunnelAccumulator {
             a.contributions = in.readLong();
             int steps = in.readInt();
             a.users = new Union[steps];
-            a.fromPrevious = new KllDoublesSketch[steps];
-            a.fromStart = new KllDoublesSketch[steps];
+            a.fromPrevious = new DDSketch[steps];
+            a.fromStart = new DDSketch[steps];
             a.previousCount = new long[steps];
-            a.previousSum = new double[steps];
+            a.previousSumMs = new long[steps];
             a.startCount = new long[steps];
-            a.startSum = new double[steps];
+            a.startSumMs = new long[steps];
             for (int i = 0; i < steps; i++) {
                 a.users[i] = Union.heapify(readBytes(in));
-                a.fromPrevious[i] = KllDoublesSketch.heapify(Memory.wrap(readBytes(in)));
-                a.fromStart[i] = KllDoublesSketch.heapify(Memory.wrap(readBytes(in)));
+                a.fromPrevious[i] = Sketches.quantilesFromBytes(readBytes(in));
+                a.fromStart[i] = Sketches.quantilesFromBytes(readBytes(in));
                 a.previousCount[i] = in.readLong();
-                a.previousSum[i] = in.readDouble();
+                a.previousSumMs[i] = in.readLong();
                 a.startCount[i] = in.readLong();
-                a.startSum[i] = in.readDouble();
+                a.startSumMs[i] = in.readLong();
             }
             return a;
         }

@@ -2,7 +2,7 @@ package io.eventagg.funnel;
 
 /**
  * The full value of one funnel step for one entry day. Natural key: (funnel, environment,
- * entry_day, step). Times are seconds; sketches are serialized HLL (users) and KLL (times).
+ * entry_day, step). Times are seconds; sketches are serialized HLL (users) and DDSketch (times).
  */
 public record FunnelRow(
         String funnel,

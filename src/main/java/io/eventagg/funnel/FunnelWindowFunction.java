@@ -31,8 +31,8 @@ public final class FunnelWindowFunction extends ProcessWindowFunction<FunnelAccu
         for (int i = 0; i < f.steps().size(); i++) {
             out.collect(new FunnelRow(f.name(), a.environment, ctx.window().getStart(), i + 1, f.steps().get(i).name(),
                     Sketches.estimate(a.users[i]), Sketches.toBytes(a.users[i]),
-                    a.previousCount[i], a.previousSum[i], a.fromPrevious[i].toByteArray(),
-                    a.startCount[i], a.startSum[i], a.fromStart[i].toByteArray(), isFinal, version));
+                    a.previousCount[i], a.previousSumMs[i] / 1000.0, Sketches.toBytes(a.fromPrevious[i]),
+                    a.startCount[i], a.startSumMs[i] / 1000.0, Sketches.toBytes(a.fromStart[i]), isFinal, version));
         }
     }
 }

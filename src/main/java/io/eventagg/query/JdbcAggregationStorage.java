@@ -27,8 +27,7 @@ import java.util.stream.Collectors;
 import io.eventagg.funnel.FunnelDefinition;
 import io.eventagg.retention.RetentionDefinition;
 import org.apache.datasketches.hll.Union;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import com.datadoghq.sketch.ddsketch.DDSketch;
 
 /**
  * {@link AggregationStorage} over the tables in DuckDB or ClickHouse. Reads only the newest row per
@@ -225,14 +224,14 @@ public class JdbcAggregationStorage implements AggregationStorage {
         if (q.from() == null || q.to() == null || !q.from().isBefore(q.to())) throw new QueryException("--from must be before --to");
         int n = f.steps().size();
         Union[] users = new Union[n];
-        KllDoublesSketch[] fromPrevious = new KllDoublesSketch[n];
-        KllDoublesSketch[] fromStart = new KllDoublesSketch[n];
+        DDSketch[] fromPrevious = new DDSketch[n];
+        DDSketch[] fromStart = new DDSketch[n];
         long[] prevCount = new long[n], startCount = new long[n];
-        double[] prevSum = new double[n], startSum = new double[n];
+        long[] prevSumMs = new long[n], startSumMs = new long[n];
         for (int i = 0; i < n; i++) {
             users[i] = Sketches.newUnion(job.sketchLgK());
-            fromPrevious[i] = Sketches.newKll();
-            fromStart[i] = Sketches.newKll();
+            fromPrevious[i] = Sketches.newQuantiles();
+            fromStart[i] = Sketches.newQuantiles();
         }
         boolean anyOpen = false;
         String sql = "SELECT step, users_sketch, from_previous_count, from_previous_sum_seconds, from_previous_sketch, from_start_count,"
@@ -251,11 +250,11 @@ public class JdbcAggregationStorage implements AggregationStorage {
                     if (i < 0 || i >= n) continue;
                     Sketches.merge(users[i], Sketches.fromBase64(rs.getString(2)));
                     prevCount[i] += rs.getLong(3);
-                    prevSum[i] += rs.getDouble(4);
-                    mergeKll(fromPrevious[i], rs.getString(5));
+                    prevSumMs[i] += Math.round(rs.getDouble(4) * 1000);
+                    mergeQuantiles(fromPrevious[i], rs.getString(5));
                     startCount[i] += rs.getLong(6);
-                    startSum[i] += rs.getDouble(7);
-                    mergeKll(fromStart[i], rs.getString(8));
+                    startSumMs[i] += Math.round(rs.getDouble(7) * 1000);
+                    mergeQuantiles(fromStart[i], rs.getString(8));
                     anyOpen |= !rs.getBoolean(9);
                 }
             }
@@ -268,13 +267,13 @@ public class JdbcAggregationStorage implements AggregationStorage {
                 if (i == 0) first = u;
                 double conversion = i == 0 ? 1.0 : (previous == 0 ? 0.0 : (double) u / previous);
                 steps.add(new FunnelStepResult(f.steps().get(i).name(), u, conversion, 1.0 - conversion,
-                        i == 0 ? null : mean(prevSum[i], prevCount[i]), i == 0 ? null : quantile(fromPrevious[i], 0.5),
-                        i == 0 ? null : quantile(fromPrevious[i], 0.9)));
+                        i == 0 ? null : mean(prevSumMs[i], prevCount[i]), i == 0 ? null : Sketches.quantile(fromPrevious[i], 0.5),
+                        i == 0 ? null : Sketches.quantile(fromPrevious[i], 0.9)));
                 previous = u;
                 last = u;
             }
-            return new FunnelResult(steps, first == 0 ? 0.0 : (double) last / first, mean(startSum[n - 1], startCount[n - 1]),
-                    quantile(fromStart[n - 1], 0.5), quantile(fromStart[n - 1], 0.9), incomplete);
+            return new FunnelResult(steps, first == 0 ? 0.0 : (double) last / first, mean(startSumMs[n - 1], startCount[n - 1]),
+                    Sketches.quantile(fromStart[n - 1], 0.5), Sketches.quantile(fromStart[n - 1], 0.9), incomplete);
         } catch (SQLException e) {
             throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
         }
@@ -362,17 +361,14 @@ public class JdbcAggregationStorage implements AggregationStorage {
         }
     }
 
-    private static void mergeKll(KllDoublesSketch into, String base64) {
+    private static void mergeQuantiles(DDSketch into, String base64) {
         byte[] b = Sketches.fromBase64(base64);
-        if (b != null) into.merge(Sketches.kllFromBytes(b));
+        if (b != null) into.mergeWith(Sketches.quantilesFromBytes(b));
     }
 
-    private static Double mean(double sum, long count) {
-        return count == 0 ? null : sum / count;
-    }
-
-    private static Double quantile(KllDoublesSketch k, double rank) {
-        return k.isEmpty() ? null : k.getQuantile(rank, QuantileSearchCriteria.INCLUSIVE);
+    /** Mean seconds from an exact sum of milliseconds. */
+    private static Double mean(long sumMs, long count) {
+        return count == 0 ? null : sumMs / 1000.0 / count;
     }
 
     @Override

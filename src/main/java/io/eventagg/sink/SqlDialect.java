@@ -52,6 +52,20 @@ public interface SqlDialect extends Serializable {
     /** SQL for an epoch-milliseconds parameter ({@code ?}) as this dialect's timestamp. */
     String timestampParam();
 
+    /** SQL for an epoch-milliseconds constant as this dialect's timestamp. */
+    default String timestampLiteral(long epochMillis) {
+        return timestampParam().replace("?", Long.toString(epochMillis));
+    }
+
+    /**
+     * A SQL string literal for a validated name (job, funnel, retention, granularity: letters, digits,
+     * '_', '.', '-'), the only strings eventagg ever puts into SQL text; everything else is bound.
+     */
+    static String quote(String name) {
+        if (!name.matches("[A-Za-z0-9_.\\-]+")) throw new IllegalArgumentException("not a safe name: " + name);
+        return "'" + name + "'";
+    }
+
     /** Deletes rows of a table matching a condition (used by refreshes); waits until done. */
     void delete(Connection c, TableSpec table, String condition) throws SQLException;
 

@@ -6,7 +6,12 @@ import org.apache.datasketches.hash.MurmurHash3;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
-import org.apache.datasketches.kll.KllDoublesSketch;
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import java.io.IOException;
 import org.apache.datasketches.memory.Memory;
 
 /**
@@ -17,6 +22,7 @@ import org.apache.datasketches.memory.Memory;
  * values the sketch is an exact list of coupons; above, the relative standard error is about
  * 0.8 %. Ids are hashed once (64-bit MurmurHash3 of their UTF-8 bytes) and the hash is fed to the
  * sketches. Sketches are stored and shipped in compact serialized form, as base64 text in tables.
+ * Time distributions are DDSketches (see {@link #newQuantiles()}).
  */
 public final class Sketches {
     public static final int DEFAULT_LG_K = 14;
@@ -78,12 +84,41 @@ public final class Sketches {
         return text == null || text.isEmpty() ? null : B64D.decode(text);
     }
 
-    /** A KLL sketch of doubles (time-to-convert distributions); k=200 gives ~1.3 % rank error. */
-    public static KllDoublesSketch newKll() {
-        return KllDoublesSketch.newHeapInstance(200);
+    /** Relative accuracy of the time distributions: a quantile is within 1 % of the exact value. */
+    public static final double QUANTILE_ACCURACY = 0.01;
+    private static final int QUANTILE_BINS = 2048;
+
+    /**
+     * A DDSketch (logarithmic buckets, 1 % relative accuracy) for time-to-convert distributions. Its
+     * content is a count per bucket, so merging is exact and the result does not depend on the order
+     * values arrive in — unlike KLL, whose compaction is randomised — and a streaming run, a batch
+     * run and a refresh give identical medians.
+     */
+    public static DDSketch newQuantiles() {
+        return DDSketches.logarithmicCollapsingLowestDense(QUANTILE_ACCURACY, QUANTILE_BINS);
     }
 
-    public static KllDoublesSketch kllFromBytes(byte[] bytes) {
-        return KllDoublesSketch.heapify(Memory.wrap(bytes));
+    /** DDSketch's own binary encoding (the index mapping included), read back by {@link #quantilesFromBytes}. */
+    public static byte[] toBytes(DDSketch sketch) {
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            sketch.encode(out, false);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.trimmedCopy();
+    }
+
+    public static DDSketch quantilesFromBytes(byte[] bytes) {
+        try {
+            return DDSketch.decode(ByteArrayInput.wrap(bytes), () -> new CollapsingLowestDenseStore(QUANTILE_BINS));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a serialized DDSketch: " + e.getMessage(), e);
+        }
+    }
+
+    /** The value at quantile {@code q} (0..1), or null for an empty sketch. */
+    public static Double quantile(DDSketch sketch, double q) {
+        return sketch.isEmpty() ? null : sketch.getValueAtQuantile(q);
     }
 }

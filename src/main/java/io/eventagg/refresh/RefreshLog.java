@@ -1,0 +1,72 @@
+package io.eventagg.refresh;
+
+import io.eventagg.sink.ConnectionFactory;
+import io.eventagg.sink.RowVersion;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.sink.SqlDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Refresh bookkeeping in {@code ea_refreshes}: each refresh takes the next generation number, which
+ * goes into the version of every row it writes (so its rows replace older ones whatever their
+ * progress), and is marked running until its stale rows are gone.
+ */
+public final class RefreshLog {
+    private RefreshLog() {}
+
+    public static long begin(SinkSettings sink, String job, RefreshRange range) throws SQLException {
+        SqlDialect d = sink.dialect();
+        try (Connection c = ConnectionFactory.open(sink)) {
+            long generation;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(generation) FROM ea_refreshes")) {
+                generation = (rs.next() ? rs.getLong(1) : 0) + 1;
+            }
+            if (generation > RowVersion.MAX_GENERATION) throw new SQLException("refresh generations exhausted");
+            record(c, d, generation, job, range, "running");
+            return generation;
+        }
+    }
+
+    /** Ends a refresh: {@code done} or {@code failed}. */
+    public static void finish(SinkSettings sink, long generation, String job, RefreshRange range, String status) throws SQLException {
+        try (Connection c = ConnectionFactory.open(sink)) {
+            record(c, sink.dialect(), generation, job, range, status);
+        }
+    }
+
+    private static void record(Connection c, SqlDialect d, long generation, String job, RefreshRange range, String status) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ea_refreshes (generation, job, range_from, range_to, status, recorded_at)"
+                + " VALUES (?, ?, " + d.timestampParam() + ", " + d.timestampParam() + ", ?, " + d.timestampParam() + ")")) {
+            ps.setLong(1, generation);
+            ps.setString(2, job);
+            ps.setLong(3, range.from().toEpochMilli());
+            ps.setLong(4, range.to().toEpochMilli());
+            ps.setString(5, status);
+            ps.setLong(6, System.currentTimeMillis());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Whether a refresh of {@code job} is running over a range that overlaps {@code [from, to)}:
+     * readers flag their answers then, since rows of the range are being replaced.
+     */
+    public static boolean running(Connection c, SqlDialect d, String job, long from, long to) throws SQLException {
+        String sql = "SELECT generation, status FROM ea_refreshes WHERE job = ? AND range_from < " + d.timestampParam()
+                + " AND range_to > " + d.timestampParam();
+        java.util.Map<Long, Boolean> open = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, job);
+            ps.setLong(2, to);
+            ps.setLong(3, from);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) open.merge(rs.getLong(1), "running".equals(rs.getString(2)), Boolean::logicalAnd);
+            }
+        }
+        return open.containsValue(true);
+    }
+}
