@@ -141,6 +141,11 @@ cmd_up() {
     die "a server is running (pid $pid) but http://127.0.0.1:$HTTP_PORT/ping does not answer; see $CH_DIR/log/ or run '$0 down'"
   fi
   rm -f "$PIDFILE"
+  if ping_ok; then
+    # Started elsewhere (another checkout, a system service): use it; `down` will not stop it.
+    log "a ClickHouse server not started from this checkout already answers on http://127.0.0.1:$HTTP_PORT: using it"
+    return 0
+  fi
   install_if_missing
   port_free 127.0.0.1 "$HTTP_PORT" "ClickHouse HTTP"
   port_free 127.0.0.1 "$TCP_PORT" "ClickHouse native"

@@ -54,7 +54,8 @@ public final class ConnectionFactory {
             } catch (SQLException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new SQLException(Redact.text(e.getMessage(), password), e.getSQLState(), e.getErrorCode(), scrub(e, password));
+            throw new SQLException("cannot connect to " + Redact.url(settings.url()) + ": " + Redact.text(e.getMessage(), password),
+                    e.getSQLState(), e.getErrorCode(), scrub(e, password));
         }
         return c;
     }
