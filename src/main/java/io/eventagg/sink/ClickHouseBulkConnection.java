@@ -144,10 +144,12 @@ final class ClickHouseBulkConnection implements InvocationHandler {
             } catch (SQLException e) {
                 throw new SQLException("inserting " + n + " rows into ClickHouse table " + table.name() + " failed: "
                         + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+            } finally {
+                // Also on failure: the JDBC sink binds and adds the whole batch again before it retries.
+                rows.clear();
             }
             int[] counts = new int[n];
             Arrays.fill(counts, 1);
-            rows.clear();
             return counts;
         }
 
