@@ -3,6 +3,7 @@ package io.eventagg.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.cli.Main;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.generate.EventGenerator;
@@ -15,12 +16,15 @@ import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseResults;
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -40,6 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka -> the streaming job's dataflow ({@link StreamingJob#define}) -> ClickHouse, on a MiniCluster
@@ -265,6 +270,20 @@ class KafkaToClickHouseTest {
                 + " toInt64(max(timestamp)) - toInt64(min(timestamp)) AS d FROM events WHERE session_id IS NOT NULL GROUP BY environment, session_id)");
         assertThat(sessions).isEqualTo(raw);
         assertThat(Long.parseLong(sessions.get(0).get("n"))).isPositive();
+    }
+
+    /** {@code run --source kafka}: the CLI's local MiniCluster reads the same topic (bounded, batch mode) into DuckDB. */
+    @Test
+    void theCliRunsFromKafkaToo(@TempDir Path tmp) throws Exception {
+        Path jobFile = tmp.resolve("job.yaml");
+        Files.writeString(jobFile, "name: cli_kafka\ngranularities: [day]\n");
+        String duck = "jdbc:duckdb:" + tmp.resolve("kafka.duckdb");
+        int rc = Main.execute("run", "--job", jobFile.toString(), "--source", "kafka", "--kafka-bootstrap", kafka.bootstrapServers(),
+                "--topic", TOPIC, "--group-id", "cli-test", "--starting-offsets", "earliest", "--stop-at", "latest", "--mode", "batch",
+                "--parallelism", "2", "--sink", duck);
+        assertThat(rc).isZero();
+        assertThat(DuckTables.count(duck, "SELECT sum(event_count) FROM ea_activity")).isEqualTo(events.size());
+        assertThat(DuckTables.count(duck, "SELECT count(*) FROM ea_dead_letters WHERE source = '" + TOPIC + "'")).isEqualTo(bad.size());
     }
 
     private static void assertClose(long a, long b, String what) {
