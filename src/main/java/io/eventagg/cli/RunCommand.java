@@ -1,10 +1,14 @@
 package io.eventagg.cli;
 
+import io.eventagg.config.ConfigException;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
 import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.ingest.Ingested;
+import io.eventagg.ingest.KafkaEventSource;
+import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.RunOptions;
 import io.eventagg.sink.SchemaManager;
@@ -12,25 +16,36 @@ import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.api.connector.source.Source;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code run}: a job over JSON-lines files on an embedded Flink MiniCluster. */
+/** {@code run}: a job over JSON-lines files, or a Kafka topic, on an embedded Flink MiniCluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a job over JSON-lines files (a file, a directory, .gz) on a local Flink MiniCluster.")
+        description = "Run a job over JSON-lines files (a file, a directory, .gz) or Kafka topics on a local Flink MiniCluster.")
 final class RunCommand implements Callable<Integer> {
     enum Mode { batch, streaming }
+
+    enum SourceKind { file, kafka }
 
     @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job definition (jobs/*.yaml)")
     Path jobFile;
 
-    @Option(names = "--input", required = true, split = ",", paramLabel = "PATH", description = "Input files or directories")
+    @Option(names = "--source", defaultValue = "file",
+            description = "file (--input, default) or kafka (--kafka-bootstrap, --topic...; runs until stopped unless --stop-at is given)")
+    SourceKind sourceKind;
+
+    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Input files or directories (--source file)")
     List<String> inputs;
 
-    @Option(names = "--mode", defaultValue = "batch",
-            description = "batch (Flink batch execution, default) or streaming (watermarks, lateness, early emission)")
+    @Option(names = "--mode",
+            description = "batch (Flink batch execution; the default for files) or streaming (watermarks, lateness, early emission;"
+                    + " the default for Kafka, which allows batch only with --stop-at)")
     Mode mode;
+
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
@@ -42,12 +57,28 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobDefinition job = JobLoader.load(jobFile);
         SinkSettings settings = sink.resolve();
-        if (parallelism < 1) throw new io.eventagg.config.ConfigException("--parallelism", "must be at least 1");
-        var source = FileEventSource.of(inputs, EventParser.forJob(job));
+        if (parallelism < 1) throw new ConfigException("--parallelism", "must be at least 1");
+        Source<Ingested, ?, ?> source;
+        String input;
+        if (sourceKind == SourceKind.kafka) {
+            if (inputs != null && !inputs.isEmpty()) throw new ConfigException("--input", "is for --source file; Kafka reads --topic");
+            KafkaSettings k = kafka.resolve(job.name());
+            if (mode == null) mode = Mode.streaming;
+            if (mode == Mode.batch && !k.bounded()) {
+                throw new ConfigException("--mode", "batch needs a bounded Kafka source: add --stop-at latest (or timestamp:...)");
+            }
+            source = KafkaEventSource.of(k, EventParser.forJob(job));
+            input = k.toString();
+        } else {
+            if (inputs == null || inputs.isEmpty()) throw new ConfigException("--input", "is required with --source file");
+            if (mode == null) mode = Mode.batch;
+            source = FileEventSource.of(inputs, EventParser.forJob(job));
+            input = String.join(", ", inputs);
+        }
         SchemaManager.apply(settings);
         boolean streaming = mode == Mode.streaming;
         System.out.printf("eventagg run: job '%s', %s mode, parallelism %d%n  input  %s%n  sink   %s%n",
-                job.name(), mode, parallelism, String.join(", ", inputs), SinkOptions.describe(settings));
+                job.name(), mode, parallelism, input, SinkOptions.describe(settings));
         LocalRunner.Summary s = LocalRunner.run("eventagg " + job.name(), job, source, IngestWatermarks.strategy(job.watermark()),
                 streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(),
                 new JdbcOutputs(job.name(), settings), parallelism, System.out);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventagg.config.ConfigException;
 import io.eventagg.config.ConfigNode;
 import io.eventagg.config.Durations;
+import io.eventagg.sink.Redact;
 import io.eventagg.sink.Secret;
 import io.eventagg.sink.SinkSettings;
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class SinkOptions {
     }
 
     static String describe(SinkSettings s) {
-        return s.url() + (s.user() == null ? "" : " as " + s.user()) + " (batch " + s.batchSize() + " rows / "
+        return Redact.url(s.url()) + (s.user() == null ? "" : " as " + s.user()) + " (batch " + s.batchSize() + " rows / "
                 + Durations.format(java.time.Duration.ofMillis(s.batchIntervalMs())) + ")";
     }
 }

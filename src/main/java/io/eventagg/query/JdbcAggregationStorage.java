@@ -141,7 +141,9 @@ public class JdbcAggregationStorage implements AggregationStorage {
         TableSpec t = Tables.ACTIVITY;
         String sql = "SELECT " + dialect.epochMillis("bucket_start") + ", event_count, users_sketch, sessions_sketch FROM "
                 + dialect.current(t) + " WHERE job = ? AND granularity = ? AND bucket_start >= " + dialect.timestampParam()
-                + " AND bucket_start < " + dialect.timestampParam() + (q.environment() == null ? "" : " AND environment = ?");
+                + " AND bucket_start < " + dialect.timestampParam() + (q.environment() == null ? "" : " AND environment = ?")
+                // A fixed order: merging HLL sketches is order-sensitive in the last digits, and every database must answer alike.
+                + " ORDER BY bucket_start, environment";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             int i = bindCommon(ps, q);
             if (q.environment() != null) ps.setString(i, q.environment());
@@ -170,6 +172,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
         if (!q.events().isEmpty()) {
             sql.append(" AND event IN (").append(String.join(", ", q.events().stream().map(e -> "?").toList())).append(')');
         }
+        sql.append(" ORDER BY bucket_start, environment, event");
         try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
             int i = bindCommon(ps, q);
             if (q.environment() != null) ps.setString(i++, q.environment());

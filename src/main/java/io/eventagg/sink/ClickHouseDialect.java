@@ -1,21 +1,29 @@
 package io.eventagg.sink;
 
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 
 /**
  * ClickHouse. Versioned tables are {@code ReplacingMergeTree(version)} ordered by the natural key
  * and partitioned by month; they are read with {@code FINAL}, which merges at read time, so a
- * reader sees the newest row per key before background merges ran. Inserts are plain batched
- * {@code INSERT … VALUES} with typed conversions around the placeholders (what both old and new
- * servers, and both JDBC client generations, understand). Written for the 18.16 server Debian
- * ships and for current releases: no DateTime64, Map, JSON type or window functions.
+ * reader sees the newest row per key before background merges ran. Rows are written in large
+ * batches by {@link ClickHouseBulkConnection} (TabSeparated bodies with the v1 client, a JDBC batch
+ * with the v2 client). Written for the 18.16 server Debian ships and for current releases: no
+ * DateTime64, Map, JSON type or window functions.
+ *
+ * <p>Driver settings are configuration, not code (see conf/profiles/local-clickhouse.yaml): old
+ * servers need the v1 client ({@code clickhouse.jdbc.v1=true} in the URL or as a sink property)
+ * and {@code compress=false}, {@code format=TabSeparatedWithNamesAndTypes},
+ * {@code custom_http_params=default_format=TabSeparatedWithNamesAndTypes,database=DB}.
  */
 public final class ClickHouseDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
+    static final String BULK_MARKER = "/* eventagg:clickhouse-bulk-insert */ ";
 
     @Override
     public String name() {
@@ -29,46 +37,57 @@ public final class ClickHouseDialect implements SqlDialect {
 
     @Override
     public String writeSql(TableSpec table) {
-        StringBuilder cols = new StringBuilder();
-        StringBuilder vals = new StringBuilder();
-        for (Column c : table.columns()) {
-            if (cols.length() > 0) {
-                cols.append(", ");
-                vals.append(", ");
-            }
-            cols.append('`').append(c.name()).append('`');
-            String p = switch (c.type()) {
-                case TEXT -> c.nullable() ? "?" : "toString(?)";
-                case LONG -> "toInt64(?)";
-                case INT -> "toInt32(?)";
-                case DOUBLE -> "toFloat64(?)";
-                case BOOL -> "toUInt8(?)";
-                case TIMESTAMP -> "toDateTime(toInt64(?), 'UTC')";
-            };
-            vals.append(p);
-        }
-        return "INSERT INTO " + table.name() + " (" + cols + ") VALUES (" + vals + ")";
+        return BULK_MARKER + table.name();
     }
 
     @Override
     public void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException {
         for (int i = 0; i < row.length; i++) {
-            Column c = table.columns().get(i);
-            Object v = row[i];
-            int p = i + 1;
-            if (v == null) {
-                ps.setNull(p, java.sql.Types.VARCHAR);
-                continue;
-            }
-            switch (c.type()) {
-                case TEXT -> ps.setString(p, v.toString());
-                case LONG -> ps.setLong(p, ((Number) v).longValue());
-                case INT -> ps.setInt(p, ((Number) v).intValue());
-                case DOUBLE -> ps.setDouble(p, ((Number) v).doubleValue());
-                case BOOL -> ps.setInt(p, ((Boolean) v) ? 1 : 0);
-                case TIMESTAMP -> ps.setLong(p, Math.floorDiv(((Number) v).longValue(), 1000L));
+            if (row[i] == null) {
+                ps.setNull(i + 1, Types.NULL);
+            } else {
+                ps.setObject(i + 1, row[i]);
             }
         }
+    }
+
+    @Override
+    public Connection wrap(Connection connection) {
+        return (Connection) Proxy.newProxyInstance(ClickHouseDialect.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, new ClickHouseBulkConnection(connection));
+    }
+
+    /**
+     * Fails when the server put the connection into another database than the URL names. Servers
+     * before ~19.x ignore the v1 client's X-ClickHouse-Database header and silently use
+     * {@code default}; the database must then also be in {@code custom_http_params}.
+     */
+    @Override
+    public void verify(Connection c, String url) throws SQLException {
+        String wanted = databaseOf(url);
+        if (wanted == null) return;
+        String actual;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT currentDatabase()")) {
+            rs.next();
+            actual = rs.getString(1);
+        }
+        if (!wanted.equals(actual)) {
+            throw new SQLException("the ClickHouse server put the connection into database '" + actual + "' although the URL names '"
+                    + wanted + "'. Old servers (such as 18.16) ignore the database the driver sends in a header: add it to the URL's"
+                    + " custom_http_params, e.g. custom_http_params=default_format%3DTabSeparatedWithNamesAndTypes%2Cdatabase%3D" + wanted);
+        }
+    }
+
+    /** The database named in a ClickHouse JDBC URL's path, or null. */
+    static String databaseOf(String url) {
+        int scheme = url.indexOf("//");
+        if (scheme < 0) return null;
+        int slash = url.indexOf('/', scheme + 2);
+        if (slash < 0) return null;
+        int end = slash + 1;
+        while (end < url.length() && url.charAt(end) != '?' && url.charAt(end) != '#' && url.charAt(end) != '/') end++;
+        String db = url.substring(slash + 1, end);
+        return db.isEmpty() ? null : java.net.URLDecoder.decode(db, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.eventagg.sink;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 
 /**
  * Where and how results are written: a JDBC URL (the dialect follows from it), credentials and
@@ -60,7 +59,8 @@ public record SinkSettings(
 
     @Override
     public String toString() {
-        return "SinkSettings[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "****")
-                + ", properties=" + new TreeMap<>(properties) + ", batch=" + batchSize + "/" + batchIntervalMs + "ms]";
+        return "SinkSettings[url=" + Redact.url(url) + ", user=" + user + ", password=" + (password == null ? "none" : Redact.MASK)
+                + ", properties=" + Redact.properties(properties) + ", batch=" + batchSize + "/" + batchIntervalMs + "ms, retries="
+                + maxRetries + "]";
     }
 }

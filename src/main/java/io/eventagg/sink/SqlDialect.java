@@ -35,6 +35,12 @@ public interface SqlDialect extends Serializable {
     /** Binds one row (values in {@link TableSpec} column order) to the write statement. */
     void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException;
 
+    /**
+     * Checks a freshly opened connection (e.g. that it uses the database the URL names) and throws
+     * with a message that says what to change; nothing by default.
+     */
+    default void verify(Connection connection, String url) throws SQLException {}
+
     /** Wraps a freshly opened connection (e.g. to batch writes differently); identity by default. */
     default Connection wrap(Connection connection) throws SQLException {
         return connection;

@@ -48,7 +48,8 @@ public final class RefParser {
         return new Parsed(events, bad, lines);
     }
 
-    static RefEvent parse(String line, int lineNo, String defaultEnvironment) {
+    /** One line as the reference reads it, or null when it breaks the contract. */
+    public static RefEvent parse(String line, int lineNo, String defaultEnvironment) {
         JsonNode n;
         try {
             n = JSON.readTree(line);

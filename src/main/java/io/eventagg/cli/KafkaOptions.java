@@ -1,0 +1,79 @@
+package io.eventagg.cli;
+
+import io.eventagg.config.ConfigException;
+import io.eventagg.ingest.KafkaSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+
+/**
+ * Where events are read from Kafka: brokers, topics, consumer group, start and (optionally) stop
+ * positions, and consumer properties passed through as they are (security: SASL/SSL). Secrets
+ * belong in {@code --kafka-properties-file}, not on the command line.
+ */
+public final class KafkaOptions {
+    static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
+
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the local broker of `make kafka-up`)",
+            defaultValue = DEFAULT_BOOTSTRAP)
+    String bootstrap;
+
+    @Option(names = {"--topic", "--topics"}, split = ",", paramLabel = "TOPIC", description = "Topic(s) to read (repeatable or comma-separated)")
+    List<String> topics = new ArrayList<>();
+
+    @Option(names = "--topic-pattern", paramLabel = "REGEX", description = "Read every topic whose name matches (instead of --topic)")
+    String topicPattern;
+
+    @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group (default: eventagg-<job name>); offsets are committed there on checkpoints")
+    String groupId;
+
+    @Option(names = "--starting-offsets", paramLabel = "POSITION", defaultValue = "committed",
+            description = "Where a job without state starts: committed (partitions without a committed offset start at the earliest,"
+                    + " or as auto.offset.reset says), earliest, latest, or timestamp:<ISO instant or epoch ms> (default: ${DEFAULT-VALUE})")
+    String startingOffsets;
+
+    @Option(names = "--stop-at", paramLabel = "POSITION",
+            description = "Make the source bounded: stop at latest (the end offsets when the job starts) or timestamp:<ISO instant or epoch ms>"
+                    + " (the first record with a Kafka timestamp at or after it). Default: never stop")
+    String stopAt;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "Kafka consumer property passed through (repeatable), e.g. security.protocol=SASL_SSL, sasl.mechanism=PLAIN")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "Kafka consumer properties file (Java properties syntax), e.g. for sasl.jaas.config with a password;"
+                    + " --kafka-property entries override it")
+    Path propertiesFile;
+
+    /** The settings, with the consumer group defaulting to {@code eventagg-<jobName>}. */
+    public KafkaSettings resolve(String jobName) {
+        Map<String, String> props = new LinkedHashMap<>();
+        if (propertiesFile != null) props.putAll(readProperties(propertiesFile));
+        props.putAll(properties);
+        return new KafkaSettings(bootstrap, topics, topicPattern, groupId != null ? groupId : "eventagg-" + jobName,
+                KafkaSettings.Position.parse("--starting-offsets", startingOffsets),
+                KafkaSettings.Position.parse("--stop-at", stopAt), props);
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("--kafka-properties-file", "cannot read '" + file + "': " + e.getClass().getSimpleName());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) out.put(k, p.getProperty(k));
+        return out;
+    }
+}

@@ -1,0 +1,159 @@
+package io.eventagg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.generate.EventGenerator;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.sink.ColumnType;
+import io.eventagg.sink.ConnectionFactory;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.sink.SqlDialect;
+import io.eventagg.sink.TableSpec;
+import io.eventagg.sink.Tables;
+import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Pipelines;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code query timeseries} answers the same JSON from ClickHouse as from DuckDB on the same data:
+ * a generated file aggregated into DuckDB, the resulting rows written to ClickHouse through its
+ * sink, then the same queries against both.
+ */
+@ExtendWith(ClickHouseServer.class)
+class ClickHouseQueryTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+
+    static ClickHouseServer.Database db;
+    static Path jobFile;
+    static Path profile;
+    static String duckUrl;
+
+    @BeforeAll
+    static void aggregateIntoBoth() throws Exception {
+        Path input = dir.resolve("events.jsonl");
+        new EventGenerator(2000, 40, 11, Instant.parse("2024-02-20T00:00:00Z"), 0.01).write(input);
+        jobFile = dir.resolve("job.yaml");
+        Files.writeString(jobFile, """
+                name: query_parity
+                timezone: UTC
+                granularities: [minute, hour, day, week, month]
+                breakdowns: [plan, country, path]
+                breakdown_limit: 5
+                """);
+        JobDefinition job = io.eventagg.config.JobLoader.load(jobFile);
+
+        duckUrl = "jdbc:duckdb:" + dir.resolve("parity.duckdb");
+        SchemaManager.apply(SinkSettings.of(duckUrl));
+        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(duckUrl)), 2);
+
+        db = ClickHouseServer.createDatabase("test_query");
+        StringBuilder yaml = new StringBuilder("url: " + db.url() + "\nproperties:\n");
+        for (Map.Entry<String, String> e : ClickHouseServer.driverProperties(db.name()).entrySet()) {
+            yaml.append("  ").append(e.getKey()).append(": \"").append(e.getValue()).append("\"\n");
+        }
+        profile = dir.resolve("clickhouse.yaml");
+        Files.writeString(profile, yaml);
+        assertThat(Main.execute("schema", "--profile", profile.toString())).isZero();
+        // The same rows, not a second run: two runs of the pipeline may build sketches that merge
+        // into estimates differing in the last digits (HLL unions are order-sensitive).
+        copyToClickHouse(Tables.TIMESERIES);
+        copyToClickHouse(Tables.ACTIVITY);
+    }
+
+    /** Copies a table's rows from DuckDB to ClickHouse through the ClickHouse sink's write path. */
+    static void copyToClickHouse(TableSpec table) throws Exception {
+        String cols = String.join(", ", table.columns().stream()
+                .map(c -> c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name()).toList());
+        SqlDialect ch = db.settings().dialect();
+        int n = 0;
+        try (Connection duck = DriverManager.getConnection(duckUrl); Statement st = duck.createStatement();
+                ResultSet rs = st.executeQuery("SELECT " + cols + " FROM " + table.name());
+                Connection c = ConnectionFactory.openForWriting(db.settings()); PreparedStatement ps = c.prepareStatement(ch.writeSql(table))) {
+            while (rs.next()) {
+                Object[] row = new Object[table.columns().size()];
+                for (int i = 0; i < row.length; i++) row[i] = rs.getObject(i + 1);
+                ch.bind(ps, table, row);
+                ps.addBatch();
+                n++;
+            }
+            ps.executeBatch();
+        }
+        assertThat(db.count("SELECT count() FROM " + table.name() + " FINAL")).isEqualTo(n);
+    }
+
+    @AfterAll
+    static void drop() throws Exception {
+        if (db != null) db.close();
+    }
+
+    static Stream<List<String>> queries() {
+        return Stream.of(
+                List.of("--from", "2024-02-20", "--to", "2024-03-05", "--granularity", "day", "--breakdown", "plan"),
+                List.of("--events", "pageview,signup", "--from", "2024-02-25", "--to", "2024-02-27", "--granularity", "hour",
+                        "--environment", "production"),
+                List.of("--events", "purchase", "--from", "2024-02-19", "--to", "2024-04-01", "--granularity", "week", "--breakdown", "country,plan"),
+                List.of("--from", "2024-01-01", "--to", "2024-06-01", "--granularity", "month"),
+                List.of("--events", "pageview", "--from", "2024-03-01T10:00:00Z", "--to", "2024-03-01T12:00:00Z", "--granularity", "minute",
+                        "--breakdown", "path"),
+                List.of("--from", "2024-03-10", "--to", "2024-03-12", "--granularity", "hour", "--environment", "staging"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("queries")
+    void sameJsonFromClickHouseAndDuckDb(List<String> query) throws Exception {
+        String duck = run(query, "--sink", duckUrl);
+        String click = run(query, "--profile", profile.toString());
+        assertThat(duck).contains("\"series\"");
+        assertThat(click).isEqualTo(duck);
+    }
+
+    private static String run(List<String> query, String... sink) {
+        List<String> args = new ArrayList<>(List.of("query", "timeseries", "--job", jobFile.toString(), "--format", "json"));
+        args.addAll(query);
+        args.addAll(List.of(sink));
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = Main.execute(args.toArray(new String[0]));
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(rc).as("exit status of " + args).isZero();
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}
