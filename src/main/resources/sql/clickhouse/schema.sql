@@ -142,15 +142,14 @@ CREATE TABLE IF NOT EXISTS ea_retention_periods (
 PARTITION BY toYYYYMM(cohort_start)
 ORDER BY (job, retention, environment, cohort_start, period);
 
--- Refreshes (backfills): a generation per refresh; rows it writes carry it in their version.
--- No version column: of several rows per generation, the one inserted last wins (FINAL).
+-- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
+-- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (
     generation    Int64,
     job           String,
     range_from    DateTime('UTC'),
     range_to      DateTime('UTC'),
-    status        String,                      -- running | done | failed
-    started_at    DateTime('UTC'),
-    finished_at   Nullable(DateTime('UTC'))
+    status        String,                      -- running, then done or failed: one row each
+    recorded_at   DateTime('UTC')
 ) ENGINE = ReplacingMergeTree()
-ORDER BY (generation);
+ORDER BY (generation, status);
