@@ -51,3 +51,17 @@ cancel: ## cancel a job on the local cluster (JOBID=..., default: the last one `
 
 schema-clickhouse: target/eventagg-cli.jar ## create eventagg's tables, the raw events table and its materialized views in the local ClickHouse
 	$(CLI) schema --profile '$(CH_PROFILE)' $(if $(SINK_URL),--sink '$(SINK_URL)') --raw-events
+
+FROM   ?=
+TO     ?=
+INPUT_BACKFILL ?=
+
+.PHONY: backfill
+
+backfill: target/eventagg-job.jar ## refresh [FROM, TO) on the local cluster from Kafka (default) or INPUT_BACKFILL=files: make backfill FROM=2024-01-10 TO=2024-01-12
+	@test -n '$(FROM)' -a -n '$(TO)' || { echo "usage: make backfill JOB=jobs/example.yaml FROM=2024-01-10 TO=2024-01-12 [INPUT_BACKFILL=files]" >&2; exit 2; }
+	@$(INFRA_ENV) bash scripts/flink-cluster.sh submit --attached --class io.eventagg.jobs.BackfillJob $(if $(PARALLELISM),--parallelism $(PARALLELISM)) \
+	   target/eventagg-job.jar --job '$(JOB)' --from '$(FROM)' --to '$(TO)' --profile '$(CH_PROFILE)' \
+	   $(if $(SINK_URL),--sink '$(SINK_URL)') $(if $(SINK_USER),--sink-user '$(SINK_USER)') \
+	   $(if $(SINK_PASSWORD_ENV),--sink-password-env '$(SINK_PASSWORD_ENV)') \
+	   $(if $(INPUT_BACKFILL),--input '$(INPUT_BACKFILL)',--kafka-bootstrap '$(KAFKA_BOOTSTRAP)' --topic '$(TOPIC)') $(JOB_ARGS)

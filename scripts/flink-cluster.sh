@@ -236,9 +236,10 @@ cli() {  # cli ARGS...: CliFrontend, bounded by SUBMIT_TIMEOUT
 }
 
 cmd_submit() {
-  local args=() jar out rc
+  local args=() jar out rc detach=(-d)
   while [[ $# -gt 0 ]]; do
     case "$1" in
+      --attached) detach=(); SUBMIT_TIMEOUT="${ATTACHED_TIMEOUT:-3600}"; shift ;;
       --class|-c) args+=(-c "${2:?--class needs a value}"); shift 2 ;;
       --savepoint|-s) args+=(-s "${2:?--savepoint needs a path}"); shift 2 ;;
       --allow-non-restored|-n) args+=(-n); shift ;;
@@ -254,16 +255,22 @@ cmd_submit() {
   require_cluster
   out="$(mktemp)"
   set +e
-  cli run -d -m "$FLINK_REST" "${args[@]}" "$jar" "$@" >"$out" 2>&1
-  rc=$?
+  if [[ ${#detach[@]} -eq 0 ]]; then
+    # Attached: the program's own output (progress, summary) goes to stdout as it happens.
+    cli run -m "$FLINK_REST" "${args[@]}" "$jar" "$@" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+  else
+    cli run "${detach[@]}" -m "$FLINK_REST" "${args[@]}" "$jar" "$@" >"$out" 2>&1
+    rc=$?
+  fi
   set -e
-  cat "$out" >&2
+  [[ ${#detach[@]} -eq 0 ]] || cat "$out" >&2
   local jid
   jid="$(grep -oE 'JobID [0-9a-f]{32}' "$out" | tail -1 | cut -d' ' -f2)" || true
   rm -f "$out"
   if [[ $rc -eq 124 ]]; then die "submission timed out after ${SUBMIT_TIMEOUT:-180}s (see $LOGS/flink-cli.log)"; fi
   [[ $rc -eq 0 && -n "$jid" ]] || die "submission failed (exit $rc; see above and $LOGS/flink-cli.log)"
-  echo "$jid"
+  [[ ${#detach[@]} -eq 0 ]] || echo "$jid"
 }
 
 check_jid() { [[ "${1:-}" =~ ^[0-9a-f]{32}$ ]] || die "not a Flink JobID (32 hex digits): '${1:-}'"; }
@@ -372,5 +379,5 @@ case "${1:-}" in
   wait-state) shift; require_cluster; wait_state "${1:?JOBID}" "${2:?STATE}" "${3:-120}" ;;
   wait-running) shift; require_cluster; wait_tasks_running "${1:-}" "${2:-120}" ;;
   cli) shift; cli "$@" ;;
-  *) echo "usage: $0 {up|down|status|kill-tm|start-tm|submit [--class MAIN] [--savepoint PATH] JAR ARGS...|cancel JOBID|stop-with-savepoint JOBID [DIR]|list [--all]|job-state JOBID|wait-state JOBID STATE [TIMEOUT_S]|wait-running JOBID [TIMEOUT_S]|cli ARGS...}" >&2; exit 2 ;;
+  *) echo "usage: $0 {up|down|status|kill-tm|start-tm|submit [--attached] [--class MAIN] [--savepoint PATH] JAR ARGS...|cancel JOBID|stop-with-savepoint JOBID [DIR]|list [--all]|job-state JOBID|wait-state JOBID STATE [TIMEOUT_S]|wait-running JOBID [TIMEOUT_S]|cli ARGS...}" >&2; exit 2 ;;
 esac

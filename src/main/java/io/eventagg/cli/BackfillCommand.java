@@ -5,12 +5,10 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
-import io.eventagg.refresh.FilesBackfillSource;
 import io.eventagg.refresh.RefreshRange;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -30,8 +28,8 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "Range end (exclusive)")
     String to;
 
-    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories")
-    List<String> inputs;
+    @Mixin
+    BackfillSourceOptions source = new BackfillSourceOptions();
 
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
@@ -46,7 +44,7 @@ final class BackfillCommand implements Callable<Integer> {
         Instant t = TimeArgument.parse("--to", to, job.timezone());
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
-        BackfillSource source = source();
+        BackfillSource source = this.source.resolve(job.name(), settings);
         RefreshRange range = new RefreshRange(job, f, t);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(false, parallelism));
         Backfill.Summary s = Backfill.run(env, job, range, source, settings, System.out);
@@ -60,10 +58,4 @@ final class BackfillCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BackfillSource source() {
-        if (inputs == null || inputs.isEmpty()) {
-            throw new ConfigException("--input", "a source is required: --input FILES");
-        }
-        return new FilesBackfillSource(inputs);
-    }
 }

@@ -12,10 +12,10 @@ import java.time.format.DateTimeParseException;
  * Parses {@code --from/--to}: an ISO-8601 instant ({@code 2024-01-15T00:00:00Z}), a local date-time
  * or a date ({@code 2024-01-15}), the latter two in the job's time zone.
  */
-final class TimeArgument {
+public final class TimeArgument {
     private TimeArgument() {}
 
-    static Instant parse(String option, String text, ZoneId zone) {
+    public static Instant parse(String option, String text, ZoneId zone) {
         if (text == null) throw new ConfigException(option, "is required");
         try {
             return OffsetDateTime.parse(text).toInstant();

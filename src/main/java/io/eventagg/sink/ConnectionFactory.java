@@ -61,7 +61,7 @@ public final class ConnectionFactory {
     }
 
     /** The URL handed to the driver: for ClickHouse, with the v1 switch when the settings ask for it. */
-    static String driverUrl(SinkSettings settings) {
+    public static String driverUrl(SinkSettings settings) {
         String url = settings.url();
         if (settings.dialect() instanceof ClickHouseDialect
                 && Boolean.parseBoolean(settings.properties().getOrDefault(CLICKHOUSE_V1, "false"))
