@@ -20,7 +20,7 @@ import org.apache.datasketches.memory.Memory;
  *
  * <p>Unique counts are HyperLogLog sketches with {@code lgK} (default 14): up to 1,536 distinct
  * values the sketch is an exact list of coupons; above, the relative standard error is about
- * 0.8 %. Ids are hashed once (64-bit MurmurHash3 of their UTF-8 bytes) and the hash is fed to the
+ * 0.8 % (composite estimator, see {@link #estimate(Union)}). Ids are hashed once (64-bit MurmurHash3 of their UTF-8 bytes) and the hash is fed to the
  * sketches. Sketches are stored and shipped in compact serialized form, as base64 text in tables.
  * Time distributions are DDSketches (see {@link #newQuantiles()}).
  */
@@ -62,18 +62,23 @@ public final class Sketches {
         return sketch.toCompactByteArray();
     }
 
-    /** The estimate rounded to a whole count (exact while the sketch is in coupon mode). */
+    /**
+     * The estimate rounded to a whole count (exact while the sketch is in coupon mode). Always the
+     * composite estimator, which reads only the registers: the default (HIP) estimate of a sketch
+     * built by direct updates differs slightly from that of a union of the same values, and
+     * results must not depend on how partial sketches happened to be combined.
+     */
     public static long estimate(Union union) {
-        return Math.round(union.getEstimate());
+        return Math.round(union.getCompositeEstimate());
     }
 
     public static long estimate(HllSketch sketch) {
-        return Math.round(sketch.getEstimate());
+        return Math.round(sketch.getCompositeEstimate());
     }
 
     public static long estimate(byte[] sketch) {
         if (sketch == null || sketch.length == 0) return 0;
-        return Math.round(HllSketch.wrap(Memory.wrap(sketch)).getEstimate());
+        return Math.round(HllSketch.wrap(Memory.wrap(sketch)).getCompositeEstimate());
     }
 
     public static String base64(byte[] bytes) {

@@ -85,4 +85,16 @@ public final class TestJobs {
                 watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
                 """.formatted(name, zone) + RETENTION);
     }
+
+    /** Everything at once: all granularities, breakdowns, the test funnels and retention definitions. */
+    public static JobDefinition full(String name, String zone) {
+        return JobLoader.parse("""
+                name: %s
+                timezone: %s
+                granularities: [minute, hour, day, week, month]
+                breakdowns: [plan, country]
+                breakdown_limit: 5
+                watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
+                """.formatted(name, zone) + FUNNELS + RETENTION);
+    }
 }
