@@ -1,0 +1,150 @@
+package io.eventagg.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.generate.EventGenerator;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.ingest.KafkaSettings;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.KafkaBroker;
+import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.QuerySnapshot;
+import io.eventagg.testing.TestJobs;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A backfill of the whole range into an empty database gives exactly the answers of a batch run,
+ * from each of the three sources (files, Kafka between timestamps, the raw events table in
+ * ClickHouse) into DuckDB and into the real ClickHouse server.
+ */
+@ExtendWith(ClickHouseServer.class)
+class BackfillSourcesTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final Instant START = Instant.parse("2024-03-25T00:00:00Z");
+    static final Instant END = Instant.parse("2024-04-04T00:00:00Z");
+    static final String TOPIC = "raw-events";
+    static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @TempDir
+    static Path dir;
+
+    static Path file;
+    static JobDefinition job;
+    static Map<String, String> expected;
+    static KafkaBroker kafka;
+    static ClickHouseServer.Database rawDb;
+    static List<ClickHouseServer.Database> databases = new ArrayList<>();
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        file = dir.resolve("events.jsonl");
+        new EventGenerator(1500, 10, 17, START, 0.01).write(file);
+        job = TestJobs.full("sources", "UTC");
+        SinkSettings reference = SinkSettings.of("jdbc:duckdb:" + dir.resolve("reference.duckdb"));
+        SchemaManager.apply(reference);
+        Pipelines.run(job, List.of(file), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), reference), 2);
+        expected = QuerySnapshot.of(job, reference, START, END);
+
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        kafka = KafkaBroker.start();
+        kafka.createTopic(TOPIC, 3);
+        kafka.produce(TOPIC, 3, lines);
+
+        rawDb = ClickHouseServer.createDatabase("raw");
+        databases.add(rawDb);
+        SchemaManager.applyRawEvents(rawDb.settings());
+        rawDb.insert("INSERT INTO events FORMAT TabSeparated", rawRows(lines).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kafka != null) kafka.close();
+        for (ClickHouseServer.Database d : databases) d.close();
+    }
+
+    /** The valid lines as rows of the raw events table (properties as their JSON text). */
+    static String rawRows(List<String> lines) {
+        ObjectMapper m = new ObjectMapper();
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            JsonNode n;
+            try {
+                n = m.readTree(l);
+                JsonNode t = n.get("timestamp");
+                long ts = t.isIntegralNumber() ? t.asLong() : OffsetDateTime.parse(t.asText()).toInstant().toEpochMilli();
+                if (!n.get("event").isTextual() || n.get("event").asText().isEmpty() || n.get("distinct_id") == null) continue;
+                JsonNode props = n.get("properties");
+                if (props != null && !props.isObject()) continue;
+                String env = n.has("environment") ? n.get("environment").asText() : "production";
+                sb.append(n.has("uuid") ? ClickHouseServer.escape(n.get("uuid").asText()) : "\\N").append('\t')
+                        .append(ClickHouseServer.escape(n.get("event").asText())).append('\t')
+                        .append(ClickHouseServer.escape(n.get("distinct_id").isNumber() ? n.get("distinct_id").toString() : n.get("distinct_id").asText())).append('\t')
+                        .append(LocalDateTime.ofEpochSecond(Math.floorDiv(ts, 1000L), 0, ZoneOffset.UTC).format(SECONDS)).append('\t')
+                        .append(ts).append('\t')
+                        .append(ClickHouseServer.escape(env)).append('\t')
+                        .append(n.has("session_id") ? ClickHouseServer.escape(n.get("session_id").asText()) : "\\N").append('\t')
+                        .append(ClickHouseServer.escape(props == null ? "{}" : props.toString())).append('\n');
+            } catch (Exception e) {
+                // a broken line: not a raw event
+            }
+        }
+        return sb.toString();
+    }
+
+    @ParameterizedTest(name = "{0} into {1}")
+    @CsvSource({"files,duckdb", "kafka,duckdb", "table,duckdb", "files,clickhouse", "kafka,clickhouse", "table,clickhouse"})
+    void backfillIntoAnEmptyDatabaseEqualsABatchRun(String source, String sink) throws Exception {
+        SinkSettings target;
+        if (sink.equals("duckdb")) {
+            target = SinkSettings.of("jdbc:duckdb:" + dir.resolve(source + ".duckdb"));
+        } else {
+            ClickHouseServer.Database db = ClickHouseServer.createDatabase("backfill");
+            databases.add(db);
+            target = db.settings();
+        }
+        BackfillSource from = switch (source) {
+            case "files" -> new FilesBackfillSource(List.of(file.toString()));
+            case "kafka" -> new KafkaBackfillSource(new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "backfill-test",
+                    KafkaSettings.Position.EARLIEST, null, Map.of()));
+            default -> new RawEventsTableSource(rawDb.settings(), "events");
+        };
+        Backfill.Summary s = Backfill.run(StreamExecutionEnvironment.getExecutionEnvironment(), job, new RefreshRange(job, START, END),
+                from, target, new PrintStream(OutputStream.nullOutputStream()));
+        assertThat(s.aggregated()).isPositive();
+        Map<String, String> actual = QuerySnapshot.of(job, target, START, END);
+        for (String k : expected.keySet()) assertThat(actual.get(k)).as(source + " into " + sink + ": " + k).isEqualTo(expected.get(k));
+    }
+}
