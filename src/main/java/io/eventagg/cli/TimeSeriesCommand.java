@@ -44,8 +44,14 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns)")
     List<String> breakdown = new ArrayList<>();
 
-    @Option(names = "--distinct-id", description = "Only this user's events (needs a raw events table)")
+    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table)")
     String distinctId;
+
+    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events")
+    String rawEventsTable;
+
+    @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
+    String rawEventsUrl;
 
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
     OutputFormat format;
@@ -61,7 +67,14 @@ final class TimeSeriesCommand implements Callable<Integer> {
         TimeSeriesQuery q = new TimeSeriesQuery(events, TimeArgument.parse("--from", from, job.timezone()),
                 TimeArgument.parse("--to", to, job.timezone()), g, environment, breakdown, distinctId);
         AggregationResult r;
-        try (JdbcAggregationStorage storage = new JdbcAggregationStorage(job, sink.resolve())) {
+        io.eventagg.sink.SinkSettings settings = sink.resolve();
+        io.eventagg.query.RawEvents raw = null;
+        if (rawEventsTable != null) {
+            io.eventagg.sink.SinkSettings db = rawEventsUrl == null ? settings
+                    : io.eventagg.sink.SinkSettings.of(rawEventsUrl).withCredentials(settings.user(), settings.password()).withProperties(settings.properties());
+            raw = new io.eventagg.query.RawEvents(db, rawEventsTable);
+        }
+        try (JdbcAggregationStorage storage = new JdbcAggregationStorage(job, settings, raw)) {
             r = storage.query(q);
         }
         switch (format) {

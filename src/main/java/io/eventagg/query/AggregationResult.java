@@ -9,6 +9,7 @@ import java.util.Map;
  * buckets' sketches, never a sum.
  *
  * @param uniqueSessions only for all-events queries
+ * @param refreshInProgress true while a refresh is rewriting rows this answer reads (else absent)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AggregationResult(
@@ -16,4 +17,5 @@ public record AggregationResult(
         long total,
         long uniqueUsers,
         Map<String, Map<String, Long>> breakdownTotals,
-        Long uniqueSessions) {}
+        Long uniqueSessions,
+        Boolean refreshInProgress) {}

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import io.eventagg.funnel.FunnelDefinition;
+import io.eventagg.refresh.RefreshLog;
+import io.eventagg.refresh.RefreshRange;
 import io.eventagg.retention.RetentionDefinition;
 import org.apache.datasketches.hll.Union;
 import com.datadoghq.sketch.ddsketch.DDSketch;
@@ -44,8 +46,16 @@ public class JdbcAggregationStorage implements AggregationStorage {
     protected final Connection connection;
     protected final BucketCalendar calendar;
 
+    /** Optional: the raw events table, for per-user ({@code distinct_id}) questions. */
+    protected final RawEvents raw;
+
     public JdbcAggregationStorage(JobDefinition job, SinkSettings settings) {
+        this(job, settings, null);
+    }
+
+    public JdbcAggregationStorage(JobDefinition job, SinkSettings settings, RawEvents raw) {
         this.job = job;
+        this.raw = raw;
         this.dialect = settings.dialect();
         this.calendar = job.calendar();
         try {
@@ -57,6 +67,15 @@ public class JdbcAggregationStorage implements AggregationStorage {
 
     @Override
     public AggregationResult query(TimeSeriesQuery q) {
+        if (q.distinctId() != null) {
+            if (raw == null) {
+                throw new QueryException("--distinct-id needs the raw events table (--raw-events-table, ClickHouse): pre-aggregated"
+                        + " buckets hold sketches of users, which cannot answer for one user");
+            }
+            if (q.granularity() == null) throw new QueryException("--granularity is required");
+            if (q.from() == null || q.to() == null || !q.from().isBefore(q.to())) throw new QueryException("--from must be before --to");
+            return raw.query(q, buckets(q.granularity(), q.from(), q.to()), calendar);
+        }
         validate(q);
         List<Long> buckets = buckets(q.granularity(), q.from(), q.to());
         Map<Long, PointAcc> points = new LinkedHashMap<>();
@@ -98,7 +117,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
         }
         totals.replaceAll((k, v) -> sortByCount(v));
         return new AggregationResult(series, total, Sketches.estimate(users), totals,
-                all ? Sketches.estimate(sessions) : null);
+                all ? Sketches.estimate(sessions) : null, refreshing(r -> r.buckets(q.granularity()), q.from().toEpochMilli(), q.to().toEpochMilli()));
     }
 
     protected void validate(TimeSeriesQuery q) {
@@ -115,10 +134,6 @@ public class JdbcAggregationStorage implements AggregationStorage {
                 throw new QueryException("breakdown '" + b + "' is not configured in job '" + job.name() + "' (breakdowns: "
                         + String.join(", ", job.breakdowns()) + ")");
             }
-        }
-        if (q.distinctId() != null) {
-            throw new QueryException("--distinct-id needs the raw events table, which this sink does not have;"
-                    + " per-user answers cannot come from pre-aggregated buckets");
         }
     }
 
@@ -276,7 +291,8 @@ public class JdbcAggregationStorage implements AggregationStorage {
                 last = u;
             }
             return new FunnelResult(steps, first == 0 ? 0.0 : (double) last / first, mean(startSumMs[n - 1], startCount[n - 1]),
-                    Sketches.quantile(fromStart[n - 1], 0.5), Sketches.quantile(fromStart[n - 1], 0.9), incomplete);
+                    Sketches.quantile(fromStart[n - 1], 0.5), Sketches.quantile(fromStart[n - 1], 0.9), incomplete,
+                    refreshing(r -> r.entryDays(f.name()), q.from().toEpochMilli(), q.to().toEpochMilli()));
         } catch (SQLException e) {
             throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
         }
@@ -339,7 +355,8 @@ public class JdbcAggregationStorage implements AggregationStorage {
             }
             List<Double> overall = new ArrayList<>();
             for (int k = 0; k < periods; k++) overall.add(weightedSize[k] == 0 ? null : (double) weightedUsers[k] / weightedSize[k]);
-            return new RetentionResult(out, overall, q.onOrAfter() ? "on_or_after" : "on", incomplete);
+            return new RetentionResult(out, overall, q.onOrAfter() ? "on_or_after" : "on", incomplete,
+                    refreshing(r -> r.cohorts(d.name()), q.from().toEpochMilli(), q.to().toEpochMilli()));
         } catch (SQLException e) {
             throw new QueryException("query failed on " + dialect.name() + ": " + e.getMessage(), e);
         }
@@ -351,6 +368,23 @@ public class JdbcAggregationStorage implements AggregationStorage {
         ps.setLong(3, q.from().toEpochMilli());
         ps.setLong(4, q.to().toEpochMilli());
         if (q.environment() != null) ps.setString(5, q.environment());
+    }
+
+    /**
+     * TRUE while a refresh of this job is rewriting rows that this answer reads — the answer's keys
+     * in [from, to) overlap what the refresh rewrites for that kind of result — else null (absent
+     * from JSON).
+     */
+    protected Boolean refreshing(java.util.function.Function<RefreshRange, RefreshRange.Span> target, long from, long to) {
+        try {
+            for (long[] r : RefreshLog.running(connection, dialect, job.name())) {
+                RefreshRange.Span s = target.apply(new RefreshRange(job, Instant.ofEpochMilli(r[0]), Instant.ofEpochMilli(r[1])));
+                if (s != null && s.from() < to && s.to() > from) return Boolean.TRUE;
+            }
+            return null;
+        } catch (SQLException e) {
+            throw new QueryException("reading ea_refreshes failed: " + e.getMessage(), e);
+        }
     }
 
     /** The job's event-time progress as written by the pipeline, or null when unknown. */

@@ -1,5 +1,6 @@
 package io.eventagg.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -8,5 +9,8 @@ import java.util.List;
  * @param overallRetention per period, the mean over cohorts weighted by cohort size, using only
  *     cohorts for which the period has fully elapsed (null where none has)
  * @param incomplete some cell of the answer is not complete yet
+ * @param refreshInProgress true while a refresh is rewriting rows this answer reads (else absent)
  */
-public record RetentionResult(List<CohortRetention> cohorts, List<Double> overallRetention, String mode, boolean incomplete) {}
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RetentionResult(List<CohortRetention> cohorts, List<Double> overallRetention, String mode, boolean incomplete,
+        Boolean refreshInProgress) {}

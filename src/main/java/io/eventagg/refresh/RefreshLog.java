@@ -52,21 +52,34 @@ public final class RefreshLog {
     }
 
     /**
-     * Whether a refresh of {@code job} is running over a range that overlaps {@code [from, to)}:
-     * readers flag their answers then, since rows of the range are being replaced.
+     * The requested ranges ({@code [from, to)} as epoch ms) of the refreshes of {@code job} that are
+     * running. A refresh that died without an end row is not running once a later refresh of the
+     * job has ended (refreshes of one job run one at a time).
      */
-    public static boolean running(Connection c, SqlDialect d, String job, long from, long to) throws SQLException {
-        String sql = "SELECT generation, status FROM ea_refreshes WHERE job = ? AND range_from < " + d.timestampParam()
-                + " AND range_to > " + d.timestampParam();
-        java.util.Map<Long, Boolean> open = new java.util.HashMap<>();
+    public static java.util.List<long[]> running(Connection c, SqlDialect d, String job) throws SQLException {
+        String sql = "SELECT generation, status, " + d.epochMillis("range_from") + ", " + d.epochMillis("range_to")
+                + " FROM ea_refreshes WHERE job = ?";
+        java.util.Map<Long, long[]> started = new java.util.HashMap<>();
+        java.util.Set<Long> ended = new java.util.HashSet<>();
+        long lastEnded = Long.MIN_VALUE;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, job);
-            ps.setLong(2, to);
-            ps.setLong(3, from);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) open.merge(rs.getLong(1), "running".equals(rs.getString(2)), Boolean::logicalAnd);
+                while (rs.next()) {
+                    long g = rs.getLong(1);
+                    if ("running".equals(rs.getString(2))) {
+                        started.put(g, new long[] {rs.getLong(3), rs.getLong(4)});
+                    } else {
+                        ended.add(g);
+                        lastEnded = Math.max(lastEnded, g);
+                    }
+                }
             }
         }
-        return open.containsValue(true);
+        java.util.List<long[]> out = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<Long, long[]> e : started.entrySet()) {
+            if (!ended.contains(e.getKey()) && e.getKey() > lastEnded) out.add(e.getValue());
+        }
+        return out;
     }
 }

@@ -124,6 +124,40 @@ class BackfillSourcesTest {
         return sb.toString();
     }
 
+    /** --distinct-id: answered from the raw events table, checked against the user's own events. */
+    @org.junit.jupiter.api.Test
+    void oneUsersSeriesComesFromTheRawEventsTable() throws Exception {
+        var parsed = io.eventagg.testing.RefParser.read(file, "production");
+        String user = parsed.events().stream().collect(java.util.stream.Collectors.groupingBy(io.eventagg.testing.RefEvent::distinctId,
+                java.util.stream.Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        var q = new io.eventagg.query.TimeSeriesQuery(List.of("pageview", "signup"), START, END, io.eventagg.time.Granularity.DAY, null,
+                List.of("plan", "path"), user);
+        SinkSettings reference = SinkSettings.of("jdbc:duckdb:" + dir.resolve("reference.duckdb"));
+        io.eventagg.query.AggregationResult r;
+        try (var s = new io.eventagg.query.JdbcAggregationStorage(job, reference, new io.eventagg.query.RawEvents(rawDb.settings(), "events"))) {
+            r = s.query(q);
+        }
+        Map<Long, Long> perDay = new java.util.TreeMap<>();
+        Map<String, Long> paths = new java.util.TreeMap<>();
+        for (var e : parsed.events()) {
+            if (!e.distinctId().equals(user) || !(e.event().equals("pageview") || e.event().equals("signup"))) continue;
+            if (e.timestamp() < START.toEpochMilli() || e.timestamp() >= END.toEpochMilli()) continue;
+            perDay.merge(io.eventagg.testing.RefTimeSeries.bucketStart("day", e.timestamp(), java.time.ZoneOffset.UTC), 1L, Long::sum);
+            if (e.properties().get("path") != null) paths.merge(e.properties().get("path"), 1L, Long::sum);
+        }
+        assertThat(r.total()).isEqualTo(perDay.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+        assertThat(r.uniqueUsers()).isEqualTo(1);
+        for (var p : r.series()) {
+            assertThat(p.count()).as(p.timestamp().toString()).isEqualTo(perDay.getOrDefault(p.timestamp().toEpochMilli(), 0L));
+        }
+        assertThat(new java.util.TreeMap<>(r.breakdownTotals().get("path"))).as("any property works for one user").isEqualTo(paths);
+
+        try (var s = new io.eventagg.query.JdbcAggregationStorage(job, reference)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.query(q)).isInstanceOf(io.eventagg.query.QueryException.class)
+                    .hasMessageContaining("raw events table");
+        }
+    }
+
     @ParameterizedTest(name = "{0} into {1}")
     @CsvSource({"files,duckdb", "kafka,duckdb", "table,duckdb", "files,clickhouse", "kafka,clickhouse", "table,clickhouse"})
     void backfillIntoAnEmptyDatabaseEqualsABatchRun(String source, String sink) throws Exception {

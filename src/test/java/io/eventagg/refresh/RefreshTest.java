@@ -209,6 +209,28 @@ class RefreshTest {
         assertThat(DuckTables.count(live.url(), day)).as("the late event is counted, and only once").isEqualTo(DuckTables.count(truth.url(), day));
     }
 
+    @Test
+    void answersOverARangeBeingRefreshedSaySo() throws Exception {
+        SinkSettings sink = db("flag");
+        batch(complete, sink);
+        RefreshRange range = new RefreshRange(job, Instant.parse("2024-03-01T00:00:00Z"), Instant.parse("2024-03-02T00:00:00Z"));
+        long g = RefreshLog.begin(sink, job.name(), range);
+        try (var s = new io.eventagg.query.JdbcAggregationStorage(job, sink)) {
+            var inside = s.query(new io.eventagg.query.TimeSeriesQuery(List.of(), Instant.parse("2024-03-01T00:00:00Z"),
+                    Instant.parse("2024-03-03T00:00:00Z"), io.eventagg.time.Granularity.DAY, null, List.of(), null));
+            var before = s.query(new io.eventagg.query.TimeSeriesQuery(List.of(), Instant.parse("2024-02-20T00:00:00Z"),
+                    Instant.parse("2024-02-24T00:00:00Z"), io.eventagg.time.Granularity.DAY, null, List.of(), null));
+            assertThat(inside.refreshInProgress()).isTrue();
+            assertThat(before.refreshInProgress()).as("outside everything the refresh may rewrite").isNull();
+            assertThat(s.funnel(new io.eventagg.query.FunnelQuery("onboarding", Instant.parse("2024-03-01T00:00:00Z"),
+                    Instant.parse("2024-03-02T00:00:00Z"), null)).refreshInProgress()).isTrue();
+            RefreshLog.finish(sink, g, job.name(), range, "failed");
+            var after = s.query(new io.eventagg.query.TimeSeriesQuery(List.of(), Instant.parse("2024-03-01T00:00:00Z"),
+                    Instant.parse("2024-03-03T00:00:00Z"), io.eventagg.time.Granularity.DAY, null, List.of(), null));
+            assertThat(after.refreshInProgress()).isNull();
+        }
+    }
+
     /** Whether a row of table t with key k is inside the refresh's target ranges. */
     static boolean targeted(TableSpec t, List<Object> k, RefreshRange range) {
         if (t == Tables.TIMESERIES) return range.buckets(io.eventagg.time.Granularity.parse((String) k.get(3))).contains(millis(k.get(4)));
