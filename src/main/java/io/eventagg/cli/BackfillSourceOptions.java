@@ -33,12 +33,13 @@ public final class BackfillSourceOptions {
     public BackfillSource resolve(String jobName, SinkSettings sink) {
         boolean files = inputs != null && !inputs.isEmpty();
         boolean table = rawEventsTable != null;
-        boolean kafkaGiven = kafka.bootstrap != null;
+        // --kafka-bootstrap has a default (the local broker): Kafka is chosen by naming what to read.
+        boolean kafkaGiven = !kafka.topics.isEmpty() || kafka.topicPattern != null;
         int n = (files ? 1 : 0) + (table ? 1 : 0) + (kafkaGiven ? 1 : 0);
         if (n != 1) {
             throw new ConfigException("--input", n == 0
-                    ? "a source is required: --input FILES, --kafka-bootstrap HOST:PORT --topic T, or --raw-events-table TABLE"
-                    : "give one source: --input, --kafka-bootstrap or --raw-events-table");
+                    ? "a source is required: --input FILES, --topic T (with --kafka-bootstrap), or --raw-events-table TABLE"
+                    : "give one source: --input, --topic or --raw-events-table");
         }
         if (files) return new FilesBackfillSource(inputs);
         if (table) {

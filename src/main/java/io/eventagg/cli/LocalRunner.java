@@ -38,6 +38,9 @@ public final class LocalRunner {
         c.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, 1));
+        // Batch runs exchange data through sort-based blocking shuffles with buffers per partition;
+        // the dataflow has many exchanges (see conf/flink/config.yaml).
+        c.setString("taskmanager.network.sort-shuffle.min-buffers", "64");
         return c;
     }
 

@@ -76,6 +76,10 @@ public final class BackfillJob implements Callable<Integer> {
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
         Configuration conf = FlinkSettings.base(false);
+        // A refresh that fails should say so, not retry for the cluster's streaming-sized budget.
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "2");
+        conf.setString("restart-strategy.fixed-delay.delay", "5 s");
         if (!flinkOptions.isEmpty()) conf.addAll(Configuration.fromMap(flinkOptions));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (parallelism != null) env.setParallelism(parallelism);
