@@ -86,7 +86,7 @@ class BackfillSourcesTest {
         rawDb = ClickHouseServer.createDatabase("raw");
         databases.add(rawDb);
         SchemaManager.applyRawEvents(rawDb.settings());
-        rawDb.insert("INSERT INTO events FORMAT TabSeparated", rawRows(lines).getBytes(StandardCharsets.UTF_8));
+        io.eventagg.testing.RawEventsLoader.load(rawDb, lines);
     }
 
     @AfterAll
@@ -95,36 +95,6 @@ class BackfillSourcesTest {
         for (ClickHouseServer.Database d : databases) d.close();
     }
 
-    /** The valid lines as rows of the raw events table (properties as their JSON text). */
-    static String rawRows(List<String> lines) {
-        ObjectMapper m = new ObjectMapper();
-        StringBuilder sb = new StringBuilder();
-        for (String l : lines) {
-            JsonNode n;
-            try {
-                n = m.readTree(l);
-                JsonNode t = n.get("timestamp");
-                long ts = t.isIntegralNumber() ? t.asLong() : OffsetDateTime.parse(t.asText()).toInstant().toEpochMilli();
-                if (!n.get("event").isTextual() || n.get("event").asText().isEmpty() || n.get("distinct_id") == null) continue;
-                JsonNode props = n.get("properties");
-                if (props != null && !props.isObject()) continue;
-                String env = n.has("environment") ? n.get("environment").asText() : "production";
-                sb.append(n.has("uuid") ? ClickHouseServer.escape(n.get("uuid").asText()) : "\\N").append('\t')
-                        .append(ClickHouseServer.escape(n.get("event").asText())).append('\t')
-                        .append(ClickHouseServer.escape(n.get("distinct_id").isNumber() ? n.get("distinct_id").toString() : n.get("distinct_id").asText())).append('\t')
-                        .append(LocalDateTime.ofEpochSecond(Math.floorDiv(ts, 1000L), 0, ZoneOffset.UTC).format(SECONDS)).append('\t')
-                        .append(ts).append('\t')
-                        .append(ClickHouseServer.escape(env)).append('\t')
-                        .append(n.has("session_id") ? ClickHouseServer.escape(n.get("session_id").asText()) : "\\N").append('\t')
-                        .append(ClickHouseServer.escape(props == null ? "{}" : props.toString())).append('\n');
-            } catch (Exception e) {
-                // a broken line: not a raw event
-            }
-        }
-        return sb.toString();
-    }
-
-    /** --distinct-id: answered from the raw events table, checked against the user's own events. */
     @org.junit.jupiter.api.Test
     void oneUsersSeriesComesFromTheRawEventsTable() throws Exception {
         var parsed = io.eventagg.testing.RefParser.read(file, "production");
