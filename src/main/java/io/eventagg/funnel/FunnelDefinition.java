@@ -32,7 +32,12 @@ public record FunnelDefinition(
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException(n.child("name"), "'" + name + "' must be 1-100 letters, digits, '_', '.' or '-'");
         }
-        List<FunnelStep> steps = n.list("steps", FunnelStep::parse);
+        List<FunnelStep> steps;
+        try {
+            steps = n.list("steps", FunnelStep::parse);
+        } catch (ConfigException e) {
+            throw in(e, name);
+        }
         if (steps.size() < 2) {
             throw new ConfigException(n.child("steps"), "funnel '" + name + "' needs at least 2 steps, found " + steps.size());
         }
@@ -42,8 +47,19 @@ public record FunnelDefinition(
         long window = n.longValue("conversion_window_seconds", 86_400L * 14, 1, 86_400L * 366);
         boolean strict = n.bool("strict_order", false);
         int count = steps.size();
-        List<FunnelExclusion> exclusions = n.list("exclusions", e -> FunnelExclusion.parse(e, count));
+        List<FunnelExclusion> exclusions;
+        try {
+            exclusions = n.list("exclusions", e -> FunnelExclusion.parse(e, count));
+        } catch (ConfigException e) {
+            throw in(e, name);
+        }
         return new FunnelDefinition(name, List.copyOf(steps), window, strict, List.copyOf(exclusions));
+    }
+
+    /** The same problem, saying which funnel it is in. */
+    private static ConfigException in(ConfigException e, String funnel) {
+        String problem = e.getMessage().substring(e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
+        return new ConfigException(e.field(), problem + " (in funnel '" + funnel + "')");
     }
 
     public long conversionWindowMillis() {

@@ -13,6 +13,11 @@ public record FunnelStep(String name, String event, List<PropertyFilter> filters
         n.requireObject(Set.of("name", "event", "filters"));
         String event = n.requiredString("event");
         String name = n.string("name", event);
-        return new FunnelStep(name, event, List.copyOf(n.list("filters", PropertyFilter::parse)));
+        try {
+            return new FunnelStep(name, event, List.copyOf(n.list("filters", PropertyFilter::parse)));
+        } catch (io.eventagg.config.ConfigException e) {
+            String problem = e.getMessage().substring(e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
+            throw new io.eventagg.config.ConfigException(e.field(), problem + " (step '" + name + "')");
+        }
     }
 }

@@ -67,7 +67,7 @@ public final class Backfill {
                     .name("event timestamps").uid("refresh-timestamps");
             EventaggPipeline.define(input, job, RunOptions.batchDefaults().withGeneration(generation),
                     new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
-            JobExecutionResult result = env.execute("eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to());
+            JobExecutionResult result = executeWithProgress(env, "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(), log);
             log.println("  replacing done; deleting rows of older generations in the range");
             StaleRows.delete(sink, job, range, generation);
             RefreshLog.finish(sink, generation, job.name(), range, "done");
@@ -83,6 +83,27 @@ public final class Backfill {
             }
             throw e;
         }
+    }
+
+    /** Runs the job, printing records read and rows written every few seconds while it runs. */
+    static JobExecutionResult executeWithProgress(StreamExecutionEnvironment env, String name, PrintStream log) throws Exception {
+        org.apache.flink.core.execution.JobClient client = env.executeAsync(name);
+        java.util.concurrent.CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+        long start = System.nanoTime();
+        while (!result.isDone()) {
+            try {
+                return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                try {
+                    Map<String, Object> acc = client.getAccumulators().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    log.printf("  … %,d records read, %,d rows written (%.0f s)%n", n(acc, RunCounter.EVENTS_IN) + n(acc, EVENTS_OUTSIDE_RANGE),
+                            n(acc, RunCounter.ROWS_WRITTEN), (System.nanoTime() - start) / 1e9);
+                } catch (Exception ignored) {
+                    // progress is best effort
+                }
+            }
+        }
+        return result.get();
     }
 
     private static Set<String> origins(List<LateEventsTable.Late> late) {
