@@ -1,12 +1,9 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.JobDefinition;
-import io.eventagg.config.JobLoader;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.FunnelResult;
 import io.eventagg.query.FunnelStepResult;
 import io.eventagg.query.JdbcAggregationStorage;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,37 +13,20 @@ import picocli.CommandLine.Option;
 @Command(name = "funnel", mixinStandardHelpOptions = true,
         description = "Users per step, conversion and times to convert for the entry days in a range.")
 final class FunnelCommand implements Callable<Integer> {
-    @Option(names = "--job", required = true, paramLabel = "FILE")
-    Path jobFile;
+    @Mixin
+    QueryOptions query = new QueryOptions();
 
     @Option(names = "--funnel", required = true, description = "Funnel name from the job file")
     String funnel;
 
-    @Option(names = "--from", required = true, description = "First entry day (inclusive): 2024-01-15 (job time zone) or an instant")
-    String from;
-
-    @Option(names = "--to", required = true, description = "End of the entry days (exclusive)")
-    String to;
-
-    @Option(names = "--environment", description = "One environment (default: all together)")
-    String environment;
-
-    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Mixin
-    SinkOptions sink;
-
     @Override
     public Integer call() {
-        JobDefinition job = JobLoader.load(jobFile);
-        FunnelQuery q = new FunnelQuery(funnel, TimeArgument.parse("--from", from, job.timezone()),
-                TimeArgument.parse("--to", to, job.timezone()), environment);
+        FunnelQuery q = new FunnelQuery(funnel, query.from(), query.to(), query.environment);
         FunnelResult r;
-        try (JdbcAggregationStorage s = new JdbcAggregationStorage(job, sink.resolve())) {
+        try (JdbcAggregationStorage s = query.storage(null)) {
             r = s.funnel(q);
         }
-        switch (format) {
+        switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> {
                 System.out.println("step,name,users,conversion_rate,drop_off_rate,avg_time_from_previous_seconds,"

@@ -1,12 +1,9 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.JobDefinition;
-import io.eventagg.config.JobLoader;
 import io.eventagg.query.CohortRetention;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.RetentionResult;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,40 +15,24 @@ import picocli.CommandLine.Option;
 final class RetentionCommand implements Callable<Integer> {
     enum Mode { on, on_or_after }
 
-    @Option(names = "--job", required = true, paramLabel = "FILE")
-    Path jobFile;
+    @Mixin
+    QueryOptions query = new QueryOptions();
 
     @Option(names = "--retention", required = true, description = "Retention name from the job file")
     String retention;
 
-    @Option(names = "--from", required = true, description = "First cohort (inclusive): 2024-01-15 (job time zone) or an instant")
-    String from;
-
-    @Option(names = "--to", required = true, description = "End of the cohorts (exclusive)")
-    String to;
-
     @Option(names = "--mode", defaultValue = "on", description = "on (returned in period k) or on_or_after (in k or later); default ${DEFAULT-VALUE}")
     Mode mode;
 
-    @Option(names = "--environment", description = "One environment (default: all together)")
-    String environment;
-
-    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Mixin
-    SinkOptions sink;
 
     @Override
     public Integer call() {
-        JobDefinition job = JobLoader.load(jobFile);
-        RetentionQuery q = new RetentionQuery(retention, TimeArgument.parse("--from", from, job.timezone()),
-                TimeArgument.parse("--to", to, job.timezone()), mode == Mode.on_or_after, environment);
+        RetentionQuery q = new RetentionQuery(retention, query.from(), query.to(), mode == Mode.on_or_after, query.environment);
         RetentionResult r;
-        try (JdbcAggregationStorage s = new JdbcAggregationStorage(job, sink.resolve())) {
+        try (JdbcAggregationStorage s = query.storage(null)) {
             r = s.retention(q);
         }
-        switch (format) {
+        switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> {
                 StringBuilder h = new StringBuilder("cohort_date,cohort_size");

@@ -23,23 +23,14 @@ import picocli.CommandLine.Option;
 @Command(name = "timeseries", mixinStandardHelpOptions = true,
         description = "Counts, unique users and breakdowns per bucket for some events (or all events).")
 final class TimeSeriesCommand implements Callable<Integer> {
-    @Option(names = "--job", required = true, paramLabel = "FILE")
-    Path jobFile;
+    @Mixin
+    QueryOptions query = new QueryOptions();
 
     @Option(names = "--events", split = ",", description = "Events to sum (default: all events, with unique sessions)")
     List<String> events = new ArrayList<>();
 
-    @Option(names = "--from", required = true, description = "Range start (inclusive): 2024-01-15, 2024-01-15T10:00 (job time zone) or an instant")
-    String from;
-
-    @Option(names = "--to", required = true, description = "Range end (exclusive)")
-    String to;
-
     @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")
     String granularity;
-
-    @Option(names = "--environment", description = "One environment (default: all together)")
-    String environment;
 
     @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns)")
     List<String> breakdown = new ArrayList<>();
@@ -53,31 +44,24 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
     String rawEventsUrl;
 
-    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
-    OutputFormat format;
-
-    @Mixin
-    SinkOptions sink;
 
     @Override
     public Integer call() {
-        JobDefinition job = JobLoader.load(jobFile);
         Granularity g = Granularity.parse(granularity);
         if (g == null) throw new ConfigException("--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
-        TimeSeriesQuery q = new TimeSeriesQuery(events, TimeArgument.parse("--from", from, job.timezone()),
-                TimeArgument.parse("--to", to, job.timezone()), g, environment, breakdown, distinctId);
+        TimeSeriesQuery q = new TimeSeriesQuery(events, query.from(), query.to(), g, query.environment, breakdown, distinctId);
         AggregationResult r;
-        io.eventagg.sink.SinkSettings settings = sink.resolve();
+        io.eventagg.sink.SinkSettings settings = query.sink.resolve();
         io.eventagg.query.RawEvents raw = null;
         if (rawEventsTable != null) {
             io.eventagg.sink.SinkSettings db = rawEventsUrl == null ? settings
                     : io.eventagg.sink.SinkSettings.of(rawEventsUrl).withCredentials(settings.user(), settings.password()).withProperties(settings.properties());
             raw = new io.eventagg.query.RawEvents(db, rawEventsTable);
         }
-        try (JdbcAggregationStorage storage = new JdbcAggregationStorage(job, settings, raw)) {
+        try (JdbcAggregationStorage storage = query.storage(raw)) {
             r = storage.query(q);
         }
-        switch (format) {
+        switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> printCsv(r, q);
             default -> printTable(r, q);

@@ -1,0 +1,51 @@
+package io.eventagg.cli;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.RawEvents;
+import java.nio.file.Path;
+import java.time.Instant;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What every {@code query} command takes: the job, a range, an environment, a format, the database. */
+final class QueryOptions {
+    @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job definition (jobs/*.yaml)")
+    Path jobFile;
+
+    @Option(names = "--from", required = true,
+            description = "Range start (inclusive): a date or local date-time in the job's time zone (2024-01-15), or an instant")
+    String from;
+
+    @Option(names = "--to", required = true, description = "Range end (exclusive)")
+    String to;
+
+    @Option(names = "--environment", description = "One environment (default: all together)")
+    String environment;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
+    OutputFormat format;
+
+    @Mixin
+    SinkOptions sink;
+
+    private JobDefinition job;
+
+    JobDefinition job() {
+        if (job == null) job = JobLoader.load(jobFile);
+        return job;
+    }
+
+    Instant from() {
+        return TimeArgument.parse("--from", from, job().timezone());
+    }
+
+    Instant to() {
+        return TimeArgument.parse("--to", to, job().timezone());
+    }
+
+    JdbcAggregationStorage storage(RawEvents raw) {
+        return new JdbcAggregationStorage(job(), sink.resolve(), raw);
+    }
+}
