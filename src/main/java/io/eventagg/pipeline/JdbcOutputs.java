@@ -8,6 +8,7 @@ import io.eventagg.retention.RetentionPeriodRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.sink.EventaggConnectionProvider;
+import io.eventagg.sink.EventaggJdbcSink;
 import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sink.SinkSettings;
@@ -100,14 +101,13 @@ public class JdbcOutputs implements Outputs {
     /** Counts records and attaches a JDBC sink that writes each as one row of the table. */
     protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
         SqlDialect dialect = settings.dialect();
-        JdbcSink<T> sink = JdbcSink.<T>builder()
-                .withQueryStatement(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)))
-                .withExecutionOptions(JdbcExecutionOptions.builder()
+        JdbcSink<T> sink = new EventaggJdbcSink<>(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)),
+                JdbcExecutionOptions.builder()
                         .withBatchSize(settings.batchSize())
                         .withBatchIntervalMs(settings.batchIntervalMs())
                         .withMaxRetries(settings.maxRetries())
-                        .build())
-                .buildAtLeastOnce(new EventaggConnectionProvider(settings));
+                        .build(),
+                new EventaggConnectionProvider(settings));
         // Same parallelism as the producer: rows of one key then always reach the same writer, so
         // two writers never race on a row (DuckDB would report a conflict, ClickHouse keep both).
         int parallelism = stream.getParallelism();
