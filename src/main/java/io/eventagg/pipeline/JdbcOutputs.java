@@ -27,6 +27,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 /**
  * Results written through flink-connector-jdbc's {@link JdbcSink} (at-least-once: every checkpoint
  * flushes; together with full-value versioned upserts, replays leave the tables as they were).
+ * Metrics per table: {@code rowsWritten} (the counting map before each sink), and the sink writer's
+ * {@code sinkWriteFailures} / {@code sinkConnectFailures} ({@link EventaggConnectionProvider}).
  */
 public class JdbcOutputs implements Outputs {
     private static final long serialVersionUID = 1L;

@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * strategy replay from the last checkpoint. Nothing is lost by not throwing there: every checkpoint
  * and the end of the input flush first, and a failed flush fails the task before the checkpoint
  * completes; rows still buffered when a failed task closes are replayed.
+ *
+ * <p>It also registers the failure counters of {@link EventaggConnectionProvider} in each writer's
+ * metric group. The provider is the same object for {@code JdbcSink} and this subclass, also after
+ * Flink deserialized the sink in a task, so the writer's connections count into those counters.
  */
 public final class EventaggJdbcSink<T> extends JdbcSink<T> {
     private static final long serialVersionUID = 1L;
@@ -49,6 +53,7 @@ public final class EventaggJdbcSink<T> extends JdbcSink<T> {
 
     @Override
     public JdbcWriter<T> restoreWriter(WriterInitContext context, Collection<JdbcWriterState> recoveredState) throws IOException {
+        provider.bindMetrics(context.metricGroup());
         return new Writer<>(provider, options, statement,
                 JdbcOutputSerializer.of(context.createInputSerializer(), context.isObjectReuseEnabled()), recoveredState, context);
     }
