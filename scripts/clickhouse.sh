@@ -8,7 +8,8 @@
 #   scripts/clickhouse.sh client ARGS   clickhouse-client --host 127.0.0.1 --port 19000 ARGS
 #   scripts/clickhouse.sh query SQL     runs SQL over HTTP (curl), prints the result
 #
-# Environment: CLICKHOUSE_HTTP (18123), CLICKHOUSE_TCP (19000), CLICKHOUSE_DATA=keep|wipe (keep:
+# Environment: CLICKHOUSE_HTTP (18123), CLICKHOUSE_TCP (19000), CLICKHOUSE_DIR (configuration, data,
+# logs and pid file; default .run/clickhouse: a second server needs a directory of its own), CLICKHOUSE_DATA=keep|wipe (keep:
 # data survives down/up; wipe: `down` also deletes the data), CLICKHOUSE_START_TIMEOUT (60 s).
 set -euo pipefail
 # shellcheck source=scripts/infra-common.sh
@@ -17,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/infra-common.sh"
 HTTP_PORT="${CLICKHOUSE_HTTP:-18123}"
 TCP_PORT="${CLICKHOUSE_TCP:-19000}"
 START_TIMEOUT="${CLICKHOUSE_START_TIMEOUT:-60}"
-CH_DIR="$RUN_DIR/clickhouse"
+CH_DIR="${CLICKHOUSE_DIR:-$RUN_DIR/clickhouse}"
 PIDFILE="$CH_DIR/clickhouse.pid"
 CONFIG="$CH_DIR/config.xml"
 MATCH="--config-file=$CONFIG"

@@ -21,8 +21,11 @@
 #                                                waits until the job and all of its tasks are RUNNING (after a failover)
 #   scripts/flink-cluster.sh cli ARGS...         any CliFrontend command (flink ARGS...)
 #
-# Environment: FLINK_REST (127.0.0.1:8081), FLINK_START_TIMEOUT (90 s), SUBMIT_TIMEOUT (180 s),
-# MVN_ARGS (extra Maven options for the one-off jar resolution).
+# Environment: FLINK_REST (127.0.0.1:8081; its port is also the REST port the JobManager listens on),
+# FLINK_RPC_PORT (JobManager RPC, 6123), FLINK_BLOB_PORT (6124), FLINK_TM_RPC_PORT (TaskManager RPC,
+# 6125) -- each overrides conf/flink/config.yaml in the runtime copy; FLINK_DIR (state, logs and pid
+# files, default .run/flink: a second cluster needs a directory of its own), FLINK_START_TIMEOUT
+# (90 s), SUBMIT_TIMEOUT (180 s), MVN_ARGS (extra Maven options for the one-off jar resolution).
 set -euo pipefail
 # shellcheck source=scripts/infra-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/infra-common.sh"
@@ -33,7 +36,9 @@ START_TIMEOUT="${FLINK_START_TIMEOUT:-90}"
 
 POM="$INFRA_ROOT/infra/flink-cluster/pom.xml"
 LIB="$RUN_DIR/lib/flink"
-F_DIR="$RUN_DIR/flink"
+F_DIR="${FLINK_DIR:-$RUN_DIR/flink}"
+mkdir -p "$F_DIR"
+F_DIR="$(cd "$F_DIR" && pwd)"
 CONF_SRC="$INFRA_ROOT/conf/flink"
 CONF="$F_DIR/conf"
 LOGS="$F_DIR/log"
@@ -54,10 +59,26 @@ need jq
 write_conf() {
   [[ -f "$CONF_SRC/config.yaml" ]] || die "missing $CONF_SRC/config.yaml"
   mkdir -p "$CONF" "$LOGS" "$PLUGINS" "$F_DIR"/{tmp,web-tmp,web-upload,checkpoints,savepoints}
-  # Values starting with ".run/" or "file://.run/" (optionally quoted) become absolute paths under $RUN_DIR.
-  sed -E "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/#\\1$RUN_DIR/#" "$CONF_SRC/config.yaml" >"$CONF/config.yaml.new"
+  # Values starting with ".run/flink/" become absolute paths under $F_DIR, other ".run/" values
+  # absolute paths under $RUN_DIR (also after "file://", optionally quoted).
+  sed -E -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/flink/#\\1$F_DIR/#" \
+         -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/#\\1$RUN_DIR/#" "$CONF_SRC/config.yaml" >"$CONF/config.yaml.new"
+  # Port overrides from the environment (a second cluster next to the default one).
+  local rest_port="${FLINK_REST##*:}"
+  set_conf "$CONF/config.yaml.new" rest.port "$rest_port"
+  set_conf "$CONF/config.yaml.new" jobmanager.rpc.port "${FLINK_RPC_PORT:-}"
+  set_conf "$CONF/config.yaml.new" blob.server.port "${FLINK_BLOB_PORT:-}"
+  set_conf "$CONF/config.yaml.new" taskmanager.rpc.port "${FLINK_TM_RPC_PORT:-}"
   mv "$CONF/config.yaml.new" "$CONF/config.yaml"
   cp "$CONF_SRC/log4j.properties" "$CONF/log4j.properties"
+}
+
+set_conf() {  # set_conf FILE KEY VALUE: replaces the value of a flat key (nothing when VALUE is empty)
+  local file="$1" key="$2" value="$3"
+  [[ -n "$value" ]] || return 0
+  [[ "$value" =~ ^[0-9]+$ ]] || die "$key: '$value' is not a port number"
+  grep -qE "^${key//./\\.}:" "$file" || die "$key is missing in $CONF_SRC/config.yaml"
+  sed -i -E "s/^(${key//./\\.}:[[:space:]]*).*$/\\1$value/" "$file"
 }
 
 conf_value() {  # conf_value KEY: value of a flat key in the runtime config, quotes stripped

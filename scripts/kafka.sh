@@ -17,6 +17,7 @@
 #   scripts/kafka.sh tool CLASS ARGS...       run any class from the Kafka lib dir (e.g. org.apache.kafka.tools.GetOffsetShell)
 #
 # Environment: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), KAFKA_BOOTSTRAP (127.0.0.1:$KAFKA_PORT),
+# KAFKA_DIR (data, logs and pid file; default .run/kafka: a second broker needs a directory of its own),
 # TOPIC (events), PARTITIONS (4), KAFKA_HEAP_OPTS (-Xmx512m -Xms512m), KAFKA_START_TIMEOUT (90 s),
 # MVN_ARGS (extra Maven options for the one-off jar resolution).
 set -euo pipefail
@@ -34,7 +35,7 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms512m}"
 
 POM="$INFRA_ROOT/infra/kafka/pom.xml"
 LIB="$RUN_DIR/lib/kafka"
-K_DIR="$RUN_DIR/kafka"
+K_DIR="${KAFKA_DIR:-$RUN_DIR/kafka}"
 DATA="$K_DIR/data"
 LOGS="$K_DIR/log"
 PROPS="$K_DIR/server.properties"

@@ -34,6 +34,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -124,8 +125,24 @@ public final class StreamingJob implements Callable<Integer> {
         JobDefinition job = JobLoader.load(jobFile);
         SinkSettings sinkSettings = sink.resolve();
         KafkaSettings kafkaSettings = kafka.resolve(job.name());
+        if (parallelism != null && parallelism < 1) throw new ConfigException("--parallelism", "must be at least 1, found " + parallelism);
         Configuration flink = flinkConfiguration();
         String jobName = name != null ? name : "eventagg streaming " + job.name();
+        // The whole dataflow is built (which reads every Flink setting) before anything is written,
+        // so a bad setting stops the program with nothing changed in the database.
+        StreamExecutionEnvironment env;
+        StreamGraph graph;
+        try {
+            env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+            applyDefaults(env);
+            if (parallelism != null) env.setParallelism(parallelism);
+            define(env, job, kafkaSettings, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sinkSettings));
+            graph = env.getStreamGraph();
+        } catch (IllegalArgumentException e) {
+            // Flink's messages name the key: "Could not parse value 'soon' for key 'execution.checkpointing.interval'."
+            throw new ConfigException("Flink settings (--flink-conf, -D, --checkpoint-interval)", e.getMessage(), e);
+        }
+        graph.setJobName(jobName);
         System.out.printf("eventagg streaming job '%s'%n  kafka  %s%n  sink   %s%n", job.name(), kafkaSettings,
                 Redact.url(sinkSettings.url()) + (sinkSettings.user() == null ? "" : " as " + sinkSettings.user()));
         LOG.info("eventagg streaming job '{}': {} -> {}", job.name(), kafkaSettings, sinkSettings);
@@ -133,11 +150,7 @@ public final class StreamingJob implements Callable<Integer> {
             int n = SchemaManager.apply(sinkSettings);
             System.out.printf("  schema %d statements applied%n", n);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        applyDefaults(env);
-        if (parallelism != null) env.setParallelism(parallelism);
-        define(env, job, kafkaSettings, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sinkSettings));
-        env.execute(jobName);
+        env.execute(graph);
         return 0;
     }
 

@@ -8,6 +8,7 @@ import io.eventagg.retention.RetentionPeriodRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.sink.EventaggConnectionProvider;
+import io.eventagg.sink.EventaggJdbcSink;
 import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sink.SinkSettings;
@@ -26,6 +27,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 /**
  * Results written through flink-connector-jdbc's {@link JdbcSink} (at-least-once: every checkpoint
  * flushes; together with full-value versioned upserts, replays leave the tables as they were).
+ * Metrics per table: {@code rowsWritten} (the counting map before each sink), and the sink writer's
+ * {@code sinkWriteFailures} / {@code sinkConnectFailures} ({@link EventaggConnectionProvider}).
  */
 public class JdbcOutputs implements Outputs {
     private static final long serialVersionUID = 1L;
@@ -100,14 +103,13 @@ public class JdbcOutputs implements Outputs {
     /** Counts records and attaches a JDBC sink that writes each as one row of the table. */
     protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
         SqlDialect dialect = settings.dialect();
-        JdbcSink<T> sink = JdbcSink.<T>builder()
-                .withQueryStatement(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)))
-                .withExecutionOptions(JdbcExecutionOptions.builder()
+        JdbcSink<T> sink = new EventaggJdbcSink<>(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)),
+                JdbcExecutionOptions.builder()
                         .withBatchSize(settings.batchSize())
                         .withBatchIntervalMs(settings.batchIntervalMs())
                         .withMaxRetries(settings.maxRetries())
-                        .build())
-                .buildAtLeastOnce(new EventaggConnectionProvider(settings));
+                        .build(),
+                new EventaggConnectionProvider(settings));
         // Same parallelism as the producer: rows of one key then always reach the same writer, so
         // two writers never race on a row (DuckDB would report a conflict, ClickHouse keep both).
         int parallelism = stream.getParallelism();

@@ -42,9 +42,41 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public void createTopic(String name, int partitions) throws Exception {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /** A topic with topic-level configuration, e.g. {@code max.message.bytes} for records over 1 MB. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
         }
+    }
+
+    /**
+     * Sends raw record values (any bytes, null for a tombstone, up to 64 MB each) to explicit
+     * partitions ({@code index % partitions}), in order, and returns where each landed.
+     */
+    public List<Position> produceBytes(String topic, int partitions, List<byte[]> values) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(64 << 20));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(256L << 20));
+        List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < values.size(); i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i))));
+            }
+            producer.flush();
+        }
+        List<Position> out = new ArrayList<>(sent.size());
+        for (Future<RecordMetadata> f : sent) {
+            RecordMetadata m = f.get();
+            out.add(new Position(m.partition(), m.offset()));
+        }
+        return out;
     }
 
     /** Where a produced record landed. */
