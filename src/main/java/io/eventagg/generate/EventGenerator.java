@@ -42,15 +42,27 @@ public final class EventGenerator {
     private final long seed;
     private final long startMs;
     private final double malformedRate;
+    private final double activityScale;
 
     public EventGenerator(int users, int days, long seed, Instant start, double malformedRate) {
+        this(users, days, seed, start, malformedRate, 1.0);
+    }
+
+    /**
+     * @param activityScale multiplies every user's daily activity (capped at one active day per
+     *     day): more events for the same users and days, e.g. to size a benchmark dataset; 1.0
+     *     generates exactly what the five-argument constructor does
+     */
+    public EventGenerator(int users, int days, long seed, Instant start, double malformedRate, double activityScale) {
         if (users < 1) throw new IllegalArgumentException("users must be at least 1");
         if (days < 1) throw new IllegalArgumentException("days must be at least 1");
+        if (!(activityScale > 0)) throw new IllegalArgumentException("activityScale must be positive");
         this.users = users;
         this.days = days;
         this.seed = seed;
         this.startMs = start.toEpochMilli();
         this.malformedRate = malformedRate;
+        this.activityScale = activityScale;
     }
 
     /** What a generation produced. */
@@ -69,7 +81,7 @@ public final class EventGenerator {
     public Stats write(Writer w) throws IOException {
         SplittableRandom root = new SplittableRandom(seed);
         UserProfile[] profiles = new UserProfile[users];
-        for (int i = 0; i < users; i++) profiles[i] = UserProfile.create(i, root.split(), days);
+        for (int i = 0; i < users; i++) profiles[i] = UserProfile.create(i, root.split(), days, activityScale);
         long lines = 0, events = 0, malformed = 0;
         List<Pending> carry = new ArrayList<>();
         SplittableRandom noise = root.split();
@@ -154,7 +166,7 @@ public final class EventGenerator {
         int sessions;
         int events;
 
-        private UserProfile(int id, SplittableRandom r, int days) {
+        private UserProfile(int id, SplittableRandom r, int days, double activityScale) {
             this.id = id;
             this.r = r;
             this.numericId = r.nextDouble() < 0.01;
@@ -163,13 +175,14 @@ public final class EventGenerator {
             this.country = COUNTRIES[(int) (Math.pow(c, 2.2) * COUNTRIES.length)];
             this.plan = "free";
             // Pareto-distributed activity: most users rare, a few daily.
-            this.activity = Math.min(1.0, 0.02 / Math.pow(1 - r.nextDouble() * 0.999, 0.8));
+            double a = Math.min(1.0, 0.02 / Math.pow(1 - r.nextDouble() * 0.999, 0.8));
+            this.activity = activityScale == 1.0 ? a : Math.min(1.0, a * activityScale);
             this.firstDay = r.nextDouble() < 0.3 ? 0 : r.nextInt(days);
             this.environment = r.nextDouble() < 0.04 ? "staging" : "production";
         }
 
-        static UserProfile create(int id, SplittableRandom r, int days) {
-            return new UserProfile(id, r, days);
+        static UserProfile create(int id, SplittableRandom r, int days, double activityScale) {
+            return new UserProfile(id, r, days, activityScale);
         }
 
         void simulateDay(int day, long dayStart, java.util.function.Consumer<Pending> out) {

@@ -1,0 +1,31 @@
+# The benchmark (io.eventagg.bench, test sources; see BENCHMARKS.md): eventagg beside its peers on
+# one generated dataset, every measurement in a JVM of its own, a table printed and appended to
+# BENCHMARKS.md. Not part of `make test` (BenchSmokeTest runs a tiny version of it there).
+#
+#   make bench                                   # 5M events, 200k users, 60 days (~15 min)
+#   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
+#
+# Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, ts,
+# full, backfill, duckdb, clickhouse, latency, state), BENCH_REPEAT (runs per measurement, the
+# fastest counts), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
+# BENCH_HEAP (heap of each measured JVM), BENCH_OUT (BENCHMARKS.md; - prints only),
+# BENCH_JAVA_OPTS (extra JVM flags for the measured JVMs, e.g. a profiler agent).
+
+BENCH_EVENTS          ?= 5000000
+BENCH_USERS           ?= 200000
+BENCH_DAYS            ?= 60
+BENCH_SEED            ?= 1
+BENCH_ONLY            ?= ceiling,ts,full,backfill,duckdb,clickhouse,latency,state
+BENCH_REPEAT          ?= 1
+BENCH_RATE            ?= 50000
+BENCH_LATENCY_SECONDS ?= 90
+BENCH_HEAP            ?= 6g
+BENCH_OUT             ?= BENCHMARKS.md
+
+.PHONY: bench
+
+bench: ## benchmark eventagg beside DuckDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=...)
+	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
+	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' \
+	  --heap '$(BENCH_HEAP)' --out '$(BENCH_OUT)' \
+	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY)'

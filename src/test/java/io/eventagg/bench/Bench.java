@@ -1,0 +1,195 @@
+package io.eventagg.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code make bench}: every measurement of the benchmark on one dataset, each in a JVM of its own,
+ * then a table printed and appended to BENCHMARKS.md. See BENCHMARKS.md for what each row means.
+ *
+ * <pre>
+ * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
+ *       [--only ceiling,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
+ *       [--data DIR] [--work DIR] [--heap 6g] [--out BENCHMARKS.md|-] [--command TEXT]
+ * </pre>
+ */
+public final class Bench {
+    static final List<String> ALL = List.of("ceiling", "ts", "full", "backfill", "duckdb", "clickhouse", "latency", "state");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Map<String, String> opt = new LinkedHashMap<>();
+    final PrintStream log;
+    /** Results by row name. */
+    final Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+
+    Bench(String[] args, PrintStream log) {
+        this.log = log;
+        opt.put("events", "5000000");
+        opt.put("users", "200000");
+        opt.put("days", "60");
+        opt.put("seed", "1");
+        opt.put("parts", "2");
+        opt.put("parallelism", "2");
+        opt.put("only", String.join(",", ALL));
+        opt.put("repeat", "1");
+        opt.put("data", ".bench/data");
+        opt.put("work", ".bench/work");
+        opt.put("heap", "6g");
+        opt.put("out", "BENCHMARKS.md");
+        opt.put("command", "make bench");
+        opt.put("rate", "50000");
+        opt.put("latency-seconds", "90");
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected " + args[i]);
+            String k = args[i].substring(2);
+            if (!opt.containsKey(k)) throw new IllegalArgumentException("unknown option --" + k);
+            opt.put(k, args[++i]);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Bench b = new Bench(args, System.out);
+        b.runAll();
+        System.exit(0);
+    }
+
+    void runAll() throws Exception {
+        Set<String> only = new LinkedHashSet<>(Arrays.asList(opt.get("only").split(",")));
+        for (String o : only) if (!ALL.contains(o)) throw new IllegalArgumentException("--only: unknown measurement " + o);
+        String load0 = loadAverage();
+        long started = System.nanoTime();
+        BenchData.Dataset data = BenchData.prepare(Path.of(opt.get("data")), Long.parseLong(opt.get("events")),
+                Integer.parseInt(opt.get("users")), Integer.parseInt(opt.get("days")), Long.parseLong(opt.get("seed")),
+                Integer.parseInt(opt.get("parts")), log);
+        String files = String.join(",", data.partNames());
+        String p = opt.get("parallelism");
+        String ts = "job=classpath:bench/timeseries.yaml";
+        String full = "job=classpath:bench/full.yaml";
+        String work = "work=" + opt.get("work");
+        if (only.contains("ceiling")) measure("ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
+        if (only.contains("ts")) {
+            measure("ts-duckdb-streaming", "pipeline", ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
+            measure("ts-discard-streaming", "pipeline", ts, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
+            measure("ts-duckdb-batch", "pipeline", ts, "files=" + files, "mode=batch", "sink=duckdb", "parallelism=" + p, work);
+            measure("ts-discard-batch", "pipeline", ts, "files=" + files, "mode=batch", "sink=discard", "parallelism=" + p, work);
+        }
+        if (only.contains("full")) {
+            measure("full-duckdb-streaming", "pipeline", full, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
+            measure("full-discard-streaming", "pipeline", full, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
+        }
+        if (only.contains("backfill")) {
+            measure("backfill", "backfill", full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+        }
+        if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
+        if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);
+        if (only.contains("latency")) {
+            measure("latency", "latency", full, "files=" + files, "rate=" + opt.get("rate"), "seconds=" + opt.get("latency-seconds"),
+                    "parallelism=" + p, work);
+        }
+        if (only.contains("state")) {
+            measure("state-quarter", "state", full, "files=" + String.join(",", data.quarterNames()), "parallelism=" + p, work);
+            measure("state", "state", full, "files=" + files, "parallelism=" + p, work);
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        String table = BenchReport.table(this, data);
+        log.println();
+        log.println(table);
+        String out = opt.get("out");
+        if (!out.equals("-")) {
+            String section = BenchReport.section(this, data, table, load0, loadAverage(), minutes);
+            Path md = Path.of(out);
+            if (!Files.exists(md)) Files.writeString(md, "# Benchmarks\n\nSee the top of this file for what each measurement means.\n");
+            Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            log.println("appended to " + md.toAbsolutePath());
+        }
+    }
+
+    /** Runs a task in a fresh JVM ({@code repeat} times; keeps the fastest) and records its result under {@code name}. */
+    void measure(String name, String task, String... args) throws Exception {
+        int repeat = Integer.parseInt(opt.get("repeat"));
+        Map<String, Object> best = null;
+        for (int i = 0; i < repeat; i++) {
+            String before = loadAverage();
+            log.printf("%n[%s] %s (load average %s)%n", name, task, before);
+            Map<String, Object> r = child(task, args);
+            r.put("load_before", before);
+            r.put("load_after", loadAverage());
+            log.printf("[%s] %s%n", name, JSON.writeValueAsString(r));
+            if (best == null || seconds(r) < seconds(best)) best = r;
+        }
+        results.put(name, best);
+    }
+
+    static double seconds(Map<String, Object> r) {
+        Object s = r.get("job_seconds") != null ? r.get("job_seconds") : r.get("seconds");
+        return s instanceof Number n ? n.doubleValue() : Double.MAX_VALUE;
+    }
+
+    Map<String, Object> child(String task, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + opt.get("heap"));
+        cmd.add("-Xms" + opt.get("heap"));
+        cmd.add("-XX:+UseG1GC");
+        cmd.add("-Duser.timezone=UTC");
+        cmd.add("-Dlog4j.configurationFile=" + Path.of("src/main/resources/log4j2-cli.properties").toAbsolutePath());
+        cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
+        cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        String extra = System.getenv("BENCH_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(BenchTask.class.getName());
+        cmd.add(task);
+        cmd.addAll(Arrays.asList(args));
+        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Map<String, Object> result = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith(BenchTask.RESULT)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = JSON.readValue(line.substring(BenchTask.RESULT.length()), Map.class);
+                    result = m;
+                } else {
+                    log.println("    " + line);
+                }
+            }
+        }
+        if (!proc.waitFor(10, TimeUnit.MINUTES)) proc.destroyForcibly();
+        if (result == null) throw new IOException(task + " failed (exit " + proc.exitValue() + "), see its output above");
+        return result;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static String now() {
+        return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT));
+    }
+}

@@ -1,0 +1,214 @@
+package io.eventagg.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.generate.EventGenerator;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The benchmark dataset: the project's generator, sized to about {@code events} events for
+ * {@code users} users over {@code days} days (the generator's activity is scaled to get there),
+ * no malformed lines (the peers could not treat them the same way), written round-robin into
+ * {@code parts} JSON-lines files so that a parallel file source has one file per reader. A second
+ * copy holds only a quarter of the users (for the state measurement at two user counts).
+ * Deterministic: the same parameters give the same files, which are reused when they exist.
+ */
+public final class BenchData {
+    public static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What was generated. */
+    public record Dataset(Path dir, List<Path> parts, List<Path> quarterParts, long events, long quarterEvents, int users, int days,
+            long seed, double activityScale, long bytes) {
+        public List<String> partNames() {
+            return parts.stream().map(Path::toString).toList();
+        }
+
+        public List<String> quarterNames() {
+            return quarterParts.stream().map(Path::toString).toList();
+        }
+
+        public Instant start() {
+            return START;
+        }
+
+        public Instant end() {
+            return START.plusSeconds(86_400L * days);
+        }
+    }
+
+    private BenchData() {}
+
+    /** The dataset for these parameters under {@code root}, generated unless it already exists. */
+    public static Dataset prepare(Path root, long events, int users, int days, long seed, int parts, java.io.PrintStream log)
+            throws IOException {
+        Path dir = root.resolve("e" + events + "-u" + users + "-d" + days + "-s" + seed + "-p" + parts);
+        Path manifest = dir.resolve("manifest.json");
+        if (Files.exists(manifest)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(manifest.toFile(), Map.class);
+            Dataset d = dataset(dir, parts, m);
+            if (d.parts().stream().allMatch(Files::exists) && d.quarterParts().stream().allMatch(Files::exists)) {
+                log.printf("[data] reusing %s (%,d events, %,d users, %d days)%n", dir, d.events(), users, days);
+                return d;
+            }
+        }
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        double scale = calibrate(events, users, days, seed, log);
+        List<Path> files = new ArrayList<>();
+        List<Path> quarter = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            files.add(dir.resolve("events-" + i + ".jsonl"));
+            quarter.add(dir.resolve("quarter-" + i + ".jsonl"));
+        }
+        EventGenerator.Stats stats;
+        long quarterEvents;
+        try (SplittingWriter w = new SplittingWriter(files, quarter)) {
+            stats = new EventGenerator(users, days, seed, START, 0.0, scale).write(w);
+            quarterEvents = w.quarterLines;
+        }
+        long bytes = 0;
+        for (Path p : files) bytes += Files.size(p);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("events", stats.events());
+        m.put("quarter_events", quarterEvents);
+        m.put("users", users);
+        m.put("days", days);
+        m.put("seed", seed);
+        m.put("activity_scale", scale);
+        m.put("bytes", bytes);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+        log.printf("[data] generated %,d events (%,d MB, activity x%.3f) in %.1f s into %s%n", stats.events(), bytes >> 20, scale,
+                (System.nanoTime() - t0) / 1e9, dir);
+        return dataset(dir, parts, m);
+    }
+
+    private static Dataset dataset(Path dir, int parts, Map<String, Object> m) {
+        List<Path> files = new ArrayList<>();
+        List<Path> quarter = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            files.add(dir.resolve("events-" + i + ".jsonl"));
+            quarter.add(dir.resolve("quarter-" + i + ".jsonl"));
+        }
+        return new Dataset(dir, files, quarter, ((Number) m.get("events")).longValue(), ((Number) m.get("quarter_events")).longValue(),
+                ((Number) m.get("users")).intValue(), ((Number) m.get("days")).intValue(), ((Number) m.get("seed")).longValue(),
+                ((Number) m.get("activity_scale")).doubleValue(), ((Number) m.get("bytes")).longValue());
+    }
+
+    /**
+     * The activity scale that gives about {@code events} events: measured on a sample of the users
+     * (events are proportional to users), then refined by linear interpolation.
+     */
+    static double calibrate(long events, int users, int days, long seed, java.io.PrintStream log) throws IOException {
+        int sample = Math.min(users, 5_000);
+        double target = (double) events * sample / users;
+        double s0 = 1.0;
+        double e0 = sampleEvents(sample, days, seed, s0);
+        if (Math.abs(e0 - target) <= 0.01 * target) return s0;
+        double s1 = Math.max(0.05, s0 * target / e0);
+        double e1 = sampleEvents(sample, days, seed, s1);
+        for (int i = 0; i < 6 && Math.abs(e1 - target) > 0.01 * target; i++) {
+            double next = e1 == e0 ? s1 * target / e1 : s1 + (target - e1) * (s1 - s0) / (e1 - e0);
+            next = Math.max(0.05, Math.min(next, 200));
+            s0 = s1;
+            e0 = e1;
+            s1 = next;
+            e1 = sampleEvents(sample, days, seed, s1);
+        }
+        if (Math.abs(e1 - target) > 0.05 * target) {
+            log.printf("[data] note: %d users over %d days give at most ~%,.0f events; using what the generator can produce%n", users,
+                    days, e1 * users / sample);
+        }
+        return s1;
+    }
+
+    private static double sampleEvents(int users, int days, long seed, double scale) throws IOException {
+        return new EventGenerator(users, days, seed, START, 0.0, scale).write(Writer.nullWriter()).events();
+    }
+
+    /**
+     * Distributes lines round-robin over the part files, and copies lines of a quarter of the users
+     * (by a hash of the distinct id) round-robin over the quarter files.
+     */
+    static final class SplittingWriter extends Writer {
+        private final BufferedWriter[] out;
+        private final BufferedWriter[] quarterOut;
+        private final StringBuilder line = new StringBuilder(512);
+        private long lines;
+        long quarterLines;
+
+        SplittingWriter(List<Path> parts, List<Path> quarter) throws IOException {
+            out = new BufferedWriter[parts.size()];
+            quarterOut = new BufferedWriter[quarter.size()];
+            for (int i = 0; i < out.length; i++) out[i] = Files.newBufferedWriter(parts.get(i), StandardCharsets.UTF_8);
+            for (int i = 0; i < quarterOut.length; i++) quarterOut[i] = Files.newBufferedWriter(quarter.get(i), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) throws IOException {
+            write(new String(cbuf, off, len));
+        }
+
+        @Override
+        public void write(String s) throws IOException {
+            write(s, 0, s.length());
+        }
+
+        @Override
+        public void write(String s, int off, int len) throws IOException {
+            int end = off + len;
+            while (off < end) {
+                int nl = s.indexOf('\n', off);
+                if (nl < 0 || nl >= end) {
+                    line.append(s, off, end);
+                    return;
+                }
+                line.append(s, off, nl);
+                write('\n');
+                off = nl + 1;
+            }
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            line.append((char) c);
+            if (c == '\n') {
+                out[(int) (lines++ % out.length)].append(line);
+                if (inQuarter(line)) quarterOut[(int) (quarterLines++ % quarterOut.length)].append(line);
+                line.setLength(0);
+            }
+        }
+
+        static boolean inQuarter(CharSequence line) {
+            String s = line.toString();
+            int i = s.indexOf("\"distinct_id\":");
+            if (i < 0) return false;
+            int from = i + "\"distinct_id\":".length();
+            int to = from;
+            while (to < s.length() && s.charAt(to) != ',' && s.charAt(to) != '}') to++;
+            return Math.floorMod(s.substring(from, to).replace("\"", "").hashCode() * 0x9E3779B1, 4) == 0;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            for (BufferedWriter w : out) w.flush();
+            for (BufferedWriter w : quarterOut) w.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (BufferedWriter w : out) w.close();
+            for (BufferedWriter w : quarterOut) w.close();
+        }
+    }
+}

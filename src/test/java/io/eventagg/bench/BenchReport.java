@@ -1,0 +1,186 @@
+package io.eventagg.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The table {@link Bench} prints and appends to BENCHMARKS.md. */
+final class BenchReport {
+    private BenchReport() {}
+
+    private record Row(String key, String label) {}
+
+    private static final List<Row> THROUGHPUT = List.of(
+            new Row("ceiling", "Ceiling: read + parse, 1 thread, no Flink"),
+            new Row("ts-duckdb-streaming", "Time series -> DuckDB (streaming)"),
+            new Row("ts-discard-streaming", "Time series -> discarding sink (streaming)"),
+            new Row("ts-duckdb-batch", "Time series -> DuckDB (batch)"),
+            new Row("ts-discard-batch", "Time series -> discarding sink (batch)"),
+            new Row("full-duckdb-streaming", "Full: series + 2 funnels + 2 retention -> DuckDB (streaming)"),
+            new Row("full-discard-streaming", "Full -> discarding sink (streaming)"),
+            new Row("backfill", "Backfill of the whole dataset (batch, full job) -> DuckDB"),
+            new Row("peer-duckdb", "Peer: DuckDB read_json + GROUP BY (exact uniques)"),
+            new Row("peer-clickhouse", "Peer: ClickHouse JSONEachRow load + INSERT…SELECT GROUP BY"),
+            new Row("peer-clickhouse-mv", "Peer: ClickHouse JSONEachRow load through the 3 materialized views"));
+
+    static String table(Bench b, BenchData.Dataset data) {
+        Map<String, Map<String, Object>> r = b.results;
+        double ceiling = rate(r.get("ceiling"), "events_per_s");
+        double duck = r.containsKey("peer-duckdb") ? events(r.get("peer-duckdb")) / num(r.get("peer-duckdb"), "seconds") : Double.NaN;
+        double ch = r.containsKey("peer-clickhouse") ? events(r.get("peer-clickhouse")) / num(r.get("peer-clickhouse"), "seconds")
+                : Double.NaN;
+        double chMv = r.containsKey("peer-clickhouse") ? num(r.get("peer-clickhouse"), "mv_events") / num(r.get("peer-clickhouse"), "mv_seconds")
+                : Double.NaN;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
+                data.events(), data.users(), data.days(), data.bytes() >> 20, data.parts().size(), data.seed()));
+        sb.append("| Measurement | Events | Time s | Events/s | ÷ (2 × ceiling) | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs | Peak RSS MB | Load avg |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Row row : THROUGHPUT) {
+            Map<String, Object> m;
+            double secs;
+            double ev;
+            if (row.key().equals("peer-clickhouse-mv")) {
+                m = r.get("peer-clickhouse");
+                if (m == null) continue;
+                secs = num(m, "mv_seconds");
+                ev = num(m, "mv_events");
+            } else {
+                m = r.get(row.key());
+                if (m == null) continue;
+                secs = row.key().equals("ceiling") ? num(m, "seconds") : Bench.seconds(m);
+                ev = events(m);
+            }
+            double rate = ev / secs;
+            boolean isCeiling = row.key().equals("ceiling");
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %s | %s | %s | %s | %s | %s |%n", row.label(), (long) ev, secs, rate,
+                    isCeiling ? "(0.50)" : ratio(rate, 2 * ceiling), ratio(rate, duck), ratio(rate, ch), ratio(rate, chMv),
+                    mb(m.get("peak_rss_bytes")), m.get("load_before")));
+        }
+        sb.append('\n');
+        notes(sb, r);
+        return sb.toString();
+    }
+
+    private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r) {
+        Map<String, Object> m;
+        if ((m = r.get("peer-duckdb")) != null) {
+            sb.append(String.format(Locale.ROOT, "- DuckDB peer: read_json into a table %.1f s, GROUP BYs %.1f s.%n", num(m, "load_seconds"),
+                    num(m, "aggregate_seconds")));
+        }
+        if ((m = r.get("peer-clickhouse")) != null) {
+            sb.append(String.format(Locale.ROOT, "- ClickHouse peer: load %.1f s, INSERT…SELECT GROUP BYs %.1f s; load through the views %.1f s"
+                    + " (rewriting the events into the raw table's row format, untimed: %.1f s).%n", num(m, "load_seconds"),
+                    num(m, "aggregate_seconds"), num(m, "mv_seconds"), num(m, "prep_seconds")));
+        }
+        for (String k : List.of("ts-duckdb-streaming", "ts-duckdb-batch", "full-duckdb-streaming", "backfill")) {
+            if ((m = r.get(k)) != null && m.get("seconds") != null) {
+                sb.append(String.format(Locale.ROOT, "- %s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n", k,
+                        Bench.seconds(m), num(m, "seconds"), (long) num(m, "rows"), (long) num(m, "late")));
+            }
+        }
+        if ((m = r.get("latency")) != null) {
+            sb.append(String.format(Locale.ROOT, "%nStreaming latency (Kafka -> full job -> DuckDB, emit interval %s s): %,.0f events/s produced for %.0f s,"
+                    + " %,d events measured: p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
+                    fmt(num(m, "emit_interval_s")), num(m, "rate_achieved"), num(m, "seconds"), (long) num(m, "measured"),
+                    num(m, "p50_s"), num(m, "p99_s"), num(m, "max_s"), num(m, "emit_interval_s") + 2));
+        }
+        for (String k : List.of("state-quarter", "state")) {
+            if ((m = r.get(k)) == null) continue;
+            sb.append(String.format(Locale.ROOT, "%nState (%s, full job, streaming, checkpoint after all %,d events): checkpoint %,.1f MB;"
+                    + " retention: %s; time series: %,.1f MB in %,d window states (%,.0f bytes each); funnels %,.1f MB;"
+                    + " peak RSS %,.0f MB = %,.0f MB per million active users (%,d).%n",
+                    k.equals("state") ? "all users" : "a quarter of the users", (long) num(m, "read"), num(m, "checkpoint_bytes") / 1e6,
+                    m.get("retention_summary"), num(m, "timeseries_bytes") / 1e6, (long) num(m, "timeseries_windows"),
+                    num(m, "timeseries_bytes") / Math.max(1, num(m, "timeseries_windows")), num(m, "funnel_bytes") / 1e6,
+                    num(m, "peak_rss_bytes") / 1e6, num(m, "peak_rss_bytes") / 1e6 / Math.max(1e-9, num(m, "active_users") / 1e6),
+                    (long) num(m, "active_users")));
+        }
+    }
+
+    static String section(Bench b, BenchData.Dataset data, String table, String load0, String load1, double minutes) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n## ").append(Bench.now()).append(" — ").append(gitCommit()).append("\n\n");
+        sb.append("- Command: `").append(b.opt.get("command")).append("` (").append(String.format(Locale.ROOT, "%.1f", minutes))
+                .append(" min)\n");
+        sb.append("- Machine: ").append(machine()).append("\n");
+        sb.append("- Load average before / after: ").append(load0).append(" / ").append(load1).append("\n");
+        sb.append("- Options: ").append(b.opt).append("\n\n");
+        sb.append(table);
+        return sb.toString();
+    }
+
+    static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "log", "-1", "--format=%h %s").redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").redirectErrorStream(true).start();
+            String dirty = new String(d.getInputStream().readAllBytes()).trim();
+            return "commit " + s + (dirty.isEmpty() ? "" : " (with uncommitted changes)");
+        } catch (IOException e) {
+            return "commit ?";
+        }
+    }
+
+    static String machine() {
+        String cpu = "?";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    cpu = l.substring(l.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        long mem = -1;
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (l.startsWith("MemTotal")) mem = Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024 / 1024;
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return String.format(Locale.ROOT, "%s, %d cores, %d GiB, %s %s, Java %s", cpu, Runtime.getRuntime().availableProcessors(), mem,
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
+    }
+
+    static double events(Map<String, Object> m) {
+        for (String k : List.of("aggregated", "events", "read")) {
+            if (m.get(k) instanceof Number n && n.longValue() > 0) return n.doubleValue();
+        }
+        return Double.NaN;
+    }
+
+    static double num(Map<String, Object> m, String k) {
+        return m != null && m.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    static double rate(Map<String, Object> m, String k) {
+        return num(m, k);
+    }
+
+    static String ratio(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || b == 0) return "–";
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    static String mb(Object bytes) {
+        return bytes instanceof Number n && n.longValue() > 0 ? String.format(Locale.ROOT, "%,d", n.longValue() >> 20) : "–";
+    }
+
+    static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    static List<String> keys() {
+        List<String> k = new ArrayList<>();
+        for (Row r : THROUGHPUT) k.add(r.key());
+        return k;
+    }
+}

@@ -1,0 +1,82 @@
+package io.eventagg.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One measurement, run in a JVM of its own by {@link Bench} (so that each starts cold, has its own
+ * heap and its own peak RSS): {@code BenchTask TASK key=value...}. Prints one line
+ * {@code @@RESULT {json}} with the measurements plus {@code peak_rss_bytes} (VmHWM).
+ */
+public final class BenchTask {
+    static final String RESULT = "@@RESULT ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String arg : Arrays.asList(args).subList(1, args.length)) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        Map<String, Object> r = run(args[0], a);
+        r.put("peak_rss_bytes", peakRss());
+        System.out.println(RESULT + JSON.writeValueAsString(r));
+        System.out.flush();
+        // MiniCluster and driver threads may linger; the measurement is done.
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** Runs a task in this JVM (also used in-process by the smoke test). */
+    public static Map<String, Object> run(String task, Map<String, String> a) throws Exception {
+        Path work = Path.of(a.getOrDefault("work", "target/bench-work"));
+        List<String> files = a.containsKey("files") ? List.of(a.get("files").split(",")) : List.of();
+        int parallelism = Integer.parseInt(a.getOrDefault("parallelism", "2"));
+        return switch (task) {
+            case "ceiling" -> Ceiling.run(job(a), files, Long.parseLong(a.getOrDefault("warmup", "500000")));
+            case "pipeline" -> PipelineBench.run(job(a), files, a.get("mode").equals("streaming"),
+                    PipelineBench.Sink.valueOf(a.get("sink")), parallelism, work);
+            case "backfill" -> PipelineBench.backfill(job(a), files, Instant.parse(a.get("from")), Instant.parse(a.get("to")),
+                    parallelism, work, System.out);
+            case "duckdb" -> DuckDbPeer.run(files, work);
+            case "latency" -> LatencyBench.run(job(a), files, Integer.parseInt(a.getOrDefault("rate", "50000")),
+                    Integer.parseInt(a.getOrDefault("seconds", "90")), Integer.parseInt(a.getOrDefault("warmup", "20")), parallelism, work);
+            case "state" -> StateBench.run(job(a), files, parallelism, work);
+            case "clickhouse" -> ClickHousePeer.run(job(a), files, Integer.parseInt(a.getOrDefault("loaders", "2")));
+            default -> throw new IllegalArgumentException("unknown task " + task);
+        };
+    }
+
+    static JobDefinition job(Map<String, String> a) {
+        String j = a.get("job");
+        if (j.startsWith("classpath:")) {
+            try (var in = BenchTask.class.getClassLoader().getResourceAsStream(j.substring("classpath:".length()))) {
+                if (in == null) throw new IllegalArgumentException("no resource " + j);
+                return JobLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return JobLoader.load(Path.of(j));
+    }
+
+    /** The peak resident set size of this process so far (Linux VmHWM), or -1. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+}

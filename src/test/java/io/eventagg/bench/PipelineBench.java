@@ -1,0 +1,118 @@
+package io.eventagg.bench;
+
+import io.eventagg.cli.LocalRunner;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.EventParser;
+import io.eventagg.ingest.FileEventSource;
+import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.ingest.RunCounter;
+import io.eventagg.pipeline.EventaggPipeline;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.pipeline.Outputs;
+import io.eventagg.pipeline.RunOptions;
+import io.eventagg.refresh.Backfill;
+import io.eventagg.refresh.FilesBackfillSource;
+import io.eventagg.refresh.RefreshRange;
+import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkSettings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Whole-pipeline runs on a local MiniCluster, configured exactly as the CLI's {@code run} does
+ * ({@link LocalRunner#localConfig}), over the dataset's part files.
+ */
+public final class PipelineBench {
+    private PipelineBench() {}
+
+    /** Where the results go: a fresh DuckDB file, or nowhere (counted and dropped). */
+    public enum Sink { duckdb, discard }
+
+    /**
+     * Runs {@code job} over {@code inputs} and returns the measurements: {@code seconds} from
+     * submission to the job's end (MiniCluster start included), {@code job_seconds} (Flink's net
+     * runtime of the job: scheduling, reading, processing, writing every row), counters.
+     */
+    public static Map<String, Object> run(JobDefinition job, List<String> inputs, boolean streaming, Sink sink, int parallelism,
+            Path workDir) throws Exception {
+        Outputs outputs;
+        Path db = null;
+        if (sink == Sink.duckdb) {
+            Files.createDirectories(workDir);
+            db = workDir.resolve(job.name() + "-" + (streaming ? "streaming" : "batch") + ".duckdb");
+            deleteDuckDb(db);
+            SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
+            SchemaManager.apply(settings);
+            outputs = new JdbcOutputs(job.name(), settings);
+        } else {
+            outputs = new DiscardingOutputs();
+        }
+        Configuration conf = LocalRunner.localConfig(streaming, parallelism);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        var source = FileEventSource.of(inputs, EventParser.forJob(job));
+        var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
+        EventaggPipeline.define(ingested, job, streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(), outputs);
+        long t0 = System.nanoTime();
+        JobExecutionResult r = env.execute("bench " + job.name());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> out = counters(r.getAllAccumulatorResults());
+        out.put("seconds", seconds);
+        out.put("job_seconds", r.getNetRuntime() / 1000.0);
+        if (db != null) {
+            out.put("db_bytes", Files.size(db));
+            out.put("db_rows", DuckDbPeer.count("jdbc:duckdb:" + db, "SELECT (SELECT count(*) FROM ea_timeseries) + (SELECT count(*) FROM ea_activity)"));
+            if (!Boolean.getBoolean("bench.keepDb")) deleteDuckDb(db);
+            else out.put("db", db.toString());
+        }
+        return out;
+    }
+
+    /** The CLI's {@code backfill} of the whole dataset: batch execution, full job, into a fresh DuckDB file. */
+    public static Map<String, Object> backfill(JobDefinition job, List<String> inputs, Instant from, Instant to, int parallelism,
+            Path workDir, PrintStream log) throws Exception {
+        Files.createDirectories(workDir);
+        Path db = workDir.resolve(job.name() + "-backfill.duckdb");
+        deleteDuckDb(db);
+        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
+        SchemaManager.apply(settings);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(false, parallelism));
+        long t0 = System.nanoTime();
+        Backfill.Summary s = Backfill.run(env, job, new RefreshRange(job, from, to), new FilesBackfillSource(inputs), settings, log);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("read", s.read());
+        out.put("aggregated", s.aggregated());
+        out.put("rows", s.rowsWritten());
+        out.put("seconds", seconds);
+        out.put("db_bytes", Files.size(db));
+        if (!Boolean.getBoolean("bench.keepDb")) deleteDuckDb(db);
+        return out;
+    }
+
+    static Map<String, Object> counters(Map<String, Object> acc) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("read", n(acc, RunCounter.EVENTS_IN));
+        out.put("aggregated", n(acc, RunCounter.EVENTS_AGGREGATED));
+        out.put("dead", n(acc, RunCounter.EVENTS_DEAD_LETTERED));
+        out.put("late", n(acc, RunCounter.EVENTS_LATE));
+        out.put("rows", n(acc, RunCounter.ROWS_WRITTEN));
+        return out;
+    }
+
+    static long n(Map<String, Object> acc, String k) {
+        return acc.get(k) instanceof Number x ? x.longValue() : 0L;
+    }
+
+    static void deleteDuckDb(Path db) throws java.io.IOException {
+        Files.deleteIfExists(db);
+        Files.deleteIfExists(Path.of(db + ".wal"));
+    }
+}
