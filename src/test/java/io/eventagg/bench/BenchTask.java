@@ -29,10 +29,22 @@ public final class BenchTask {
         }
         Map<String, Object> r = run(args[0], a);
         r.put("peak_rss_bytes", peakRss());
+        r.put("cpu_seconds", cpuSeconds());
         System.out.println(RESULT + JSON.writeValueAsString(r));
         System.out.flush();
-        // MiniCluster and driver threads may linger; the measurement is done.
-        Runtime.getRuntime().halt(0);
+        // MiniCluster and driver threads may linger; the measurement is done. Exit (shutdown hooks
+        // run, e.g. a flight recording is written), or halt if the hooks hang.
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+            Runtime.getRuntime().halt(0);
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
+        System.exit(0);
     }
 
     /** Runs a task in this JVM (also used in-process by the smoke test). */
@@ -66,6 +78,11 @@ public final class BenchTask {
             }
         }
         return JobLoader.load(Path.of(j));
+    }
+
+    /** CPU time (user + system, all threads) this JVM has used so far, in seconds. */
+    static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
     }
 
     /** The peak resident set size of this process so far (Linux VmHWM), or -1. */

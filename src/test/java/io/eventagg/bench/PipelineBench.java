@@ -49,7 +49,7 @@ public final class PipelineBench {
             Files.createDirectories(workDir);
             db = workDir.resolve(job.name() + "-" + (streaming ? "streaming" : "batch") + ".duckdb");
             deleteDuckDb(db);
-            SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
+            SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db + System.getProperty("bench.duckdbParams", ""));
             SchemaManager.apply(settings);
             outputs = new JdbcOutputs(job.name(), settings);
         } else {
