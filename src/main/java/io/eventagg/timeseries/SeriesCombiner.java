@@ -23,6 +23,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * hour, day, week and month partials are derived from those at flush time, so per-event work does
  * not grow with the number of granularities.
  *
+ * <p>A minute accumulator keeps its count, the distinct hashes of its users (and sessions, for the
+ * rollup) and exact breakdown counts. At a flush every distinct hash goes once into the sketch of
+ * each granularity's partial, and breakdowns are added up per coarser bucket.
+ *
  * <p>It holds no Flink state: it flushes before every checkpoint barrier, at the end of input,
  * every {@code flushIntervalMs} of processing time (streaming), when it holds too many buckets, and
  * before forwarding a watermark that could close a bucket it still holds. Flushed partials carry
@@ -31,6 +35,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         implements OneInputStreamOperator<Event, SeriesPartial>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
+    private static final long MINUTE_MS = 60_000L;
 
     private final JobDefinition job;
     private final long flushIntervalMs;
@@ -38,9 +43,19 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
 
     private transient BucketCalendar calendar;
     private transient Granularity[] granularities;
-    private transient HashMap<MinuteKey, MinuteAcc> buffer;
-    private transient long oldestBuffered;
+    private transient boolean emitMinutes;
+    private transient Granularity[] coarse;
+    private transient int lgK;
     private transient int breakdownKeys;
+    private transient int breakdownCap;
+    private transient long allowedLatenessMs;
+    /** Per environment: the rollup and the series of each event. */
+    private transient HashMap<String, Environment> environments;
+    private transient Environment lastEnvironment;
+    /** Series with buffered minutes, in the order they got their first one since the last flush. */
+    private transient ArrayList<Series> active;
+    private transient int buffered;
+    private transient long oldestBuffered;
 
     /**
      * @param flushIntervalMs processing-time flush period; 0 disables it (batch execution)
@@ -57,9 +72,20 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         super.open();
         calendar = job.calendar();
         granularities = job.granularities().toArray(new Granularity[0]);
-        buffer = new HashMap<>();
-        oldestBuffered = Long.MAX_VALUE;
+        List<Granularity> c = new ArrayList<>();
+        for (Granularity g : granularities) {
+            if (g == Granularity.MINUTE) emitMinutes = true;
+            else c.add(g);
+        }
+        coarse = c.toArray(new Granularity[0]);
+        lgK = job.sketchLgK();
         breakdownKeys = job.breakdowns().size();
+        breakdownCap = job.limits().breakdownValuesPerBucket();
+        allowedLatenessMs = job.watermark().allowedLateness().toMillis();
+        environments = new HashMap<>();
+        active = new ArrayList<>();
+        buffered = 0;
+        oldestBuffered = Long.MAX_VALUE;
         if (flushIntervalMs > 0) scheduleFlush();
     }
 
@@ -75,43 +101,51 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     @Override
     public void processElement(StreamRecord<Event> record) {
         Event e = record.getValue();
-        long minute = calendar.start(Granularity.MINUTE, e.timestamp());
+        long ts = e.timestamp();
+        long minute = calendar.start(Granularity.MINUTE, ts);
         long user = Sketches.idHash(e.distinctId());
-        if (e.timestamp() < oldestBuffered) oldestBuffered = e.timestamp();
+        if (ts < oldestBuffered) oldestBuffered = ts;
 
-        MinuteAcc rollup = acc(new MinuteKey(true, e.environment(), null, minute));
+        Environment env = environment(e.environment());
+        MinuteAcc rollup = env.rollup.minute(minute, this);
         rollup.count++;
-        rollup.users.update(user);
-        if (e.sessionId() != null) rollup.sessions.update(Sketches.idHash(e.sessionId()));
+        rollup.users.add(user);
+        if (e.sessionId() != null) rollup.sessions.add(Sketches.idHash(e.sessionId()));
 
-        if (job.tracksEvent(e.event())) {
-            MinuteAcc series = acc(new MinuteKey(false, e.environment(), e.event(), minute));
-            series.count++;
-            series.users.update(user);
-            String[] values = e.propertyValues();
-            for (int k = 0; k < breakdownKeys; k++) {
-                if (values[k] != null) series.breakdowns.add(k, values[k], 1);
+        Series series = env.series(e.event(), this);
+        if (series != null) {
+            MinuteAcc acc = series.minute(minute, this);
+            acc.count++;
+            acc.users.add(user);
+            if (breakdownKeys > 0) {
+                String[] values = e.propertyValues();
+                for (int k = 0; k < breakdownKeys; k++) {
+                    if (values[k] != null) acc.breakdowns.add(k, values[k], 1);
+                }
             }
         }
-        if (buffer.size() >= maxBuckets) flush();
+        if (buffered >= maxBuckets) flush();
     }
 
-    private MinuteAcc acc(MinuteKey key) {
-        MinuteAcc a = buffer.get(key);
-        if (a == null) {
-            a = new MinuteAcc(job.sketchLgK(), key.rollup, key.rollup ? 0 : breakdownKeys, job.limits().breakdownValuesPerBucket());
-            buffer.put(key, a);
+    private Environment environment(String name) {
+        Environment env = lastEnvironment;
+        if (env != null && (env.name == name || env.name.equals(name))) return env;
+        env = environments.get(name);
+        if (env == null) {
+            env = new Environment(name);
+            environments.put(name, env);
         }
-        return a;
+        lastEnvironment = env;
+        return env;
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         // A bucket is closed downstream once the watermark passes its end plus the allowed
         // lateness; anything buffered for it must be out before that watermark is.
-        if (!buffer.isEmpty()) {
+        if (buffered > 0) {
             long firstEnd = calendar.end(Granularity.MINUTE, calendar.start(Granularity.MINUTE, oldestBuffered));
-            if (firstEnd - 1 + job.watermark().allowedLateness().toMillis() <= mark.getTimestamp()) flush();
+            if (firstEnd - 1 + allowedLatenessMs <= mark.getTimestamp()) flush();
         }
         super.processWatermark(mark);
     }
@@ -135,35 +169,68 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
 
     /** Emits all buffered minute accumulators and the coarser partials derived from them. */
     void flush() {
-        if (buffer.isEmpty()) return;
-        Map<CoarseKey, CoarseAcc> coarse = new HashMap<>();
-        for (Map.Entry<MinuteKey, MinuteAcc> entry : buffer.entrySet()) {
-            MinuteKey k = entry.getKey();
-            MinuteAcc a = entry.getValue();
-            for (Granularity g : granularities) {
-                if (g == Granularity.MINUTE) {
-                    emit(k.rollup, k.environment, k.event, g, k.minute, a.count, Sketches.toBytes(a.users),
-                            a.sessions == null ? null : Sketches.toBytes(a.sessions), a.breakdowns);
-                } else {
-                    long start = calendar.start(g, k.minute);
-                    CoarseAcc c = coarse.computeIfAbsent(new CoarseKey(k.rollup, k.environment, k.event, g, start),
-                            x -> new CoarseAcc(job.sketchLgK(), x.rollup, x.rollup ? 0 : breakdownKeys, job.limits().breakdownValuesPerBucket()));
+        if (buffered == 0) return;
+        Map<Long, long[]> coarseStarts = new HashMap<>();
+        for (Series s : active) {
+            @SuppressWarnings("unchecked")
+            Map<Long, CoarseAcc>[] byGranularity = new Map[coarse.length];
+            for (Map.Entry<Long, MinuteAcc> entry : s.minutes.entrySet()) {
+                long minute = entry.getKey();
+                MinuteAcc a = entry.getValue();
+                if (emitMinutes) {
+                    emit(s, Granularity.MINUTE, minute, a.count, sketch(a.users), s.rollup ? sketch(a.sessions) : null, a.breakdowns);
+                }
+                if (coarse.length == 0) continue;
+                long[] starts = coarseStarts.computeIfAbsent(minute, this::coarseStarts);
+                for (int g = 0; g < coarse.length; g++) {
+                    if (byGranularity[g] == null) byGranularity[g] = new HashMap<>();
+                    CoarseAcc c = byGranularity[g].get(starts[g]);
+                    if (c == null) {
+                        c = new CoarseAcc(lgK, s.rollup, s.rollup ? 0 : breakdownKeys, breakdownCap);
+                        byGranularity[g].put(starts[g], c);
+                    }
                     c.add(a);
                 }
             }
+            for (int g = 0; g < coarse.length; g++) {
+                if (byGranularity[g] == null) continue;
+                for (Map.Entry<Long, CoarseAcc> entry : byGranularity[g].entrySet()) {
+                    CoarseAcc c = entry.getValue();
+                    emit(s, coarse[g], entry.getKey(), c.count, unionOf(c.users), c.sessions == null ? null : unionOf(c.sessions),
+                            c.breakdowns);
+                }
+            }
+            s.clear();
         }
-        for (Map.Entry<CoarseKey, CoarseAcc> entry : coarse.entrySet()) {
-            CoarseKey k = entry.getKey();
-            CoarseAcc c = entry.getValue();
-            emit(k.rollup, k.environment, k.event, k.granularity, k.start, c.count, Sketches.toBytes(c.users),
-                    c.sessions == null ? null : Sketches.toBytes(c.sessions), c.breakdowns);
-        }
-        buffer.clear();
+        active.clear();
+        buffered = 0;
         oldestBuffered = Long.MAX_VALUE;
     }
 
-    private void emit(boolean rollup, String env, String event, Granularity g, long start, long count,
-            byte[] users, byte[] sessions, BreakdownCounts breakdowns) {
+    private long[] coarseStarts(long minute) {
+        long[] starts = new long[coarse.length];
+        for (int g = 0; g < coarse.length; g++) starts[g] = calendar.start(coarse[g], minute);
+        return starts;
+    }
+
+    /**
+     * A coarse partial's sketch as a union result, as the coarse partials have always been
+     * (unions of minute sketches): the estimator then does not depend on how many partials a
+     * bucket is assembled from.
+     */
+    private byte[] unionOf(HllSketch sketch) {
+        Union u = Sketches.newUnion(lgK);
+        u.update(sketch);
+        return Sketches.toBytes(u);
+    }
+
+    private byte[] sketch(LongHashSet hashes) {
+        HllSketch h = Sketches.newHll(lgK);
+        hashes.forEach(h::update);
+        return Sketches.toBytes(h);
+    }
+
+    private void emit(Series s, Granularity g, long start, long count, byte[] users, byte[] sessions, BreakdownCounts breakdowns) {
         int[] keys = null;
         String[] vals = null;
         long[] counts = null;
@@ -176,20 +243,83 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             overflow = (long[]) flat[3];
         }
         output.collect(new StreamRecord<>(
-                new SeriesPartial(rollup, env, event, g.ordinal(), start, count, users, sessions, keys, vals, counts, overflow),
+                new SeriesPartial(s.rollup, s.environment, s.event, g.ordinal(), start, count, users, sessions, keys, vals, counts, overflow),
                 start));
+    }
+
+    /** One environment: its rollup and its event series. */
+    static final class Environment {
+        final String name;
+        final Series rollup;
+        final HashMap<String, Series> events = new HashMap<>();
+        /** Events the time series do not track (when the job lists events). */
+        final HashMap<String, Boolean> untracked = new HashMap<>();
+
+        Environment(String name) {
+            this.name = name;
+            this.rollup = new Series(true, name, null);
+        }
+
+        /** The series of an event, or null when the job does not track it. */
+        Series series(String event, SeriesCombiner c) {
+            Series s = events.get(event);
+            if (s != null) return s;
+            if (untracked.containsKey(event)) return null;
+            if (!c.job.tracksEvent(event)) {
+                untracked.put(event, Boolean.TRUE);
+                return null;
+            }
+            s = new Series(false, name, event);
+            events.put(event, s);
+            return s;
+        }
+    }
+
+    /** The rollup or one event's series in one environment, with its buffered minutes. */
+    static final class Series {
+        final boolean rollup;
+        final String environment;
+        final String event;
+        final HashMap<Long, MinuteAcc> minutes = new HashMap<>();
+        private long lastMinute = Long.MIN_VALUE;
+        private MinuteAcc last;
+
+        Series(boolean rollup, String environment, String event) {
+            this.rollup = rollup;
+            this.environment = environment;
+            this.event = event;
+        }
+
+        MinuteAcc minute(long minute, SeriesCombiner c) {
+            if (minute == lastMinute && last != null) return last;
+            MinuteAcc a = minutes.get(minute);
+            if (a == null) {
+                if (minutes.isEmpty()) c.active.add(this);
+                a = new MinuteAcc(rollup, rollup ? 0 : c.breakdownKeys, c.breakdownCap);
+                minutes.put(minute, a);
+                c.buffered++;
+            }
+            lastMinute = minute;
+            last = a;
+            return a;
+        }
+
+        void clear() {
+            minutes.clear();
+            last = null;
+            lastMinute = Long.MIN_VALUE;
+        }
     }
 
     /** Buffered state of one series (or the rollup) in one minute. */
     static final class MinuteAcc {
         long count;
-        final HllSketch users;
-        final HllSketch sessions;
+        final LongHashSet users = new LongHashSet();
+        final LongHashSet sessions;
         final BreakdownCounts breakdowns;
 
-        MinuteAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
-            users = Sketches.newHll(lgK);
-            sessions = rollup ? Sketches.newHll(lgK) : null;
+        MinuteAcc(boolean rollup, int breakdownKeys, int cap) {
+            sessions = rollup ? new LongHashSet() : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
         }
     }
@@ -197,34 +327,36 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     /** A coarser bucket assembled from minute accumulators at flush time. */
     static final class CoarseAcc {
         long count;
-        final Union users;
-        final Union sessions;
+        final HllSketch users;
+        final HllSketch sessions;
         final BreakdownCounts breakdowns;
 
         CoarseAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
-            users = Sketches.newUnion(lgK);
-            sessions = rollup ? Sketches.newUnion(lgK) : null;
+            users = Sketches.newHll(lgK);
+            sessions = rollup ? Sketches.newHll(lgK) : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
         }
 
         void add(MinuteAcc a) {
             count += a.count;
-            users.update(a.users);
-            if (sessions != null) sessions.update(a.sessions);
+            a.users.forEach(users::update);
+            if (sessions != null) a.sessions.forEach(sessions::update);
             if (breakdowns != null) breakdowns.addAll(a.breakdowns);
         }
     }
 
     record MinuteKey(boolean rollup, String environment, String event, long minute) {}
 
-    record CoarseKey(boolean rollup, String environment, String event, Granularity granularity, long start) {}
-
     /** Used by tests and the benchmark to see how much is buffered. */
     int buffered() {
-        return buffer.size();
+        return buffered;
     }
 
     List<MinuteKey> bufferedKeys() {
-        return new ArrayList<>(buffer.keySet());
+        List<MinuteKey> out = new ArrayList<>();
+        for (Series s : active) {
+            for (Long m : s.minutes.keySet()) out.add(new MinuteKey(s.rollup, s.environment, s.event, m));
+        }
+        return out;
     }
 }
