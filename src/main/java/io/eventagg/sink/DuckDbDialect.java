@@ -9,9 +9,9 @@ import java.sql.Types;
 
 /**
  * DuckDB, the embedded default. Tables have primary keys on their natural key; writes are
- * set-based upserts (rows appended to a temporary staging table, then one {@code INSERT … ON
- * CONFLICT DO UPDATE … WHERE excluded.version >= version}), because DuckDB executes JDBC batches row
- * by row at a few hundred rows per second.
+ * set-based upserts (rows handed over in bulk, see {@link DuckDbBulkConnection}, then one {@code
+ * INSERT … ON CONFLICT DO UPDATE … WHERE excluded.version >= version}), because DuckDB executes JDBC
+ * batches row by row at a few hundred rows per second.
  */
 public final class DuckDbDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
@@ -34,6 +34,10 @@ public final class DuckDbDialect implements SqlDialect {
 
     @Override
     public void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException {
+        if (ps instanceof DuckDbBulkConnection.RowBatch batch) {
+            batch.setRow(row);
+            return;
+        }
         for (int i = 0; i < row.length; i++) {
             Object v = row[i];
             if (v == null) {
@@ -100,14 +104,19 @@ public final class DuckDbDialect implements SqlDialect {
         for (int i = 0; i < t.columns().size(); i++) {
             Column c = t.columns().get(i);
             if (i > 0) sb.append(", ");
-            sb.append(c.name()).append(' ').append(switch (c.type()) {
-                case TEXT -> "VARCHAR";
-                case LONG, TIMESTAMP -> "BIGINT";
-                case INT -> "INTEGER";
-                case DOUBLE -> "DOUBLE";
-                case BOOL -> "BOOLEAN";
-            });
+            sb.append(c.name()).append(' ').append(stageType(c.type()));
         }
         return sb.append(')').toString();
+    }
+
+    /** How a column travels into DuckDB before the merge (timestamps as epoch milliseconds). */
+    static String stageType(ColumnType type) {
+        return switch (type) {
+            case TEXT -> "VARCHAR";
+            case LONG, TIMESTAMP -> "BIGINT";
+            case INT -> "INTEGER";
+            case DOUBLE -> "DOUBLE";
+            case BOOL -> "BOOLEAN";
+        };
     }
 }
