@@ -6,27 +6,20 @@ import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.retention.RetentionPipeline;
-import io.eventagg.time.CalendarWindowAssigner;
-import io.eventagg.time.Granularity;
-import io.eventagg.timeseries.SeriesAccumulator;
-import io.eventagg.timeseries.SeriesAggregate;
+import io.eventagg.timeseries.SeriesBucketOperator;
 import io.eventagg.timeseries.SeriesCombiner;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
-import io.eventagg.timeseries.SeriesWindowFunction;
-import io.eventagg.window.EmitTrigger;
-import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.OutputTag;
 
 /**
  * The eventagg dataflow, independent of where events come from and where results go:
  *
  * <pre>
  * source ─ route ─┬─ dead letters, late events ──────────────────────────────► outputs
- *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series ─ calendar window per granularity ─► outputs
+ *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity ─ calendar buckets ─► outputs
  *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
@@ -35,9 +28,6 @@ import org.apache.flink.util.OutputTag;
  * Operators have stable uids so savepoints survive upgrades.
  */
 public final class EventaggPipeline {
-    /** Partials that reach a closed window; always 0 unless the lateness rules are broken. */
-    public static final OutputTag<SeriesPartial> LATE_PARTIALS = new OutputTag<>("late-partials") {};
-
     private EventaggPipeline() {}
 
     /**
@@ -79,28 +69,10 @@ public final class EventaggPipeline {
                 .transform("combine time series", TypeInformation.of(SeriesPartial.class),
                         new SeriesCombiner(job, run.streaming() ? run.combinerFlushMs() : 0, run.combinerMaxBuckets()))
                 .uid("timeseries-combine");
-        DataStream<SeriesRow> all = null;
-        for (Granularity g : job.granularities()) {
-            int ordinal = g.ordinal();
-            SingleOutputStreamOperator<SeriesRow> rows = partials
-                    .filter(p -> p.granularity() == ordinal)
-                    .name("partials " + g.id())
-                    .uid("timeseries-partials-" + g.id())
-                    .keyBy(SeriesPartial::seriesKey)
-                    .window(new CalendarWindowAssigner(g, job.calendar()))
-                    .trigger(new EmitTrigger(emitMs, lateness))
-                    .allowedLateness(Duration.ofMillis(lateness))
-                    .sideOutputLateData(LATE_PARTIALS)
-                    .aggregate(
-                            new SeriesAggregate(job.sketchLgK(), job.breakdowns().size(), job.limits().breakdownValuesPerBucket()),
-                            new SeriesWindowFunction(g, job.breakdowns(), job.breakdownLimit(), lateness, run.generation()),
-                            SeriesAccumulator.typeInfo(),
-                            SeriesAccumulator.typeInfo(),
-                            TypeInformation.of(SeriesRow.class))
-                    .name("timeseries " + g.id())
-                    .uid("timeseries-window-" + g.id());
-            all = all == null ? rows : all.union(rows);
-        }
-        return all;
+        return partials
+                .keyBy(SeriesPartial::bucketKey)
+                .transform("timeseries buckets", TypeInformation.of(SeriesRow.class),
+                        new SeriesBucketOperator(job, lateness, emitMs, run.generation()))
+                .uid("timeseries-buckets");
     }
 }

@@ -27,4 +27,17 @@ public record SeriesPartial(
     public String seriesKey() {
         return rollup ? "R\u001f" + environment : "E\u001f" + environment + "\u001f" + event;
     }
+
+    /**
+     * The key of this partial's series at its granularity: the state key of {@link SeriesBucketOperator},
+     * which aggregates every granularity (the first character is the granularity's ordinal).
+     */
+    public String bucketKey() {
+        return (char) ('0' + granularity) + seriesKey();
+    }
+
+    /** The granularity ordinal of a {@link #bucketKey()}. */
+    public static int granularityOf(String bucketKey) {
+        return bucketKey.charAt(0) - '0';
+    }
 }

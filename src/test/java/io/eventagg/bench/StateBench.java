@@ -112,7 +112,7 @@ public final class StateBench {
         out.put("operators", byUid);
         long ts = 0, funnels = 0;
         for (Map.Entry<String, Long> e : byUid.entrySet()) {
-            if (e.getKey().startsWith("timeseries-window-")) ts += e.getValue();
+            if (e.getKey().startsWith("timeseries-")) ts += e.getValue();
             if (e.getKey().startsWith("funnel-")) funnels += e.getValue();
         }
         out.put("timeseries_bytes", ts);
@@ -219,11 +219,7 @@ public final class StateBench {
 
     static List<String> knownUids(JobDefinition job) {
         List<String> u = new ArrayList<>(List.of("source", "route", "timeseries-combine", "max-timestamp", "progress", "retention-project",
-                "retention-users", "retention-cohorts"));
-        for (var g : job.granularities()) {
-            u.add("timeseries-partials-" + g.id());
-            u.add("timeseries-window-" + g.id());
-        }
+                "retention-users", "retention-cohorts", "timeseries-buckets"));
         for (var f : job.funnels()) {
             String id = "funnel-" + f.name();
             u.add(id + "-project");

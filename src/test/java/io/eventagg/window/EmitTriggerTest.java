@@ -11,7 +11,7 @@ import io.eventagg.timeseries.SeriesAccumulator;
 import io.eventagg.timeseries.SeriesAggregate;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
-import io.eventagg.timeseries.SeriesWindowFunction;
+import io.eventagg.timeseries.SeriesRows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,12 +20,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.datasketches.hll.HllSketch;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The time-series window operator (calendar hour windows, {@link EmitTrigger}, the aggregate and
- * window function) driven through Flink's keyed operator test harness: early emission per tick,
+ * {@link EmitTrigger} (as the funnels' windows use it) on calendar hour windows of time-series
+ * values, driven through Flink's keyed operator test harness: early emission per tick,
  * emission at the window end, late updates within the allowed lateness, the final row, dropping
  * what comes later, and state and timer cleanup.
  */
@@ -56,11 +58,22 @@ class EmitTriggerTest {
         builder.allowedLateness(Duration.ofMillis(LATENESS));
         builder.sideOutputLateData(LATE);
         OneInputStreamOperator<SeriesPartial, SeriesRow> op = builder.aggregate(new SeriesAggregate(14, 1, 100),
-                new SeriesWindowFunction(Granularity.HOUR, List.of("plan"), 10, LATENESS, 0), SeriesAccumulator.typeInfo());
+                new HourRows(), SeriesAccumulator.typeInfo());
         harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::seriesKey, Types.STRING);
         harness.setup();
         harness.open();
         harness.setProcessingTime(0);
+    }
+
+    /** The time-series row of the window each time the trigger fires. */
+    static final class HourRows extends ProcessWindowFunction<SeriesAccumulator, SeriesRow, String, TimeWindow> {
+        private static final SeriesRows ROWS = new SeriesRows(List.of("plan"), 10, 0);
+
+        @Override
+        public void process(String key, Context ctx, Iterable<SeriesAccumulator> elements, Collector<SeriesRow> out) {
+            boolean isFinal = ctx.currentWatermark() >= ctx.window().maxTimestamp() + LATENESS;
+            out.collect(ROWS.row(elements.iterator().next(), Granularity.HOUR, ctx.window().getStart(), isFinal));
+        }
     }
 
     @AfterEach

@@ -6,47 +6,37 @@ import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.time.Granularity;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.util.Collector;
 
-/** Turns a bucket's accumulator into its full-value row each time the window fires. */
-public final class SeriesWindowFunction extends ProcessWindowFunction<SeriesAccumulator, SeriesRow, String, TimeWindow> {
+/** Turns a bucket's accumulator into its full-value row (every emission carries the whole value). */
+public final class SeriesRows implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final Granularity granularity;
     private final List<String> breakdownKeys;
     private final int breakdownLimit;
-    private final long allowedLatenessMs;
     private final long generation;
 
-    public SeriesWindowFunction(Granularity granularity, List<String> breakdownKeys, int breakdownLimit,
-            long allowedLatenessMs, long generation) {
-        this.granularity = granularity;
+    public SeriesRows(List<String> breakdownKeys, int breakdownLimit, long generation) {
         this.breakdownKeys = List.copyOf(breakdownKeys);
         this.breakdownLimit = breakdownLimit;
-        this.allowedLatenessMs = allowedLatenessMs;
         this.generation = generation;
     }
 
-    @Override
-    public void process(String key, Context ctx, Iterable<SeriesAccumulator> elements, Collector<SeriesRow> out) {
-        SeriesAccumulator a = elements.iterator().next();
-        TimeWindow w = ctx.window();
-        boolean isFinal = ctx.currentWatermark() >= w.maxTimestamp() + allowedLatenessMs;
+    /** The row of one bucket; the version grows with the count, the final row outranks all others. */
+    public SeriesRow row(SeriesAccumulator a, Granularity granularity, long bucketStart, boolean isFinal) {
         long users = Sketches.estimate(a.users);
         long sessions = a.sessions == null ? 0 : Sketches.estimate(a.sessions);
-        out.collect(new SeriesRow(
+        return new SeriesRow(
                 a.rollup,
                 a.environment,
                 a.event,
                 granularity.id(),
-                w.getStart(),
+                bucketStart,
                 a.count,
                 users,
                 Sketches.toBytes(a.users),
@@ -54,7 +44,7 @@ public final class SeriesWindowFunction extends ProcessWindowFunction<SeriesAccu
                 a.sessions == null ? null : Sketches.toBytes(a.sessions),
                 a.rollup ? null : breakdownJson(a.breakdowns),
                 isFinal,
-                RowVersion.of(generation, a.count, isFinal)));
+                RowVersion.of(generation, a.count, isFinal));
     }
 
     String breakdownJson(BreakdownCounts b) {

@@ -2,7 +2,7 @@ package io.eventagg.timeseries;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Merges combiner partials into the window accumulator of one bucket. */
+/** Merges combiner partials into a window accumulator: lets {@code EmitTriggerTest} drive the trigger with time-series values. */
 public final class SeriesAggregate implements AggregateFunction<SeriesPartial, SeriesAccumulator, SeriesAccumulator> {
     private static final long serialVersionUID = 1L;
 

@@ -1,0 +1,213 @@
+package io.eventagg.timeseries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import io.eventagg.sink.RowVersion;
+import io.eventagg.sketch.Sketches;
+import io.eventagg.time.Granularity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SeriesBucketOperator} through Flink's keyed operator test harness: rows per emission tick
+ * while a bucket changes, at its end, the final row at end plus allowed lateness, state and timer
+ * cleanup, late partials to the side output, the emission before a checkpoint barrier, several
+ * granularities side by side, a restore from a snapshot, and batch execution (final rows only).
+ */
+class SeriesBucketOperatorTest {
+    private static final long HOUR_START = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
+    private static final long HOUR_END = HOUR_START + 3_600_000L;
+    private static final long DAY_START = Instant.parse("2024-03-01T00:00:00Z").toEpochMilli();
+    private static final long EMIT = 1000;
+    private static final long LATENESS = Duration.ofMinutes(10).toMillis();
+    private static final JobDefinition JOB = JobLoader.parse("""
+            name: ops
+            granularities: [hour, day]
+            breakdowns: [plan]
+            breakdown_limit: 10
+            """);
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> harness;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> open(long lateness, long emit,
+            OperatorSubtaskState restoreFrom) throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new SeriesBucketOperator(JOB, lateness, emit, 0),
+                SeriesPartial::bucketKey, Types.STRING);
+        harness.setup();
+        if (restoreFrom != null) harness.initializeState(restoreFrom);
+        harness.open();
+        harness.setProcessingTime(0);
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) harness.close();
+    }
+
+    private static SeriesPartial partial(Granularity g, long start, long count, String... users) {
+        HllSketch h = Sketches.newHll(14);
+        for (String u : users) h.update(Sketches.idHash(u));
+        return new SeriesPartial(false, "production", "signup", g.ordinal(), start, count, h.toCompactByteArray(),
+                null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
+    }
+
+    private static SeriesPartial hourly(long count, String... users) {
+        return partial(Granularity.HOUR, HOUR_START, count, users);
+    }
+
+    private List<SeriesRow> drain() {
+        List<SeriesRow> rows = new ArrayList<>();
+        ConcurrentLinkedQueue<Object> out = harness.getOutput();
+        for (Object o : out) {
+            if (o instanceof StreamRecord<?> r) rows.add((SeriesRow) r.getValue());
+        }
+        out.clear();
+        return rows;
+    }
+
+    @Test
+    void emitsOnTicksWhileChangingThenFinal() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(2, "a", "b"), HOUR_START);
+        assertThat(drain()).as("nothing before the first tick").isEmpty();
+
+        harness.setProcessingTime(EMIT);
+        List<SeriesRow> first = drain();
+        assertThat(first).hasSize(1);
+        assertThat(first.get(0).count()).isEqualTo(2);
+        assertThat(first.get(0).uniqueUsers()).isEqualTo(2);
+        assertThat(first.get(0).isFinal()).isFalse();
+        assertThat(first.get(0).bucketStart()).isEqualTo(HOUR_START);
+        assertThat(first.get(0).granularity()).isEqualTo("hour");
+
+        harness.setProcessingTime(3 * EMIT);
+        assertThat(drain()).as("no change, no row").isEmpty();
+
+        harness.processElement(hourly(3, "b", "c"), HOUR_START);
+        harness.setProcessingTime(4 * EMIT);
+        SeriesRow second = drain().get(0);
+        assertThat(second.count()).isEqualTo(5);
+        assertThat(second.uniqueUsers()).as("union, not a sum").isEqualTo(3);
+        assertThat(second.breakdowns()).isEqualTo("{\"plan\":{\"pro\":5}}");
+        assertThat(second.version()).isGreaterThan(first.get(0).version());
+
+        harness.processElement(hourly(1, "d"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END - 1));
+        assertThat(drain()).as("the end itself writes nothing").isEmpty();
+        harness.setProcessingTime(5 * EMIT);
+        List<SeriesRow> afterEnd = drain();
+        assertThat(afterEnd).as("the next tick writes the changed value").hasSize(1);
+        assertThat(afterEnd.get(0).count()).isEqualTo(6);
+        assertThat(afterEnd.get(0).isFinal()).isFalse();
+
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        List<SeriesRow> fin = drain();
+        assertThat(fin).hasSize(1);
+        assertThat(fin.get(0).isFinal()).isTrue();
+        assertThat(fin.get(0).count()).isEqualTo(6);
+        assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
+        assertThat(harness.numKeyedStateEntries()).as("bucket state dropped").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void lateUpdateWithinLatenessIsEmittedAndLaterOnesGoToTheSideOutput() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(1, "a"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END + 1000));
+        harness.setProcessingTime(EMIT / 2);
+        assertThat(drain()).as("not before the tick").isEmpty();
+        harness.setProcessingTime(EMIT);
+        assertThat(drain()).extracting(SeriesRow::count).containsExactly(1L);
+
+        harness.processElement(hourly(1, "b"), HOUR_START);
+        harness.setProcessingTime(2 * EMIT);
+        List<SeriesRow> late = drain();
+        assertThat(late).extracting(SeriesRow::count).containsExactly(2L);
+        assertThat(late.get(0).isFinal()).isFalse();
+
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        assertThat(drain()).singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).isEqualTo(2);
+        });
+
+        harness.processElement(hourly(1, "c"), HOUR_START);
+        assertThat(drain()).as("closed bucket: no row").isEmpty();
+        assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void jumpingPastEndAndLatenessAtOnceWritesOneFinalRow() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(4, "a"), HOUR_START);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        List<SeriesRow> rows = drain();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).isFinal()).isTrue();
+        harness.setProcessingTime(10 * EMIT);
+        assertThat(drain()).as("nothing pending after the final row").isEmpty();
+    }
+
+    @Test
+    void granularitiesOfOneSeriesAreSeparateBuckets() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(2, "a", "b"), HOUR_START);
+        harness.processElement(partial(Granularity.DAY, DAY_START, 7, "a", "b", "c"), DAY_START);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count, SeriesRow::uniqueUsers)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("hour", HOUR_START, 2L, 2L),
+                        org.assertj.core.groups.Tuple.tuple("day", DAY_START, 7L, 3L));
+    }
+
+    @Test
+    void changedBucketsAreWrittenBeforeTheCheckpointBarrierAndSurviveARestore() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(2, "a", "b"), HOUR_START);
+        harness.prepareSnapshotPreBarrier(1);
+        assertThat(drain()).as("written before the barrier").extracting(SeriesRow::count).containsExactly(2L);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        open(LATENESS, EMIT, snapshot);
+        harness.processElement(hourly(1, "c"), HOUR_START);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).as("restored accumulator plus the new partial").isEqualTo(3);
+            assertThat(r.uniqueUsers()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void batchExecutionWritesOnlyFinalRows() throws Exception {
+        open(0, 0, null);
+        harness.processElement(hourly(2, "a", "b"), HOUR_START);
+        harness.processElement(hourly(1, "c"), HOUR_START);
+        harness.setProcessingTime(10 * EMIT);
+        harness.prepareSnapshotPreBarrier(1);
+        assertThat(drain()).isEmpty();
+        harness.processWatermark(new Watermark(HOUR_END - 1));
+        assertThat(drain()).singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).isEqualTo(3);
+        });
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+}
