@@ -1,0 +1,80 @@
+package io.eventagg.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventagg.testing.ClickHouseServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code make bench} in miniature (a few thousand events), so the benchmark cannot rot: every
+ * measurement runs in a JVM of its own as in a real run, each must report plausible numbers, the
+ * pipelines' counts must add up, and the report must be written. Speed is not asserted.
+ */
+@ExtendWith(ClickHouseServer.class)
+class BenchSmokeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void everyMeasurementRunsAndTheReportIsWritten() throws Exception {
+        Path report = dir.resolve("BENCHMARKS.md");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Bench bench = new Bench(new String[] {
+            "--events", "4000", "--users", "300", "--days", "3", "--seed", "7",
+            "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
+            "--heap", "768m", "--out", report.toString(), "--command", "BenchSmokeTest",
+            "--rate", "2000", "--latency-seconds", "6",
+        }, new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            bench.runAll();
+        } finally {
+            System.out.println(log.toString(StandardCharsets.UTF_8));
+        }
+
+        Map<String, Map<String, Object>> r = bench.results;
+        assertThat(r).containsKeys("ceiling", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
+                "full-duckdb-streaming", "full-discard-streaming", "backfill", "peer-duckdb", "peer-clickhouse", "latency",
+                "state-quarter", "state");
+        long events = num(r.get("ceiling"), "events");
+        assertThat(events).isGreaterThan(1000);
+        assertThat(num(r.get("ceiling"), "events_per_s")).isPositive();
+
+        for (String name : List.of("ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
+                "full-duckdb-streaming", "full-discard-streaming")) {
+            Map<String, Object> m = r.get(name);
+            assertThat(num(m, "read")).as(name + ": every event read").isEqualTo(events);
+            assertThat(num(m, "aggregated") + num(m, "dead") + num(m, "late")).as(name + ": the counts add up").isEqualTo(events);
+            assertThat(num(m, "rows")).as(name + ": rows written").isPositive();
+        }
+        assertThat(num(r.get("ts-duckdb-batch"), "late")).as("batch: nothing is late").isZero();
+        long batchRows = num(r.get("ts-duckdb-batch"), "rows");
+        assertThat(num(r.get("ts-discard-batch"), "rows")).as("batch: the same rows whatever the sink").isEqualTo(batchRows);
+        // Batch writes each bucket once; the rows written also count the progress row.
+        assertThat(num(r.get("ts-duckdb-batch"), "db_rows")).as("batch: one row per bucket in the tables")
+                .isBetween(batchRows - 1, batchRows);
+        assertThat(num(r.get("peer-duckdb"), "events")).isEqualTo(events);
+        assertThat(num(r.get("peer-clickhouse"), "events")).isEqualTo(events);
+        assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
+        assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
+
+        String md = Files.readString(report);
+        assertThat(md).contains("| Measurement |", "Ceiling", "BenchSmokeTest");
+    }
+
+    private static long num(Map<String, Object> m, String key) {
+        assertThat(m).as("measurement").isNotNull().containsKey(key);
+        return ((Number) m.get(key)).longValue();
+    }
+}
