@@ -1,6 +1,7 @@
 package io.eventagg.pipeline;
 
 import io.eventagg.ingest.Event;
+import io.eventagg.window.AlignedTicks;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -27,15 +28,7 @@ public final class MaxTimestamp extends AbstractStreamOperator<Long>
         super.open();
         max = Long.MIN_VALUE;
         sent = Long.MIN_VALUE;
-        if (intervalMs > 0) schedule();
-    }
-
-    private void schedule() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer((now / intervalMs + 1) * intervalMs, t -> {
-            send();
-            schedule();
-        });
+        if (intervalMs > 0) AlignedTicks.every(getProcessingTimeService(), intervalMs, t -> send());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eventagg.pipeline;
 
+import io.eventagg.window.AlignedTicks;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -32,15 +33,11 @@ public final class ProgressTracker extends AbstractStreamOperator<ProgressRow>
         maxTimestamp = Long.MIN_VALUE;
         watermark = Long.MIN_VALUE;
         lastEmitted = Long.MIN_VALUE;
-        if (intervalMs > 0) schedule();
-    }
-
-    private void schedule() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        getProcessingTimeService().registerTimer((now / intervalMs + 1) * intervalMs, t -> {
-            if (watermark != Long.MIN_VALUE && watermark != Long.MAX_VALUE) emit(watermark);
-            schedule();
-        });
+        if (intervalMs > 0) {
+            AlignedTicks.every(getProcessingTimeService(), intervalMs, t -> {
+                if (watermark != Long.MIN_VALUE && watermark != Long.MAX_VALUE) emit(watermark);
+            });
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.eventagg.timeseries;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
+import io.eventagg.window.AlignedTicks;
 import java.util.LinkedHashSet;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -80,20 +81,11 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
         changed = new LinkedHashSet<>();
         granularities = Granularity.values();
-        if (emitIntervalMs > 0) scheduleTick();
+        if (emitIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), emitIntervalMs, t -> emitChanged());
     }
 
     private boolean tracksChanges() {
         return emitIntervalMs > 0 || allowedLatenessMs > 0;
-    }
-
-    private void scheduleTick() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        long next = (now / emitIntervalMs + 1) * emitIntervalMs;
-        getProcessingTimeService().registerTimer(next, t -> {
-            emitChanged();
-            scheduleTick();
-        });
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.eventagg.ingest.Event;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
+import io.eventagg.window.AlignedTicks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,16 +87,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         active = new ArrayList<>();
         buffered = 0;
         oldestBuffered = Long.MAX_VALUE;
-        if (flushIntervalMs > 0) scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        long next = (now / flushIntervalMs + 1) * flushIntervalMs;
-        getProcessingTimeService().registerTimer(next, t -> {
-            flush();
-            scheduleFlush();
-        });
+        if (flushIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), flushIntervalMs, t -> flush());
     }
 
     @Override
