@@ -3,14 +3,11 @@ package io.eventagg.bench;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
-import io.eventagg.ingest.RunCounter;
+import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.timeseries.SeriesRow;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -53,23 +50,7 @@ public final class DiscardingOutputs implements Outputs {
 
     private static <T> void discard(DataStream<T> stream, String name) {
         int parallelism = stream.getParallelism();
-        stream.map(new Count<T>()).returns(stream.getType()).setParallelism(parallelism).name("count " + name).uid("count-" + name)
+        stream.map(new JdbcOutputs.CountRows<T>()).returns(stream.getType()).setParallelism(parallelism).name("count " + name).uid("count-" + name)
                 .sinkTo(new DiscardingSink<>()).setParallelism(parallelism).name("discard " + name).uid("discard-" + name);
-    }
-
-    static final class Count<T> extends RichMapFunction<T, T> {
-        private static final long serialVersionUID = 1L;
-        private transient Counter rows;
-
-        @Override
-        public void open(OpenContext openContext) {
-            rows = new RunCounter(getRuntimeContext(), getRuntimeContext().getMetricGroup(), RunCounter.ROWS_WRITTEN);
-        }
-
-        @Override
-        public T map(T value) {
-            rows.inc();
-            return value;
-        }
     }
 }
