@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
  *       [--only ceiling,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
  *       [--data DIR] [--work DIR] [--heap 6g] [--out BENCHMARKS.md|-] [--command TEXT]
+ *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  * </pre>
  */
 public final class Bench {
@@ -58,6 +59,7 @@ public final class Bench {
         opt.put("command", "make bench");
         opt.put("rate", "50000");
         opt.put("latency-seconds", "90");
+        opt.put("latency-warmup", "20");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected " + args[i]);
             String k = args[i].substring(2);
@@ -103,6 +105,7 @@ public final class Bench {
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);
         if (only.contains("latency")) {
             measure("latency", "latency", full, "files=" + files, "rate=" + opt.get("rate"), "seconds=" + opt.get("latency-seconds"),
+                    "warmup=" + opt.get("latency-warmup"),
                     "parallelism=" + p, work);
         }
         if (only.contains("state")) {

@@ -92,11 +92,10 @@ final class BenchReport {
         for (String k : List.of("state-quarter", "state")) {
             if ((m = r.get(k)) == null) continue;
             sb.append(String.format(Locale.ROOT, "%nState (%s, full job, streaming, checkpoint after all %,d events): checkpoint %,.1f MB;"
-                    + " retention: %s; time series: %,.1f MB in %,d window states (%,.0f bytes each); funnels %,.1f MB;"
+                    + " retention: %s; time series (open buckets' sketches, whatever the users): %,.1f MB; funnels %,.1f MB;"
                     + " peak RSS %,.0f MB = %,.0f MB per million active users (%,d).%n",
                     k.equals("state") ? "all users" : "a quarter of the users", (long) num(m, "read"), num(m, "checkpoint_bytes") / 1e6,
-                    m.get("retention_summary"), num(m, "timeseries_bytes") / 1e6, (long) num(m, "timeseries_windows"),
-                    num(m, "timeseries_bytes") / Math.max(1, num(m, "timeseries_windows")), num(m, "funnel_bytes") / 1e6,
+                    m.get("retention_summary"), num(m, "timeseries_bytes") / 1e6, num(m, "funnel_bytes") / 1e6,
                     num(m, "peak_rss_bytes") / 1e6, num(m, "peak_rss_bytes") / 1e6 / Math.max(1e-9, num(m, "active_users") / 1e6),
                     (long) num(m, "active_users")));
         }

@@ -35,7 +35,7 @@ class BenchSmokeTest {
             "--events", "4000", "--users", "300", "--days", "3", "--seed", "7",
             "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
             "--heap", "768m", "--out", report.toString(), "--command", "BenchSmokeTest",
-            "--rate", "2000", "--latency-seconds", "6",
+            "--rate", "2000", "--latency-seconds", "8", "--latency-warmup", "1",
         }, new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
             bench.runAll();
