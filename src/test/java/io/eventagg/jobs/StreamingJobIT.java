@@ -82,16 +82,16 @@ class StreamingJobIT {
     static void tearDown() throws Exception {
         List<Throwable> problems = new ArrayList<>();
         if (jobId != null) {
-            run(problems, () -> sh("cancel-after", Duration.ofSeconds(90), "bash", "scripts/flink-cluster.sh", "cancel", jobId));
+            Shell.attempt(problems, () -> sh("cancel-after", Duration.ofSeconds(90), "bash", "scripts/flink-cluster.sh", "cancel", jobId));
         }
-        run(problems, () -> {
+        Shell.attempt(problems, () -> {
             if (db != null) db.close();
             return null;
         });
         // Stop only what this test started, in reverse order.
         for (int i = started.size() - 1; i >= 0; i--) {
             String service = started.get(i);
-            run(problems, () -> make(service + "-down", Duration.ofSeconds(120), service + "-down"));
+            Shell.attempt(problems, () -> make(service + "-down", Duration.ofSeconds(120), service + "-down"));
         }
         if (!problems.isEmpty()) problems.forEach(Throwable::printStackTrace);
     }
@@ -286,17 +286,5 @@ class StreamingJobIT {
         Shell.Result r = Shell.run(root, Map.of(), timeout, work, name, List.of(cmd));
         outputs.add(r);
         return r;
-    }
-
-    interface Step {
-        Object run() throws Exception;
-    }
-
-    static void run(List<Throwable> problems, Step step) {
-        try {
-            step.run();
-        } catch (Throwable t) {
-            problems.add(t);
-        }
     }
 }
