@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.testing.ClickHouseResults;
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.KafkaTopics;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
@@ -17,23 +18,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,16 +82,16 @@ class StreamingJobIT {
     static void tearDown() throws Exception {
         List<Throwable> problems = new ArrayList<>();
         if (jobId != null) {
-            run(problems, () -> sh("cancel-after", Duration.ofSeconds(90), "bash", "scripts/flink-cluster.sh", "cancel", jobId));
+            Shell.attempt(problems, () -> sh("cancel-after", Duration.ofSeconds(90), "bash", "scripts/flink-cluster.sh", "cancel", jobId));
         }
-        run(problems, () -> {
+        Shell.attempt(problems, () -> {
             if (db != null) db.close();
             return null;
         });
         // Stop only what this test started, in reverse order.
         for (int i = started.size() - 1; i >= 0; i--) {
             String service = started.get(i);
-            run(problems, () -> make(service + "-down", Duration.ofSeconds(120), service + "-down"));
+            Shell.attempt(problems, () -> make(service + "-down", Duration.ofSeconds(120), service + "-down"));
         }
         if (!problems.isEmpty()) problems.forEach(Throwable::printStackTrace);
     }
@@ -142,7 +135,7 @@ class StreamingJobIT {
         Map<String, RefEvent> events = new LinkedHashMap<>();
         Set<String> bad = new HashSet<>();
         int i = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readTopic(topic)) {
+        for (ConsumerRecord<byte[], byte[]> r : new KafkaTopics(BOOTSTRAP, topic, PARTITIONS).readAll(Duration.ofMinutes(2))) {
             String line = new String(r.value(), StandardCharsets.UTF_8);
             RefEvent e = RefParser.parse(line, ++i, "production");
             if (e == null) bad.add(r.partition() + "/" + r.offset());
@@ -165,7 +158,7 @@ class StreamingJobIT {
 
         // Phase 2: a clock event per partition closes every bucket of the data.
         long now = System.currentTimeMillis();
-        sendClock(now);
+        new KafkaTopics(BOOTSTRAP, topic, PARTITIONS).sendClocks(now, CLOCK_ENV);
         long target = (now - Duration.ofSeconds(30).toMillis()) / 1000 - 1;
         waitUntil(Duration.ofMinutes(3), "progress reaches the clock", () -> progress() >= target);
         expected = expected(events);
@@ -272,40 +265,6 @@ class StreamingJobIT {
         }
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> readTopic(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", BOOTSTRAP);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (int i = 0; i < PARTITIONS; i++) parts.add(new TopicPartition(topic, i));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            Map<TopicPartition, Long> pos = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (parts.stream().anyMatch(tp -> pos.getOrDefault(tp, 0L) < end.get(tp))) {
-                if (System.nanoTime() > deadline) throw new AssertionError("could not read topic " + topic + " back");
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(1))) {
-                    out.add(r);
-                    pos.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-                }
-            }
-        }
-        return out;
-    }
-
-    static void sendClock(long now) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", BOOTSTRAP);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int part = 0; part < PARTITIONS; part++) {
-                String clock = "{\"event\":\"$clock\",\"distinct_id\":\"clock\",\"timestamp\":" + now + ",\"environment\":\"" + CLOCK_ENV + "\"}";
-                producer.send(new ProducerRecord<>(topic, part, null, clock.getBytes(StandardCharsets.UTF_8))).get();
-            }
-        }
-    }
-
     static String script(String service) {
         return "scripts/" + (service.equals("cluster") ? "flink-cluster" : service) + ".sh";
     }
@@ -327,17 +286,5 @@ class StreamingJobIT {
         Shell.Result r = Shell.run(root, Map.of(), timeout, work, name, List.of(cmd));
         outputs.add(r);
         return r;
-    }
-
-    interface Step {
-        Object run() throws Exception;
-    }
-
-    static void run(List<Throwable> problems, Step step) {
-        try {
-            step.run();
-        } catch (Throwable t) {
-            problems.add(t);
-        }
     }
 }

@@ -2,16 +2,8 @@ package io.eventagg.testing;
 
 import io.eventagg.sink.SinkSettings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +25,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ClickHouseServer implements BeforeAllCallback {
     public static final int DEFAULT_HTTP_PORT = 18123;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static volatile boolean up;
 
     @Override
@@ -70,16 +61,12 @@ public final class ClickHouseServer implements BeforeAllCallback {
     }
 
     static boolean ping() {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(httpBase() + "ping")).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().startsWith("Ok");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return http().ping();
+    }
+
+    /** HTTP access to the shared test server. */
+    public static ClickHouseHttp http() {
+        return new ClickHouseHttp(httpPort());
     }
 
     /** The repository root (where scripts/clickhouse.sh is), from the working directory upwards. */
@@ -116,22 +103,7 @@ public final class ClickHouseServer implements BeforeAllCallback {
     }
 
     static String execute(String database, String sql) throws IOException, InterruptedException {
-        return execute(database, sql, null);
-    }
-
-    static String execute(String database, String sql, byte[] data) throws IOException, InterruptedException {
-        String url = httpBase() + (database == null ? "" : "?database=" + database);
-        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofMinutes(5));
-        if (data == null) {
-            b.uri(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(sql));
-        } else {
-            String sep = url.contains("?") ? "&" : "?";
-            b.uri(URI.create(url + sep + "query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(data));
-        }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
-        return r.body();
+        return http().execute(database, sql);
     }
 
     /** A test database; {@link #close} drops it. */
@@ -162,28 +134,16 @@ public final class ClickHouseServer implements BeforeAllCallback {
 
         /** Sends data for an {@code INSERT ... FORMAT X} statement. */
         public void insert(String insertSql, byte[] data) throws IOException, InterruptedException {
-            ClickHouseServer.execute(name, insertSql, data);
+            http().execute(name, insertSql, data);
         }
 
         /** A query's rows as maps of column name to (unescaped) text; NULL as null. */
         public List<Map<String, String>> query(String sql) throws IOException, InterruptedException {
-            String body = ClickHouseServer.execute(name, sql + " FORMAT TabSeparatedWithNames");
-            List<Map<String, String>> out = new ArrayList<>();
-            String[] lines = body.split("\n", -1);
-            if (lines.length == 0 || lines[0].isEmpty()) return out;
-            String[] header = lines[0].split("\t", -1);
-            for (int i = 1; i < lines.length; i++) {
-                if (lines[i].isEmpty()) continue;
-                String[] f = lines[i].split("\t", -1);
-                Map<String, String> row = new LinkedHashMap<>();
-                for (int c = 0; c < header.length; c++) row.put(unescape(header[c]), f[c].equals("\\N") ? null : unescape(f[c]));
-                out.add(row);
-            }
-            return out;
+            return http().query(name, sql);
         }
 
         public long count(String sql) throws IOException, InterruptedException {
-            return Long.parseLong(ClickHouseServer.execute(name, sql).trim());
+            return http().count(name, sql);
         }
 
         @Override

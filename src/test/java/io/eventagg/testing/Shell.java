@@ -34,6 +34,20 @@ public final class Shell {
         }
     }
 
+    /** A step that may fail. */
+    public interface Step {
+        Object run() throws Exception;
+    }
+
+    /** Runs a step, adding what it throws to {@code problems}: for tear-downs that must try every step. */
+    public static void attempt(List<Throwable> problems, Step step) {
+        try {
+            step.run();
+        } catch (Throwable t) {
+            problems.add(t);
+        }
+    }
+
     /**
      * Runs {@code command} in {@code dir} with extra environment variables; kills it (and its
      * children) after {@code timeout}, which then counts as a failure (exit 124). stdout and stderr

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make chaos`: fault injection on the real components (src/test/java/io/eventagg/chaos/FaultInjectionChaos.java).
+# A Flink standalone cluster, a Kafka broker and a ClickHouse server of its own -- own ports, state
+# under .run/chaos/ -- so the default services (and other tests using them) are left alone. Whatever
+# happens (failure, timeout, Ctrl-C), the trap stops the services and both runs again (plus a second
+# ClickHouse server for the undisturbed run).
+#
+# Environment: CHAOS_TIMEOUT (18m: the whole run, then it fails), CHAOS_SEED (repeat the fault
+# moments of an earlier run), CHAOS_USERS / CHAOS_DAYS (dataset size), CHAOS_PRODUCE_SECONDS,
+# CHAOS_OUTAGE_SECONDS; the ports below.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CLICKHOUSE_DIR=.run/chaos/clickhouse CLICKHOUSE_HTTP="${CHAOS_CLICKHOUSE_HTTP:-28123}" CLICKHOUSE_TCP="${CHAOS_CLICKHOUSE_TCP:-29000}"
+export KAFKA_DIR=.run/chaos/kafka KAFKA_PORT="${CHAOS_KAFKA_PORT:-29092}" KAFKA_CONTROLLER_PORT="${CHAOS_KAFKA_CONTROLLER_PORT:-29093}"
+export KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT" TOPIC=chaos PARTITIONS=4
+export FLINK_DIR=.run/chaos/flink FLINK_REST="127.0.0.1:${CHAOS_FLINK_REST_PORT:-28081}" FLINK_RPC_PORT="${CHAOS_FLINK_RPC_PORT:-26123}"
+export FLINK_BLOB_PORT="${CHAOS_FLINK_BLOB_PORT:-26124}" FLINK_TM_RPC_PORT="${CHAOS_FLINK_TM_RPC_PORT:-26125}"
+
+# kill_pidfile FILE MATCH: SIGKILL the process a pid file names if its command line contains MATCH
+# (the test JVM and its undisturbed run write them; a stale file names nothing or another process).
+kill_pidfile() {
+  local pid
+  pid="$(tr -dc '0-9' <"$1" 2>/dev/null)" || return 0
+  [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" && kill -KILL "$pid" 2>/dev/null
+  rm -f "$1"
+}
+
+# The second ClickHouse server (the undisturbed run's), as FaultInjectionChaos starts it.
+clickhouse_ref() {
+  CLICKHOUSE_DIR=.run/chaos/clickhouse-ref CLICKHOUSE_HTTP="${CHAOS_CLICKHOUSE_REF_HTTP:-28124}" \
+    CLICKHOUSE_TCP="${CHAOS_CLICKHOUSE_REF_TCP:-29001}" bash scripts/clickhouse.sh "$@"
+}
+export CLICKHOUSE_REF_HTTP="${CHAOS_CLICKHOUSE_REF_HTTP:-28124}" CLICKHOUSE_REF_TCP="${CHAOS_CLICKHOUSE_REF_TCP:-29001}"
+
+stop_services() {
+  bash scripts/flink-cluster.sh down >/dev/null 2>&1 || true
+  bash scripts/kafka.sh down >/dev/null 2>&1 || true
+  bash scripts/clickhouse.sh down >/dev/null 2>&1 || true
+  clickhouse_ref down >/dev/null 2>&1 || true
+}
+
+cleanup() {
+  local rc=$?
+  kill_pidfile .run/chaos/test.pid surefire || true
+  kill_pidfile .run/chaos/reference.pid eventagg-cli.jar || true
+  stop_services
+  [[ -n "${rm_pid:-}" ]] && wait "$rm_pid" 2>/dev/null
+  [[ $rc -eq 124 ]] && echo "[chaos] FAILED: timed out after ${CHAOS_TIMEOUT:-18m}" >&2
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The previous run's state (ClickHouse keeps tens of thousands of part files) is moved aside and
+# deleted while this run starts; its services are stopped first (their pid files are in it).
+stop_services
+if [[ -e .run/chaos ]]; then
+  old=".run/chaos.old.$$"
+  mv .run/chaos "$old"
+  nice rm -rf "$old" &
+  rm_pid=$!
+fi
+
+[[ -s target/eventagg-job.jar ]] || { echo "[chaos] target/eventagg-job.jar is missing: run 'make package'" >&2; exit 2; }
+timeout --kill-after=30s "${CHAOS_TIMEOUT:-18m}" \
+  mvn -B test -Dtest=FaultInjectionChaos -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false "$@"
