@@ -15,6 +15,11 @@ public final class RunCounter implements Counter {
     public static final String EVENTS_DEAD_LETTERED = "eventsDeadLettered";
     public static final String EVENTS_LATE = "eventsLate";
     public static final String ROWS_WRITTEN = "rowsWritten";
+    /**
+     * Events whose (finest) time-series bucket had already been closed when their partial
+     * aggregate reached it: not in the results; a refresh of the range repairs them.
+     */
+    public static final String EVENTS_IN_CLOSED_BUCKETS = "eventsInClosedBuckets";
 
     private final Counter metric;
     private final LongCounter total;

@@ -1,9 +1,11 @@
 package io.eventagg.timeseries;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.RunCounter;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -15,6 +17,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The calendar buckets of every series at every granularity in one keyed operator (key: {@link
@@ -26,9 +30,14 @@ import org.apache.flink.util.OutputTag;
  *       the whole operator, aligned to multiples of the interval, so the sink gets large batches),
  *       and before every checkpoint barrier;
  *   <li>once more, as the final row, when the watermark passes its end plus the allowed lateness;
- *       then its state is dropped, and partials that arrive later go to {@link #LATE_PARTIALS}
- *       (never, unless the lateness rules upstream are broken).
+ *       then its state is dropped, and partials that arrive later go to {@link #LATE_PARTIALS}.
  * </ul>
+ *
+ * <p>A partial reaches a closed bucket only when its source subtask's watermark (against which its
+ * events were found on time) was further behind this operator's than the allowed lateness: after
+ * all partitions of a subtask were idle while the others went on (see the README's known issue).
+ * Those events are in no result; they are counted ({@code eventsInClosedBuckets}, finest
+ * granularity of the rollup) and logged with the affected range, so an alert can ask for a refresh.
  *
  * <p>It replaces one Flink window operator per granularity with a calendar assigner and a trigger:
  * with one partial per window (a minute bucket rarely gets more), the window operator's per-window
@@ -44,6 +53,7 @@ import org.apache.flink.util.OutputTag;
 public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow>
         implements OneInputStreamOperator<SeriesPartial, SeriesRow>, Triggerable<String, Long> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SeriesBucketOperator.class);
 
     /** Partials that reach a closed bucket; always empty unless the lateness rules are broken. */
     public static final OutputTag<SeriesPartial> LATE_PARTIALS = new OutputTag<>("late-partials") {};
@@ -55,12 +65,19 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final int breakdownCap;
     private final long allowedLatenessMs;
     private final long emitIntervalMs;
+    private final Granularity[] jobGranularities;
 
     private transient InternalValueState<String, Long, SeriesAccumulator> buckets;
     private transient InternalTimerService<Long> timers;
     /** Buckets changed since their last row (streaming only). */
     private transient LinkedHashSet<Changed> changed;
     private transient Granularity[] granularities;
+    private transient int finest;
+    private transient RunCounter eventsInClosedBuckets;
+    private transient long closedFrom;
+    private transient long closedTo;
+    private transient long closedEvents;
+    private transient long lastClosedLog;
 
     public SeriesBucketOperator(JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation) {
         this.calendar = job.calendar();
@@ -70,6 +87,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         this.breakdownCap = job.limits().breakdownValuesPerBucket();
         this.allowedLatenessMs = allowedLatenessMs;
         this.emitIntervalMs = emitIntervalMs;
+        this.jobGranularities = job.granularities().toArray(new Granularity[0]);
     }
 
     @Override
@@ -81,6 +99,11 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
         changed = new LinkedHashSet<>();
         granularities = Granularity.values();
+        finest = Integer.MAX_VALUE;
+        for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
+        eventsInClosedBuckets = new RunCounter(getRuntimeContext(), getMetricGroup(), RunCounter.EVENTS_IN_CLOSED_BUCKETS);
+        closedFrom = Long.MAX_VALUE;
+        closedTo = Long.MIN_VALUE;
         if (emitIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), emitIntervalMs, t -> emitChanged());
     }
 
@@ -95,6 +118,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         long end = calendar.end(granularities[p.granularity()], start);
         long watermark = timers.currentWatermark();
         if (end - 1 + allowedLatenessMs <= watermark) {
+            closedBucket(p, end);
             output.collect(LATE_PARTIALS, record);
             return;
         }
@@ -107,6 +131,25 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         acc.add(p, lgK);
         buckets.update(acc);
         if (tracksChanges()) changed.add(new Changed((String) getCurrentKey(), start));
+    }
+
+    /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
+    private void closedBucket(SeriesPartial p, long end) {
+        if (!p.rollup() || p.granularity() != finest) return;
+        eventsInClosedBuckets.inc(p.count());
+        closedEvents += p.count();
+        closedFrom = Math.min(closedFrom, p.bucketStart());
+        closedTo = Math.max(closedTo, end);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (now - lastClosedLog >= 10_000) {
+            LOG.warn("{} events reached time-series buckets that were already closed, between {} and {}: they are not in the"
+                    + " results; refresh that range (an idle source subtask fell behind the others' watermark, see the README)",
+                    closedEvents, Instant.ofEpochMilli(closedFrom), Instant.ofEpochMilli(closedTo));
+            lastClosedLog = now;
+            closedEvents = 0;
+            closedFrom = Long.MAX_VALUE;
+            closedTo = Long.MIN_VALUE;
+        }
     }
 
     @Override
@@ -153,6 +196,11 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         super.prepareSnapshotPreBarrier(checkpointId);
         // What changed is not part of the snapshot: it is written now, so nothing is pending.
         emitChanged();
+    }
+
+    /** Used by tests: the events counted in {@code eventsInClosedBuckets}. */
+    long eventsInClosedBuckets() {
+        return eventsInClosedBuckets.getCount();
     }
 
     /** A bucket whose latest value has not been written yet. */

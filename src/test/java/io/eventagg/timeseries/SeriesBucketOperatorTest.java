@@ -147,9 +147,14 @@ class SeriesBucketOperatorTest {
         });
 
         harness.processElement(hourly(1, "c"), HOUR_START);
+        SeriesPartial rollup = new SeriesPartial(true, "production", null, Granularity.HOUR.ordinal(), HOUR_START, 3,
+                Sketches.newHll(14).toCompactByteArray(), null, null, null, null, null);
+        harness.processElement(rollup, HOUR_START);
         assertThat(drain()).as("closed bucket: no row").isEmpty();
-        assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(1);
+        assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(2);
         assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(((SeriesBucketOperator) harness.getOperator()).eventsInClosedBuckets())
+                .as("events counted once, by the rollup at the finest granularity").isEqualTo(3);
     }
 
     @Test
