@@ -19,7 +19,7 @@ public final class RunCounter implements Counter {
      * Events whose (finest) time-series bucket had already been closed when their partial
      * aggregate reached it: not in the results; a refresh of the range repairs them.
      */
-    public static final String EVENTS_IN_CLOSED_BUCKETS = "eventsInClosedBuckets";
+    public static final String CLOSED_BUCKET_EVENTS = "closedBucketEvents";
 
     private final Counter metric;
     private final LongCounter total;

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>A partial reaches a closed bucket only when its source subtask's watermark (against which its
  * events were found on time) was further behind this operator's than the allowed lateness: after
  * all partitions of a subtask were idle while the others went on (see the README's known issue).
- * Those events are in no result; they are counted ({@code eventsInClosedBuckets}, finest
+ * Those events are in no result; they are counted ({@code closedBucketEvents}, finest
  * granularity of the rollup) and logged with the affected range, so an alert can ask for a refresh.
  *
  * <p>It replaces one Flink window operator per granularity with a calendar assigner and a trigger:
@@ -73,7 +73,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private transient LinkedHashSet<Changed> changed;
     private transient Granularity[] granularities;
     private transient int finest;
-    private transient RunCounter eventsInClosedBuckets;
+    private transient RunCounter closedBucketEvents;
     private transient long closedFrom;
     private transient long closedTo;
     private transient long closedEvents;
@@ -101,7 +101,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         granularities = Granularity.values();
         finest = Integer.MAX_VALUE;
         for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
-        eventsInClosedBuckets = new RunCounter(getRuntimeContext(), getMetricGroup(), RunCounter.EVENTS_IN_CLOSED_BUCKETS);
+        closedBucketEvents = new RunCounter(getRuntimeContext(), getMetricGroup(), RunCounter.CLOSED_BUCKET_EVENTS);
         closedFrom = Long.MAX_VALUE;
         closedTo = Long.MIN_VALUE;
         if (emitIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), emitIntervalMs, t -> emitChanged());
@@ -136,7 +136,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
     private void closedBucket(SeriesPartial p, long end) {
         if (!p.rollup() || p.granularity() != finest) return;
-        eventsInClosedBuckets.inc(p.count());
+        closedBucketEvents.inc(p.count());
         closedEvents += p.count();
         closedFrom = Math.min(closedFrom, p.bucketStart());
         closedTo = Math.max(closedTo, end);
@@ -198,9 +198,9 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         emitChanged();
     }
 
-    /** Used by tests: the events counted in {@code eventsInClosedBuckets}. */
-    long eventsInClosedBuckets() {
-        return eventsInClosedBuckets.getCount();
+    /** Used by tests: the events counted in {@code closedBucketEvents}. */
+    long closedBucketEvents() {
+        return closedBucketEvents.getCount();
     }
 
     /** A bucket whose latest value has not been written yet. */

@@ -87,6 +87,7 @@ class SinkMetricsTest {
         Map<String, Long> out = new TreeMap<>();
         for (Map.Entry<String, Metric> e : REPORTER.findMetrics(job, name).entrySet()) {
             String id = e.getKey();
+            if (!id.endsWith("." + name)) continue; // findMetrics matches a pattern: eventsIn would also find eventsInX
             String operator = operatorOf(id, name);
             out.merge(operator, ((Counter) e.getValue()).getCount(), Long::sum);
         }

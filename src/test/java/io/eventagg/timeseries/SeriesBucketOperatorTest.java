@@ -153,7 +153,7 @@ class SeriesBucketOperatorTest {
         assertThat(drain()).as("closed bucket: no row").isEmpty();
         assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(2);
         assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(((SeriesBucketOperator) harness.getOperator()).eventsInClosedBuckets())
+        assertThat(((SeriesBucketOperator) harness.getOperator()).closedBucketEvents())
                 .as("events counted once, by the rollup at the finest granularity").isEqualTo(3);
     }
 
