@@ -21,8 +21,9 @@ export FLINK_BLOB_PORT="${CHAOS_FLINK_BLOB_PORT:-26124}" FLINK_TM_RPC_PORT="${CH
 # (the test JVM and its undisturbed run write them; a stale file names nothing or another process).
 kill_pidfile() {
   local pid
-  pid="$(tr -dc '0-9' <"$1" 2>/dev/null)" || return 0
-  [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" && kill -KILL "$pid" 2>/dev/null
+  [[ -f "$1" ]] || return 0
+  pid="$(tr -dc '0-9' <"$1")"
+  [[ -n "$pid" ]] && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$2" && kill -KILL "$pid" 2>/dev/null
   rm -f "$1"
 }
 
