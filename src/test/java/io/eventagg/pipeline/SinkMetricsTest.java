@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.EventParser;
-import io.eventagg.ingest.FileEventSource;
-import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.sink.EventaggConnectionProvider;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.TestJobs;
 import java.nio.file.Path;
@@ -21,16 +19,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,28 +52,8 @@ class SinkMetricsTest {
     @TempDir
     Path dir;
 
-    /** Runs the pipeline over a file without restarts; returns the job id and whether it succeeded. */
-    record Run(JobID id, Throwable failure) {}
-
-    Run run(JobDefinition job, Path input, SinkSettings sink) throws Exception {
-        return run(job, input, sink, java.time.Duration.ofMinutes(3));
-    }
-
-    Run run(JobDefinition job, Path input, SinkSettings sink, java.time.Duration timeout) throws Exception {
-        Configuration conf = FlinkSettings.base(true);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));
-        EventaggPipeline.define(env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
-                job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink));
-        JobClient client = env.executeAsync("metrics " + job.name());
-        try {
-            client.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Run(client.getJobID(), null);
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Run(client.getJobID(), e.getCause());
-        }
+    Pipelines.Attempt run(JobDefinition job, Path input, SinkSettings sink) throws Exception {
+        return Pipelines.runWithoutRestarts(job, input, sink, java.time.Duration.ofMinutes(3));
     }
 
     /** Sum of a counter over subtasks, per operator (the identifier without the subtask and metric name). */
@@ -120,7 +94,7 @@ class SinkMetricsTest {
         SinkSettings sink = SinkSettings.of("jdbc:duckdb:" + dir.resolve("m.duckdb"));
         SchemaManager.apply(sink);
 
-        Run r = run(job, input, sink);
+        Pipelines.Attempt r = run(job, input, sink);
         assertThat(r.failure()).as(() -> "the job failed: " + stackTrace(r.failure())).isNull();
 
         assertThat(counters(r.id(), RunCounter.EVENTS_IN)).containsOnlyKeys("route");
@@ -158,7 +132,7 @@ class SinkMetricsTest {
             SinkSettings sink = db.settings().withBatch(1000, 200).withMaxRetries(2);
             SchemaManager.apply(sink);
 
-            Run r = run(job, input, sink);
+            Pipelines.Attempt r = run(job, input, sink);
             assertThat(r.failure()).as("the job fails once the sink gave up").isNotNull();
             Map<String, Long> failures = counters(r.id(), EventaggConnectionProvider.SINK_WRITE_FAILURES);
             // The first write and both retries failed (a writer may try once more when it is closed).
@@ -176,7 +150,7 @@ class SinkMetricsTest {
         SinkSettings sink = SinkSettings.of("jdbc:clickhouse://127.0.0.1:1/default").withProperties(ClickHouseServer.driverProperties("default"));
         assertThatThrownBy(() -> SchemaManager.apply(sink)).hasMessageContaining("127.0.0.1:1");
 
-        Run r = run(job, input, sink);
+        Pipelines.Attempt r = run(job, input, sink);
         assertThat(r.failure()).isNotNull();
         assertThat(sum(counters(r.id(), EventaggConnectionProvider.SINK_CONNECT_FAILURES))).isPositive();
     }

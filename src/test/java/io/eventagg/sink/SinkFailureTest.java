@@ -4,26 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.EventParser;
-import io.eventagg.ingest.FileEventSource;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.EventaggPipeline;
-import io.eventagg.pipeline.FlinkSettings;
-import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.pipeline.RunOptions;
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.TestJobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
@@ -50,20 +37,7 @@ class SinkFailureTest {
 
     /** Runs the pipeline over a file without restarts; the failure, or null. */
     static Throwable run(JobDefinition job, Path input, SinkSettings sink, Duration timeout) throws Exception {
-        Configuration conf = FlinkSettings.base(true);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));
-        EventaggPipeline.define(env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
-                job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink));
-        JobClient client = env.executeAsync("sink failure " + job.name());
-        try {
-            client.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
+        return Pipelines.runWithoutRestarts(job, input, sink, timeout).failure();
     }
 
     @Test

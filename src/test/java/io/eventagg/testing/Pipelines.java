@@ -43,4 +43,29 @@ public final class Pipelines {
         EventaggPipeline.define(ingested, job, options, outputs);
         return Counts.of(env.execute("test " + job.name()));
     }
+
+    /** A streaming run's job id and its failure (null when it finished). */
+    public record Attempt(org.apache.flink.api.common.JobID id, Throwable failure) {}
+
+    /**
+     * Runs the streaming pipeline over a file into JDBC outputs at parallelism 2 without restarts,
+     * so a failure ends the job and is returned instead of retried.
+     */
+    public static Attempt runWithoutRestarts(JobDefinition job, Path input, io.eventagg.sink.SinkSettings sink,
+            java.time.Duration timeout) throws Exception {
+        org.apache.flink.configuration.Configuration conf = FlinkSettings.base(true);
+        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));
+        EventaggPipeline.define(env.fromSource(source, io.eventagg.ingest.IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
+                job, RunOptions.streamingDefaults(), new io.eventagg.pipeline.JdbcOutputs(job.name(), sink));
+        org.apache.flink.core.execution.JobClient client = env.executeAsync("test " + job.name());
+        try {
+            client.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return new Attempt(client.getJobID(), null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Attempt(client.getJobID(), e.getCause());
+        }
+    }
 }
