@@ -10,7 +10,10 @@ import org.apache.flink.util.OutputTag;
  * The one place where every record is classified, so that all aggregations agree on it: dead
  * letters and too-late events go to side outputs, the rest flows on. An event is too late when
  * {@code timestamp <= watermark - allowed_lateness}; every later stage sees a watermark no higher
- * than this operator's, so an event accepted here is never late downstream.
+ * than this operator's, so an event accepted here is never late downstream. That holds only if
+ * this operator's watermark is the minimum over all source subtasks, not one subtask's own: in
+ * streaming the pipeline puts an all-to-all exchange in front of it (see
+ * {@code EventaggPipeline.acrossSubtasks}).
  *
  * <p>Counters (Flink metrics, also accumulators for the CLI summary): {@code eventsIn},
  * {@code eventsAggregated}, {@code eventsDeadLettered}, {@code eventsLate}.
@@ -52,7 +55,7 @@ public final class IngestRouter extends ProcessFunction<Ingested, Event> {
         long watermark = ctx.timerService().currentWatermark();
         if (watermark != Long.MIN_VALUE && e.timestamp() <= watermark - allowedLatenessMs) {
             late.inc();
-            ctx.output(LATE_EVENTS, new LateEvent(e, watermark));
+            ctx.output(LATE_EVENTS, LateEvent.of(e, watermark));
             return;
         }
         aggregated.inc();

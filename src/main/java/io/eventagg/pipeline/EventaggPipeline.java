@@ -18,12 +18,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The eventagg dataflow, independent of where events come from and where results go:
  *
  * <pre>
- * source ─ route ─┬─ dead letters, late events ──────────────────────────────► outputs
+ * source ═ route ─┬─ dead letters, late events ──────────────────────────────► outputs
  *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity ─ calendar buckets ─► outputs
  *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
+ * (═: in streaming, an all-to-all exchange, see {@link #acrossSubtasks}.)
  *
  * Operators have stable uids so savepoints survive upgrades.
  */
@@ -38,7 +39,7 @@ public final class EventaggPipeline {
         long lateness = run.streaming() ? job.watermark().allowedLateness().toMillis() : 0L;
         long emitMs = run.streaming() ? job.watermark().emitInterval().toMillis() : 0L;
 
-        SingleOutputStreamOperator<Event> events = ingested
+        SingleOutputStreamOperator<Event> events = acrossSubtasks(ingested, run)
                 .process(new IngestRouter(lateness))
                 .name("route")
                 .uid("route");
@@ -62,6 +63,20 @@ public final class EventaggPipeline {
                 .setParallelism(1)
                 .setMaxParallelism(1)
                 .uid("progress"));
+    }
+
+    /**
+     * In streaming, the router must not be chained to a source subtask. Chained, it would judge
+     * lateness by that subtask's own watermark, while every operator after a shuffle runs on the
+     * minimum over the <em>active</em> subtasks: a subtask that was idle (a broker outage during a
+     * catch-up) resumes behind the others, its events pass its own check and then reach buckets,
+     * funnel windows and cohorts that are already closed, where they would vanish. Behind an
+     * all-to-all exchange the router sees the same combined watermark as everything after it, so
+     * an event it accepts is on time everywhere, and one it rejects is kept as a late event.
+     * Batch runs have no lateness, and a single source subtask has nothing to disagree with.
+     */
+    static DataStream<Ingested> acrossSubtasks(DataStream<Ingested> ingested, RunOptions run) {
+        return run.streaming() && ingested.getParallelism() != 1 ? ingested.rebalance() : ingested;
     }
 
     static DataStream<SeriesRow> timeSeries(DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {

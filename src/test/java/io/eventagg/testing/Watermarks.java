@@ -33,6 +33,31 @@ public final class Watermarks {
                 .withTimestampAssigner((r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
     }
 
+    /**
+     * Like {@link #perEvent}, but a dead letter marks its split idle (until the next event), so a
+     * test can hold one source subtask idle for as long as it reads garbage.
+     */
+    public static WatermarkStrategy<Ingested> perEventIdleOnDeadLetters(Duration outOfOrderness) {
+        long ooo = outOfOrderness.toMillis();
+        return WatermarkStrategy.<Ingested>forGenerator(ctx -> new WatermarkGenerator<>() {
+                    private long max = Long.MIN_VALUE;
+
+                    @Override
+                    public void onEvent(Ingested r, long ts, WatermarkOutput out) {
+                        if (r.event() == null) {
+                            out.markIdle();
+                            return;
+                        }
+                        max = Math.max(max, ts);
+                        out.emitWatermark(new Watermark(max - ooo - 1));
+                    }
+
+                    @Override
+                    public void onPeriodicEmit(WatermarkOutput out) {}
+                })
+                .withTimestampAssigner((r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
+    }
+
     /** Which events (in file order) the router finds late under {@link #perEvent}. */
     public static boolean[] lateUnderPerEvent(java.util.List<RefEvent> events, Duration outOfOrderness, Duration lateness) {
         boolean[] late = new boolean[events.size()];
