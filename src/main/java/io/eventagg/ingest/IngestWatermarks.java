@@ -1,12 +1,15 @@
 package io.eventagg.ingest;
 
 import io.eventagg.config.WatermarkSettings;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Watermarks for ingested records: bounded out-of-orderness over event timestamps, with source
- * idleness. Dead letters carry no event time, so they neither move the watermark nor count as late.
+ * Watermarks for ingested records: bounded out-of-orderness over event timestamps, per source
+ * split, with {@link CatchUpAwareIdleness}. Dead letters carry no event time, so they neither move
+ * the watermark nor count as late.
  */
 public final class IngestWatermarks {
     private IngestWatermarks() {}
@@ -14,8 +17,12 @@ public final class IngestWatermarks {
     public static WatermarkStrategy<Ingested> strategy(WatermarkSettings settings) {
         SerializableTimestampAssigner<Ingested> assigner =
                 (r, previous) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE;
-        return WatermarkStrategy.<Ingested>forBoundedOutOfOrderness(settings.outOfOrderness())
-                .withTimestampAssigner(assigner)
-                .withIdleness(settings.idleness());
+        Duration ooo = settings.outOfOrderness();
+        Duration idleness = settings.idleness();
+        Duration behind = settings.outOfOrderness().plus(settings.allowedLateness());
+        return WatermarkStrategy.<Ingested>forGenerator(ctx -> new CatchUpAwareIdleness<>(
+                        new BoundedOutOfOrdernessWatermarks<>(ooo), idleness, ctx.getInputActivityClock(),
+                        System::currentTimeMillis, behind))
+                .withTimestampAssigner(assigner);
     }
 }
