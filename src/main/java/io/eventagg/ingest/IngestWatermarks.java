@@ -12,6 +12,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * the watermark nor count as late.
  */
 public final class IngestWatermarks {
+    /**
+     * A split silent since the job (re)started is idle after this many idleness timeouts: long
+     * enough for a restored consumer to reconnect and fetch, short enough for an empty partition.
+     */
+    public static final int NEVER_DELIVERED_FACTOR = 10;
+
     private IngestWatermarks() {}
 
     public static WatermarkStrategy<Ingested> strategy(WatermarkSettings settings) {
@@ -22,7 +28,7 @@ public final class IngestWatermarks {
         Duration behind = settings.outOfOrderness().plus(settings.allowedLateness());
         return WatermarkStrategy.<Ingested>forGenerator(ctx -> new CatchUpAwareIdleness<>(
                         new BoundedOutOfOrdernessWatermarks<>(ooo), idleness, ctx.getInputActivityClock(),
-                        System::currentTimeMillis, behind))
+                        System::currentTimeMillis, behind, idleness.multipliedBy(NEVER_DELIVERED_FACTOR)))
                 .withTimestampAssigner(assigner);
     }
 }

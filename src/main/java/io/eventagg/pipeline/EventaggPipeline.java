@@ -40,8 +40,7 @@ public final class EventaggPipeline {
         long emitMs = run.streaming() ? job.watermark().emitInterval().toMillis() : 0L;
 
         SingleOutputStreamOperator<Event> events = acrossSubtasks(ingested, run)
-                .process(new IngestRouter(lateness))
-                .name("route")
+                .transform("route", TypeInformation.of(Event.class), new IngestRouter(lateness))
                 .uid("route");
         outputs.deadLetters(events.getSideOutput(IngestRouter.DEAD_LETTERS));
         outputs.lateEvents(events.getSideOutput(IngestRouter.LATE_EVENTS));

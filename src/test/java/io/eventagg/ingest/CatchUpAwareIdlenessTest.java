@@ -18,6 +18,7 @@ class CatchUpAwareIdlenessTest {
     private static final Duration IDLENESS = Duration.ofSeconds(30);
     private static final Duration OOO = Duration.ofSeconds(10);
     private static final Duration BEHIND = Duration.ofHours(1);
+    private static final Duration NEVER_DELIVERED = Duration.ofMinutes(5);
 
     /** Records what the generator tells its output: "idle", or the watermark's timestamp. */
     static final class Recorded implements WatermarkOutput {
@@ -46,7 +47,7 @@ class CatchUpAwareIdlenessTest {
     private final ManualClock activity = new ManualClock();
     private final AtomicLong wall = new AtomicLong(NOW);
     private final CatchUpAwareIdleness<String> generator =
-            new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND);
+            new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
     private final Recorded out = new Recorded();
 
     /** Silence: periodic emits for {@code seconds} of activity-clock and wall-clock time. */
@@ -69,8 +70,10 @@ class CatchUpAwareIdlenessTest {
     }
 
     @Test
-    void aSplitThatNeverDeliveredGoesIdle() {
-        silence(32);
+    void aSplitThatNeverDeliveredGoesIdleOnlyAfterTheLongerTimeout() {
+        silence(299);
+        assertThat(out.calls).doesNotContain("idle");
+        silence(3);
         assertThat(out.last()).isEqualTo("idle");
     }
 
@@ -91,7 +94,7 @@ class CatchUpAwareIdlenessTest {
         assertThat(out.last()).isEqualTo("idle");
         // Behind by more than an hour at the same moment: not idle.
         CatchUpAwareIdleness<String> behind =
-                new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND);
+                new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
         Recorded out2 = new Recorded();
         behind.onEvent("e", wall.get() - Duration.ofMinutes(61).toMillis(), out2);
         for (int s = 0; s < 40; s++) {
