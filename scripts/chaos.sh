@@ -7,7 +7,7 @@
 #
 # Environment: CHAOS_TIMEOUT (18m: the whole run, then it fails), CHAOS_SEED (repeat the fault
 # moments of an earlier run), CHAOS_USERS / CHAOS_DAYS (dataset size), CHAOS_PRODUCE_SECONDS,
-# CHAOS_OUTAGE_SECONDS; the ports below.
+# CHAOS_OUTAGE_SECONDS, CHAOS_IDLENESS (30s), CHAOS_BROKER_DURING_CATCHUP (1; 0 restarts the broker early); the ports below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
