@@ -6,9 +6,12 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -69,8 +72,14 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     private transient InternalValueState<String, Long, SeriesAccumulator> buckets;
     private transient InternalTimerService<Long> timers;
-    /** Buckets changed since their last row (streaming only). */
-    private transient LinkedHashSet<Changed> changed;
+    /**
+     * Buckets changed since their last row (streaming only), in the order of their first change.
+     * On the heap state backend an accumulator's {@code changed} flag keeps a bucket from being
+     * listed twice, and a closed bucket's entry is skipped when its state is gone; other backends
+     * hand out copies, which carry no flag, so there a set does the bookkeeping.
+     */
+    private transient ArrayList<Changed> changedList;
+    private transient LinkedHashSet<Changed> changedSet;
     private transient Granularity[] granularities;
     private transient int finest;
     private transient RunCounter closedBucketEvents;
@@ -97,7 +106,11 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         buckets = (InternalValueState<String, Long, SeriesAccumulator>) getOrCreateKeyedState(
                 LongSerializer.INSTANCE, new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo()));
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
-        changed = new LinkedHashSet<>();
+        if (heapObjects()) {
+            changedList = new ArrayList<>();
+        } else {
+            changedSet = new LinkedHashSet<>();
+        }
         granularities = Granularity.values();
         finest = Integer.MAX_VALUE;
         for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
@@ -130,8 +143,27 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         }
         acc.add(p, lgK);
         buckets.update(acc);
-        if (tracksChanges()) changed.add(new Changed((String) getCurrentKey(), start));
+        if (tracksChanges()) {
+            if (changedList == null) {
+                changedSet.add(new Changed((String) getCurrentKey(), start));
+            } else if (!acc.changed) {
+                acc.changed = true;
+                changedList.add(new Changed((String) getCurrentKey(), start));
+            }
+        }
     }
+
+    /**
+     * Whether state values are the objects this operator stored (the heap backend; also what the
+     * tests' harnesses use), so that a flag set on one is seen by the next read. Package-private for
+     * the tests of the other path.
+     */
+    boolean heapObjects() {
+        return !forceChangeSet && getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+    }
+
+    /** Tests: use the set even on the heap backend. */
+    boolean forceChangeSet;
 
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
     private void closedBucket(SeriesPartial p, long end) {
@@ -165,7 +197,8 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         // final flag.
         emit(acc, g, start, end, true);
         buckets.clear();
-        if (tracksChanges()) changed.remove(new Changed(key, start));
+        // A listed bucket is skipped at the next tick: its state is gone.
+        if (tracksChanges() && changedSet != null) changedSet.remove(new Changed(key, start));
     }
 
     @Override
@@ -175,12 +208,14 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     /** Writes the row of every bucket that changed since its last one. */
     private void emitChanged() throws Exception {
-        if (changed.isEmpty()) return;
+        Collection<Changed> changed = changedList != null ? changedList : changedSet;
+        if (changed == null || changed.isEmpty()) return;
         for (Changed c : changed) {
             setCurrentKey(c.key);
             buckets.setCurrentNamespace(c.start);
             SeriesAccumulator acc = buckets.value();
             if (acc == null) continue;
+            acc.changed = false;
             Granularity g = granularities[SeriesPartial.granularityOf(c.key)];
             emit(acc, g, c.start, calendar.end(g, c.start), false);
         }

@@ -44,13 +44,18 @@ class SeriesBucketOperatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> open(long lateness, long emit,
             OperatorSubtaskState restoreFrom) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new SeriesBucketOperator(JOB, lateness, emit, 0),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit),
                 SeriesPartial::bucketKey, Types.STRING);
         harness.setup();
         if (restoreFrom != null) harness.initializeState(restoreFrom);
         harness.open();
         harness.setProcessingTime(0);
         return harness;
+    }
+
+    /** The operator under test (a subclass runs every test on the bookkeeping for other state backends). */
+    SeriesBucketOperator operator(long lateness, long emit) {
+        return new SeriesBucketOperator(JOB, lateness, emit, 0);
     }
 
     @AfterEach
@@ -122,6 +127,30 @@ class SeriesBucketOperatorTest {
         assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
         assertThat(harness.numKeyedStateEntries()).as("bucket state dropped").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aBucketChangedSeveralTimesBetweenTicksIsWrittenOnceInOrderOfFirstChange() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(1, "a"), HOUR_START);
+        harness.processElement(partial(Granularity.DAY, DAY_START, 2, "a", "b"), DAY_START);
+        harness.processElement(hourly(2, "b"), HOUR_START);
+        harness.setProcessingTime(EMIT);
+        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("hour", 3L), org.assertj.core.groups.Tuple.tuple("day", 2L));
+
+        harness.processElement(partial(Granularity.DAY, DAY_START, 1, "c"), DAY_START);
+        harness.processElement(hourly(1, "c"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        assertThat(drain()).as("the hour's final row").singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).isEqualTo(4);
+        });
+        harness.setProcessingTime(2 * EMIT);
+        assertThat(drain()).as("the closed hour is not written again, the day is").extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("day", 3L));
+        harness.setProcessingTime(3 * EMIT);
+        assertThat(drain()).isEmpty();
     }
 
     @Test
