@@ -62,9 +62,7 @@ public final class SeriesRows implements Serializable {
             Map<String, long[]> values = b.values(k);
             long other = b.overflow(k);
             if (values.isEmpty() && other == 0) continue;
-            @SuppressWarnings("unchecked")
-            Map.Entry<String, long[]>[] all = values.entrySet().toArray(new Map.Entry[0]);
-            if (all.length > 1) Arrays.sort(all, BreakdownCounts.BY_COUNT_THEN_VALUE);
+            Map.Entry<String, long[]>[] all = sorted(values);
             int mark = sb.length();
             boolean firstValue = true;
             for (int i = 0; i < all.length; i++) {
@@ -100,6 +98,35 @@ public final class SeriesRows implements Serializable {
             }
         }
         return sb.append('}').toString();
+    }
+
+    /** The entries in {@link BreakdownCounts#top}'s order (insertion sort: most buckets hold a value or two). */
+    private static Map.Entry<String, long[]>[] sorted(Map<String, long[]> values) {
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, long[]>[] all = new Map.Entry[values.size()];
+        int n = 0;
+        for (Map.Entry<String, long[]> e : values.entrySet()) all[n++] = e;
+        if (n > 16) {
+            Arrays.sort(all, BreakdownCounts.BY_COUNT_THEN_VALUE);
+            return all;
+        }
+        for (int i = 1; i < n; i++) {
+            Map.Entry<String, long[]> e = all[i];
+            long c = e.getValue()[0];
+            int j = i - 1;
+            while (j >= 0 && before(c, e.getKey(), all[j])) {
+                all[j + 1] = all[j];
+                j--;
+            }
+            all[j + 1] = e;
+        }
+        return all;
+    }
+
+    /** Whether (count, value) comes before {@code e}: higher count first, then the smaller value. */
+    private static boolean before(long count, String value, Map.Entry<String, long[]> e) {
+        long other = e.getValue()[0];
+        return count != other ? count > other : value.compareTo(e.getKey()) < 0;
     }
 
     /** Appends {@code "name":{} (with a comma before unless first); false if the name needs escaping. */
