@@ -10,9 +10,11 @@ public enum Granularity {
     WEEK,
     MONTH;
 
+    private final String id = name().toLowerCase(Locale.ROOT);
+
     /** The lower-case name used in job files, tables and the CLI. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
 
     /** Parses {@code minute|hour|day|week|month}; returns null when the text is none of them. */

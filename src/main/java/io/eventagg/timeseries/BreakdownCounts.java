@@ -16,6 +16,10 @@ public final class BreakdownCounts {
     /** Longer values are counted under {@code $other}: a breakdown is for grouping, not for blobs. */
     public static final int MAX_VALUE_CHARS = 1000;
 
+    /** The order of {@link #top}: count descending, then value. */
+    static final Comparator<Map.Entry<String, long[]>> BY_COUNT_THEN_VALUE =
+            Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0]).thenComparing(Map.Entry::getKey);
+
     private final HashMap<String, long[]>[] values;
     private final long[] overflow;
     private final int cap;
@@ -110,7 +114,7 @@ public final class BreakdownCounts {
      */
     public List<Map.Entry<String, Long>> top(int key, int limit) {
         List<Map.Entry<String, long[]>> all = new ArrayList<>(values[key].entrySet());
-        all.sort(Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0]).thenComparing(Map.Entry::getKey));
+        all.sort(BY_COUNT_THEN_VALUE);
         List<Map.Entry<String, Long>> out = new ArrayList<>();
         long other = overflow[key];
         for (int i = 0; i < all.size(); i++) {

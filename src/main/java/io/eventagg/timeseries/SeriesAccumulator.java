@@ -23,6 +23,11 @@ public final class SeriesAccumulator {
     Union users;
     Union sessions;
     BreakdownCounts breakdowns;
+    /**
+     * Changed since its last row (bucket operator, heap state only): in memory, never serialized,
+     * as every change is written out before a checkpoint barrier.
+     */
+    transient boolean changed;
 
     SeriesAccumulator() {}
 

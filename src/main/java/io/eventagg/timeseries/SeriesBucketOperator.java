@@ -6,9 +6,14 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -42,10 +47,12 @@ import org.slf4j.LoggerFactory;
  * <p>It replaces one Flink window operator per granularity with a calendar assigner and a trigger:
  * with one partial per window (a minute bucket rarely gets more), the window operator's per-window
  * overhead (trigger state, three timers, a window object per element, one task per granularity)
- * was most of the pipeline's cost. Here a bucket costs one state entry and one event-time timer
- * (no firing at the bucket's end: the emission ticks already make its value visible within an
- * interval, and a timer fewer per bucket halves the timer queue's work); which buckets changed since their last row is kept in memory only, as it is empty at
- * every checkpoint (the changed buckets are emitted before the barrier).
+ * was most of the pipeline's cost. Here a bucket costs one state entry and a place in its key's
+ * index of open buckets ({@link OpenBuckets}); each key has one event-time timer, for its earliest
+ * open bucket, which closes every bucket of the key that is due (no firing at a bucket's end: the
+ * emission ticks already make its value visible within an interval). Which buckets changed since
+ * their last row is kept in memory only, as it is empty at every checkpoint (the changed buckets
+ * are emitted before the barrier).
  *
  * <p>With {@code emitIntervalMs = 0} and no allowed lateness (batch execution) only the final row
  * is written.
@@ -68,9 +75,17 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final Granularity[] jobGranularities;
 
     private transient InternalValueState<String, Long, SeriesAccumulator> buckets;
+    /** Per key: the starts of its open buckets (which its one timer closes). */
+    private transient InternalValueState<String, VoidNamespace, OpenBuckets> open;
     private transient InternalTimerService<Long> timers;
-    /** Buckets changed since their last row (streaming only). */
-    private transient LinkedHashSet<Changed> changed;
+    /**
+     * Buckets changed since their last row (streaming only), in the order of their first change.
+     * On the heap state backend an accumulator's {@code changed} flag keeps a bucket from being
+     * listed twice, and a closed bucket's entry is skipped when its state is gone; other backends
+     * hand out copies, which carry no flag, so there a set does the bookkeeping.
+     */
+    private transient ArrayList<Changed> changedList;
+    private transient LinkedHashSet<Changed> changedSet;
     private transient Granularity[] granularities;
     private transient int finest;
     private transient RunCounter closedBucketEvents;
@@ -96,8 +111,15 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         super.open();
         buckets = (InternalValueState<String, Long, SeriesAccumulator>) getOrCreateKeyedState(
                 LongSerializer.INSTANCE, new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo()));
+        open = (InternalValueState<String, VoidNamespace, OpenBuckets>) getOrCreateKeyedState(
+                VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
+        open.setCurrentNamespace(VoidNamespace.INSTANCE);
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
-        changed = new LinkedHashSet<>();
+        if (heapObjects()) {
+            changedList = new ArrayList<>();
+        } else {
+            changedSet = new LinkedHashSet<>();
+        }
         granularities = Granularity.values();
         finest = Integer.MAX_VALUE;
         for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
@@ -126,12 +148,40 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         SeriesAccumulator acc = buckets.value();
         if (acc == null) {
             acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap);
-            timers.registerEventTimeTimer(start, end - 1 + allowedLatenessMs);
+            OpenBuckets index = open.value();
+            if (index == null) index = new OpenBuckets();
+            // One timer per key, for its earliest open bucket: it moves only when this bucket
+            // closes before all others.
+            long earliest = index.isEmpty() ? Long.MIN_VALUE : index.min();
+            if (index.add(start)) {
+                if (earliest != Long.MIN_VALUE) timers.deleteEventTimeTimer(earliest, closeTime(granularities[p.granularity()], earliest));
+                timers.registerEventTimeTimer(start, end - 1 + allowedLatenessMs);
+            }
+            open.update(index);
         }
         acc.add(p, lgK);
         buckets.update(acc);
-        if (tracksChanges()) changed.add(new Changed((String) getCurrentKey(), start));
+        if (tracksChanges()) {
+            if (changedList == null) {
+                changedSet.add(new Changed((String) getCurrentKey(), start));
+            } else if (!acc.changed) {
+                acc.changed = true;
+                changedList.add(new Changed((String) getCurrentKey(), start));
+            }
+        }
     }
+
+    /**
+     * Whether state values are the objects this operator stored (the heap backend; also what the
+     * tests' harnesses use), so that a flag set on one is seen by the next read. Package-private for
+     * the tests of the other path.
+     */
+    boolean heapObjects() {
+        return !forceChangeSet && getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+    }
+
+    /** Tests: use the set even on the heap backend. */
+    boolean forceChangeSet;
 
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
     private void closedBucket(SeriesPartial p, long end) {
@@ -152,20 +202,57 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         }
     }
 
+    /**
+     * The key's timer: closes every bucket of the key that the watermark has passed (end plus
+     * allowed lateness), earliest first, then sets the timer for the earliest bucket left. A replay
+     * or a batch run thus closes many buckets per timer, where a timer per bucket made the timer
+     * queue the operator's largest cost.
+     */
     @Override
     public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
         String key = timer.getKey();
-        long start = timer.getNamespace();
         Granularity g = granularities[SeriesPartial.granularityOf(key)];
-        long end = calendar.end(g, start);
+        // Every timer up to the watermark fires in this round (batch execution: all of them).
+        long bound = Math.max(timer.getTimestamp(), timers.currentWatermark());
+        OpenBuckets index = open.value();
+        if (index != null) {
+            index.sort();
+            int due = 0;
+            while (due < index.size() && closeTime(g, index.get(due)) <= bound) {
+                close(key, g, index.get(due));
+                due++;
+            }
+            if (due > 0) {
+                index.dropFirst(due);
+                if (index.isEmpty()) {
+                    open.clear();
+                } else {
+                    open.update(index);
+                }
+            }
+            if (!index.isEmpty()) timers.registerEventTimeTimer(index.min(), closeTime(g, index.min()));
+        }
+        // A timer restored from a savepoint of the timer-per-bucket version: its bucket is not in
+        // the index (closes nothing if it was).
+        long start = timer.getNamespace();
+        if (closeTime(g, start) <= bound) close(key, g, start);
+    }
+
+    private long closeTime(Granularity g, long start) {
+        return calendar.end(g, start) - 1 + allowedLatenessMs;
+    }
+
+    /** Writes a bucket's final row and drops its state (nothing if it has none). */
+    private void close(String key, Granularity g, long start) throws Exception {
         buckets.setCurrentNamespace(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) return;
         // The final row is written even if nothing changed since the last one: it carries the
         // final flag.
-        emit(acc, g, start, end, true);
+        emit(acc, g, start, calendar.end(g, start), true);
         buckets.clear();
-        if (tracksChanges()) changed.remove(new Changed(key, start));
+        // A listed bucket is skipped at the next tick: its state is gone.
+        if (tracksChanges() && changedSet != null) changedSet.remove(new Changed(key, start));
     }
 
     @Override
@@ -175,12 +262,14 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     /** Writes the row of every bucket that changed since its last one. */
     private void emitChanged() throws Exception {
-        if (changed.isEmpty()) return;
+        Collection<Changed> changed = changedList != null ? changedList : changedSet;
+        if (changed == null || changed.isEmpty()) return;
         for (Changed c : changed) {
             setCurrentKey(c.key);
             buckets.setCurrentNamespace(c.start);
             SeriesAccumulator acc = buckets.value();
             if (acc == null) continue;
+            acc.changed = false;
             Granularity g = granularities[SeriesPartial.granularityOf(c.key)];
             emit(acc, g, c.start, calendar.end(g, c.start), false);
         }

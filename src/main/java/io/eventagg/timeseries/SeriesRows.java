@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,107 @@ public final class SeriesRows implements Serializable {
                 RowVersion.of(generation, a.count, isFinal));
     }
 
+    /**
+     * The breakdown JSON: per breakdown key with any count, its top values by count (ties by value)
+     * and {@code $other}, as {@link BreakdownCounts#top} defines them. Written by hand (one of these
+     * per emitted row made Jackson's generator, the entry lists and their sort a fifth of the bucket
+     * operator's time); names that need escaping go through Jackson, so the text is identical.
+     */
     String breakdownJson(BreakdownCounts b) {
+        StringBuilder sb = new StringBuilder(64);
+        sb.append('{');
+        boolean firstKey = true;
+        for (int k = 0; k < breakdownKeys.size(); k++) {
+            Map<String, long[]> values = b.values(k);
+            long other = b.overflow(k);
+            if (values.isEmpty() && other == 0) continue;
+            Map.Entry<String, long[]>[] all = sorted(values);
+            int mark = sb.length();
+            boolean firstValue = true;
+            for (int i = 0; i < all.length; i++) {
+                Map.Entry<String, long[]> e = all[i];
+                if (i < breakdownLimit && !e.getKey().equals(BreakdownCounts.OTHER)) {
+                    if (firstValue) {
+                        if (!openField(sb, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
+                        firstKey = false;
+                        firstValue = false;
+                    } else {
+                        sb.append(',');
+                    }
+                    if (!plainString(sb, e.getKey())) return breakdownJsonJackson(b);
+                    sb.append(':').append(e.getValue()[0]);
+                } else {
+                    other += e.getValue()[0];
+                }
+            }
+            if (other > 0) {
+                if (firstValue) {
+                    if (!openField(sb, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
+                    firstKey = false;
+                    firstValue = false;
+                } else {
+                    sb.append(',');
+                }
+                sb.append('"').append(BreakdownCounts.OTHER).append("\":").append(other);
+            }
+            if (firstValue) {
+                sb.setLength(mark);
+            } else {
+                sb.append('}');
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    /** The entries in {@link BreakdownCounts#top}'s order (insertion sort: most buckets hold a value or two). */
+    private static Map.Entry<String, long[]>[] sorted(Map<String, long[]> values) {
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, long[]>[] all = new Map.Entry[values.size()];
+        int n = 0;
+        for (Map.Entry<String, long[]> e : values.entrySet()) all[n++] = e;
+        if (n > 16) {
+            Arrays.sort(all, BreakdownCounts.BY_COUNT_THEN_VALUE);
+            return all;
+        }
+        for (int i = 1; i < n; i++) {
+            Map.Entry<String, long[]> e = all[i];
+            long c = e.getValue()[0];
+            int j = i - 1;
+            while (j >= 0 && before(c, e.getKey(), all[j])) {
+                all[j + 1] = all[j];
+                j--;
+            }
+            all[j + 1] = e;
+        }
+        return all;
+    }
+
+    /** Whether (count, value) comes before {@code e}: higher count first, then the smaller value. */
+    private static boolean before(long count, String value, Map.Entry<String, long[]> e) {
+        long other = e.getValue()[0];
+        return count != other ? count > other : value.compareTo(e.getKey()) < 0;
+    }
+
+    /** Appends {@code "name":{} (with a comma before unless first); false if the name needs escaping. */
+    private static boolean openField(StringBuilder sb, boolean first, String name) {
+        if (!first) sb.append(',');
+        if (!plainString(sb, name)) return false;
+        sb.append(":{");
+        return true;
+    }
+
+    /** Appends {@code s} quoted if it needs no JSON escape (no control character, quote or backslash). */
+    private static boolean plainString(StringBuilder sb, String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') return false;
+        }
+        sb.append('"').append(s).append('"');
+        return true;
+    }
+
+    /** The same JSON through Jackson's generator (names with characters that JSON escapes). */
+    String breakdownJsonJackson(BreakdownCounts b) {
         StringWriter sw = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(sw)) {
             g.writeStartObject();

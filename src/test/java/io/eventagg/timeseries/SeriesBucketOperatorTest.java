@@ -44,13 +44,18 @@ class SeriesBucketOperatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> open(long lateness, long emit,
             OperatorSubtaskState restoreFrom) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new SeriesBucketOperator(JOB, lateness, emit, 0),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit),
                 SeriesPartial::bucketKey, Types.STRING);
         harness.setup();
         if (restoreFrom != null) harness.initializeState(restoreFrom);
         harness.open();
         harness.setProcessingTime(0);
         return harness;
+    }
+
+    /** The operator under test (a subclass runs every test on the bookkeeping for other state backends). */
+    SeriesBucketOperator operator(long lateness, long emit) {
+        return new SeriesBucketOperator(JOB, lateness, emit, 0);
     }
 
     @AfterEach
@@ -121,6 +126,144 @@ class SeriesBucketOperatorTest {
         assertThat(fin.get(0).count()).isEqualTo(6);
         assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
         assertThat(harness.numKeyedStateEntries()).as("bucket state dropped").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aBucketChangedSeveralTimesBetweenTicksIsWrittenOnceInOrderOfFirstChange() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hourly(1, "a"), HOUR_START);
+        harness.processElement(partial(Granularity.DAY, DAY_START, 2, "a", "b"), DAY_START);
+        harness.processElement(hourly(2, "b"), HOUR_START);
+        harness.setProcessingTime(EMIT);
+        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("hour", 3L), org.assertj.core.groups.Tuple.tuple("day", 2L));
+
+        harness.processElement(partial(Granularity.DAY, DAY_START, 1, "c"), DAY_START);
+        harness.processElement(hourly(1, "c"), HOUR_START);
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        assertThat(drain()).as("the hour's final row").singleElement().satisfies(r -> {
+            assertThat(r.isFinal()).isTrue();
+            assertThat(r.count()).isEqualTo(4);
+        });
+        harness.setProcessingTime(2 * EMIT);
+        assertThat(drain()).as("the closed hour is not written again, the day is").extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("day", 3L));
+        harness.setProcessingTime(3 * EMIT);
+        assertThat(drain()).isEmpty();
+    }
+
+    private static final long HOUR = 3_600_000L;
+
+    private static SeriesPartial hour(int i, long count, String... users) {
+        return partial(Granularity.HOUR, HOUR_START + i * HOUR, count, users);
+    }
+
+    @Test
+    void oneTimerPerKeyClosesEveryDueBucketEarliestFirst() throws Exception {
+        open(LATENESS, EMIT, null);
+        for (int i : new int[] {2, 0, 4, 1, 3}) harness.processElement(hour(i, i + 1, "u" + i), HOUR_START + i * HOUR);
+        harness.processElement(hour(1, 10, "x"), HOUR_START + HOUR);
+        harness.processElement(partial(Granularity.DAY, DAY_START, 7, "a"), DAY_START);
+        assertThat(harness.numEventTimeTimers()).as("one timer per key (hour, day), not per bucket").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).as("six buckets and two indexes").isEqualTo(8);
+
+        harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
+        assertThat(drain()).as("the two due hours, in order, final")
+                .extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L, true),
+                        org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 12L, true));
+        assertThat(harness.numEventTimeTimers()).as("the hour key's timer moved to its next bucket").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
+
+        harness.processWatermark(new Watermark(HOUR_START + 3 * HOUR - 2 + LATENESS));
+        assertThat(drain()).as("not yet").isEmpty();
+        harness.processWatermark(new Watermark(HOUR_START + 3 * HOUR - 1 + LATENESS));
+        assertThat(drain()).as("an hour's end plus lateness minus one is its close").extracting(SeriesRow::bucketStart)
+                .containsExactly(HOUR_START + 2 * HOUR);
+
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("hour", HOUR_START + 3 * HOUR, 4L),
+                        org.assertj.core.groups.Tuple.tuple("hour", HOUR_START + 4 * HOUR, 5L),
+                        org.assertj.core.groups.Tuple.tuple("day", DAY_START, 7L));
+        assertThat(harness.numKeyedStateEntries()).as("buckets and indexes dropped").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void aBucketBeforeAllOpenOnesTakesTheKeysTimerAndEveryBucketClosesOnce() throws Exception {
+        open(LATENESS, EMIT, null);
+        harness.processElement(hour(3, 1, "a"), HOUR_START + 3 * HOUR);
+        harness.processElement(hour(5, 1, "b"), HOUR_START + 5 * HOUR);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processElement(hour(1, 1, "c"), HOUR_START + HOUR);
+        assertThat(harness.numEventTimeTimers()).as("the timer moved to the new earliest bucket").isEqualTo(1);
+
+        harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
+        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + HOUR);
+        harness.processWatermark(new Watermark(HOUR_START + 4 * HOUR - 1 + LATENESS));
+        assertThat(drain()).as("then to the next one").extracting(SeriesRow::bucketStart)
+                .containsExactly(HOUR_START + 3 * HOUR);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + 5 * HOUR);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void openBucketsAndTheirTimerSurviveARestore() throws Exception {
+        open(LATENESS, EMIT, null);
+        for (int i : new int[] {1, 0, 2}) harness.processElement(hour(i, 1, "u" + i), HOUR_START + i * HOUR);
+        harness.prepareSnapshotPreBarrier(1);
+        drain();
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        open(LATENESS, EMIT, snapshot);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processElement(hour(3, 1, "v"), HOUR_START + 3 * HOUR);
+        harness.processElement(hour(1, 1, "w"), HOUR_START + HOUR);
+        harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
+        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L),
+                        org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 2L));
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + 2 * HOUR, HOUR_START + 3 * HOUR);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTimerPerBucketFromAnOlderSavepointStillClosesItsBucket() throws Exception {
+        open(LATENESS, EMIT, null);
+        // What a savepoint of the timer-per-bucket version holds: bucket state, a timer per bucket
+        // (namespace: the bucket start), no index.
+        SeriesBucketOperator op = (SeriesBucketOperator) harness.getOperator();
+        SeriesPartial legacy = hour(0, 3, "a", "b");
+        op.setCurrentKey(legacy.bucketKey());
+        var field = SeriesBucketOperator.class.getDeclaredField("buckets");
+        field.setAccessible(true);
+        var buckets = (org.apache.flink.runtime.state.internal.InternalValueState<String, Long, SeriesAccumulator>) field.get(op);
+        buckets.setCurrentNamespace(HOUR_START);
+        SeriesAccumulator acc = SeriesAccumulator.empty(14, 1, 10);
+        acc.add(legacy, 14);
+        buckets.update(acc);
+        field = SeriesBucketOperator.class.getDeclaredField("timers");
+        field.setAccessible(true);
+        ((org.apache.flink.streaming.api.operators.InternalTimerService<Long>) field.get(op))
+                .registerEventTimeTimer(HOUR_START, HOUR_END - 1 + LATENESS);
+        // and a bucket of the same key under the new bookkeeping
+        harness.processElement(hour(1, 1, "c"), HOUR_START + HOUR);
+
+        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
+        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 3L, true));
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + HOUR);
+        assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -198,6 +341,23 @@ class SeriesBucketOperatorTest {
             assertThat(r.count()).as("restored accumulator plus the new partial").isEqualTo(3);
             assertThat(r.uniqueUsers()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void batchExecutionClosesAKeysBucketsInOrderWithOneTimer() throws Exception {
+        open(0, 0, null);
+        for (int i : new int[] {5, 3, 0, 4, 1, 2}) harness.processElement(hour(i, i + 1, "u" + i), HOUR_START + i * HOUR);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L, true),
+                org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 2L, true),
+                org.assertj.core.groups.Tuple.tuple(HOUR_START + 2 * HOUR, 3L, true),
+                org.assertj.core.groups.Tuple.tuple(HOUR_START + 3 * HOUR, 4L, true),
+                org.assertj.core.groups.Tuple.tuple(HOUR_START + 4 * HOUR, 5L, true),
+                org.assertj.core.groups.Tuple.tuple(HOUR_START + 5 * HOUR, 6L, true));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
