@@ -16,21 +16,7 @@ public final class Watermarks {
     private Watermarks() {}
 
     public static WatermarkStrategy<Ingested> perEvent(Duration outOfOrderness) {
-        long ooo = outOfOrderness.toMillis();
-        return WatermarkStrategy.<Ingested>forGenerator(ctx -> new WatermarkGenerator<>() {
-                    private long max = Long.MIN_VALUE;
-
-                    @Override
-                    public void onEvent(Ingested r, long ts, WatermarkOutput out) {
-                        if (r.event() == null) return;
-                        max = Math.max(max, ts);
-                        out.emitWatermark(new Watermark(max - ooo - 1));
-                    }
-
-                    @Override
-                    public void onPeriodicEmit(WatermarkOutput out) {}
-                })
-                .withTimestampAssigner((r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
+        return perEvent(outOfOrderness, false);
     }
 
     /**
@@ -38,6 +24,10 @@ public final class Watermarks {
      * test can hold one source subtask idle for as long as it reads garbage.
      */
     public static WatermarkStrategy<Ingested> perEventIdleOnDeadLetters(Duration outOfOrderness) {
+        return perEvent(outOfOrderness, true);
+    }
+
+    private static WatermarkStrategy<Ingested> perEvent(Duration outOfOrderness, boolean idleOnDeadLetters) {
         long ooo = outOfOrderness.toMillis();
         return WatermarkStrategy.<Ingested>forGenerator(ctx -> new WatermarkGenerator<>() {
                     private long max = Long.MIN_VALUE;
@@ -45,7 +35,7 @@ public final class Watermarks {
                     @Override
                     public void onEvent(Ingested r, long ts, WatermarkOutput out) {
                         if (r.event() == null) {
-                            out.markIdle();
+                            if (idleOnDeadLetters) out.markIdle();
                             return;
                         }
                         max = Math.max(max, ts);
