@@ -38,10 +38,9 @@ import org.slf4j.LoggerFactory;
  *       then its state is dropped, and partials that arrive later go to {@link #LATE_PARTIALS}.
  * </ul>
  *
- * <p>A partial reaches a closed bucket only when its source subtask's watermark (against which its
- * events were found on time) was further behind this operator's than the allowed lateness: after
- * all partitions of a subtask were idle while the others went on (see the README's known issue).
- * Those events are in no result; they are counted ({@code closedBucketEvents}, finest
+ * <p>A partial should never reach a closed bucket: the router decides lateness against a watermark
+ * no lower than this operator's, across subtasks and restores (see {@code IngestRouter}). If one
+ * does, its events are in no result; they are counted ({@code closedBucketEvents}, finest
  * granularity of the rollup) and logged with the affected range, so an alert can ask for a refresh.
  *
  * <p>It replaces one Flink window operator per granularity with a calendar assigner and a trigger:
@@ -193,7 +192,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (now - lastClosedLog >= 10_000) {
             LOG.warn("{} events reached time-series buckets that were already closed, between {} and {}: they are not in the"
-                    + " results; refresh that range (an idle source subtask fell behind the others' watermark, see the README)",
+                    + " results; refresh that range, and please report it (README, Late data)",
                     closedEvents, Instant.ofEpochMilli(closedFrom), Instant.ofEpochMilli(closedTo));
             lastClosedLog = now;
             closedEvents = 0;
