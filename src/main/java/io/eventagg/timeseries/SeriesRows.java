@@ -68,13 +68,9 @@ public final class SeriesRows implements Serializable {
             for (int i = 0; i < all.length; i++) {
                 Map.Entry<String, long[]> e = all[i];
                 if (i < breakdownLimit && !e.getKey().equals(BreakdownCounts.OTHER)) {
-                    if (firstValue) {
-                        if (!openField(sb, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
-                        firstKey = false;
-                        firstValue = false;
-                    } else {
-                        sb.append(',');
-                    }
+                    if (!beforeValue(sb, firstValue, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
+                    firstKey = false;
+                    firstValue = false;
                     if (!plainString(sb, e.getKey())) return breakdownJsonJackson(b);
                     sb.append(':').append(e.getValue()[0]);
                 } else {
@@ -82,13 +78,9 @@ public final class SeriesRows implements Serializable {
                 }
             }
             if (other > 0) {
-                if (firstValue) {
-                    if (!openField(sb, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
-                    firstKey = false;
-                    firstValue = false;
-                } else {
-                    sb.append(',');
-                }
+                if (!beforeValue(sb, firstValue, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
+                firstKey = false;
+                firstValue = false;
                 sb.append('"').append(BreakdownCounts.OTHER).append("\":").append(other);
             }
             if (firstValue) {
@@ -130,6 +122,18 @@ public final class SeriesRows implements Serializable {
     }
 
     /** Appends {@code "name":{} (with a comma before unless first); false if the name needs escaping. */
+    /**
+     * What precedes a breakdown value: the key's opening before its first value, a comma before the
+     * others. False if the key needs escaping (the caller then falls back to Jackson).
+     */
+    private static boolean beforeValue(StringBuilder sb, boolean firstValue, boolean firstKey, String key) {
+        if (!firstValue) {
+            sb.append(',');
+            return true;
+        }
+        return openField(sb, firstKey, key);
+    }
+
     private static boolean openField(StringBuilder sb, boolean first, String name) {
         if (!first) sb.append(',');
         if (!plainString(sb, name)) return false;
