@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * source ═ route ─┬─ dead letters, late events ──────────────────────────────► outputs
- *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity ─ calendar buckets ─► outputs
+ *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity+day ─ calendar buckets ─► outputs
  *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
@@ -84,9 +84,9 @@ public final class EventaggPipeline {
                         new SeriesCombiner(job, run.streaming() ? run.combinerFlushMs() : 0, run.combinerMaxBuckets()))
                 .uid("timeseries-combine");
         return partials
-                .keyBy(SeriesPartial::bucketKey)
+                .keyBy(SeriesPartial::key)
                 .transform("timeseries buckets", TypeInformation.of(SeriesRow.class),
                         new SeriesBucketOperator(job, lateness, emitMs, run.generation()))
-                .uid("timeseries-buckets");
+                .uid("timeseries-buckets-2");
     }
 }

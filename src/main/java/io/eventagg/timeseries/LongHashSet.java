@@ -45,6 +45,22 @@ final class LongHashSet {
         return size;
     }
 
+    /** The elements, in no particular order. */
+    long[] toArray() {
+        long[] out = new long[size];
+        int n = 0;
+        if (hasZero) out[n++] = EMPTY;
+        for (long t : table) if (t != EMPTY) out[n++] = t;
+        return out;
+    }
+
+    /** Empties the set, keeping its table for reuse. */
+    void clear() {
+        if (size > 0) Arrays.fill(table, EMPTY);
+        size = 0;
+        hasZero = false;
+    }
+
     /** Calls {@code f} with every element. */
     void forEach(java.util.function.LongConsumer f) {
         if (hasZero) f.accept(EMPTY);

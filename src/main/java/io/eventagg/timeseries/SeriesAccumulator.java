@@ -4,7 +4,6 @@ import io.eventagg.sketch.Sketches;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
 import java.io.IOException;
-import java.util.Map;
 import org.apache.datasketches.hll.Union;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -43,14 +42,26 @@ public final class SeriesAccumulator {
             rollup = p.rollup();
             environment = p.environment();
             event = p.event();
+        } else if (!sameSeries(p)) {
+            // Only if two series' 64-bit key hashes collided (SeriesKeys): never merge them.
+            throw new IllegalStateException("time-series key collision: " + describe() + " and " + p.environment() + "/" + p.event());
         }
         count += p.count();
-        Sketches.merge(users, p.users());
+        if (p.users() != null) p.users().addTo(users);
         if (p.sessions() != null) {
             if (sessions == null) sessions = Sketches.newUnion(lgK);
-            Sketches.merge(sessions, p.sessions());
+            p.sessions().addTo(sessions);
         }
         breakdowns.addAll(p.breakdownKeys(), p.breakdownValues(), p.breakdownCounts(), p.breakdownOverflow());
+    }
+
+    private boolean sameSeries(SeriesPartial p) {
+        return rollup == p.rollup() && (environment == p.environment() || environment.equals(p.environment()))
+                && (event == p.event() || (event != null && event.equals(p.event())));
+    }
+
+    private String describe() {
+        return environment + "/" + (rollup ? "(rollup)" : event);
     }
 
     void merge(SeriesAccumulator other) {
@@ -96,11 +107,11 @@ public final class SeriesAccumulator {
             out.writeInt(capOf(b));
             for (int k = 0; k < b.keys(); k++) {
                 out.writeLong(b.overflow(k));
-                Map<String, long[]> values = b.values(k);
-                out.writeInt(values.size());
-                for (Map.Entry<String, long[]> e : values.entrySet()) {
-                    writeNullableString(e.getKey(), out);
-                    out.writeLong(e.getValue()[0]);
+                int n = b.size(k);
+                out.writeInt(n);
+                for (int i = 0; i < n; i++) {
+                    writeNullableString(b.value(k, i), out);
+                    out.writeLong(b.count(k, i));
                 }
             }
         }

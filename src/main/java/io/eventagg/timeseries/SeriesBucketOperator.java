@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The calendar buckets of every series at every granularity in one keyed operator (key: {@link
- * SeriesPartial#bucketKey()}, state namespace: the bucket start). It merges the combiner's partials
+ * SeriesKeys}: series, granularity and shard; state namespace: the bucket start). It merges the combiner's partials
  * into one accumulator per bucket and emits the bucket's full-value row:
  *
  * <ul>
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * is written.
  */
 public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow>
-        implements OneInputStreamOperator<SeriesPartial, SeriesRow>, Triggerable<String, Long> {
+        implements OneInputStreamOperator<SeriesPartial, SeriesRow>, Triggerable<Long, Long> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SeriesBucketOperator.class);
 
@@ -73,9 +73,9 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final long emitIntervalMs;
     private final Granularity[] jobGranularities;
 
-    private transient InternalValueState<String, Long, SeriesAccumulator> buckets;
+    private transient InternalValueState<Long, Long, SeriesAccumulator> buckets;
     /** Per key: the starts of its open buckets (which its one timer closes). */
-    private transient InternalValueState<String, VoidNamespace, OpenBuckets> open;
+    private transient InternalValueState<Long, VoidNamespace, OpenBuckets> open;
     private transient InternalTimerService<Long> timers;
     /**
      * Buckets changed since their last row (streaming only), in the order of their first change.
@@ -85,7 +85,6 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
      */
     private transient ArrayList<Changed> changedList;
     private transient LinkedHashSet<Changed> changedSet;
-    private transient Granularity[] granularities;
     private transient int finest;
     private transient RunCounter closedBucketEvents;
     private transient long closedFrom;
@@ -108,9 +107,9 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     @SuppressWarnings("unchecked")
     public void open() throws Exception {
         super.open();
-        buckets = (InternalValueState<String, Long, SeriesAccumulator>) getOrCreateKeyedState(
+        buckets = (InternalValueState<Long, Long, SeriesAccumulator>) getOrCreateKeyedState(
                 LongSerializer.INSTANCE, new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo()));
-        open = (InternalValueState<String, VoidNamespace, OpenBuckets>) getOrCreateKeyedState(
+        open = (InternalValueState<Long, VoidNamespace, OpenBuckets>) getOrCreateKeyedState(
                 VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
         open.setCurrentNamespace(VoidNamespace.INSTANCE);
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
@@ -119,7 +118,6 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         } else {
             changedSet = new LinkedHashSet<>();
         }
-        granularities = Granularity.values();
         finest = Integer.MAX_VALUE;
         for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
         closedBucketEvents = new RunCounter(getRuntimeContext(), getMetricGroup(), RunCounter.CLOSED_BUCKET_EVENTS);
@@ -136,7 +134,8 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     public void processElement(StreamRecord<SeriesPartial> record) throws Exception {
         SeriesPartial p = record.getValue();
         long start = p.bucketStart();
-        long end = calendar.end(granularities[p.granularity()], start);
+        Granularity g = p.granularity();
+        long end = calendar.end(g, start);
         long watermark = timers.currentWatermark();
         if (end - 1 + allowedLatenessMs <= watermark) {
             closedBucket(p, end);
@@ -153,7 +152,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
             // closes before all others.
             long earliest = index.isEmpty() ? Long.MIN_VALUE : index.min();
             if (index.add(start)) {
-                if (earliest != Long.MIN_VALUE) timers.deleteEventTimeTimer(earliest, closeTime(granularities[p.granularity()], earliest));
+                if (earliest != Long.MIN_VALUE) timers.deleteEventTimeTimer(earliest, closeTime(g, earliest));
                 timers.registerEventTimeTimer(start, end - 1 + allowedLatenessMs);
             }
             open.update(index);
@@ -162,10 +161,10 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         buckets.update(acc);
         if (tracksChanges()) {
             if (changedList == null) {
-                changedSet.add(new Changed((String) getCurrentKey(), start));
+                changedSet.add(new Changed((Long) getCurrentKey(), start));
             } else if (!acc.changed) {
                 acc.changed = true;
-                changedList.add(new Changed((String) getCurrentKey(), start));
+                changedList.add(new Changed((Long) getCurrentKey(), start));
             }
         }
     }
@@ -184,7 +183,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
     private void closedBucket(SeriesPartial p, long end) {
-        if (!p.rollup() || p.granularity() != finest) return;
+        if (!p.rollup() || p.granularity().ordinal() != finest) return;
         closedBucketEvents.inc(p.count());
         closedEvents += p.count();
         closedFrom = Math.min(closedFrom, p.bucketStart());
@@ -208,9 +207,9 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
      * queue the operator's largest cost.
      */
     @Override
-    public void onEventTime(InternalTimer<String, Long> timer) throws Exception {
-        String key = timer.getKey();
-        Granularity g = granularities[SeriesPartial.granularityOf(key)];
+    public void onEventTime(InternalTimer<Long, Long> timer) throws Exception {
+        long key = timer.getKey();
+        Granularity g = SeriesKeys.granularity(key);
         // Every timer up to the watermark fires in this round (batch execution: all of them).
         long bound = Math.max(timer.getTimestamp(), timers.currentWatermark());
         OpenBuckets index = open.value();
@@ -231,10 +230,6 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
             }
             if (!index.isEmpty()) timers.registerEventTimeTimer(index.min(), closeTime(g, index.min()));
         }
-        // A timer restored from a savepoint of the timer-per-bucket version: its bucket is not in
-        // the index (closes nothing if it was).
-        long start = timer.getNamespace();
-        if (closeTime(g, start) <= bound) close(key, g, start);
     }
 
     private long closeTime(Granularity g, long start) {
@@ -242,7 +237,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     }
 
     /** Writes a bucket's final row and drops its state (nothing if it has none). */
-    private void close(String key, Granularity g, long start) throws Exception {
+    private void close(long key, Granularity g, long start) throws Exception {
         buckets.setCurrentNamespace(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) return;
@@ -255,7 +250,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     }
 
     @Override
-    public void onProcessingTime(InternalTimer<String, Long> timer) {
+    public void onProcessingTime(InternalTimer<Long, Long> timer) {
         // No keyed processing-time timers: the emission tick is one operator-wide timer.
     }
 
@@ -269,7 +264,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
             SeriesAccumulator acc = buckets.value();
             if (acc == null) continue;
             acc.changed = false;
-            Granularity g = granularities[SeriesPartial.granularityOf(c.key)];
+            Granularity g = SeriesKeys.granularity(c.key);
             emit(acc, g, c.start, calendar.end(g, c.start), false);
         }
         changed.clear();
@@ -292,5 +287,5 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     }
 
     /** A bucket whose latest value has not been written yet. */
-    private record Changed(String key, long start) {}
+    private record Changed(long key, long start) {}
 }

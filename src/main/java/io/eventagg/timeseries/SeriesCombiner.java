@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.datasketches.hll.HllSketch;
-import org.apache.datasketches.hll.Union;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -169,11 +167,10 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             for (Map.Entry<Long, MinuteAcc> entry : s.minutes.entrySet()) {
                 long minute = entry.getKey();
                 MinuteAcc a = entry.getValue();
-                if (emitMinutes) {
-                    emit(s, Granularity.MINUTE, minute, a.count, sketch(a.users), s.rollup ? sketch(a.sessions) : null, a.breakdowns);
-                }
-                if (coarse.length == 0) continue;
                 long[] starts = coarseStarts.computeIfAbsent(minute, this::coarseStarts);
+                if (emitMinutes) {
+                    emit(s, Granularity.MINUTE, minute, starts[coarse.length], a.count, a.users, a.sessions, a.breakdowns);
+                }
                 for (int g = 0; g < coarse.length; g++) {
                     if (byGranularity[g] == null) byGranularity[g] = new HashMap<>();
                     CoarseAcc c = byGranularity[g].get(starts[g]);
@@ -188,8 +185,9 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
                 if (byGranularity[g] == null) continue;
                 for (Map.Entry<Long, CoarseAcc> entry : byGranularity[g].entrySet()) {
                     CoarseAcc c = entry.getValue();
-                    emit(s, coarse[g], entry.getKey(), c.count, unionOf(c.users), c.sessions == null ? null : unionOf(c.sessions),
-                            c.breakdowns);
+                    long start = entry.getKey();
+                    long shard = SeriesKeys.shard(calendar, coarse[g], start);
+                    emit(s, coarse[g], start, shard, c.count, c.users, c.sessions, c.breakdowns);
                 }
             }
             s.clear();
@@ -199,43 +197,31 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         oldestBuffered = Long.MAX_VALUE;
     }
 
+    /** Per coarse granularity the bucket start of {@code minute}, then (last) its local day: the shard of minutes and hours. */
     private long[] coarseStarts(long minute) {
-        long[] starts = new long[coarse.length];
+        long[] starts = new long[coarse.length + 1];
         for (int g = 0; g < coarse.length; g++) starts[g] = calendar.start(coarse[g], minute);
+        starts[coarse.length] = calendar.start(Granularity.DAY, minute);
         return starts;
     }
 
-    /**
-     * A coarse partial's sketch as a union result, as the coarse partials have always been
-     * (unions of minute sketches): the estimator then does not depend on how many partials a
-     * bucket is assembled from.
-     */
-    private byte[] unionOf(HllSketch sketch) {
-        Union u = Sketches.newUnion(lgK);
-        u.update(sketch);
-        return Sketches.toBytes(u);
-    }
-
-    private byte[] sketch(LongHashSet hashes) {
-        HllSketch h = Sketches.newHll(lgK);
-        hashes.forEach(h::update);
-        return Sketches.toBytes(h);
-    }
-
-    private void emit(Series s, Granularity g, long start, long count, byte[] users, byte[] sessions, BreakdownCounts breakdowns) {
+    private void emit(Series s, Granularity g, long start, long shard, long count, DistinctIds.Collector users,
+            DistinctIds.Collector sessions, BreakdownCounts breakdowns) {
         int[] keys = null;
         String[] vals = null;
         long[] counts = null;
         long[] overflow = null;
         if (breakdowns != null && breakdowns.keys() > 0) {
-            Object[] flat = breakdowns.flatten();
-            keys = (int[]) flat[0];
-            vals = (String[]) flat[1];
-            counts = (long[]) flat[2];
-            overflow = (long[]) flat[3];
+            BreakdownCounts.Flat flat = breakdowns.flatten();
+            keys = flat.keys();
+            vals = flat.values();
+            counts = flat.counts();
+            overflow = flat.overflow();
         }
+        long key = SeriesKeys.key(s.hash, g, shard);
         output.collect(new StreamRecord<>(
-                new SeriesPartial(s.rollup, s.environment, s.event, g.ordinal(), start, count, users, sessions, keys, vals, counts, overflow),
+                new SeriesPartial(key, s.rollup, s.environment, s.event, start, count, users.build(),
+                        sessions == null ? null : sessions.build(), keys, vals, counts, overflow),
                 start));
     }
 
@@ -272,6 +258,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         final boolean rollup;
         final String environment;
         final String event;
+        /** {@link SeriesKeys#seriesHash}, computed once. */
+        final long hash;
         final HashMap<Long, MinuteAcc> minutes = new HashMap<>();
         private long lastMinute = Long.MIN_VALUE;
         private MinuteAcc last;
@@ -280,6 +268,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             this.rollup = rollup;
             this.environment = environment;
             this.event = event;
+            this.hash = SeriesKeys.seriesHash(rollup, environment, event);
         }
 
         MinuteAcc minute(long minute, SeriesCombiner c) {
@@ -287,7 +276,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             MinuteAcc a = minutes.get(minute);
             if (a == null) {
                 if (minutes.isEmpty()) c.active.add(this);
-                a = new MinuteAcc(rollup, rollup ? 0 : c.breakdownKeys, c.breakdownCap);
+                a = new MinuteAcc(c.lgK, rollup, rollup ? 0 : c.breakdownKeys, c.breakdownCap);
                 minutes.put(minute, a);
                 c.buffered++;
             }
@@ -306,12 +295,13 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     /** Buffered state of one series (or the rollup) in one minute. */
     static final class MinuteAcc {
         long count;
-        final LongHashSet users = new LongHashSet();
-        final LongHashSet sessions;
+        final DistinctIds.Collector users;
+        final DistinctIds.Collector sessions;
         final BreakdownCounts breakdowns;
 
-        MinuteAcc(boolean rollup, int breakdownKeys, int cap) {
-            sessions = rollup ? new LongHashSet() : null;
+        MinuteAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
+            users = new DistinctIds.Collector(lgK);
+            sessions = rollup ? new DistinctIds.Collector(lgK) : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
         }
     }
@@ -319,20 +309,20 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     /** A coarser bucket assembled from minute accumulators at flush time. */
     static final class CoarseAcc {
         long count;
-        final HllSketch users;
-        final HllSketch sessions;
+        final DistinctIds.Collector users;
+        final DistinctIds.Collector sessions;
         final BreakdownCounts breakdowns;
 
         CoarseAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
-            users = Sketches.newHll(lgK);
-            sessions = rollup ? Sketches.newHll(lgK) : null;
+            users = new DistinctIds.Collector(lgK);
+            sessions = rollup ? new DistinctIds.Collector(lgK) : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
         }
 
         void add(MinuteAcc a) {
             count += a.count;
-            a.users.forEach(users::update);
-            if (sessions != null) a.sessions.forEach(sessions::update);
+            users.addAll(a.users);
+            if (sessions != null) sessions.addAll(a.sessions);
             if (breakdowns != null) breakdowns.addAll(a.breakdowns);
         }
     }

@@ -1,5 +1,6 @@
 package io.eventagg.timeseries;
 
+import io.eventagg.time.Granularity;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
 import java.io.IOException;
@@ -15,45 +16,32 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * A partial aggregate of one bucket from one combiner flush: what the per-granularity windows merge.
- * Sketches travel serialized; breakdowns travel as parallel arrays (key index, value, count).
+ * A partial aggregate of one bucket from one combiner flush: what {@link SeriesBucketOperator}
+ * merges. Distinct users and sessions travel as {@link DistinctIds}; breakdowns as parallel arrays
+ * (key index, value, count).
  *
+ * @param key the bucket operator's key ({@link SeriesKeys}): series, granularity and shard
  * @param rollup true for the all-events rollup (then {@code event} is null and {@code sessions} set)
- * @param granularity the ordinal of {@link io.eventagg.time.Granularity}
  * @param breakdownOverflow per breakdown key, events whose value was not tracked because the
  *     bucket already held {@code limits.breakdown_values_per_bucket} distinct values
  */
 @TypeInfo(SeriesPartial.TypeInfoFactoryImpl.class)
 public record SeriesPartial(
+        long key,
         boolean rollup,
         String environment,
         String event,
-        int granularity,
         long bucketStart,
         long count,
-        byte[] users,
-        byte[] sessions,
+        DistinctIds users,
+        DistinctIds sessions,
         int[] breakdownKeys,
         String[] breakdownValues,
         long[] breakdownCounts,
         long[] breakdownOverflow) {
 
-    /** The key of the series this partial belongs to (one window state per key and bucket). */
-    public String seriesKey() {
-        return rollup ? "R\u001f" + environment : "E\u001f" + environment + "\u001f" + event;
-    }
-
-    /**
-     * The key of this partial's series at its granularity: the state key of {@link SeriesBucketOperator},
-     * which aggregates every granularity (the first character is the granularity's ordinal).
-     */
-    public String bucketKey() {
-        return (char) ('0' + granularity) + seriesKey();
-    }
-
-    /** The granularity ordinal of a {@link #bucketKey()}. */
-    public static int granularityOf(String bucketKey) {
-        return bucketKey.charAt(0) - '0';
+    public Granularity granularity() {
+        return SeriesKeys.granularity(key);
     }
 
     /**
@@ -68,7 +56,7 @@ public record SeriesPartial(
         }
     }
 
-    /** Binary form: a flags byte (rollup, which nullable parts are present), then the fields. */
+    /** Binary form: the key, a flags byte (rollup, which nullable parts are present), then the fields. */
     public static final class Serializer extends CompactSerializer<SeriesPartial> {
         private static final long serialVersionUID = 1L;
         private static final int ROLLUP = 1;
@@ -80,21 +68,21 @@ public record SeriesPartial(
 
         @Override
         public SeriesPartial createInstance() {
-            return new SeriesPartial(false, "", null, 0, 0, 0, null, null, null, null, null, null);
+            return new SeriesPartial(0, false, "", null, 0, 0, null, null, null, null, null, null);
         }
 
         @Override
         protected void write(SeriesPartial p, DataOutputView out) throws IOException {
             boolean breakdowns = p.breakdownKeys != null;
+            out.writeLong(p.key);
             out.writeByte((p.rollup ? ROLLUP : 0) | (p.event != null ? EVENT : 0) | (p.users != null ? USERS : 0)
                     | (p.sessions != null ? SESSIONS : 0) | (breakdowns ? BREAKDOWNS : 0) | (p.breakdownOverflow != null ? OVERFLOW : 0));
             StringValue.writeString(p.environment, out);
             if (p.event != null) StringValue.writeString(p.event, out);
-            out.writeByte(p.granularity);
             out.writeLong(p.bucketStart);
             out.writeLong(p.count);
-            if (p.users != null) writeBytes(p.users, out);
-            if (p.sessions != null) writeBytes(p.sessions, out);
+            if (p.users != null) DistinctIds.write(p.users, out);
+            if (p.sessions != null) DistinctIds.write(p.sessions, out);
             if (breakdowns) {
                 int n = p.breakdownKeys.length;
                 out.writeInt(n);
@@ -112,14 +100,14 @@ public record SeriesPartial(
 
         @Override
         protected SeriesPartial read(DataInputView in) throws IOException {
+            long key = in.readLong();
             int flags = in.readUnsignedByte();
             String environment = StringValue.readString(in);
             String event = (flags & EVENT) != 0 ? StringValue.readString(in) : null;
-            int granularity = in.readUnsignedByte();
             long start = in.readLong();
             long count = in.readLong();
-            byte[] users = (flags & USERS) != 0 ? readBytes(in) : null;
-            byte[] sessions = (flags & SESSIONS) != 0 ? readBytes(in) : null;
+            DistinctIds users = (flags & USERS) != 0 ? DistinctIds.read(in) : null;
+            DistinctIds sessions = (flags & SESSIONS) != 0 ? DistinctIds.read(in) : null;
             int[] keys = null;
             String[] values = null;
             long[] counts = null;
@@ -139,7 +127,7 @@ public record SeriesPartial(
                 overflow = new long[in.readInt()];
                 for (int i = 0; i < overflow.length; i++) overflow[i] = in.readLong();
             }
-            return new SeriesPartial((flags & ROLLUP) != 0, environment, event, granularity, start, count, users, sessions, keys, values,
+            return new SeriesPartial(key, (flags & ROLLUP) != 0, environment, event, start, count, users, sessions, keys, values,
                     counts, overflow);
         }
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -59,22 +58,23 @@ public final class SeriesRows implements Serializable {
         sb.append('{');
         boolean firstKey = true;
         for (int k = 0; k < breakdownKeys.size(); k++) {
-            Map<String, long[]> values = b.values(k);
+            int n = b.size(k);
             long other = b.overflow(k);
-            if (values.isEmpty() && other == 0) continue;
-            Map.Entry<String, long[]>[] all = sorted(values);
+            if (n == 0 && other == 0) continue;
+            int[] order = b.order(k);
             int mark = sb.length();
             boolean firstValue = true;
-            for (int i = 0; i < all.length; i++) {
-                Map.Entry<String, long[]> e = all[i];
-                if (i < breakdownLimit && !e.getKey().equals(BreakdownCounts.OTHER)) {
+            for (int i = 0; i < n; i++) {
+                String value = b.value(k, order[i]);
+                long count = b.count(k, order[i]);
+                if (i < breakdownLimit && !value.equals(BreakdownCounts.OTHER)) {
                     if (!beforeValue(sb, firstValue, firstKey, breakdownKeys.get(k))) return breakdownJsonJackson(b);
                     firstKey = false;
                     firstValue = false;
-                    if (!plainString(sb, e.getKey())) return breakdownJsonJackson(b);
-                    sb.append(':').append(e.getValue()[0]);
+                    if (!plainString(sb, value)) return breakdownJsonJackson(b);
+                    sb.append(':').append(count);
                 } else {
-                    other += e.getValue()[0];
+                    other += count;
                 }
             }
             if (other > 0) {
@@ -92,36 +92,6 @@ public final class SeriesRows implements Serializable {
         return sb.append('}').toString();
     }
 
-    /** The entries in {@link BreakdownCounts#top}'s order (insertion sort: most buckets hold a value or two). */
-    private static Map.Entry<String, long[]>[] sorted(Map<String, long[]> values) {
-        @SuppressWarnings("unchecked")
-        Map.Entry<String, long[]>[] all = new Map.Entry[values.size()];
-        int n = 0;
-        for (Map.Entry<String, long[]> e : values.entrySet()) all[n++] = e;
-        if (n > 16) {
-            Arrays.sort(all, BreakdownCounts.BY_COUNT_THEN_VALUE);
-            return all;
-        }
-        for (int i = 1; i < n; i++) {
-            Map.Entry<String, long[]> e = all[i];
-            long c = e.getValue()[0];
-            int j = i - 1;
-            while (j >= 0 && before(c, e.getKey(), all[j])) {
-                all[j + 1] = all[j];
-                j--;
-            }
-            all[j + 1] = e;
-        }
-        return all;
-    }
-
-    /** Whether (count, value) comes before {@code e}: higher count first, then the smaller value. */
-    private static boolean before(long count, String value, Map.Entry<String, long[]> e) {
-        long other = e.getValue()[0];
-        return count != other ? count > other : value.compareTo(e.getKey()) < 0;
-    }
-
-    /** Appends {@code "name":{} (with a comma before unless first); false if the name needs escaping. */
     /**
      * What precedes a breakdown value: the key's opening before its first value, a comma before the
      * others. False if the key needs escaping (the caller then falls back to Jackson).

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.datasketches.hll.HllSketch;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -40,12 +39,12 @@ class SeriesBucketOperatorTest {
             breakdown_limit: 10
             """);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> harness;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> open(long lateness, long emit,
+    private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> open(long lateness, long emit,
             OperatorSubtaskState restoreFrom) throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit),
-                SeriesPartial::bucketKey, Types.STRING);
+                SeriesPartial::key, Types.LONG);
         harness.setup();
         if (restoreFrom != null) harness.initializeState(restoreFrom);
         harness.open();
@@ -63,11 +62,15 @@ class SeriesBucketOperatorTest {
         if (harness != null) harness.close();
     }
 
+    static long key(boolean rollup, String event, Granularity g, long start) {
+        return SeriesKeys.key(SeriesKeys.seriesHash(rollup, "production", event), g, SeriesKeys.shard(JOB.calendar(), g, start));
+    }
+
     private static SeriesPartial partial(Granularity g, long start, long count, String... users) {
-        HllSketch h = Sketches.newHll(14);
-        for (String u : users) h.update(Sketches.idHash(u));
-        return new SeriesPartial(false, "production", "signup", g.ordinal(), start, count, h.toCompactByteArray(),
-                null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
+        long[] hashes = new long[users.length];
+        for (int i = 0; i < users.length; i++) hashes[i] = Sketches.idHash(users[i]);
+        return new SeriesPartial(key(false, "signup", g, start), false, "production", "signup", start, count,
+                DistinctIds.ofHashes(hashes), null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
     }
 
     private static SeriesPartial hourly(long count, String... users) {
@@ -236,38 +239,6 @@ class SeriesBucketOperatorTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void aTimerPerBucketFromAnOlderSavepointStillClosesItsBucket() throws Exception {
-        open(LATENESS, EMIT, null);
-        // What a savepoint of the timer-per-bucket version holds: bucket state, a timer per bucket
-        // (namespace: the bucket start), no index.
-        SeriesBucketOperator op = (SeriesBucketOperator) harness.getOperator();
-        SeriesPartial legacy = hour(0, 3, "a", "b");
-        op.setCurrentKey(legacy.bucketKey());
-        var field = SeriesBucketOperator.class.getDeclaredField("buckets");
-        field.setAccessible(true);
-        var buckets = (org.apache.flink.runtime.state.internal.InternalValueState<String, Long, SeriesAccumulator>) field.get(op);
-        buckets.setCurrentNamespace(HOUR_START);
-        SeriesAccumulator acc = SeriesAccumulator.empty(14, 1, 10);
-        acc.add(legacy, 14);
-        buckets.update(acc);
-        field = SeriesBucketOperator.class.getDeclaredField("timers");
-        field.setAccessible(true);
-        ((org.apache.flink.streaming.api.operators.InternalTimerService<Long>) field.get(op))
-                .registerEventTimeTimer(HOUR_START, HOUR_END - 1 + LATENESS);
-        // and a bucket of the same key under the new bookkeeping
-        harness.processElement(hour(1, 1, "c"), HOUR_START + HOUR);
-
-        harness.processWatermark(new Watermark(HOUR_END - 1 + LATENESS));
-        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 3L, true));
-        harness.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + HOUR);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
-    }
-
-    @Test
     void lateUpdateWithinLatenessIsEmittedAndLaterOnesGoToTheSideOutput() throws Exception {
         open(LATENESS, EMIT, null);
         harness.processElement(hourly(1, "a"), HOUR_START);
@@ -290,8 +261,8 @@ class SeriesBucketOperatorTest {
         });
 
         harness.processElement(hourly(1, "c"), HOUR_START);
-        SeriesPartial rollup = new SeriesPartial(true, "production", null, Granularity.HOUR.ordinal(), HOUR_START, 3,
-                Sketches.newHll(14).toCompactByteArray(), null, null, null, null, null);
+        SeriesPartial rollup = new SeriesPartial(key(true, null, Granularity.HOUR, HOUR_START), true, "production", null, HOUR_START, 3,
+                DistinctIds.ofHashes(), DistinctIds.ofHashes(), null, null, null, null);
         harness.processElement(rollup, HOUR_START);
         assertThat(drain()).as("closed bucket: no row").isEmpty();
         assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(2);

@@ -2,6 +2,7 @@ package io.eventagg.timeseries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.time.Granularity;
 import io.eventagg.types.CustomTypeInfo;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,18 +32,21 @@ class SeriesPartialSerializerTest {
 
     @Test
     void eventSeriesWithBreakdownsRoundTrips() throws Exception {
-        SeriesPartial p = new SeriesPartial(false, "production", "signup", 4, 1_700_000_000_000L, 42, new byte[] {1, 2, 3}, null,
-                new int[] {0, 2, 2}, new String[] {"pro", "", "日本\u0000\"x"}, new long[] {3, 4, 5}, new long[] {0, 7, 1});
+        long key = SeriesKeys.key(SeriesKeys.seriesHash(false, "production", "signup"), Granularity.MONTH, 0);
+        SeriesPartial p = new SeriesPartial(key, false, "production", "signup", 1_700_000_000_000L, 42,
+                DistinctIds.ofSketch(new byte[] {1, 2, 3}), null, new int[] {0, 2, 300}, new String[] {"pro", "", "日本\u0000\"x"},
+                new long[] {3, 4, 5}, new long[] {0, 7, 1});
         SeriesPartial back = roundTrip(p);
         assertThat(back).usingRecursiveComparison().isEqualTo(p);
-        assertThat(back.bucketKey()).isEqualTo(p.bucketKey());
+        assertThat(back.granularity()).isEqualTo(Granularity.MONTH);
     }
 
     @Test
     void rollupWithoutBreakdownsRoundTrips() throws Exception {
-        SeriesPartial p = new SeriesPartial(true, "staging", null, 0, -60_000L, 1, new byte[0], new byte[] {9}, null, null, null, null);
+        SeriesPartial p = new SeriesPartial(-1L, true, "staging", null, -60_000L, 1, DistinctIds.ofHashes(0L, -5L, Long.MAX_VALUE),
+                DistinctIds.ofHashes(), null, null, null, null);
         assertThat(roundTrip(p)).usingRecursiveComparison().isEqualTo(p);
-        SeriesPartial empty = new SeriesPartial(false, "e", "x", 1, 0, 0, null, null, new int[0], new String[0], new long[0], new long[0]);
+        SeriesPartial empty = new SeriesPartial(0, false, "e", "x", 0, 0, null, null, new int[0], new String[0], new long[0], new long[0]);
         assertThat(roundTrip(empty)).usingRecursiveComparison().isEqualTo(empty);
     }
 }

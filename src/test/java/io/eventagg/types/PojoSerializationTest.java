@@ -7,6 +7,7 @@ import io.eventagg.ingest.Event;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.pipeline.ProgressRow;
+import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
 import java.util.stream.Stream;
@@ -42,8 +43,9 @@ class PojoSerializationTest {
                 Arguments.of(Ingested.class, Ingested.of(e)),
                 Arguments.of(Ingested.class, Ingested.dead(d)),
                 Arguments.of(LateEvent.class, new LateEvent(e, 123L)),
-                Arguments.of(SeriesPartial.class, new SeriesPartial(false, "production", "signup", 2, 1000L, 5, new byte[] {1, 2},
-                        null, new int[] {0}, new String[] {"pro"}, new long[] {5}, new long[] {0, 0})),
+                Arguments.of(SeriesPartial.class, new SeriesPartial(42L, false, "production", "signup", 1000L, 5,
+                        DistinctIds.ofHashes(7L, 8L), DistinctIds.ofSketch(new byte[] {1, 2}), new int[] {0}, new String[] {"pro"},
+                        new long[] {5}, new long[] {0, 0})),
                 Arguments.of(SeriesRow.class, new SeriesRow(true, "production", null, "day", 0L, 10, 3, new byte[] {9}, 2,
                         new byte[] {8}, null, true, 21)),
                 Arguments.of(ProgressRow.class, new ProgressRow(42L)));

@@ -7,7 +7,9 @@ import io.eventagg.sketch.Sketches;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.CalendarWindowAssigner;
 import io.eventagg.time.Granularity;
+import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesAccumulator;
+import io.eventagg.timeseries.SeriesKeys;
 import io.eventagg.timeseries.SeriesAggregate;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
@@ -29,7 +31,6 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.datasketches.hll.HllSketch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,30 +48,30 @@ class EmitTriggerTest {
     private static final long LATENESS = Duration.ofMinutes(10).toMillis();
     private static final OutputTag<SeriesPartial> LATE = new OutputTag<>("late") {};
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SeriesPartial, SeriesRow> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> harness;
 
     @BeforeEach
     void open() throws Exception {
-        WindowOperatorBuilder<SeriesPartial, String, TimeWindow> builder = new WindowOperatorBuilder<>(
+        WindowOperatorBuilder<SeriesPartial, Long, TimeWindow> builder = new WindowOperatorBuilder<>(
                 new CalendarWindowAssigner(Granularity.HOUR, new BucketCalendar(java.time.ZoneOffset.UTC)),
                 new EmitTrigger(EMIT, LATENESS), new ExecutionConfig(), TypeInformation.of(SeriesPartial.class),
-                SeriesPartial::seriesKey, Types.STRING);
+                SeriesPartial::key, Types.LONG);
         builder.allowedLateness(Duration.ofMillis(LATENESS));
         builder.sideOutputLateData(LATE);
         OneInputStreamOperator<SeriesPartial, SeriesRow> op = builder.aggregate(new SeriesAggregate(14, 1, 100),
                 new HourRows(), SeriesAccumulator.typeInfo());
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::seriesKey, Types.STRING);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::key, Types.LONG);
         harness.setup();
         harness.open();
         harness.setProcessingTime(0);
     }
 
     /** The time-series row of the window each time the trigger fires. */
-    static final class HourRows extends ProcessWindowFunction<SeriesAccumulator, SeriesRow, String, TimeWindow> {
+    static final class HourRows extends ProcessWindowFunction<SeriesAccumulator, SeriesRow, Long, TimeWindow> {
         private static final SeriesRows ROWS = new SeriesRows(List.of("plan"), 10, 0);
 
         @Override
-        public void process(String key, Context ctx, Iterable<SeriesAccumulator> elements, Collector<SeriesRow> out) {
+        public void process(Long key, Context ctx, Iterable<SeriesAccumulator> elements, Collector<SeriesRow> out) {
             boolean isFinal = ctx.currentWatermark() >= ctx.window().maxTimestamp() + LATENESS;
             out.collect(ROWS.row(elements.iterator().next(), Granularity.HOUR, ctx.window().getStart(), isFinal));
         }
@@ -82,9 +83,10 @@ class EmitTriggerTest {
     }
 
     private static SeriesPartial partial(long count, String... users) {
-        HllSketch h = Sketches.newHll(14);
-        for (String u : users) h.update(Sketches.idHash(u));
-        return new SeriesPartial(false, "production", "signup", Granularity.HOUR.ordinal(), HOUR_START, count, h.toCompactByteArray(),
+        long[] hashes = new long[users.length];
+        for (int i = 0; i < users.length; i++) hashes[i] = Sketches.idHash(users[i]);
+        long key = SeriesKeys.key(SeriesKeys.seriesHash(false, "production", "signup"), Granularity.HOUR, 0);
+        return new SeriesPartial(key, false, "production", "signup", HOUR_START, count, DistinctIds.ofHashes(hashes),
                 null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
     }
 

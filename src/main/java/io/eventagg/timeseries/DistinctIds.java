@@ -1,0 +1,149 @@
+package io.eventagg.timeseries;
+
+import io.eventagg.sketch.Sketches;
+import java.io.IOException;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.Union;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The distinct ids (users or sessions) of one partial, as the combiner hands them to the bucket
+ * operator: their 64-bit hashes ({@link Sketches#idHash}) while there are at most {@link
+ * #MAX_HASHES} of them, a serialized HLL sketch of them beyond.
+ *
+ * <p>Most partials of a replay are minutes with a handful of users. Shipping those few hashes and
+ * feeding them straight into the bucket's union costs a fraction of building a sketch per partial,
+ * serializing it and wrapping it again on the other side; the result is the same sketch, because a
+ * sketch only depends on the set of hashes it was fed. Large sets travel as sketches, so a partial
+ * stays bounded (a dense lg_k 14 sketch is 16 KiB, 2,048 hashes).
+ */
+public final class DistinctIds {
+    /** Up to this many ids a partial carries hashes; more become a sketch (8 KiB of hashes). */
+    public static final int MAX_HASHES = 1024;
+    private static final byte HASHES = 1;
+    private static final byte SKETCH = 2;
+
+    private final long[] hashes;
+    private final byte[] sketch;
+
+    private DistinctIds(long[] hashes, byte[] sketch) {
+        this.hashes = hashes;
+        this.sketch = sketch;
+    }
+
+    /** Exactly these hashes (distinct; the caller guarantees it). */
+    public static DistinctIds ofHashes(long... hashes) {
+        return new DistinctIds(hashes, null);
+    }
+
+    /** A serialized (compact) HLL sketch of the ids. */
+    public static DistinctIds ofSketch(byte[] sketch) {
+        return new DistinctIds(null, sketch);
+    }
+
+    /** The hashes, or null when this is a sketch. */
+    public long[] hashes() {
+        return hashes;
+    }
+
+    /** The serialized sketch, or null when this is a list of hashes. */
+    public byte[] sketch() {
+        return sketch;
+    }
+
+    /** Folds the ids into a union. */
+    public void addTo(Union union) {
+        if (hashes != null) {
+            for (long h : hashes) union.update(h);
+        } else {
+            Sketches.merge(union, sketch);
+        }
+    }
+
+    /** The ids as a sketch (tests and diagnostics; the pipeline folds them into unions). */
+    public HllSketch toSketch(int lgK) {
+        Union u = Sketches.newUnion(lgK);
+        addTo(u);
+        return u.getResult(Sketches.HLL_TYPE);
+    }
+
+    /** The estimate of the number of distinct ids (exact for hashes). */
+    public long estimate() {
+        return hashes != null ? hashes.length : Sketches.estimate(sketch);
+    }
+
+    static void write(DistinctIds ids, DataOutputView out) throws IOException {
+        if (ids.hashes != null) {
+            out.writeByte(HASHES);
+            out.writeInt(ids.hashes.length);
+            for (long h : ids.hashes) out.writeLong(h);
+        } else {
+            out.writeByte(SKETCH);
+            out.writeInt(ids.sketch.length);
+            out.write(ids.sketch);
+        }
+    }
+
+    static DistinctIds read(DataInputView in) throws IOException {
+        byte tag = in.readByte();
+        int n = in.readInt();
+        if (tag == HASHES) {
+            long[] h = new long[n];
+            for (int i = 0; i < n; i++) h[i] = in.readLong();
+            return new DistinctIds(h, null);
+        }
+        if (tag != SKETCH) throw new IOException("unknown DistinctIds tag " + tag);
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new DistinctIds(null, b);
+    }
+
+    /**
+     * Collects distinct ids for one bucket in the combiner: an exact set of hashes up to {@link
+     * #MAX_HASHES}, then a union (bounded memory however many users a bucket has).
+     */
+    static final class Collector {
+        private final int lgK;
+        private LongHashSet set = new LongHashSet();
+        private Union union;
+
+        Collector(int lgK) {
+            this.lgK = lgK;
+        }
+
+        void add(long hash) {
+            if (union != null) {
+                union.update(hash);
+                return;
+            }
+            set.add(hash);
+            if (set.size() > MAX_HASHES) toUnion();
+        }
+
+        void addAll(Collector other) {
+            if (other.union != null) {
+                if (union == null) toUnion();
+                union.update(other.union.getResult(Sketches.HLL_TYPE));
+                return;
+            }
+            if (union != null) {
+                other.set.forEach(union::update);
+                return;
+            }
+            long[] t = other.set.toArray();
+            for (long h : t) set.add(h);
+            if (set.size() > MAX_HASHES) toUnion();
+        }
+
+        private void toUnion() {
+            union = Sketches.newUnion(lgK);
+            set.forEach(union::update);
+            set = null;
+        }
+
+        DistinctIds build() {
+            return union != null ? ofSketch(Sketches.toBytes(union)) : ofHashes(set.toArray());
+        }
+    }
+}
