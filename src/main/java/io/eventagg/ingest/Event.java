@@ -1,5 +1,7 @@
 package io.eventagg.ingest;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One valid analytics event, as parsed from a JSON line or Kafka record.
  *
@@ -13,6 +15,7 @@ package io.eventagg.ingest;
  * @param partition the Kafka partition, or -1 for files
  * @param offset the Kafka offset, or the 1-based line number in the file
  */
+@TypeInfo(EventSerializers.EventTypeInfoFactory.class)
 public record Event(
         String uuid,
         String event,
