@@ -26,12 +26,17 @@ public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelR
     private static final long serialVersionUID = 1L;
     private static final int STEP_BITS = 6;
 
+    private final int funnel;
     private final BucketCalendar calendar;
     private final long windowMillis;
     private transient MapState<Long, long[]> best;
 
-    /** @param windowMillis the funnel's conversion window */
-    public FunnelFirstReach(BucketCalendar calendar, long windowMillis) {
+    /**
+     * @param funnel the funnel's index in the job
+     * @param windowMillis the funnel's conversion window
+     */
+    public FunnelFirstReach(int funnel, BucketCalendar calendar, long windowMillis) {
+        this.funnel = funnel;
         this.calendar = calendar;
         this.windowMillis = windowMillis;
     }
@@ -61,10 +66,10 @@ public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelR
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FunnelContribution> out) throws Exception {
-        String[] parts = ctx.getCurrentKey().split("\u001f", 3);
-        int funnel = Integer.parseInt(parts[0]);
-        String environment = parts[1];
-        long userHash = Sketches.idHash(parts[2]);
+        String key = ctx.getCurrentKey();
+        int cut = key.indexOf('\u001f');
+        String environment = key.substring(0, cut);
+        long userHash = Sketches.idHash(key.substring(cut + 1));
         List<Map.Entry<Long, long[]>> emitted = new ArrayList<>();
         Iterator<Map.Entry<Long, long[]>> it = best.iterator();
         while (it.hasNext()) {

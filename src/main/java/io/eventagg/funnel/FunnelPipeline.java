@@ -8,7 +8,9 @@ import io.eventagg.window.WatermarkShift;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -16,10 +18,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The funnel dataflow, per funnel:
  *
  * <pre>
- * events ─ project (steps/exclusions matched) ─ watermark − lateness ─ keyBy user ─┬─ CEP "reached step 1" ─┐
- *                                                                                   ├─ …                     ├─ keyBy user ─ first reach per (entry day, step) ─ keyBy environment ─ entry-day window ─► rows
- *                                                                                   └─ CEP "reached step n" ─┘
+ * events ─ project (steps/exclusions matched) ─ watermark − lateness ─ keyBy user ─ CEP "reached step k" ═ first reach per (entry day, step) ─ keyBy environment ─ entry-day window ─► rows
  * </pre>
+ * (═: chained, the same user partitioning; see {@link FunnelPatterns} for the one pattern per funnel.)
  *
  * The watermark is held back by the allowed lateness before CEP so that late-but-allowed events
  * still take part in matches in event-time order (exact results equal to a batch run), which
@@ -56,22 +57,19 @@ public final class FunnelPipeline {
         }
         KeyedStream<FunnelEvent, String> byUser = projected.keyBy(FunnelEvent::userKey);
 
-        DataStream<FunnelReach> reaches = null;
-        for (int k = 1; k <= f.steps().size(); k++) {
-            SingleOutputStreamOperator<FunnelReach> r = CEP.pattern(byUser, FunnelPatterns.reaching(compiled, k), FunnelPatterns.comparator())
-                    .inEventTime()
-                    .process(new FunnelMatch(index, k), TypeInformation.of(FunnelReach.class))
-                    .name(id + " reached step " + k)
-                    .uid(id + "-cep-" + k);
-            reaches = reaches == null ? r : reaches.union(r);
-        }
+        SingleOutputStreamOperator<FunnelReach> reaches = CEP.pattern(byUser, FunnelPatterns.reaching(compiled), FunnelPatterns.comparator())
+                .inEventTime()
+                .process(new FunnelMatch(index, compiled), TypeInformation.of(FunnelReach.class))
+                .name(id + " reached steps")
+                .uid(id + "-cep");
 
+        // The matches of a user come out of the subtask that holds the user: keyed the same way
+        // already (FunnelReach.userKey is FunnelEvent.userKey), so no second shuffle.
         long window = f.conversionWindowMillis();
-        DataStream<FunnelContribution> contributions = reaches
-                .keyBy(FunnelReach::userKey)
-                .process(new FunnelFirstReach(job.calendar(), window), TypeInformation.of(FunnelContribution.class))
+        DataStream<FunnelContribution> contributions = DataStreamUtils.reinterpretAsKeyedStream(reaches, FunnelReach::userKey, Types.STRING)
+                .process(new FunnelFirstReach(index, job.calendar(), window), TypeInformation.of(FunnelContribution.class))
                 .name(id + " first reach")
-                .uid(id + "-first-reach");
+                .uid(id + "-first-reach-2");
 
         return contributions
                 .keyBy(FunnelContribution::windowKey)

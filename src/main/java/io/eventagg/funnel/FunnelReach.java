@@ -9,7 +9,8 @@ package io.eventagg.funnel;
  */
 public record FunnelReach(int funnel, String environment, String distinctId, int step, long entryTs, long stepTs, long previousTs) {
 
+    /** The same key as {@link FunnelEvent#userKey()}: reaches stay on the subtask of their user's events. */
     public String userKey() {
-        return funnel + "\u001f" + environment + "\u001f" + distinctId;
+        return environment + "\u001f" + distinctId;
     }
 }

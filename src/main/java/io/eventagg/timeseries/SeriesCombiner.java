@@ -19,29 +19,30 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Local pre-aggregation before the shuffle (the "combiner" of a two-phase aggregation). Each event
  * updates exactly one minute-level accumulator of its series and one of the all-events rollup;
- * hour, day, week and month partials are derived from those at flush time, so per-event work does
- * not grow with the number of granularities.
+ * hour, day, week and month accumulators are fed from the minutes when a minute is flushed, so
+ * per-event work does not grow with the number of granularities.
  *
  * <p>A minute accumulator keeps its count, the distinct hashes of its users (and sessions, for the
- * rollup) and exact breakdown counts. At a flush every distinct hash goes once into the sketch of
- * each granularity's partial, and breakdowns are added up per coarser bucket.
+ * rollup) and exact breakdown counts; a coarse one the same, built from its minutes. Partials carry
+ * the distinct hashes ({@link DistinctIds}; a sketch only for large sets).
  *
- * <p>It holds no Flink state: it flushes before every checkpoint barrier, at the end of input,
- * every {@code flushIntervalMs} of processing time (streaming), when it holds too many buckets, and
- * before forwarding a watermark that could close a bucket it still holds. Flushed partials carry
- * their bucket start as timestamp, for the calendar windows downstream.
+ * <p>It holds no Flink state: everything is emitted before every checkpoint barrier, at the end of
+ * input, every {@code flushIntervalMs} of processing time (streaming) and when it holds too many
+ * buckets. Before forwarding a watermark it emits just the accumulators that watermark could close
+ * downstream (end plus allowed lateness passed): in a replay of history almost every watermark
+ * closes some minute, and emitting everything then split most buckets over several partials and
+ * rebuilt the coarse buckets' sets (thousands of users a day) a few times a second. Partials carry
+ * their bucket start as timestamp.
  */
 public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         implements OneInputStreamOperator<Event, SeriesPartial>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
-    private static final long MINUTE_MS = 60_000L;
 
     private final JobDefinition job;
     private final long flushIntervalMs;
     private final int maxBuckets;
 
     private transient BucketCalendar calendar;
-    private transient Granularity[] granularities;
     private transient boolean emitMinutes;
     private transient Granularity[] coarse;
     private transient int lgK;
@@ -51,14 +52,20 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     /** Per environment: the rollup and the series of each event. */
     private transient HashMap<String, Environment> environments;
     private transient Environment lastEnvironment;
-    /** Series with buffered minutes, in the order they got their first one since the last flush. */
+    /** Series with buffered accumulators, in the order they got their first one. */
     private transient ArrayList<Series> active;
+    /** Minute and coarse accumulators held. */
     private transient int buffered;
-    private transient long oldestBuffered;
+    /** The earliest buffered minute start (a lower bound after a partial flush). */
+    private transient long oldestMinute;
+    /** The earliest close time of a buffered coarse accumulator (a lower bound). */
+    private transient long earliestCoarseClose;
+    /** Per minute start: its coarse bucket starts, then its local day (cleared at each flush). */
+    private transient HashMap<Long, long[]> coarseStarts;
 
     /**
      * @param flushIntervalMs processing-time flush period; 0 disables it (batch execution)
-     * @param maxBuckets flush everything when this many minute accumulators are buffered
+     * @param maxBuckets flush everything when this many accumulators are buffered
      */
     public SeriesCombiner(JobDefinition job, long flushIntervalMs, int maxBuckets) {
         this.job = job;
@@ -70,9 +77,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void open() throws Exception {
         super.open();
         calendar = job.calendar();
-        granularities = job.granularities().toArray(new Granularity[0]);
         List<Granularity> c = new ArrayList<>();
-        for (Granularity g : granularities) {
+        for (Granularity g : job.granularities()) {
             if (g == Granularity.MINUTE) emitMinutes = true;
             else c.add(g);
         }
@@ -83,8 +89,10 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         allowedLatenessMs = job.watermark().allowedLateness().toMillis();
         environments = new HashMap<>();
         active = new ArrayList<>();
+        coarseStarts = new HashMap<>();
         buffered = 0;
-        oldestBuffered = Long.MAX_VALUE;
+        oldestMinute = Long.MAX_VALUE;
+        earliestCoarseClose = Long.MAX_VALUE;
         if (flushIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), flushIntervalMs, t -> flush());
     }
 
@@ -94,7 +102,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         long ts = e.timestamp();
         long minute = calendar.start(Granularity.MINUTE, ts);
         long user = Sketches.idHash(e.distinctId());
-        if (ts < oldestBuffered) oldestBuffered = ts;
+        if (minute < oldestMinute) oldestMinute = minute;
 
         Environment env = environment(e.environment());
         MinuteAcc rollup = env.rollup.minute(minute, this);
@@ -129,13 +137,21 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         return env;
     }
 
+    private long closeTime(Granularity g, long start) {
+        return calendar.end(g, start) - 1 + allowedLatenessMs;
+    }
+
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         // A bucket is closed downstream once the watermark passes its end plus the allowed
         // lateness; anything buffered for it must be out before that watermark is.
-        if (buffered > 0) {
-            long firstEnd = calendar.end(Granularity.MINUTE, calendar.start(Granularity.MINUTE, oldestBuffered));
-            if (firstEnd - 1 + allowedLatenessMs <= mark.getTimestamp()) flush();
+        long w = mark.getTimestamp();
+        if (buffered > 0 && (closeTime(Granularity.MINUTE, oldestMinute) <= w || earliestCoarseClose <= w)) {
+            if (w == Long.MAX_VALUE) {
+                flush();
+            } else {
+                flushDue(w);
+            }
         }
         super.processWatermark(mark);
     }
@@ -157,44 +173,92 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         super.finish();
     }
 
-    /** Emits all buffered minute accumulators and the coarser partials derived from them. */
+    /** Emits every buffered accumulator: minutes (folded into their coarse buckets first), then coarse buckets. */
     void flush() {
         if (buffered == 0) return;
-        Map<Long, long[]> coarseStarts = new HashMap<>();
         for (Series s : active) {
-            @SuppressWarnings("unchecked")
-            Map<Long, CoarseAcc>[] byGranularity = new Map[coarse.length];
-            for (Map.Entry<Long, MinuteAcc> entry : s.minutes.entrySet()) {
-                long minute = entry.getKey();
-                MinuteAcc a = entry.getValue();
-                long[] starts = coarseStarts.computeIfAbsent(minute, this::coarseStarts);
-                if (emitMinutes) {
-                    emit(s, Granularity.MINUTE, minute, starts[coarse.length], a.count, a.users, a.sessions, a.breakdowns);
-                }
-                for (int g = 0; g < coarse.length; g++) {
-                    if (byGranularity[g] == null) byGranularity[g] = new HashMap<>();
-                    CoarseAcc c = byGranularity[g].get(starts[g]);
-                    if (c == null) {
-                        c = new CoarseAcc(lgK, s.rollup, s.rollup ? 0 : breakdownKeys, breakdownCap);
-                        byGranularity[g].put(starts[g], c);
-                    }
-                    c.add(a);
-                }
+            for (Map.Entry<Long, MinuteAcc> entry : s.minutes.entrySet()) flushMinute(s, entry.getKey(), entry.getValue());
+            s.minutes.clear();
+            s.forgetLast();
+            for (int g = 0; s.coarse != null && g < coarse.length; g++) {
+                HashMap<Long, CoarseAcc> accs = s.coarse[g];
+                if (accs == null) continue;
+                for (Map.Entry<Long, CoarseAcc> entry : accs.entrySet()) emitCoarse(s, g, entry.getKey(), entry.getValue());
+                accs.clear();
             }
-            for (int g = 0; g < coarse.length; g++) {
-                if (byGranularity[g] == null) continue;
-                for (Map.Entry<Long, CoarseAcc> entry : byGranularity[g].entrySet()) {
-                    CoarseAcc c = entry.getValue();
-                    long start = entry.getKey();
-                    long shard = SeriesKeys.shard(calendar, coarse[g], start);
-                    emit(s, coarse[g], start, shard, c.count, c.users, c.sessions, c.breakdowns);
-                }
-            }
-            s.clear();
         }
         active.clear();
         buffered = 0;
-        oldestBuffered = Long.MAX_VALUE;
+        oldestMinute = Long.MAX_VALUE;
+        earliestCoarseClose = Long.MAX_VALUE;
+        coarseStarts.clear();
+    }
+
+    /** Emits the accumulators a watermark of {@code w} could close downstream, and only those. */
+    private void flushDue(long w) {
+        long nextMinute = Long.MAX_VALUE;
+        long nextCoarse = Long.MAX_VALUE;
+        for (int i = 0; i < active.size(); i++) {
+            Series s = active.get(i);
+            var minutes = s.minutes.entrySet().iterator();
+            while (minutes.hasNext()) {
+                Map.Entry<Long, MinuteAcc> entry = minutes.next();
+                long minute = entry.getKey();
+                if (closeTime(Granularity.MINUTE, minute) <= w) {
+                    flushMinute(s, minute, entry.getValue());
+                    minutes.remove();
+                    buffered--;
+                } else {
+                    nextMinute = Math.min(nextMinute, minute);
+                }
+            }
+            s.forgetLast();
+            for (int g = 0; s.coarse != null && g < coarse.length; g++) {
+                HashMap<Long, CoarseAcc> accs = s.coarse[g];
+                if (accs == null) continue;
+                var it = accs.entrySet().iterator();
+                while (it.hasNext()) {
+                    Map.Entry<Long, CoarseAcc> entry = it.next();
+                    CoarseAcc c = entry.getValue();
+                    if (c.closeTime <= w) {
+                        emitCoarse(s, g, entry.getKey(), c);
+                        it.remove();
+                        buffered--;
+                    } else {
+                        nextCoarse = Math.min(nextCoarse, c.closeTime);
+                    }
+                }
+            }
+        }
+        active.removeIf(Series::isEmpty);
+        oldestMinute = nextMinute;
+        earliestCoarseClose = nextCoarse;
+        coarseStarts.clear();
+    }
+
+    /** Emits a minute's partial and folds the minute into its coarse buckets (which stay buffered). */
+    private void flushMinute(Series s, long minute, MinuteAcc a) {
+        long[] starts = coarseStarts.get(minute);
+        if (starts == null) {
+            starts = coarseStarts(minute);
+            coarseStarts.put(minute, starts);
+        }
+        if (emitMinutes) emit(s, Granularity.MINUTE, minute, starts[coarse.length], a.count, a.users, a.sessions, a.breakdowns);
+        for (int g = 0; g < coarse.length; g++) {
+            HashMap<Long, CoarseAcc> accs = s.coarse(g, coarse.length);
+            CoarseAcc c = accs.get(starts[g]);
+            if (c == null) {
+                c = new CoarseAcc(lgK, s.rollup, s.rollup ? 0 : breakdownKeys, breakdownCap, closeTime(coarse[g], starts[g]));
+                accs.put(starts[g], c);
+                buffered++;
+                earliestCoarseClose = Math.min(earliestCoarseClose, c.closeTime);
+            }
+            c.add(a);
+        }
+    }
+
+    private void emitCoarse(Series s, int g, long start, CoarseAcc c) {
+        emit(s, coarse[g], start, SeriesKeys.shard(calendar, coarse[g], start), c.count, c.users, c.sessions, c.breakdowns);
     }
 
     /** Per coarse granularity the bucket start of {@code minute}, then (last) its local day: the shard of minutes and hours. */
@@ -261,6 +325,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         /** {@link SeriesKeys#seriesHash}, computed once. */
         final long hash;
         final HashMap<Long, MinuteAcc> minutes = new HashMap<>();
+        /** Per coarse granularity (the job's order), the buffered coarse buckets by start. */
+        HashMap<Long, CoarseAcc>[] coarse;
         private long lastMinute = Long.MIN_VALUE;
         private MinuteAcc last;
 
@@ -275,7 +341,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             if (minute == lastMinute && last != null) return last;
             MinuteAcc a = minutes.get(minute);
             if (a == null) {
-                if (minutes.isEmpty()) c.active.add(this);
+                if (isEmpty()) c.active.add(this);
                 a = new MinuteAcc(c.lgK, rollup, rollup ? 0 : c.breakdownKeys, c.breakdownCap);
                 minutes.put(minute, a);
                 c.buffered++;
@@ -285,8 +351,23 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             return a;
         }
 
-        void clear() {
-            minutes.clear();
+        @SuppressWarnings("unchecked")
+        HashMap<Long, CoarseAcc> coarse(int g, int granularities) {
+            if (coarse == null) coarse = new HashMap[granularities];
+            if (coarse[g] == null) coarse[g] = new HashMap<>();
+            return coarse[g];
+        }
+
+        boolean isEmpty() {
+            if (!minutes.isEmpty()) return false;
+            if (coarse != null) {
+                for (HashMap<Long, CoarseAcc> m : coarse) if (m != null && !m.isEmpty()) return false;
+            }
+            return true;
+        }
+
+        /** Drops the cached last minute (after its accumulator may have been flushed). */
+        void forgetLast() {
             last = null;
             lastMinute = Long.MIN_VALUE;
         }
@@ -306,14 +387,16 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
     }
 
-    /** A coarser bucket assembled from minute accumulators at flush time. */
+    /** A coarser bucket assembled from flushed minute accumulators. */
     static final class CoarseAcc {
+        final long closeTime;
         long count;
         final DistinctIds.Collector users;
         final DistinctIds.Collector sessions;
         final BreakdownCounts breakdowns;
 
-        CoarseAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
+        CoarseAcc(int lgK, boolean rollup, int breakdownKeys, int cap, long closeTime) {
+            this.closeTime = closeTime;
             users = new DistinctIds.Collector(lgK);
             sessions = rollup ? new DistinctIds.Collector(lgK) : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);

@@ -40,16 +40,20 @@ class FunnelOperatorsTest {
         return new CompiledFunnel(job.funnels().get(0), job.propertySelection());
     }
 
+    /** The funnel's CEP operator; {@link #out} then reads the reaches of step {@code k} only. */
     private static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(boolean strict, int k) throws Exception {
         CompiledFunnel f = funnel(strict);
         CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
                 TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(FunnelPatterns.reaching(f, k), false), FunnelPatterns.comparator(),
-                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, k), null);
+                NFACompiler.compileFactory(FunnelPatterns.reaching(f), false), FunnelPatterns.comparator(),
+                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, f), null);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING);
         h.open();
+        STEP.put(h, k);
         return h;
     }
+
+    private static final java.util.Map<Object, Integer> STEP = new java.util.IdentityHashMap<>();
 
         /** A real instant: Flink CEP only arms its window timers for attempts starting after the epoch. */
     private static final long T0 = 1_709_251_200_000L;
@@ -69,8 +73,35 @@ class FunnelOperatorsTest {
 
     private static List<FunnelReach> out(KeyedOneInputStreamOperatorTestHarness<String, ?, FunnelReach> h) {
         List<FunnelReach> r = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> s && ((FunnelReach) s.getValue()).step() == STEP.get(h)) r.add((FunnelReach) s.getValue());
+        }
+        return r;
+    }
+
+    private static List<FunnelReach> all(KeyedOneInputStreamOperatorTestHarness<String, ?, FunnelReach> h) {
+        List<FunnelReach> r = new ArrayList<>();
         for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) r.add((FunnelReach) s.getValue());
         return r;
+    }
+
+    @Test
+    void oneOperatorReportsEveryStepOfAnAttemptAsItIsReached() throws Exception {
+        var h = cep(false, 1);
+        feed(h, ev(0, 1, false, "1"), ev(5, 0, false, "2"), ev(10, 2, false, "3"));
+        h.processWatermark(wm(20));
+        assertThat(all(h)).as("step 1 and step 2 so far").extracting(FunnelReach::step, FunnelReach::stepTs, FunnelReach::previousTs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, T0, T0), org.assertj.core.groups.Tuple.tuple(2, T0 + 10, T0));
+        h.getOutput().clear();
+        feed(h, ev(30, 3, false, "4"), ev(40, 3, false, "5"));
+        h.processWatermark(wm(50));
+        assertThat(all(h)).as("step 3 once: the first step-3 event after step 2").singleElement().satisfies(r -> {
+            assertThat(r.step()).isEqualTo(3);
+            assertThat(r.stepTs()).isEqualTo(T0 + 30);
+            assertThat(r.previousTs()).isEqualTo(T0 + 10);
+            assertThat(r.entryTs()).isEqualTo(T0);
+        });
+        h.close();
     }
 
     @Test
@@ -160,7 +191,7 @@ class FunnelOperatorsTest {
     @Test
     void firstReachKeepsTheEarliestAttemptAndForgetsAfterTheWindow() throws Exception {
         BucketCalendar utc = BucketCalendar.of("UTC");
-        var op = new KeyedProcessOperator<>(new FunnelFirstReach(utc, WINDOW_MS));
+        var op = new KeyedProcessOperator<>(new FunnelFirstReach(0, utc, WINDOW_MS));
         var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelReach::userKey, Types.STRING);
         h.open();
         long day = 86_400_000L * 10;

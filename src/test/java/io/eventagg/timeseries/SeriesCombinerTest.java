@@ -115,6 +115,39 @@ class SeriesCombinerTest {
     }
 
     @Test
+    void aWatermarkFlushesOnlyWhatItCouldCloseAndCoarseBucketsCollectEveryMinute() throws Exception {
+        JobDefinition job = JobLoader.parse("""
+                name: t
+                granularities: [minute, hour]
+                watermark: {out_of_orderness: 1s, allowed_lateness: 10m}
+                """);
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 1000));
+        harness.open();
+        long hour = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
+        long lateness = 600_000L;
+        harness.processElement(event("signup", "a", hour + 5_000, "pro"), hour);
+        harness.processElement(event("signup", "b", hour + 30 * 60_000, "pro"), hour);
+
+        harness.processWatermark(new Watermark(hour + 60_000 - 1 + lateness));
+        List<SeriesPartial> first = partials();
+        assertThat(first).as("the first minute of the series and of the rollup, nothing else")
+                .extracting(SeriesPartial::granularity, SeriesPartial::bucketStart, SeriesPartial::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Granularity.MINUTE, hour, 1L),
+                        org.assertj.core.groups.Tuple.tuple(Granularity.MINUTE, hour, 1L));
+        harness.getOutput().clear();
+
+        harness.processElement(event("signup", "a", hour + 40 * 60_000, "free"), hour);
+        harness.processWatermark(new Watermark(hour + 3_600_000 - 1 + lateness));
+        List<SeriesPartial> rest = partials();
+        SeriesPartial signupHour = rest.stream().filter(p -> !p.rollup() && p.granularity() == Granularity.HOUR).findFirst().orElseThrow();
+        assertThat(signupHour.count()).as("one hour partial with all three events").isEqualTo(3);
+        assertThat(signupHour.users().estimate()).isEqualTo(2);
+        assertThat(rest).filteredOn(p -> !p.rollup() && p.granularity() == Granularity.MINUTE).hasSize(2);
+        assertThat(rest).filteredOn(p -> p.granularity() == Granularity.HOUR).hasSize(2);
+        assertThat(((SeriesCombiner) harness.getOperator()).buffered()).isZero();
+    }
+
+    @Test
     void flushesWhenHoldingTooManyBucketsAndAtEndOfInput() throws Exception {
         open(4);
         for (int i = 0; i < 2; i++) harness.processElement(event("e" + i, "u", T0, null), T0);
