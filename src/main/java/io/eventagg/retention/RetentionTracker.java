@@ -39,6 +39,8 @@ public final class RetentionTracker extends KeyedProcessFunction<String, Retenti
     private final BucketCalendar calendar;
     private final long latenessMs;
     private transient ValueState<long[]>[] states;
+    /** Tests: false sends every return through the full path (which the fast path must equal). */
+    boolean fastReturns = true;
 
     public RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs) {
         this.definitions = List.copyOf(definitions);
@@ -63,13 +65,51 @@ public final class RetentionTracker extends KeyedProcessFunction<String, Retenti
             long bit = 1L << d;
             if ((e.startMask() & bit) == 0 && (e.returnMask() & bit) == 0) continue;
             RetentionDefinition def = definitions.get(d);
-            UserRetention u = UserRetention.of(states[d].value());
+            long[] raw = states[d].value();
+            if (fastReturns && (e.startMask() & bit) == 0 && raw != null && returnChangesNothing(def, raw, e.timestamp(), watermark)) {
+                states[d].update(raw);
+                continue;
+            }
+            UserRetention u = UserRetention.of(raw);
             if (watermark != Long.MIN_VALUE) u.pruneRecent(watermark - latenessMs);
             // A start is handled before a return on the same event: it can count as its own return.
             if ((e.startMask() & bit) != 0) onStart(d, def, u, e, ctx, out);
             if ((e.returnMask() & bit) != 0) onReturn(d, def, u, e, ctx, out);
             save(d, u);
         }
+    }
+
+    /**
+     * The common case of a return event, decided on the stored array itself: its period bucket is
+     * already remembered (so its timer is set; batch runs remember none) and every cohort it counts
+     * for already has that period. Then only the bucket's latest return moves (in place); true. Anything else (a new
+     * bucket or period, something to prune) takes the full path; false, nothing changed.
+     */
+    private boolean returnChangesNothing(RetentionDefinition def, long[] a, long ts, long watermark) {
+        int cohorts = (int) a[1];
+        int recentAt = 2 + 3 * cohorts;
+        int recent = (int) a[recentAt];
+        long bucket = calendar.start(def.cohortPeriod(), ts);
+        long horizon = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - latenessMs;
+        int slot = -1;
+        for (int r = 0; r < recent; r++) {
+            long max = a[recentAt + 2 + 2 * r];
+            if (max <= horizon) return false; // pruning due: the full path does it
+            if (a[recentAt + 1 + 2 * r] == bucket) slot = recentAt + 2 + 2 * r;
+        }
+        // Without lateness (batch) returns are not remembered, and no timer is set for them.
+        if (slot < 0 && latenessMs > 0) return false;
+        for (int c = 0; c < cohorts; c++) {
+            long cohortStart = a[2 + 3 * c];
+            long firstStart = a[3 + 3 * c];
+            long mask = a[4 + 3 * c];
+            if (ts < firstStart) continue;
+            long k = calendar.bucketsBetween(def.cohortPeriod(), cohortStart, bucket);
+            if (k < 0 || k > def.periods()) continue;
+            if ((mask & (1L << k)) == 0) return false;
+        }
+        if (slot >= 0 && ts > a[slot]) a[slot] = ts;
+        return true;
     }
 
     private void onStart(int d, RetentionDefinition def, UserRetention u, RetentionEvent e, Context ctx, Collector<RetentionDelta> out) {
@@ -119,8 +159,9 @@ public final class RetentionTracker extends KeyedProcessFunction<String, Retenti
     private void onReturn(int d, RetentionDefinition def, UserRetention u, RetentionEvent e, Context ctx, Collector<RetentionDelta> out) {
         long ts = e.timestamp();
         long bucket = calendar.start(def.cohortPeriod(), ts);
-        if (latenessMs > 0) {
-            u.noteReturn(bucket, ts);
+        // A bucket already remembered has its timer (it fires at the bucket's end plus the
+        // lateness, after which no return of that bucket can arrive).
+        if (latenessMs > 0 && u.noteReturn(bucket, ts)) {
             ctx.timerService().registerEventTimeTimer(calendar.end(def.cohortPeriod(), bucket) + latenessMs);
         }
         for (int c = 0; c < u.cohorts; c++) {

@@ -89,11 +89,12 @@ final class UserRetention {
         mask[c] = mask[cohorts];
     }
 
-    void noteReturn(long bucket, long ts) {
+    /** Remembers a return; true when its bucket is new. */
+    boolean noteReturn(long bucket, long ts) {
         for (int r = 0; r < recent; r++) {
             if (recentBucket[r] == bucket) {
                 recentMax[r] = Math.max(recentMax[r], ts);
-                return;
+                return false;
             }
         }
         if (recent == recentBucket.length) {
@@ -103,6 +104,7 @@ final class UserRetention {
         recentBucket[recent] = bucket;
         recentMax[recent] = ts;
         recent++;
+        return true;
     }
 
     /** Forgets returns no late start can still reach: those at or before {@code horizon}. */

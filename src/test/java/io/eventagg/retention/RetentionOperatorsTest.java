@@ -49,10 +49,64 @@ class RetentionOperatorsTest {
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RetentionTracker(defs, UTC, LATENESS)),
-                RetentionEvent::userKey, Types.STRING);
+        return tracker(defs, LATENESS, true);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs,
+            long lateness, boolean fastReturns) throws Exception {
+        RetentionTracker t = new RetentionTracker(defs, UTC, lateness);
+        t.fastReturns = fastReturns;
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING);
         h.open();
         return h;
+    }
+
+    /** Sums the deltas per (cohort, period bit) over all users: what the cohort counter would hold. */
+    private static Map<String, Long> counts(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Object o : h.getOutput()) {
+            if (!(o instanceof StreamRecord<?> r)) continue;
+            RetentionDelta d = (RetentionDelta) r.getValue();
+            out.merge(d.definition() + "/" + d.cohortStart() + "/size", (long) d.sign(), Long::sum);
+            for (int k = 0; k < 64; k++) if ((d.mask() & (1L << k)) != 0) out.merge(d.definition() + "/" + d.cohortStart() + "/" + k, (long) d.sign(), Long::sum);
+        }
+        out.values().removeIf(v -> v == 0);
+        return out;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 2 * DAY})
+    void theFastPathForReturnsChangesNothingButSpeed(long lateness) throws Exception {
+        List<RetentionDefinition> both = JobLoader.parse("""
+                name: t
+                retention:
+                  - {name: w, start_event: s, return_event: b, cohort_period: week, periods: 4, type: first_time}
+                  - {name: d, start_event: s, return_event: b, cohort_period: day, periods: 7, type: recurring}
+                """).retention();
+        java.util.Random r = new java.util.Random(lateness);
+        var fast = tracker(both, lateness, true);
+        var full = tracker(both, lateness, false);
+        long t0 = at("2024-03-01", 0);
+        long maxTs = t0;
+        for (int i = 0; i < 6000; i++) {
+            long ts = maxTs - (lateness == 0 ? 0 : (long) (r.nextDouble() * lateness * 0.9)) + r.nextInt(3_600_000);
+            maxTs = Math.max(maxTs, ts);
+            String user = "u" + r.nextInt(15);
+            boolean isStart = r.nextInt(12) == 0;
+            RetentionEvent e = new RetentionEvent("p", user, ts, isStart ? 3 : 0, isStart && r.nextBoolean() ? 3 : (isStart ? 0 : 3));
+            for (var h : List.of(fast, full)) h.processElement(e, ts);
+            if (lateness > 0 && i % 50 == 0) {
+                for (var h : List.of(fast, full)) h.processWatermark(new Watermark(maxTs - lateness / 2));
+            }
+        }
+        assertThat(counts(fast)).isNotEmpty().isEqualTo(counts(full));
+        assertThat(fast.numEventTimeTimers()).isEqualTo(full.numEventTimeTimers());
+        for (var h : List.of(fast, full)) h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(counts(fast)).isEqualTo(counts(full));
+        assertThat(fast.numKeyedStateEntries()).isZero();
+        assertThat(full.numKeyedStateEntries()).isZero();
+        fast.close();
+        full.close();
     }
 
     /** Applies the emitted deltas like the cohort counter does: the user's current (cohort -> mask). */
