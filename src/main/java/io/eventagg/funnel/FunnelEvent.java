@@ -1,5 +1,7 @@
 package io.eventagg.funnel;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * What the funnel patterns see of an event: who, when, and which steps and exclusions of one funnel
  * it matches (filters are evaluated once, before the shuffle).
@@ -7,6 +9,7 @@ package io.eventagg.funnel;
  * @param stepMask bit i set when the event matches step i+1
  * @param exclusionMask bit j set when the event matches exclusion j
  */
+@TypeInfo(FunnelEventSerializer.Factory.class)
 public record FunnelEvent(
         String environment, String distinctId, long timestamp, String uuid, long stepMask, long exclusionMask) {
 

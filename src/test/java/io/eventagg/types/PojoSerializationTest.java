@@ -2,11 +2,15 @@ package io.eventagg.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.funnel.FunnelEvent;
+import io.eventagg.funnel.FunnelReach;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.pipeline.ProgressRow;
+import io.eventagg.retention.RetentionDelta;
+import io.eventagg.retention.RetentionEvent;
 import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
@@ -48,7 +52,12 @@ class PojoSerializationTest {
                         new long[] {5}, new long[] {0, 0})),
                 Arguments.of(SeriesRow.class, new SeriesRow(true, "production", null, "day", 0L, 10, 3, new byte[] {9}, 2,
                         new byte[] {8}, null, true, 21)),
-                Arguments.of(ProgressRow.class, new ProgressRow(42L)));
+                Arguments.of(ProgressRow.class, new ProgressRow(42L)),
+                Arguments.of(FunnelEvent.class, new FunnelEvent("production", "user-1", 5L, null, 3L, 1L)),
+                Arguments.of(FunnelEvent.class, new FunnelEvent("日本", "\uD800", -5L, "u-1", 0L, 0L)),
+                Arguments.of(FunnelReach.class, new FunnelReach(1, "production", "user-1", 2, 1L, 3L, 2L)),
+                Arguments.of(RetentionEvent.class, new RetentionEvent("production", "user-1", 9L, 1L, 2L)),
+                Arguments.of(RetentionDelta.class, new RetentionDelta(0, "production", 86_400_000L, -1, 5L)));
     }
 
     @ParameterizedTest
