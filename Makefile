@@ -6,7 +6,10 @@ SHELL := /bin/bash
 
 MVN      ?= mvn -B -q
 JAVA     ?= java
-CLI      := $(JAVA) -jar target/eventagg-cli.jar
+# A bounded young generation: see README, Performance (first touches of memory are what G1's
+# default sizing costs a short local run).
+JAVA_OPTS ?= -Xmn256m
+CLI      := $(JAVA) $(JAVA_OPTS) -jar target/eventagg-cli.jar
 JOB      ?= jobs/example.yaml
 SAMPLE   ?= data/sample.jsonl.gz
 DB       ?= data/eventagg.duckdb

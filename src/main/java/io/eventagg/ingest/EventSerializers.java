@@ -20,7 +20,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink's POJO serializer (a null marker and a reflective field access per field, strings character
  * by character) made that exchange a fifth of the pipeline's work. Strings go through {@link
  * CompactStrings}; fields that repeat from event to event (name, environment, source, selected
- * property values) are not even allocated again on the receiving side.
+ * property values) are not even allocated again on the receiving side (the last value of a field,
+ * or a small table of recent short strings).
  *
  * <p>Neither type is kept in keyed or operator state, so the layout may change between versions
  * (in-flight data of unaligned checkpoints would be the exception; eventagg uses aligned ones).
@@ -28,12 +29,8 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class EventSerializers {
     private EventSerializers() {}
 
-    private static final int EVENT_SLOT = 0;
-    private static final int ENVIRONMENT_SLOT = 1;
-    private static final int SOURCE_SLOT = 2;
-    private static final int FIRST_PROPERTY_SLOT = 3;
-    /** Selected property values beyond this many are read without the repeat check. */
-    private static final int PROPERTY_SLOTS = 8;
+    private static final int ENVIRONMENT_SLOT = 0;
+    private static final int SOURCE_SLOT = 1;
     private static final byte EVENT = 1;
     private static final byte DEAD_LETTER = 2;
 
@@ -73,7 +70,7 @@ public final class EventSerializers {
 
     static Event readEvent(DataInputView in, CompactStrings s) throws IOException {
         String uuid = s.read(in);
-        String event = s.read(in, EVENT_SLOT);
+        String event = s.readInterned(in);
         String distinctId = s.read(in);
         long timestamp = in.readLong();
         String environment = s.read(in, ENVIRONMENT_SLOT);
@@ -81,7 +78,7 @@ public final class EventSerializers {
         String properties = s.read(in);
         int n = in.readUnsignedShort();
         String[] values = new String[n];
-        for (int i = 0; i < n; i++) values[i] = i < PROPERTY_SLOTS ? s.read(in, FIRST_PROPERTY_SLOT + i) : s.read(in);
+        for (int i = 0; i < n; i++) values[i] = s.readInterned(in);
         byte[] kinds = new byte[n];
         in.readFully(kinds);
         String source = s.read(in, SOURCE_SLOT);
@@ -91,7 +88,7 @@ public final class EventSerializers {
     }
 
     private static CompactStrings strings() {
-        return new CompactStrings(FIRST_PROPERTY_SLOT + PROPERTY_SLOTS);
+        return new CompactStrings(2);
     }
 
     /** {@link Event}: the fields in declaration order. */

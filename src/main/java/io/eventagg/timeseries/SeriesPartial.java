@@ -2,6 +2,7 @@ package io.eventagg.timeseries;
 
 import io.eventagg.time.Granularity;
 import io.eventagg.types.CompactSerializer;
+import io.eventagg.types.CompactStrings;
 import io.eventagg.types.CustomTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * A partial aggregate of one bucket from one combiner flush: what {@link SeriesBucketOperator}
@@ -59,6 +59,18 @@ public record SeriesPartial(
     /** Binary form: the key, a flags byte (rollup, which nullable parts are present), then the fields. */
     public static final class Serializer extends CompactSerializer<SeriesPartial> {
         private static final long serialVersionUID = 1L;
+        private transient CompactStrings strings;
+
+        private CompactStrings s() {
+            if (strings == null) strings = new CompactStrings(2);
+            return strings;
+        }
+
+        @Override
+        public org.apache.flink.api.common.typeutils.TypeSerializer<SeriesPartial> duplicate() {
+            // Holds a scratch buffer and recently read strings: one instance per thread.
+            return new Serializer();
+        }
         private static final int ROLLUP = 1;
         private static final int EVENT = 2;
         private static final int USERS = 4;
@@ -77,8 +89,9 @@ public record SeriesPartial(
             out.writeLong(p.key);
             out.writeByte((p.rollup ? ROLLUP : 0) | (p.event != null ? EVENT : 0) | (p.users != null ? USERS : 0)
                     | (p.sessions != null ? SESSIONS : 0) | (breakdowns ? BREAKDOWNS : 0) | (p.breakdownOverflow != null ? OVERFLOW : 0));
-            StringValue.writeString(p.environment, out);
-            if (p.event != null) StringValue.writeString(p.event, out);
+            CompactStrings s = s();
+            s.write(p.environment, out);
+            if (p.event != null) s.write(p.event, out);
             out.writeLong(p.bucketStart);
             out.writeLong(p.count);
             if (p.users != null) DistinctIds.write(p.users, out);
@@ -88,7 +101,7 @@ public record SeriesPartial(
                 out.writeInt(n);
                 for (int i = 0; i < n; i++) {
                     out.writeInt(p.breakdownKeys[i]);
-                    StringValue.writeString(p.breakdownValues[i], out);
+                    s.write(p.breakdownValues[i], out);
                     out.writeLong(p.breakdownCounts[i]);
                 }
             }
@@ -102,8 +115,9 @@ public record SeriesPartial(
         protected SeriesPartial read(DataInputView in) throws IOException {
             long key = in.readLong();
             int flags = in.readUnsignedByte();
-            String environment = StringValue.readString(in);
-            String event = (flags & EVENT) != 0 ? StringValue.readString(in) : null;
+            CompactStrings s = s();
+            String environment = s.read(in, 0);
+            String event = (flags & EVENT) != 0 ? s.readInterned(in) : null;
             long start = in.readLong();
             long count = in.readLong();
             DistinctIds users = (flags & USERS) != 0 ? DistinctIds.read(in) : null;
@@ -118,7 +132,7 @@ public record SeriesPartial(
                 counts = new long[n];
                 for (int i = 0; i < n; i++) {
                     keys[i] = in.readInt();
-                    values[i] = StringValue.readString(in);
+                    values[i] = s.readInterned(in);
                     counts[i] = in.readLong();
                 }
             }

@@ -132,6 +132,45 @@ public final class CompactStrings {
         return s;
     }
 
+    private static final int INTERN_SLOTS = 512;
+    private static final int INTERN_MAX_BYTES = 64;
+    private String[] interned;
+    private byte[][] internedBytes;
+    private int[] internedKind;
+
+    /**
+     * Reads a string through a small table of recently read short strings (direct-mapped by a hash
+     * of the bytes): for fields with a modest number of distinct values that do not repeat in a row
+     * (breakdown values such as plans, countries, paths), which would otherwise be a new string
+     * per record.
+     */
+    public String readInterned(DataInputView in) throws IOException {
+        long h = readHeader(in);
+        int kind = (int) (h & 3);
+        if (kind == NULL) return null;
+        int n = (int) (h >>> 2);
+        byte[] b = buffer(n);
+        in.readFully(b, 0, n);
+        if (n > INTERN_MAX_BYTES) return decode(b, n, kind);
+        if (interned == null) {
+            interned = new String[INTERN_SLOTS];
+            internedBytes = new byte[INTERN_SLOTS][];
+            internedKind = new int[INTERN_SLOTS];
+        }
+        int hash = kind;
+        for (int i = 0; i < n; i++) hash = 31 * hash + b[i];
+        int slot = (hash ^ (hash >>> 16)) & (INTERN_SLOTS - 1);
+        byte[] prev = internedBytes[slot];
+        if (prev != null && prev.length == n && internedKind[slot] == kind && Arrays.equals(prev, 0, n, b, 0, n)) {
+            return interned[slot];
+        }
+        String str = decode(b, n, kind);
+        internedBytes[slot] = Arrays.copyOf(b, n);
+        internedKind[slot] = kind;
+        interned[slot] = str;
+        return str;
+    }
+
     @SuppressWarnings("deprecation")
     private static String decode(byte[] b, int n, int kind) throws IOException {
         if (kind == LATIN1) return new String(b, 0, 0, n);

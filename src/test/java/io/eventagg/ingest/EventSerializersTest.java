@@ -36,13 +36,17 @@ class EventSerializersTest {
         }
         CompactStrings plain = new CompactStrings(1);
         CompactStrings slotted = new CompactStrings(1);
+        CompactStrings interning = new CompactStrings(1);
         DataInputDeserializer a = new DataInputDeserializer(out.getCopyOfBuffer());
         DataInputDeserializer b = new DataInputDeserializer(out.getCopyOfBuffer());
+        DataInputDeserializer c = new DataInputDeserializer(out.getCopyOfBuffer());
         for (String s : written) {
             assertThat(plain.read(a)).isEqualTo(s);
             assertThat(slotted.read(b, 0)).isEqualTo(s);
+            assertThat(interning.readInterned(c)).isEqualTo(s);
         }
         assertThat(a.available()).isZero();
+        assertThat(c.available()).isZero();
     }
 
     @Test
@@ -59,6 +63,23 @@ class EventSerializersTest {
         assertThat(again).isEqualTo("pageview").isNotSameAs(first);
         assertThat(r.read(in, 0)).isEqualTo("ÿ");
         assertThat(r.read(in, 0)).isEqualTo("\u00ff");
+    }
+
+    @Test
+    void internedShortStringsAreSharedAcrossRecords() throws Exception {
+        CompactStrings w = new CompactStrings(0);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        String[] values = {"free", "pro", "team", "/pricing", "DE", "日本"};
+        for (int i = 0; i < 60; i++) w.write(values[i % values.length], out);
+        CompactStrings r = new CompactStrings(0);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        String[] first = new String[values.length];
+        for (int i = 0; i < 60; i++) {
+            String s = r.readInterned(in);
+            assertThat(s).isEqualTo(values[i % values.length]);
+            if (i < values.length) first[i] = s;
+            else assertThat(s).isSameAs(first[i % values.length]);
+        }
     }
 
     private static Event event(Random r, int i) {
