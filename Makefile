@@ -6,9 +6,8 @@ SHELL := /bin/bash
 
 MVN      ?= mvn -B -q
 JAVA     ?= java
-# A bounded young generation: see README, Performance (first touches of memory are what G1's
-# default sizing costs a short local run).
-JAVA_OPTS ?= -Xmn256m
+# A bounded young generation and the throughput collector for local runs: see README, Performance.
+JAVA_OPTS ?= -Xmn256m -XX:+UseParallelGC
 CLI      := $(JAVA) $(JAVA_OPTS) -jar target/eventagg-cli.jar
 JOB      ?= jobs/example.yaml
 SAMPLE   ?= data/sample.jsonl.gz
