@@ -96,6 +96,10 @@ public final class FunnelPatterns {
 
         @Override
         public boolean filter(FunnelEvent e, Context<FunnelEvent> ctx) throws Exception {
+            // Most events a funnel sees are only step-1 events (e.g. page views of the pricing
+            // page): they can extend no attempt, and reading the attempt's events back from CEP's
+            // shared buffer (below) is the expensive part of this condition.
+            if ((e.stepMask() & ~1L) == 0 && (strict || e.exclusionMask() == 0)) return false;
             int taken = 0;
             FunnelEvent last = null;
             for (FunnelEvent x : ctx.getEventsForPattern(NEXT)) {

@@ -81,7 +81,7 @@ public final class EventaggPipeline {
     static DataStream<SeriesRow> timeSeries(DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {
         DataStream<SeriesPartial> partials = events
                 .transform("combine time series", TypeInformation.of(SeriesPartial.class),
-                        new SeriesCombiner(job, run.streaming() ? run.combinerFlushMs() : 0, run.combinerMaxBuckets()))
+                        new SeriesCombiner(job, emitMs, run.combinerLeadMs(), run.combinerMaxBuckets()))
                 .uid("timeseries-combine");
         return partials
                 .keyBy(SeriesPartial::key)

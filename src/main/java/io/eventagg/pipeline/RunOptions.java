@@ -8,20 +8,21 @@ import java.io.Serializable;
  * @param streaming streaming semantics (watermarks, lateness, early emission); false = Flink batch
  *     execution over a bounded input, where every event is on time and each row is written once
  * @param generation the refresh generation stamped into row versions (0 for live jobs)
- * @param combinerFlushMs how often the local pre-aggregation flushes in streaming mode
+ * @param combinerLeadMs in streaming, how long before each emission tick (every emit interval) the
+ *     local pre-aggregation flushes: time for its partials to reach the bucket operator
  * @param combinerMaxBuckets how many minute buckets the local pre-aggregation holds at most
  */
-public record RunOptions(boolean streaming, long generation, long combinerFlushMs, int combinerMaxBuckets) implements Serializable {
+public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets) implements Serializable {
 
     public static RunOptions batchDefaults() {
         return new RunOptions(false, 0, 0, 20_000);
     }
 
     public static RunOptions streamingDefaults() {
-        return new RunOptions(true, 0, 500, 20_000);
+        return new RunOptions(true, 0, 1000, 20_000);
     }
 
     public RunOptions withGeneration(long g) {
-        return new RunOptions(streaming, g, combinerFlushMs, combinerMaxBuckets);
+        return new RunOptions(streaming, g, combinerLeadMs, combinerMaxBuckets);
     }
 }

@@ -128,17 +128,16 @@ public final class DistinctIds {
                 return;
             }
             if (union != null) {
-                other.set.forEach(union::update);
+                other.set.updateAll(union);
                 return;
             }
-            long[] t = other.set.toArray();
-            for (long h : t) set.add(h);
+            other.set.addAllTo(set);
             if (set.size() > MAX_HASHES) toUnion();
         }
 
         private void toUnion() {
             union = Sketches.newUnion(lgK);
-            set.forEach(union::update);
+            set.updateAll(union);
             set = null;
         }
 

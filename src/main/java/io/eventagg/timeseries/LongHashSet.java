@@ -61,6 +61,18 @@ final class LongHashSet {
         hasZero = false;
     }
 
+    /** Adds every element to {@code target}. */
+    void addAllTo(LongHashSet target) {
+        if (hasZero) target.add(EMPTY);
+        for (long t : table) if (t != EMPTY) target.add(t);
+    }
+
+    /** Feeds every element to a union (no lambda per call). */
+    void updateAll(org.apache.datasketches.hll.Union union) {
+        if (hasZero) union.update(EMPTY);
+        for (long t : table) if (t != EMPTY) union.update(t);
+    }
+
     /** Calls {@code f} with every element. */
     void forEach(java.util.function.LongConsumer f) {
         if (hasZero) f.accept(EMPTY);

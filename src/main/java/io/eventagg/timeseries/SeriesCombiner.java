@@ -27,7 +27,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the distinct hashes ({@link DistinctIds}; a sketch only for large sets).
  *
  * <p>It holds no Flink state: everything is emitted before every checkpoint barrier, at the end of
- * input, every {@code flushIntervalMs} of processing time (streaming) and when it holds too many
+ * input, {@code flushLeadMs} before every emission tick of the bucket operator (streaming: every
+ * {@code flushIntervalMs}, the emit interval, so each emission sees what arrived until just
+ * before it, with one flush per emission instead of several) and when it holds too many
  * buckets. Before forwarding a watermark it emits just the accumulators that watermark could close
  * downstream (end plus allowed lateness passed): in a replay of history almost every watermark
  * closes some minute, and emitting everything then split most buckets over several partials and
@@ -40,6 +42,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
 
     private final JobDefinition job;
     private final long flushIntervalMs;
+    private final long flushLeadMs;
     private final int maxBuckets;
 
     private transient BucketCalendar calendar;
@@ -64,12 +67,14 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private transient HashMap<Long, long[]> coarseStarts;
 
     /**
-     * @param flushIntervalMs processing-time flush period; 0 disables it (batch execution)
+     * @param flushIntervalMs processing-time flush period (the emit interval); 0 disables it (batch execution)
+     * @param flushLeadMs how long before each multiple of the period it flushes
      * @param maxBuckets flush everything when this many accumulators are buffered
      */
-    public SeriesCombiner(JobDefinition job, long flushIntervalMs, int maxBuckets) {
+    public SeriesCombiner(JobDefinition job, long flushIntervalMs, long flushLeadMs, int maxBuckets) {
         this.job = job;
         this.flushIntervalMs = flushIntervalMs;
+        this.flushLeadMs = Math.min(flushLeadMs, flushIntervalMs / 2);
         this.maxBuckets = maxBuckets;
     }
 
@@ -93,7 +98,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         buffered = 0;
         oldestMinute = Long.MAX_VALUE;
         earliestCoarseClose = Long.MAX_VALUE;
-        if (flushIntervalMs > 0) AlignedTicks.every(getProcessingTimeService(), flushIntervalMs, t -> flush());
+        if (flushIntervalMs > 0) AlignedTicks.ahead(getProcessingTimeService(), flushIntervalMs, flushLeadMs, t -> flush());
     }
 
     @Override

@@ -12,10 +12,19 @@ public final class AlignedTicks {
 
     /** Calls {@code action} at the next multiple of {@code intervalMs}, and so on forever. */
     public static void every(ProcessingTimeService time, long intervalMs, ProcessingTimeCallback action) {
-        long next = (time.getCurrentProcessingTime() / intervalMs + 1) * intervalMs;
+        ahead(time, intervalMs, 0, action);
+    }
+
+    /**
+     * Calls {@code action} {@code leadMs} before every multiple of {@code intervalMs}: what feeds an
+     * operator ticking at those multiples runs just before it (the combiner before the emission).
+     */
+    public static void ahead(ProcessingTimeService time, long intervalMs, long leadMs, ProcessingTimeCallback action) {
+        long now = time.getCurrentProcessingTime();
+        long next = ((now + leadMs) / intervalMs + 1) * intervalMs - leadMs;
         time.registerTimer(next, t -> {
             action.onProcessingTime(t);
-            every(time, intervalMs, action);
+            ahead(time, intervalMs, leadMs, action);
         });
     }
 }

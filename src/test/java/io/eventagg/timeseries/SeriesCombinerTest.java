@@ -30,7 +30,7 @@ class SeriesCombinerTest {
     private OneInputStreamOperatorTestHarness<Event, SeriesPartial> harness;
 
     private OneInputStreamOperatorTestHarness<Event, SeriesPartial> open(int maxBuckets) throws Exception {
-        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 0, maxBuckets));
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 0, 0, maxBuckets));
         harness.open();
         return harness;
     }
@@ -121,7 +121,7 @@ class SeriesCombinerTest {
                 granularities: [minute, hour]
                 watermark: {out_of_orderness: 1s, allowed_lateness: 10m}
                 """);
-        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 1000));
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 0, 1000));
         harness.open();
         long hour = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
         long lateness = 600_000L;
@@ -148,6 +148,24 @@ class SeriesCombinerTest {
     }
 
     @Test
+    void inStreamingItFlushesALeadBeforeEveryEmissionTick() throws Exception {
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 10_000, 1_000, 1000));
+        harness.setProcessingTime(0);
+        harness.open();
+        harness.processElement(event("signup", "a", T0, "pro"), T0);
+        harness.setProcessingTime(8_999);
+        assertThat(partials()).isEmpty();
+        harness.setProcessingTime(9_000);
+        assertThat(partials()).as("flushed one second before the emission tick at 10 s").isNotEmpty();
+        harness.getOutput().clear();
+        harness.processElement(event("signup", "b", T0, "pro"), T0);
+        harness.setProcessingTime(18_999);
+        assertThat(partials()).isEmpty();
+        harness.setProcessingTime(19_000);
+        assertThat(partials()).isNotEmpty();
+    }
+
+    @Test
     void flushesWhenHoldingTooManyBucketsAndAtEndOfInput() throws Exception {
         open(4);
         for (int i = 0; i < 2; i++) harness.processElement(event("e" + i, "u", T0, null), T0);
@@ -167,7 +185,7 @@ class SeriesCombinerTest {
                 events: [signup]
                 granularities: [day]
                 """);
-        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(onlySignups, 0, 100));
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(onlySignups, 0, 0, 100));
         harness.open();
         harness.processElement(event("pageview", "a", T0, null), T0);
         harness.processElement(event("signup", "b", T0, null), T0);
