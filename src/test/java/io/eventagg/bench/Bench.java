@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
  *       [--only ceiling,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
- *       [--data DIR] [--work DIR] [--heap 6g] [--young 256m] [--gc parallel|g1] [--out BENCHMARKS.md|-] [--command TEXT]
+ *       [--data DIR] [--work DIR] [--heap 6g] [--young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  * </pre>
  */
@@ -63,6 +63,8 @@ public final class Bench {
         // Parallel (throughput) collection: no concurrent marking threads and cheaper write
         // barriers than G1; what a batch-like run on two cores wants (about a sixth less CPU).
         opt.put("gc", "parallel");
+        // Pipeline runs per JVM: the first is cold (class loading, JIT), the last is measured warm.
+        opt.put("runs", "2");
         opt.put("out", "BENCHMARKS.md");
         opt.put("command", "make bench");
         opt.put("rate", "50000");
@@ -95,19 +97,20 @@ public final class Bench {
         String ts = "job=classpath:bench/timeseries.yaml";
         String full = "job=classpath:bench/full.yaml";
         String work = "work=" + opt.get("work");
+        String runs = "runs=" + opt.get("runs");
         if (only.contains("ceiling")) measure("ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
         if (only.contains("ts")) {
-            measure("ts-duckdb-streaming", "pipeline", ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
-            measure("ts-discard-streaming", "pipeline", ts, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
-            measure("ts-duckdb-batch", "pipeline", ts, "files=" + files, "mode=batch", "sink=duckdb", "parallelism=" + p, work);
-            measure("ts-discard-batch", "pipeline", ts, "files=" + files, "mode=batch", "sink=discard", "parallelism=" + p, work);
+            measure("ts-duckdb-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
+            measure("ts-discard-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
+            measure("ts-duckdb-batch", "pipeline", runs, ts, "files=" + files, "mode=batch", "sink=duckdb", "parallelism=" + p, work);
+            measure("ts-discard-batch", "pipeline", runs, ts, "files=" + files, "mode=batch", "sink=discard", "parallelism=" + p, work);
         }
         if (only.contains("full")) {
-            measure("full-duckdb-streaming", "pipeline", full, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
-            measure("full-discard-streaming", "pipeline", full, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
+            measure("full-duckdb-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
+            measure("full-discard-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
         }
         if (only.contains("backfill")) {
-            measure("backfill", "backfill", full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+            measure("backfill", "backfill", runs, full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
         }
         if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);

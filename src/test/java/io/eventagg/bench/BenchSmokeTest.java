@@ -34,7 +34,7 @@ class BenchSmokeTest {
         Bench bench = new Bench(new String[] {
             "--events", "4000", "--users", "300", "--days", "3", "--seed", "7",
             "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
-            "--heap", "768m", "--out", report.toString(), "--command", "BenchSmokeTest",
+            "--heap", "768m", "--runs", "1", "--out", report.toString(), "--command", "BenchSmokeTest",
             "--rate", "2000", "--latency-seconds", "8", "--latency-warmup", "1",
         }, new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
