@@ -19,22 +19,24 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Local pre-aggregation before the shuffle (the "combiner" of a two-phase aggregation). Each event
  * updates exactly one minute-level accumulator of its series and one of the all-events rollup;
- * hour, day, week and month accumulators are fed from the minutes when a minute is flushed, so
- * per-event work does not grow with the number of granularities.
+ * coarser accumulators are fed by cascade when a finer one is flushed (minutes into hours, hours
+ * into days, days into weeks and months: each into the next coarser granularities of the job it
+ * nests in), so per-event work does not grow with the number of granularities, and each distinct
+ * user of a minute is merged once more per level instead of once per granularity.
  *
- * <p>A minute accumulator keeps its count, the distinct hashes of its users (and sessions, for the
- * rollup) and exact breakdown counts; a coarse one the same, built from its minutes. Partials carry
- * the distinct hashes ({@link DistinctIds}; a sketch only for large sets).
+ * <p>An accumulator keeps its count, the distinct hashes of its users (and sessions, for the
+ * rollup) and exact breakdown counts. Partials carry the distinct hashes ({@link DistinctIds}; a
+ * sketch only for large sets).
  *
  * <p>It holds no Flink state: everything is emitted before every checkpoint barrier, at the end of
  * input, {@code flushLeadMs} before every emission tick of the bucket operator (streaming: every
  * {@code flushIntervalMs}, the emit interval, so each emission sees what arrived until just
- * before it, with one flush per emission instead of several) and when it holds too many
- * buckets. Before forwarding a watermark it emits just the accumulators that watermark could close
- * downstream (end plus allowed lateness passed): in a replay of history almost every watermark
- * closes some minute, and emitting everything then split most buckets over several partials and
- * rebuilt the coarse buckets' sets (thousands of users a day) a few times a second. Partials carry
- * their bucket start as timestamp.
+ * before it, with one flush per emission instead of several) and when it holds too many buckets.
+ * Before forwarding a watermark it emits just the accumulators that watermark could close
+ * downstream (end plus allowed lateness passed), finest first so that each has folded into its
+ * coarser ones: in a replay of history almost every watermark closes some minute, and emitting
+ * everything then split most buckets over several partials and rebuilt the coarse buckets' sets
+ * (thousands of users a day) a few times a second. Partials carry their bucket start as timestamp.
  */
 public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         implements OneInputStreamOperator<Event, SeriesPartial>, BoundedOneInput {
@@ -46,8 +48,11 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private final int maxBuckets;
 
     private transient BucketCalendar calendar;
-    private transient boolean emitMinutes;
-    private transient Granularity[] coarse;
+    /** Accumulation levels, finest first: minute (always; emitted only if the job has it), then the job's coarser granularities. */
+    private transient Granularity[] levels;
+    private transient boolean[] emitted;
+    /** Per level, the coarser levels it folds into when flushed. */
+    private transient int[][] parents;
     private transient int lgK;
     private transient int breakdownKeys;
     private transient int breakdownCap;
@@ -57,14 +62,10 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private transient Environment lastEnvironment;
     /** Series with buffered accumulators, in the order they got their first one. */
     private transient ArrayList<Series> active;
-    /** Minute and coarse accumulators held. */
+    /** Accumulators held, all levels. */
     private transient int buffered;
-    /** The earliest buffered minute start (a lower bound after a partial flush). */
-    private transient long oldestMinute;
-    /** The earliest close time of a buffered coarse accumulator (a lower bound). */
-    private transient long earliestCoarseClose;
-    /** Per minute start: its coarse bucket starts, then its local day (cleared at each flush). */
-    private transient HashMap<Long, long[]> coarseStarts;
+    /** The earliest close time of a buffered accumulator (a lower bound after a partial flush). */
+    private transient long earliestClose;
 
     /**
      * @param flushIntervalMs processing-time flush period (the emit interval); 0 disables it (batch execution)
@@ -82,23 +83,46 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void open() throws Exception {
         super.open();
         calendar = job.calendar();
-        List<Granularity> c = new ArrayList<>();
-        for (Granularity g : job.granularities()) {
-            if (g == Granularity.MINUTE) emitMinutes = true;
-            else c.add(g);
+        List<Granularity> l = new ArrayList<>();
+        l.add(Granularity.MINUTE);
+        for (Granularity g : Granularity.values()) {
+            if (g != Granularity.MINUTE && job.granularities().contains(g)) l.add(g);
         }
-        coarse = c.toArray(new Granularity[0]);
+        levels = l.toArray(new Granularity[0]);
+        emitted = new boolean[levels.length];
+        for (int i = 0; i < levels.length; i++) emitted[i] = job.granularities().contains(levels[i]);
+        parents = parents(levels);
         lgK = job.sketchLgK();
         breakdownKeys = job.breakdowns().size();
         breakdownCap = job.limits().breakdownValuesPerBucket();
         allowedLatenessMs = job.watermark().allowedLateness().toMillis();
         environments = new HashMap<>();
         active = new ArrayList<>();
-        coarseStarts = new HashMap<>();
         buffered = 0;
-        oldestMinute = Long.MAX_VALUE;
-        earliestCoarseClose = Long.MAX_VALUE;
+        earliestClose = Long.MAX_VALUE;
         if (flushIntervalMs > 0) AlignedTicks.ahead(getProcessingTimeService(), flushIntervalMs, flushLeadMs, t -> flush());
+    }
+
+    /**
+     * For each level, the coarser levels it nests in with no level between that it also nests in
+     * and that nests in them: minute into hour, hour into day, day into week and month; without
+     * hours, minutes go straight into days; weeks go nowhere (they do not nest in months).
+     */
+    static int[][] parents(Granularity[] levels) {
+        int[][] p = new int[levels.length][];
+        for (int i = 0; i < levels.length; i++) {
+            List<Integer> out = new ArrayList<>();
+            for (int c = i + 1; c < levels.length; c++) {
+                if (!levels[i].nestsIn(levels[c])) continue;
+                boolean direct = true;
+                for (int m = i + 1; m < c; m++) {
+                    if (levels[i].nestsIn(levels[m]) && levels[m].nestsIn(levels[c])) direct = false;
+                }
+                if (direct) out.add(c);
+            }
+            p[i] = out.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return p;
     }
 
     @Override
@@ -107,17 +131,16 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         long ts = e.timestamp();
         long minute = calendar.start(Granularity.MINUTE, ts);
         long user = Sketches.idHash(e.distinctId());
-        if (minute < oldestMinute) oldestMinute = minute;
 
         Environment env = environment(e.environment());
-        MinuteAcc rollup = env.rollup.minute(minute, this);
+        Acc rollup = env.rollup.minute(minute, this);
         rollup.count++;
         rollup.users.add(user);
         if (e.sessionId() != null) rollup.sessions.add(Sketches.idHash(e.sessionId()));
 
         Series series = env.series(e.event(), this);
         if (series != null) {
-            MinuteAcc acc = series.minute(minute, this);
+            Acc acc = series.minute(minute, this);
             acc.count++;
             acc.users.add(user);
             if (breakdownKeys > 0) {
@@ -146,12 +169,20 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         return calendar.end(g, start) - 1 + allowedLatenessMs;
     }
 
+    /** A new accumulator of {@code level} (counted as buffered). */
+    Acc newAcc(boolean rollup, int level, long start) {
+        Acc a = new Acc(lgK, rollup, rollup ? 0 : breakdownKeys, breakdownCap, closeTime(levels[level], start));
+        buffered++;
+        earliestClose = Math.min(earliestClose, a.closeTime);
+        return a;
+    }
+
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         // A bucket is closed downstream once the watermark passes its end plus the allowed
         // lateness; anything buffered for it must be out before that watermark is.
         long w = mark.getTimestamp();
-        if (buffered > 0 && (closeTime(Granularity.MINUTE, oldestMinute) <= w || earliestCoarseClose <= w)) {
+        if (buffered > 0 && earliestClose <= w) {
             if (w == Long.MAX_VALUE) {
                 flush();
             } else {
@@ -178,119 +209,81 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         super.finish();
     }
 
-    /** Emits every buffered accumulator: minutes (folded into their coarse buckets first), then coarse buckets. */
+    /** Emits every buffered accumulator, finest level first, each folded into its coarser ones before. */
     void flush() {
         if (buffered == 0) return;
         for (Series s : active) {
-            for (Map.Entry<Long, MinuteAcc> entry : s.minutes.entrySet()) flushMinute(s, entry.getKey(), entry.getValue());
-            s.minutes.clear();
-            s.forgetLast();
-            for (int g = 0; s.coarse != null && g < coarse.length; g++) {
-                HashMap<Long, CoarseAcc> accs = s.coarse[g];
-                if (accs == null) continue;
-                for (Map.Entry<Long, CoarseAcc> entry : accs.entrySet()) emitCoarse(s, g, entry.getKey(), entry.getValue());
+            for (int l = 0; l < levels.length; l++) {
+                HashMap<Long, Acc> accs = s.levels[l];
+                if (accs == null || accs.isEmpty()) continue;
+                for (Map.Entry<Long, Acc> entry : accs.entrySet()) release(s, l, entry.getKey(), entry.getValue());
                 accs.clear();
             }
+            s.forgetLast();
         }
         active.clear();
         buffered = 0;
-        oldestMinute = Long.MAX_VALUE;
-        earliestCoarseClose = Long.MAX_VALUE;
-        coarseStarts.clear();
+        earliestClose = Long.MAX_VALUE;
     }
 
     /** Emits the accumulators a watermark of {@code w} could close downstream, and only those. */
     private void flushDue(long w) {
-        long nextMinute = Long.MAX_VALUE;
-        long nextCoarse = Long.MAX_VALUE;
+        long next = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Series s = active.get(i);
-            var minutes = s.minutes.entrySet().iterator();
-            while (minutes.hasNext()) {
-                Map.Entry<Long, MinuteAcc> entry = minutes.next();
-                long minute = entry.getKey();
-                if (closeTime(Granularity.MINUTE, minute) <= w) {
-                    flushMinute(s, minute, entry.getValue());
-                    minutes.remove();
-                    buffered--;
-                } else {
-                    nextMinute = Math.min(nextMinute, minute);
-                }
-            }
-            s.forgetLast();
-            for (int g = 0; s.coarse != null && g < coarse.length; g++) {
-                HashMap<Long, CoarseAcc> accs = s.coarse[g];
-                if (accs == null) continue;
+            for (int l = 0; l < levels.length; l++) {
+                HashMap<Long, Acc> accs = s.levels[l];
+                if (accs == null || accs.isEmpty()) continue;
                 var it = accs.entrySet().iterator();
                 while (it.hasNext()) {
-                    Map.Entry<Long, CoarseAcc> entry = it.next();
-                    CoarseAcc c = entry.getValue();
-                    if (c.closeTime <= w) {
-                        emitCoarse(s, g, entry.getKey(), c);
+                    Map.Entry<Long, Acc> entry = it.next();
+                    Acc a = entry.getValue();
+                    if (a.closeTime <= w) {
+                        release(s, l, entry.getKey(), a);
                         it.remove();
                         buffered--;
                     } else {
-                        nextCoarse = Math.min(nextCoarse, c.closeTime);
+                        next = Math.min(next, a.closeTime);
                     }
                 }
             }
+            s.forgetLast();
         }
         active.removeIf(Series::isEmpty);
-        oldestMinute = nextMinute;
-        earliestCoarseClose = nextCoarse;
-        coarseStarts.clear();
+        earliestClose = next;
     }
 
-    /** Emits a minute's partial and folds the minute into its coarse buckets (which stay buffered). */
-    private void flushMinute(Series s, long minute, MinuteAcc a) {
-        long[] starts = coarseStarts.get(minute);
-        if (starts == null) {
-            starts = coarseStarts(minute);
-            coarseStarts.put(minute, starts);
-        }
-        if (emitMinutes) emit(s, Granularity.MINUTE, minute, starts[coarse.length], a.count, a.users, a.sessions, a.breakdowns);
-        for (int g = 0; g < coarse.length; g++) {
-            HashMap<Long, CoarseAcc> accs = s.coarse(g, coarse.length);
-            CoarseAcc c = accs.get(starts[g]);
-            if (c == null) {
-                c = new CoarseAcc(lgK, s.rollup, s.rollup ? 0 : breakdownKeys, breakdownCap, closeTime(coarse[g], starts[g]));
-                accs.put(starts[g], c);
-                buffered++;
-                earliestCoarseClose = Math.min(earliestCoarseClose, c.closeTime);
+    /** Folds an accumulator into its coarser levels' accumulators (creating them) and emits it if its level is the job's. */
+    private void release(Series s, int level, long start, Acc a) {
+        for (int p : parents[level]) {
+            long parentStart = calendar.start(levels[p], start);
+            HashMap<Long, Acc> accs = s.level(p, levels.length);
+            Acc parent = accs.get(parentStart);
+            if (parent == null) {
+                parent = newAcc(s.rollup, p, parentStart);
+                accs.put(parentStart, parent);
             }
-            c.add(a);
+            parent.add(a);
         }
+        if (emitted[level]) emit(s, levels[level], start, a);
     }
 
-    private void emitCoarse(Series s, int g, long start, CoarseAcc c) {
-        emit(s, coarse[g], start, SeriesKeys.shard(calendar, coarse[g], start), c.count, c.users, c.sessions, c.breakdowns);
-    }
-
-    /** Per coarse granularity the bucket start of {@code minute}, then (last) its local day: the shard of minutes and hours. */
-    private long[] coarseStarts(long minute) {
-        long[] starts = new long[coarse.length + 1];
-        for (int g = 0; g < coarse.length; g++) starts[g] = calendar.start(coarse[g], minute);
-        starts[coarse.length] = calendar.start(Granularity.DAY, minute);
-        return starts;
-    }
-
-    private void emit(Series s, Granularity g, long start, long shard, long count, DistinctIds.Collector users,
-            DistinctIds.Collector sessions, BreakdownCounts breakdowns) {
+    private void emit(Series s, Granularity g, long start, Acc a) {
         int[] keys = null;
         String[] vals = null;
         long[] counts = null;
         long[] overflow = null;
-        if (breakdowns != null && breakdowns.keys() > 0) {
-            BreakdownCounts.Flat flat = breakdowns.flatten();
+        if (a.breakdowns != null && a.breakdowns.keys() > 0) {
+            BreakdownCounts.Flat flat = a.breakdowns.flatten();
             keys = flat.keys();
             vals = flat.values();
             counts = flat.counts();
             overflow = flat.overflow();
         }
-        long key = SeriesKeys.key(s.hash, g, shard);
+        long key = SeriesKeys.key(s.hash, g, SeriesKeys.shard(calendar, g, start));
         output.collect(new StreamRecord<>(
-                new SeriesPartial(key, s.rollup, s.environment, s.event, start, count, users.build(),
-                        sessions == null ? null : sessions.build(), keys, vals, counts, overflow),
+                new SeriesPartial(key, s.rollup, s.environment, s.event, start, a.count, a.users.build(),
+                        a.sessions == null ? null : a.sessions.build(), keys, vals, counts, overflow),
                 start));
     }
 
@@ -322,18 +315,17 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
     }
 
-    /** The rollup or one event's series in one environment, with its buffered minutes. */
+    /** The rollup or one event's series in one environment, with its buffered accumulators per level. */
     static final class Series {
         final boolean rollup;
         final String environment;
         final String event;
         /** {@link SeriesKeys#seriesHash}, computed once. */
         final long hash;
-        final HashMap<Long, MinuteAcc> minutes = new HashMap<>();
-        /** Per coarse granularity (the job's order), the buffered coarse buckets by start. */
-        HashMap<Long, CoarseAcc>[] coarse;
+        /** Per level (finest first), the buffered accumulators by bucket start; level 0 is minutes. */
+        HashMap<Long, Acc>[] levels;
         private long lastMinute = Long.MIN_VALUE;
-        private MinuteAcc last;
+        private Acc last;
 
         Series(boolean rollup, String environment, String event) {
             this.rollup = rollup;
@@ -342,14 +334,14 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             this.hash = SeriesKeys.seriesHash(rollup, environment, event);
         }
 
-        MinuteAcc minute(long minute, SeriesCombiner c) {
+        Acc minute(long minute, SeriesCombiner c) {
             if (minute == lastMinute && last != null) return last;
-            MinuteAcc a = minutes.get(minute);
+            HashMap<Long, Acc> minutes = level(0, c.levels.length);
+            Acc a = minutes.get(minute);
             if (a == null) {
                 if (isEmpty()) c.active.add(this);
-                a = new MinuteAcc(c.lgK, rollup, rollup ? 0 : c.breakdownKeys, c.breakdownCap);
+                a = c.newAcc(rollup, 0, minute);
                 minutes.put(minute, a);
-                c.buffered++;
             }
             lastMinute = minute;
             last = a;
@@ -357,16 +349,15 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
 
         @SuppressWarnings("unchecked")
-        HashMap<Long, CoarseAcc> coarse(int g, int granularities) {
-            if (coarse == null) coarse = new HashMap[granularities];
-            if (coarse[g] == null) coarse[g] = new HashMap<>();
-            return coarse[g];
+        HashMap<Long, Acc> level(int l, int count) {
+            if (levels == null) levels = new HashMap[count];
+            if (levels[l] == null) levels[l] = new HashMap<>();
+            return levels[l];
         }
 
         boolean isEmpty() {
-            if (!minutes.isEmpty()) return false;
-            if (coarse != null) {
-                for (HashMap<Long, CoarseAcc> m : coarse) if (m != null && !m.isEmpty()) return false;
+            if (levels != null) {
+                for (HashMap<Long, Acc> m : levels) if (m != null && !m.isEmpty()) return false;
             }
             return true;
         }
@@ -378,36 +369,22 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
     }
 
-    /** Buffered state of one series (or the rollup) in one minute. */
-    static final class MinuteAcc {
-        long count;
-        final DistinctIds.Collector users;
-        final DistinctIds.Collector sessions;
-        final BreakdownCounts breakdowns;
-
-        MinuteAcc(int lgK, boolean rollup, int breakdownKeys, int cap) {
-            users = new DistinctIds.Collector(lgK);
-            sessions = rollup ? new DistinctIds.Collector(lgK) : null;
-            breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
-        }
-    }
-
-    /** A coarser bucket assembled from flushed minute accumulators. */
-    static final class CoarseAcc {
+    /** Buffered state of one series (or the rollup) in one bucket of one level. */
+    static final class Acc {
         final long closeTime;
         long count;
         final DistinctIds.Collector users;
         final DistinctIds.Collector sessions;
         final BreakdownCounts breakdowns;
 
-        CoarseAcc(int lgK, boolean rollup, int breakdownKeys, int cap, long closeTime) {
+        Acc(int lgK, boolean rollup, int breakdownKeys, int cap, long closeTime) {
             this.closeTime = closeTime;
             users = new DistinctIds.Collector(lgK);
             sessions = rollup ? new DistinctIds.Collector(lgK) : null;
             breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
         }
 
-        void add(MinuteAcc a) {
+        void add(Acc a) {
             count += a.count;
             users.addAll(a.users);
             if (sessions != null) sessions.addAll(a.sessions);
@@ -415,18 +392,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
     }
 
-    record MinuteKey(boolean rollup, String environment, String event, long minute) {}
-
     /** Used by tests and the benchmark to see how much is buffered. */
     int buffered() {
         return buffered;
-    }
-
-    List<MinuteKey> bufferedKeys() {
-        List<MinuteKey> out = new ArrayList<>();
-        for (Series s : active) {
-            for (Long m : s.minutes.keySet()) out.add(new MinuteKey(s.rollup, s.environment, s.event, m));
-        }
-        return out;
     }
 }

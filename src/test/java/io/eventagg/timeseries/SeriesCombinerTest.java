@@ -148,6 +148,16 @@ class SeriesCombinerTest {
     }
 
     @Test
+    void coarserBucketsAreFedByCascadeIntoTheNextGranularitiesTheyNestIn() {
+        Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY, w = Granularity.WEEK, mo = Granularity.MONTH;
+        assertThat(SeriesCombiner.parents(new Granularity[] {m, h, d, w, mo}))
+                .containsExactly(new int[] {1}, new int[] {2}, new int[] {3, 4}, new int[0], new int[0]);
+        assertThat(SeriesCombiner.parents(new Granularity[] {m, w, mo})).containsExactly(new int[] {1, 2}, new int[0], new int[0]);
+        assertThat(SeriesCombiner.parents(new Granularity[] {m, d, mo})).containsExactly(new int[] {1}, new int[] {2}, new int[0]);
+        assertThat(SeriesCombiner.parents(new Granularity[] {m})).containsExactly(new int[0]);
+    }
+
+    @Test
     void inStreamingItFlushesALeadBeforeEveryEmissionTick() throws Exception {
         harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 10_000, 1_000, 1000));
         harness.setProcessingTime(0);
