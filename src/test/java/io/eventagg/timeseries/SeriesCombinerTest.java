@@ -151,10 +151,10 @@ class SeriesCombinerTest {
     void coarserBucketsAreFedByCascadeIntoTheNextGranularitiesTheyNestIn() {
         Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY, w = Granularity.WEEK, mo = Granularity.MONTH;
         assertThat(SeriesCombiner.parents(new Granularity[] {m, h, d, w, mo}))
-                .containsExactly(new int[] {1}, new int[] {2}, new int[] {3, 4}, new int[0], new int[0]);
-        assertThat(SeriesCombiner.parents(new Granularity[] {m, w, mo})).containsExactly(new int[] {1, 2}, new int[0], new int[0]);
-        assertThat(SeriesCombiner.parents(new Granularity[] {m, d, mo})).containsExactly(new int[] {1}, new int[] {2}, new int[0]);
-        assertThat(SeriesCombiner.parents(new Granularity[] {m})).containsExactly(new int[0]);
+                .isDeepEqualTo(new int[][] {{1}, {2}, {3, 4}, {}, {}});
+        assertThat(SeriesCombiner.parents(new Granularity[] {m, w, mo})).isDeepEqualTo(new int[][] {{1, 2}, {}, {}});
+        assertThat(SeriesCombiner.parents(new Granularity[] {m, d, mo})).isDeepEqualTo(new int[][] {{1}, {2}, {}});
+        assertThat(SeriesCombiner.parents(new Granularity[] {m})).isDeepEqualTo(new int[][] {{}});
     }
 
     @Test
