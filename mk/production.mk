@@ -11,7 +11,8 @@
 # SINK_USER, SINK_PASSWORD_ENV (name of the environment variable that holds the password),
 # GROUP (consumer group, default eventagg-<job name>), STARTING_OFFSETS (committed|earliest|latest|
 # timestamp:<ISO>), FLINK_CONF (conf/job/streaming.yaml), PARALLELISM, SAVEPOINT (resume from this
-# savepoint or retained checkpoint), JOB_ARGS (more job flags).
+# savepoint or retained checkpoint), ALLOW_NON_RESTORED (1: resume even if some operator's state in
+# the savepoint has no operator any more), JOB_ARGS (more job flags).
 
 CH_PROFILE        ?= conf/profiles/local-clickhouse.yaml
 SINK_URL          ?=
@@ -37,7 +38,7 @@ SUBMIT_ARGS = --job '$(JOB)' --kafka-bootstrap '$(KAFKA_BOOTSTRAP)' --topic '$(T
 submit: target/eventagg-job.jar ## submit the streaming job to the local cluster: Kafka TOPIC -> ClickHouse (JOB=jobs/example.yaml); prints the JobID
 	@test -r '$(JOB)' || { echo "make submit: cannot read JOB=$(JOB)" >&2; exit 2; }
 	@mkdir -p .run/flink
-	@jid="$$($(INFRA_ENV) bash scripts/flink-cluster.sh submit $(if $(PARALLELISM),--parallelism $(PARALLELISM)) $(if $(SAVEPOINT),--savepoint '$(SAVEPOINT)') \
+	@jid="$$($(INFRA_ENV) bash scripts/flink-cluster.sh submit $(if $(PARALLELISM),--parallelism $(PARALLELISM)) $(if $(SAVEPOINT),--savepoint '$(SAVEPOINT)') $(if $(ALLOW_NON_RESTORED),--allow-non-restored) \
 	        target/eventagg-job.jar $(SUBMIT_ARGS))" || exit 1; \
 	 echo "$$jid" > $(LAST_JOB_FILE); \
 	 echo "[submit] job $$jid running on http://$(FLINK_REST) (cancel: make cancel JOBID=$$jid)" >&2; \
