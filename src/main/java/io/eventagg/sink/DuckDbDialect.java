@@ -12,11 +12,15 @@ import java.sql.Types;
  * set-based (rows handed over in bulk with DuckDB's appender, see {@link DuckDbBulkConnection}:
  * appended where the key is new, else merged with {@code WHEN MATCHED AND excluded.version >=
  * version THEN UPDATE}), because DuckDB executes JDBC batches row by row at a few hundred rows per
- * second.
+ * second. Its batches are large by default ({@value #DEFAULT_BATCH_SIZE} rows): every batch is one
+ * transaction, and DuckDB writes a large commit straight into the database file, where a small one
+ * goes to the write-ahead log first and is written again at the next checkpoint.
  */
 public final class DuckDbDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
     static final String BULK_MARKER = "/* eventagg:bulk-upsert */ ";
+    /** Rows per write unless the settings say otherwise (a waiting row is its record and its values, under a kilobyte for most rows). */
+    public static final int DEFAULT_BATCH_SIZE = 100_000;
 
     @Override
     public String name() {
@@ -26,6 +30,11 @@ public final class DuckDbDialect implements SqlDialect {
     @Override
     public String driverClass() {
         return "org.duckdb.DuckDBDriver";
+    }
+
+    @Override
+    public int defaultBatchSize() {
+        return DEFAULT_BATCH_SIZE;
     }
 
     @Override
