@@ -254,6 +254,8 @@ final class DuckDbBulkConnection implements InvocationHandler {
                 work.run();
                 execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
+                // a staging table created in this transaction is gone with it
+                stageCreated = false;
                 try {
                     execute("ROLLBACK");
                 } catch (SQLException suppressed) {

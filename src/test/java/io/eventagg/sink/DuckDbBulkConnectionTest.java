@@ -244,6 +244,27 @@ class DuckDbBulkConnectionTest {
     }
 
     @Test
+    void aFailedBatchLeavesTheStatementUsable() throws SQLException {
+        List<Object[]> rows = lateEvents(List.of("a", "b", "c"), "");
+        try (PreparedStatement ps = statement(Tables.LATE_EVENTS)) {
+            write(ps, Tables.LATE_EVENTS, rows.subList(0, 1));
+            // a known row with a watermark no timestamp can hold, and a new row: the merge fails in the
+            // transaction that also appended the new row (and created the staging table)
+            Object[] impossible = rows.get(0).clone();
+            impossible[12] = Long.MAX_VALUE / 2;
+            for (Object[] r : List.of(impossible, rows.get(1))) {
+                DIALECT.bind(ps, Tables.LATE_EVENTS, r);
+                ps.addBatch();
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeBatch).isInstanceOf(SQLException.class);
+            ps.clearBatch();
+            // what the sink does next (a retry, or the next batch) works
+            write(ps, Tables.LATE_EVENTS, rows);
+        }
+        assertStored(rows);
+    }
+
+    @Test
     void aTableWithColumnsInAnotherOrderIsMergedByName() throws SQLException {
         try (Statement s = reader.createStatement()) {
             s.execute("DROP TABLE ea_retention_cohorts");
