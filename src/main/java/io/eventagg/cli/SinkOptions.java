@@ -42,20 +42,27 @@ public final class SinkOptions {
     @Option(names = "--sink-property", paramLabel = "KEY=VALUE", description = "JDBC driver property (repeatable)")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    /** Resolves the settings: profile first, then flags on top. */
+    /**
+     * Resolves the settings: profile first, then flags on top. Batching that neither sets is the
+     * final URL's dialect's default (DuckDB and ClickHouse differ), also when {@code --sink} names
+     * another database than the profile.
+     */
     public SinkSettings resolve() {
-        SinkSettings s = SinkSettings.of(SinkSettings.DEFAULT_URL);
+        String u = user;
         String pwEnv = passwordEnv;
         Path pwFile = passwordFile;
         Map<String, String> props = new LinkedHashMap<>();
-        String u = user;
+        String target = SinkSettings.DEFAULT_URL;
+        Integer batchSize = null;
+        java.time.Duration batchInterval = null;
+        Integer maxRetries = null;
         if (profile != null) {
             ConfigNode root = readProfile(profile);
             root.requireObject(Set.of("url", "user", "password_env", "password_file", "properties", "batch_size", "batch_interval", "max_retries"));
-            s = SinkSettings.of(root.string("url", SinkSettings.DEFAULT_URL))
-                    .withBatch(root.intValue("batch_size", s.batchSize(), 1, 1_000_000),
-                            root.duration("batch_interval", java.time.Duration.ofMillis(s.batchIntervalMs())).toMillis())
-                    .withMaxRetries(root.intValue("max_retries", s.maxRetries(), 0, 100));
+            target = root.string("url", SinkSettings.DEFAULT_URL);
+            if (!root.get("batch_size").isMissing()) batchSize = root.intValue("batch_size", 0, 1, 1_000_000);
+            if (!root.get("batch_interval").isMissing()) batchInterval = root.duration("batch_interval", null);
+            if (!root.get("max_retries").isMissing()) maxRetries = root.intValue("max_retries", 0, 0, 100);
             if (u == null) u = root.string("user", null);
             if (pwEnv == null) pwEnv = root.string("password_env", null);
             if (pwFile == null && root.string("password_file", null) != null) pwFile = Path.of(root.string("password_file", null));
@@ -65,7 +72,10 @@ public final class SinkOptions {
                 p.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
             }
         }
-        if (url != null) s = SinkSettings.of(url).withBatch(s.batchSize(), s.batchIntervalMs()).withMaxRetries(s.maxRetries());
+        if (url != null) target = url;
+        SinkSettings s = SinkSettings.of(target);
+        s = s.withBatch(batchSize != null ? batchSize : s.batchSize(), batchInterval != null ? batchInterval.toMillis() : s.batchIntervalMs());
+        if (maxRetries != null) s = s.withMaxRetries(maxRetries);
         props.putAll(properties);
         s = s.withProperties(props).withCredentials(u, password(pwEnv, pwFile));
         s.dialect();

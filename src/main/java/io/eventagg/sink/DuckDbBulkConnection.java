@@ -1,43 +1,46 @@
 package io.eventagg.sink;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A DuckDB connection whose {@code prepareStatement} turns the bulk-upsert marker statement into a
- * statement that buffers bound rows and, on {@code executeBatch}, writes them set-based: it keeps
- * the newest row per key, hands the rows to DuckDB in bulk and merges them into the target with
- * one {@code INSERT … ON CONFLICT DO UPDATE} (one transaction). Everything else goes to the real
- * connection.
+ * statement that buffers bound rows and writes them set-based on {@code executeBatch}, one
+ * transaction per batch. Everything else goes to the real connection.
  *
- * <p>The rows travel as a CSV file in the temporary directory that DuckDB's (native, parallel) CSV
- * reader scans inside the merge statement: several times cheaper than DuckDB's JDBC appender,
- * which costs a JNI round trip per value. A batch with a value CSV cannot carry faithfully (a NUL
- * character) goes through the appender and a temporary staging table instead.
+ * <p>A batch is first reduced to the newest row per key ({@link BatchKeys}). Rows of keys this
+ * statement has not written before ({@link KeyHints}) are then appended straight into the table with
+ * DuckDB's appender: the primary key makes that fail if a key exists after all, and the transaction
+ * is rolled back and the whole batch merged instead. The other rows, and batches that fell back, go
+ * through the appender into a temporary staging table and one {@code MERGE} into the table
+ * ({@link DuckDbDialect#mergeIntoSql}: a row replaces the stored row of its key only when its version
+ * is at least as high). Every value is handed to DuckDB as data: the appender writes strings with
+ * their length, so NUL characters, quotes, line breaks and any Unicode arrive verbatim.
+ *
+ * <p>Why not one {@code INSERT … ON CONFLICT}: DuckDB (since 1.4) plans it as a merge, a join of the
+ * batch with a scan of the whole table, so every batch cost time in proportion to the table. A direct
+ * append checks keys with the primary key's index instead, and the merge here bounds the scan with
+ * the batch's key ranges (see {@link BulkUpsert#rangeConditions}).
  */
 final class DuckDbBulkConnection implements InvocationHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbBulkConnection.class);
+
     private final Connection target;
 
     DuckDbBulkConnection(Connection target) {
@@ -71,25 +74,52 @@ final class DuckDbBulkConnection implements InvocationHandler {
     interface RowBatch {
         /** Sets all parameters of the next row (values in column order; the array is kept). */
         void setRow(Object[] row);
+
+        /** How the batches so far were written. */
+        Counts counts();
     }
+
+    /**
+     * What one statement has written: rows appended straight into the table, rows merged, and
+     * batches whose direct append failed (a key existed, or a value the appender does not take) and
+     * were merged instead.
+     */
+    record Counts(long appendedRows, long mergedRows, int fallbacks) {}
 
     /** The buffering statement behind one sink's writes to one table. */
     static final class BulkUpsert implements InvocationHandler {
-        private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+        /**
+         * Timestamps (epoch ms) the direct append converts itself; a batch with one outside this range
+         * is merged, where DuckDB's {@code epoch_ms} converts it (or rejects it) as it always did.
+         */
+        static final long MIN_APPENDED_MS = -62_135_596_800_000L; // 0001-01-01
+        static final long MAX_APPENDED_MS = 253_402_300_799_999L; // 9999-12-31T23:59:59.999
+        /** After failed direct appends, up to this many batches are merged before the next attempt. */
+        private static final int MAX_SKIPPED = 64;
+        /** Key hashes remembered per generation (two generations: at most 2 × 8 MB per statement). */
+        private static final int HINT_GENERATION = 1 << 19;
+
         private final Connection connection;
         private final TableSpec table;
         private final Connection facade;
         private final String stage;
-        private final String mergeFromStage;
-        private final String mergeFromCsvHead;
-        private final String mergeFromCsvTail;
-        private final int versionIndex;
         private final int[] keyIndexes;
         private final ColumnType[] types;
+        private final BatchKeys keys;
+        private final KeyHints written = new KeyHints(HINT_GENERATION);
         private final List<Object[]> rows = new ArrayList<>();
+        private final List<Object[]> fresh = new ArrayList<>();
+        private final List<Object[]> known = new ArrayList<>();
         private Object[] current;
-        private Path csv;
+        private boolean stageCreated;
+        /** Catalog and schema of the table if the appender can fill it (see {@link #appendTarget}). */
+        private String[] appendTarget;
+        private boolean targetChecked;
+        private int skip;
+        private int skipNext;
+        private long appendedRows;
+        private long mergedRows;
+        private int fallbacks;
         private boolean closed;
 
         BulkUpsert(Connection connection, TableSpec table, Connection facade) {
@@ -97,25 +127,16 @@ final class DuckDbBulkConnection implements InvocationHandler {
             this.table = table;
             this.facade = facade;
             this.stage = "stage_" + table.name() + "_" + UUID.randomUUID().toString().replace("-", "");
-            this.mergeFromStage = DuckDbDialect.mergeSql(table, stage);
-            String marker = "\u0000csv\u0000";
-            String fromCsv = DuckDbDialect.mergeSql(table, marker);
-            int at = fromCsv.indexOf(marker);
-            this.mergeFromCsvHead = fromCsv.substring(0, at);
-            this.mergeFromCsvTail = fromCsv.substring(at + marker.length());
-            this.versionIndex = table.versioned() ? table.indexOf("version") : -1;
             this.keyIndexes = table.keyIndexes();
             this.types = table.columns().stream().map(Column::type).toArray(ColumnType[]::new);
+            this.keys = new BatchKeys(keyIndexes, table.versioned() ? table.indexOf("version") : -1);
             this.current = new Object[table.columns().size()];
         }
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             String name = method.getName();
-            if (name.startsWith("set") && args != null && args.length >= 2 && args[0] instanceof Integer index) {
-                current[index - 1] = name.equals("setNull") ? null : args[1];
-                return null;
-            }
+            // the calls of every row first
             switch (name) {
                 case "setRow":
                     current = (Object[]) args[0];
@@ -124,17 +145,30 @@ final class DuckDbBulkConnection implements InvocationHandler {
                     rows.add(current);
                     current = new Object[table.columns().size()];
                     return null;
+                default:
+                    break;
+            }
+            if (name.startsWith("set") && args != null && args.length >= 2 && args[0] instanceof Integer index) {
+                current[index - 1] = name.equals("setNull") ? null : args[1];
+                return null;
+            }
+            switch (name) {
+                case "executeBatch":
+                    return executeBatch();
                 case "clearBatch":
                     rows.clear();
                     return null;
                 case "clearParameters":
                     Arrays.fill(current, null);
                     return null;
-                case "executeBatch":
-                    return executeBatch();
+                case "counts":
+                    return new Counts(appendedRows, mergedRows, fallbacks);
                 case "close":
+                    if (!closed) {
+                        LOG.debug("{}: {} rows appended, {} merged, {} batches fell back from appending to merging", table.name(),
+                                appendedRows, mergedRows, fallbacks);
+                    }
                     closed = true;
-                    deleteCsv();
                     return null;
                 case "isClosed":
                     return closed;
@@ -153,16 +187,8 @@ final class DuckDbBulkConnection implements InvocationHandler {
 
         private int[] executeBatch() throws SQLException {
             if (rows.isEmpty()) return new int[0];
-            List<Object[]> newest = newestPerKey();
             try {
-                if (csvSafe(newest)) {
-                    int longest = writeCsv(newest);
-                    try (Statement s = connection.createStatement()) {
-                        s.execute(mergeFromCsvHead + csvScan(longest) + mergeFromCsvTail);
-                    }
-                } else {
-                    viaAppender(newest);
-                }
+                write();
             } catch (SQLException | RuntimeException e) {
                 throw e instanceof SQLException se ? se : new SQLException("bulk upsert into " + table.name() + " failed", e);
             }
@@ -172,191 +198,194 @@ final class DuckDbBulkConnection implements InvocationHandler {
             return counts;
         }
 
-        /** The rows to write: per key the one with the highest version (the last of equals), in first-seen order. */
-        private List<Object[]> newestPerKey() {
-            Map<Key, Integer> index = new HashMap<>(rows.size() * 2);
-            List<Object[]> out = new ArrayList<>(rows.size());
-            for (Object[] r : rows) {
-                Key key = new Key(r, keyIndexes);
-                Integer at = index.putIfAbsent(key, out.size());
-                if (at == null) {
-                    out.add(r);
-                } else {
-                    Object[] old = out.get(at);
-                    if (versionIndex < 0 || ((Number) r[versionIndex]).longValue() >= ((Number) old[versionIndex]).longValue()) {
-                        out.set(at, r);
-                    }
+        private void write() throws SQLException {
+            keys.newestPerKey(rows);
+            fresh.clear();
+            known.clear();
+            for (int i = 0; i < keys.size(); i++) (written.contains(keys.hash(i)) ? known : fresh).add(keys.row(i));
+            // Without autocommit the caller owns the transaction, and a failed append could not be undone alone.
+            boolean own = connection.getAutoCommit();
+            if (own && !fresh.isEmpty() && skip == 0 && appendTarget() != null) {
+                try {
+                    transaction(() -> {
+                        appendRows(appendTarget[0], appendTarget[1], table.name(), fresh, true);
+                        if (!known.isEmpty()) mergeRows(known);
+                    });
+                    appendedRows += fresh.size();
+                    mergedRows += known.size();
+                    skipNext = 0;
+                    remember();
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    // A "new" key exists after all (e.g. rows that the previous attempt of a restarted job
+                    // wrote), or a value the appender does not take: the batch is merged. Merge the next
+                    // 1, 2, 4 … batches right away, in case many more are like it.
+                    LOG.debug("{}: appending {} rows failed, merging them instead: {}", table.name(), fresh.size(), e.toString());
+                    fallbacks++;
+                    skipNext = Math.min(MAX_SKIPPED, Math.max(1, skipNext * 2));
+                    skip = skipNext;
                 }
+            } else if (skip > 0) {
+                skip--;
             }
-            return out;
+            List<Object[]> all = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) all.add(keys.row(i));
+            if (own) transaction(() -> mergeRows(all));
+            else mergeRows(all);
+            mergedRows += all.size();
+            remember();
         }
 
-        /** The natural key of a row, compared by value. */
-        private static final class Key {
-            private final Object[] values;
-            private final int hash;
-
-            Key(Object[] row, int[] indexes) {
-                values = new Object[indexes.length];
-                int h = 1;
-                for (int i = 0; i < indexes.length; i++) {
-                    values[i] = row[indexes[i]];
-                    h = 31 * h + (values[i] == null ? 0 : values[i].hashCode());
-                }
-                hash = h;
-            }
-
-            @Override
-            public int hashCode() {
-                return hash;
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Key k && k.hash == hash && Arrays.equals(k.values, values);
-            }
+        private void remember() {
+            for (int i = 0; i < keys.size(); i++) written.add(keys.hash(i));
         }
 
-        private static boolean csvSafe(List<Object[]> rows) {
-            for (Object[] r : rows) {
-                for (Object v : r) {
-                    if (v instanceof String s && s.indexOf('\0') >= 0) return false;
-                }
-            }
-            return true;
+        private interface Work {
+            void run() throws SQLException;
         }
 
         /**
-         * Scans the batch file: every column typed as in the staging table, no sniffing. DuckDB's
-         * line limit (2 MB by default) is raised when a row is longer; its read buffer is a
-         * multiple of it.
+         * Runs work in a transaction of its own, begun with a statement: DuckDB's appender joins a
+         * transaction that a statement began, but without one it commits every chunk on its own.
          */
-        private String csvScan(int longestRow) {
-            StringBuilder sb = new StringBuilder("read_csv('").append(csv.toString().replace("'", "''"))
-                    .append("', delim = ',', quote = '\"', escape = '\"', header = false, auto_detect = false, nullstr = '\\N',"
-                            + " allow_quoted_nulls = false, max_line_size = ").append(Math.max(2 << 20, longestRow + 1024))
-                    .append(", columns = {");
-            for (int i = 0; i < types.length; i++) {
-                if (i > 0) sb.append(", ");
-                sb.append('\'').append(table.columns().get(i).name()).append("': '").append(DuckDbDialect.stageType(types[i])).append('\'');
-            }
-            return sb.append("})").toString();
-        }
-
-        /** Writes the rows as CSV (UTF-8); returns the longest row in bytes. */
-        private int writeCsv(List<Object[]> rows) {
+        private void transaction(Work work) throws SQLException {
+            execute("BEGIN TRANSACTION");
             try {
-                if (csv == null) {
-                    csv = Files.createTempFile("eventagg-" + table.name() + "-", ".csv");
-                    csv.toFile().deleteOnExit();
-                }
-                int longest = 0;
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(csv), 1 << 16)) {
-                    for (Object[] r : rows) {
-                        int length = 0;
-                        for (int i = 0; i < r.length; i++) {
-                            if (i > 0) out.write(',');
-                            length += 1 + writeValue(out, types[i], r[i]);
-                        }
-                        out.write('\n');
-                        longest = Math.max(longest, length);
-                    }
-                }
-                return longest;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the batch file for " + table.name(), e);
-            }
-        }
-
-        /** Writes one CSV field; returns its length in bytes. */
-        private static int writeValue(OutputStream out, ColumnType type, Object v) throws IOException {
-            if (v == null) {
-                out.write('\\');
-                out.write('N');
-                return 2;
-            }
-            byte[] b = switch (type) {
-                case TEXT -> v.toString().getBytes(StandardCharsets.UTF_8);
-                case LONG, TIMESTAMP -> Long.toString(((Number) v).longValue()).getBytes(StandardCharsets.US_ASCII);
-                case INT -> Integer.toString(((Number) v).intValue()).getBytes(StandardCharsets.US_ASCII);
-                case DOUBLE -> Double.toString(((Number) v).doubleValue()).getBytes(StandardCharsets.US_ASCII);
-                case BOOL -> ((Boolean) v) ? TRUE : FALSE;
-            };
-            if (type != ColumnType.TEXT) {
-                out.write(b);
-                return b.length;
-            }
-            // Quoted, with quotes doubled (RFC 4180): commas, quotes and line breaks stay data.
-            out.write('"');
-            int from = 0, quotes = 0;
-            for (int i = 0; i < b.length; i++) {
-                if (b[i] == '"') {
-                    out.write(b, from, i + 1 - from);
-                    out.write('"');
-                    from = i + 1;
-                    quotes++;
-                }
-            }
-            out.write(b, from, b.length - from);
-            out.write('"');
-            return b.length + quotes + 2;
-        }
-
-        private void deleteCsv() {
-            if (csv != null) {
-                try {
-                    Files.deleteIfExists(csv);
-                } catch (IOException ignored) {
-                    // a temporary file; deleteOnExit is the backstop
-                }
-                csv = null;
-            }
-        }
-
-        /** The appender path: a temporary staging table, then the merge from it, in one transaction. */
-        private void viaAppender(List<Object[]> newest) throws SQLException {
-            boolean auto = connection.getAutoCommit();
-            try {
-                connection.setAutoCommit(false);
-                try (Statement s = connection.createStatement()) {
-                    s.execute(DuckDbDialect.stageDdl(table, stage));
-                }
-                DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
-                try (DuckDBAppender app = duck.createAppender("temp", "main", stage)) {
-                    for (Object[] r : newest) {
-                        app.beginRow();
-                        for (int i = 0; i < r.length; i++) append(app, types[i], r[i]);
-                        app.endRow();
-                    }
-                }
-                try (Statement s = connection.createStatement()) {
-                    s.execute(mergeFromStage);
-                    s.execute("DELETE FROM " + stage);
-                }
-                connection.commit();
+                work.run();
+                execute("COMMIT");
             } catch (SQLException | RuntimeException e) {
+                // a staging table created in this transaction is gone with it
+                stageCreated = false;
                 try {
-                    connection.rollback();
+                    execute("ROLLBACK");
                 } catch (SQLException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
-            } finally {
-                connection.setAutoCommit(auto);
             }
         }
 
-        private static void append(DuckDBAppender app, ColumnType type, Object v) throws SQLException {
+        private void execute(String sql) throws SQLException {
+            try (Statement s = connection.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        /** Stages the rows (distinct keys) and merges them into the table. */
+        private void mergeRows(List<Object[]> batch) throws SQLException {
+            if (!stageCreated) {
+                execute(DuckDbDialect.stageDdl(table, stage));
+                stageCreated = true;
+            }
+            appendRows("temp", "main", stage, batch, false);
+            execute(DuckDbDialect.mergeIntoSql(table, stage, rangeConditions(batch)));
+            execute("DELETE FROM " + stage);
+        }
+
+        /**
+         * Conditions on the table's numeric and time key columns: between the batch's smallest and
+         * largest value. The key equality implies them, so the merge does the same with or without
+         * them; but DuckDB pushes constant conditions into the scan of the table, where the row
+         * groups outside the range are skipped (a stream's updates are of its newest buckets), while
+         * the join alone reads the whole table for every batch. Only numbers go into the SQL text.
+         */
+        String rangeConditions(List<Object[]> batch) {
+            StringBuilder sb = new StringBuilder();
+            for (int k : keyIndexes) {
+                ColumnType type = types[k];
+                if (type != ColumnType.LONG && type != ColumnType.INT && type != ColumnType.TIMESTAMP) continue;
+                long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+                boolean hasNull = false;
+                for (Object[] r : batch) {
+                    if (r[k] == null) {
+                        hasNull = true;
+                        break;
+                    }
+                    long v = ((Number) r[k]).longValue();
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+                if (hasNull || batch.isEmpty()) continue;
+                String column = table.name() + "." + table.columns().get(k).name();
+                if (type == ColumnType.TIMESTAMP) {
+                    sb.append(" AND ").append(column).append(" BETWEEN epoch_ms(CAST(").append(lo).append(" AS BIGINT)) AND epoch_ms(CAST(")
+                            .append(hi).append(" AS BIGINT))");
+                } else {
+                    sb.append(" AND ").append(column).append(" BETWEEN ").append(lo).append(" AND ").append(hi);
+                }
+            }
+            return sb.toString();
+        }
+
+        /**
+         * The catalog and schema of the table if its columns are the table spec's (names and types,
+         * in order): the appender fills columns by position. Null otherwise; a table of another shape
+         * is still written, by the merge, which names its columns.
+         */
+        private String[] appendTarget() throws SQLException {
+            if (targetChecked) return appendTarget;
+            targetChecked = true;
+            try (PreparedStatement ps = connection.prepareStatement("SELECT database_name, schema_name, column_name, data_type"
+                    + " FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()"
+                    + " AND table_name = ? ORDER BY column_index")) {
+                ps.setString(1, table.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    String[] where = null;
+                    int i = 0;
+                    for (; rs.next(); i++) {
+                        if (i >= types.length || !rs.getString(3).equals(table.columns().get(i).name())
+                                || !rs.getString(4).equals(DuckDbDialect.tableType(types[i]))) {
+                            LOG.info("{} has other columns than eventagg writes; its rows are merged, not appended", table.name());
+                            return null;
+                        }
+                        where = new String[] {rs.getString(1), rs.getString(2)};
+                    }
+                    appendTarget = i == types.length ? where : null;
+                    return appendTarget;
+                }
+            }
+        }
+
+        /**
+         * Appends rows with DuckDB's appender into the table ({@code timestamps}: as the table's
+         * microseconds) or the staging table (timestamps as the epoch milliseconds the merge
+         * converts). The appender (duckdb_jdbc 1.5) fills a data chunk on the Java side and hands it
+         * over per 2,048 rows; strings of 12 bytes or more cost one JNI call each.
+         */
+        private void appendRows(String catalog, String schema, String into, List<Object[]> batch, boolean timestamps) throws SQLException {
+            DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
+            try (DuckDBAppender app = duck.createAppender(catalog, schema, into)) {
+                for (Object[] r : batch) {
+                    app.beginRow();
+                    for (int i = 0; i < r.length; i++) append(app, types[i], r[i], timestamps);
+                    app.endRow();
+                }
+                // close() flushes too, but ignores that flush's errors (a duplicate key among them)
+                app.flush();
+            }
+        }
+
+        private static void append(DuckDBAppender app, ColumnType type, Object v, boolean timestamps) throws SQLException {
             if (v == null) {
                 app.appendNull();
                 return;
             }
             switch (type) {
                 case TEXT -> app.append(v.toString());
-                case LONG, TIMESTAMP -> app.append(((Number) v).longValue());
+                case LONG -> app.append(((Number) v).longValue());
                 case INT -> app.append(((Number) v).intValue());
                 case DOUBLE -> app.append(((Number) v).doubleValue());
-                case BOOL -> app.append((Boolean) v);
+                case BOOL -> app.append(((Boolean) v).booleanValue());
+                case TIMESTAMP -> {
+                    long ms = ((Number) v).longValue();
+                    if (!timestamps) {
+                        app.append(ms);
+                    } else if (ms >= MIN_APPENDED_MS && ms <= MAX_APPENDED_MS) {
+                        app.appendEpochMicros(ms * 1000);
+                    } else {
+                        throw new SQLException("timestamp " + ms + " ms is left to epoch_ms");
+                    }
+                }
             }
         }
     }

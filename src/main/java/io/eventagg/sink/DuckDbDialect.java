@@ -9,13 +9,18 @@ import java.sql.Types;
 
 /**
  * DuckDB, the embedded default. Tables have primary keys on their natural key; writes are
- * set-based upserts (rows handed over in bulk, see {@link DuckDbBulkConnection}, then one {@code
- * INSERT … ON CONFLICT DO UPDATE … WHERE excluded.version >= version}), because DuckDB executes JDBC
- * batches row by row at a few hundred rows per second.
+ * set-based (rows handed over in bulk with DuckDB's appender, see {@link DuckDbBulkConnection}:
+ * appended where the key is new, else merged with {@code WHEN MATCHED AND excluded.version >=
+ * version THEN UPDATE}), because DuckDB executes JDBC batches row by row at a few hundred rows per
+ * second. Its batches are large by default ({@value #DEFAULT_BATCH_SIZE} rows): every batch is one
+ * transaction, and DuckDB writes a large commit straight into the database file, where a small one
+ * goes to the write-ahead log first and is written again at the next checkpoint.
  */
 public final class DuckDbDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
     static final String BULK_MARKER = "/* eventagg:bulk-upsert */ ";
+    /** Rows per write unless the settings say otherwise (a waiting row is its record and its values, under a kilobyte for most rows). */
+    public static final int DEFAULT_BATCH_SIZE = 100_000;
 
     @Override
     public String name() {
@@ -25,6 +30,11 @@ public final class DuckDbDialect implements SqlDialect {
     @Override
     public String driverClass() {
         return "org.duckdb.DuckDBDriver";
+    }
+
+    @Override
+    public int defaultBatchSize() {
+        return DEFAULT_BATCH_SIZE;
     }
 
     @Override
@@ -76,27 +86,46 @@ public final class DuckDbDialect implements SqlDialect {
         }
     }
 
-    /** The set-based upsert for a table, reading from a staging table of the same columns. */
-    static String mergeSql(TableSpec t, String stage) {
-        StringBuilder cols = new StringBuilder();
+    /**
+     * The set-based upsert for a table, from a staging table of the same columns whose rows have
+     * distinct keys: a row replaces the stored row of its key only if its version is at least as
+     * high, and is inserted if there is none. {@code targetConditions} ({@code ""} or {@code " AND …"})
+     * are added to the join condition on the table's columns (see {@link DuckDbBulkConnection}). It is
+     * a {@code MERGE} because DuckDB runs {@code INSERT … ON CONFLICT} as this merge anyway, and only
+     * here can such conditions be added.
+     */
+    static String mergeIntoSql(TableSpec t, String stage, String targetConditions) {
         StringBuilder select = new StringBuilder();
+        StringBuilder on = new StringBuilder();
         StringBuilder updates = new StringBuilder();
+        StringBuilder cols = new StringBuilder();
+        StringBuilder values = new StringBuilder();
         for (Column c : t.columns()) {
+            String name = c.name();
             if (cols.length() > 0) {
                 cols.append(", ");
+                values.append(", ");
                 select.append(", ");
             }
-            cols.append(c.name());
-            select.append(c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name());
-            if (!t.key().contains(c.name())) {
+            cols.append(name);
+            values.append("excluded.").append(name);
+            select.append(c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + name + ") AS " + name : name);
+            if (t.key().contains(name)) {
+                if (on.length() > 0) on.append(" AND ");
+                on.append(t.name()).append('.').append(name).append(" = excluded.").append(name);
+            } else {
                 if (updates.length() > 0) updates.append(", ");
-                updates.append(c.name()).append(" = excluded.").append(c.name());
+                updates.append(name).append(" = excluded.").append(name);
             }
         }
-        String sql = "INSERT INTO " + t.name() + " (" + cols + ") SELECT " + select + " FROM " + stage
-                + " ON CONFLICT (" + String.join(", ", t.key()) + ") DO UPDATE SET " + updates;
-        if (t.versioned()) sql += " WHERE excluded.version >= " + t.name() + ".version";
-        return sql;
+        StringBuilder sql = new StringBuilder("MERGE INTO ").append(t.name()).append(" USING (SELECT ").append(select).append(" FROM ")
+                .append(stage).append(") AS excluded ON ").append(on).append(targetConditions);
+        if (updates.length() > 0) {
+            sql.append(" WHEN MATCHED");
+            if (t.versioned()) sql.append(" AND excluded.version >= ").append(t.name()).append(".version");
+            sql.append(" THEN UPDATE SET ").append(updates);
+        }
+        return sql.append(" WHEN NOT MATCHED THEN INSERT (").append(cols).append(") VALUES (").append(values).append(')').toString();
     }
 
     static String stageDdl(TableSpec t, String stage) {
@@ -107,6 +136,11 @@ public final class DuckDbDialect implements SqlDialect {
             sb.append(c.name()).append(' ').append(stageType(c.type()));
         }
         return sb.append(')').toString();
+    }
+
+    /** A column's type in the tables ({@code schema.sql}), as {@code duckdb_columns()} names it. */
+    static String tableType(ColumnType type) {
+        return type == ColumnType.TIMESTAMP ? "TIMESTAMP" : stageType(type);
     }
 
     /** How a column travels into DuckDB before the merge (timestamps as epoch milliseconds). */

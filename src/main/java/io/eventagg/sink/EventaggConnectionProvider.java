@@ -110,8 +110,12 @@ public final class EventaggConnectionProvider implements JdbcConnectionProvider 
     }
 
     private static PreparedStatement countingStatement(PreparedStatement target, Counter failures) {
+        // Every interface of the target, not only PreparedStatement: a dialect's bind looks for its own
+        // statement interfaces (DuckDB's whole-row setRow) and otherwise falls back to a setObject per value.
+        Class<?>[] interfaces = Proxy.isProxyClass(target.getClass()) ? target.getClass().getInterfaces()
+                : new Class<?>[] {PreparedStatement.class};
         return (PreparedStatement) Proxy.newProxyInstance(EventaggConnectionProvider.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+                interfaces, (proxy, method, args) -> {
                     if (!method.getName().equals("executeBatch")) return invoke(target, method, args);
                     try {
                         return invoke(target, method, args);

@@ -1,5 +1,6 @@
 package io.eventagg.sink;
 
+import io.eventagg.config.ConfigException;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Properties;
@@ -9,7 +10,7 @@ import java.util.Properties;
  * driver properties, and the batching of the JDBC sink. The password is resolved from an
  * environment variable or a file by the caller and is never printed.
  *
- * @param batchSize rows per insert
+ * @param batchSize rows per insert (by default the dialect's, see {@link #of})
  * @param batchIntervalMs flush a non-empty batch after this long even if it is not full
  * @param maxRetries attempts after a failed insert, with growing back-off, before the job fails
  *     (and restarts per its restart strategy)
@@ -24,8 +25,18 @@ public record SinkSettings(
         properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
+    /** Settings for a URL with the defaults: its dialect's batch size ({@link SqlDialect#defaultBatchSize}), 1 s, 5 retries. */
     public static SinkSettings of(String url) {
-        return new SinkSettings(url, null, null, Map.of(), 5000, 1000, 5);
+        return new SinkSettings(url, null, null, Map.of(), defaultBatchSize(url), 1000, 5);
+    }
+
+    /** The batch size of a URL's dialect; the general default for a URL no dialect takes (it fails when used). */
+    public static int defaultBatchSize(String url) {
+        try {
+            return SqlDialect.forUrl(url).defaultBatchSize();
+        } catch (ConfigException e) {
+            return SqlDialect.DEFAULT_BATCH_SIZE;
+        }
     }
 
     public SinkSettings withBatch(int size, long intervalMs) {

@@ -21,6 +21,14 @@ public interface SqlDialect extends Serializable {
 
     String name();
 
+    /** Rows per write of dialects without a default of their own. */
+    int DEFAULT_BATCH_SIZE = 5000;
+
+    /** Rows per write when the settings (a profile's {@code batch_size}) do not say. */
+    default int defaultBatchSize() {
+        return DEFAULT_BATCH_SIZE;
+    }
+
     /** The JDBC driver class to load (explicitly: Flink's user-code class loader hides drivers). */
     String driverClass();
 

@@ -50,6 +50,12 @@ public final class PipelineBench {
             db = workDir.resolve(job.name() + "-" + (streaming ? "streaming" : "batch") + ".duckdb");
             deleteDuckDb(db);
             SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db + System.getProperty("bench.duckdbParams", ""));
+            // -Dbench.sinkBatch=ROWS/MS: the sink's batch size and interval instead of the dialect's defaults
+            String batch = System.getProperty("bench.sinkBatch");
+            if (batch != null) {
+                String[] b = batch.split("/");
+                settings = settings.withBatch(Integer.parseInt(b[0]), Long.parseLong(b[1]));
+            }
             SchemaManager.apply(settings);
             outputs = new JdbcOutputs(job.name(), settings);
         } else {
