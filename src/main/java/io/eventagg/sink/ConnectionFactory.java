@@ -92,7 +92,18 @@ public final class ConnectionFactory {
 
     /** Opens a connection wrapped for writing (see {@link SqlDialect#wrap}). */
     public static Connection openForWriting(SinkSettings settings) throws SQLException {
-        return settings.dialect().wrap(open(settings));
+        Connection c = open(settings);
+        try {
+            settings.dialect().prepareForWriting(c, settings.properties());
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return settings.dialect().wrap(c);
     }
 
     private static void ensureParentDirectory(String url) {

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.Map;
 
 /**
  * DuckDB, the embedded default. Tables have primary keys on their natural key; writes are
@@ -21,6 +22,11 @@ public final class DuckDbDialect implements SqlDialect {
     static final String BULK_MARKER = "/* eventagg:bulk-upsert */ ";
     /** Rows per write unless the settings say otherwise (a waiting row is its record and its values, under a kilobyte for most rows). */
     public static final int DEFAULT_BATCH_SIZE = 100_000;
+
+    /** DuckDB's setting (and driver property) for its worker threads. */
+    static final String THREADS = "threads";
+    /** DuckDB threads of a database that a sink writes to (see {@link #prepareForWriting}). */
+    static final int WRITER_THREADS = 1;
 
     @Override
     public String name() {
@@ -55,6 +61,21 @@ public final class DuckDbDialect implements SqlDialect {
             } else {
                 ps.setObject(i + 1, v);
             }
+        }
+    }
+
+    /**
+     * One DuckDB thread for the database a sink writes to, unless the sink's properties set
+     * {@code threads}: every writer is a Flink task thread already, and DuckDB's own worker threads
+     * (as many as there are cores) mostly wait for the writers' small tasks, polling, on cores the
+     * pipeline needs (BENCHMARKS.md, fourth round: a tenth less CPU for the whole job). It is a
+     * setting of the database instance, so it holds for every connection of this JVM to that file.
+     */
+    @Override
+    public void prepareForWriting(Connection connection, Map<String, String> properties) throws SQLException {
+        if (properties.containsKey(THREADS)) return;
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET threads = " + WRITER_THREADS);
         }
     }
 

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that differs between the databases eventagg writes to, kept small and explicit: the
@@ -48,6 +49,12 @@ public interface SqlDialect extends Serializable {
      * with a message that says what to change; nothing by default.
      */
     default void verify(Connection connection, String url) throws SQLException {}
+
+    /**
+     * Sets up a freshly opened connection that a sink writes through, given the sink's driver
+     * properties (which the user's settings override); nothing by default.
+     */
+    default void prepareForWriting(Connection connection, Map<String, String> properties) throws SQLException {}
 
     /** Wraps a freshly opened connection (e.g. to batch writes differently); identity by default. */
     default Connection wrap(Connection connection) throws SQLException {

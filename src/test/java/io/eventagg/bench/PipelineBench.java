@@ -56,6 +56,13 @@ public final class PipelineBench {
                 String[] b = batch.split("/");
                 settings = settings.withBatch(Integer.parseInt(b[0]), Long.parseLong(b[1]));
             }
+            // -Dbench.duckdbProps=key=value,...: DuckDB settings as driver properties (e.g. checkpoint_threshold=1GB)
+            String props = System.getProperty("bench.duckdbProps");
+            if (props != null) {
+                Map<String, String> p = new java.util.LinkedHashMap<>();
+                for (String kv : props.split(",")) p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                settings = settings.withProperties(p);
+            }
             SchemaManager.apply(settings);
             outputs = new JdbcOutputs(job.name(), settings);
         } else {
