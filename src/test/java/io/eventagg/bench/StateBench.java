@@ -79,6 +79,8 @@ public final class StateBench {
                 .monitorContinuously(Duration.ofHours(1)).build();
         var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
         EventaggPipeline.define(ingested, job, RunOptions.streamingDefaults(), new DiscardingOutputs());
+        // read before execution, which clears the environment's transformations
+        List<String> uids = uids(env);
         long expected = 0;
         for (String f : files) {
             try (Stream<String> lines = Files.lines(Path.of(f))) {
@@ -108,7 +110,7 @@ public final class StateBench {
         }
         Path sp = Path.of(java.net.URI.create(savepoint));
         out.put("checkpoint_bytes", size(sp));
-        Map<String, Long> byUid = operatorSizes(sp, job);
+        Map<String, Long> byUid = operatorSizes(sp, uids);
         out.put("operators", byUid);
         long ts = 0, funnels = 0;
         for (Map.Entry<String, Long> e : byUid.entrySet()) {
@@ -197,9 +199,9 @@ public final class StateBench {
     }
 
     /** State bytes per operator uid (operators without a uid of the job are reported by id). */
-    static Map<String, Long> operatorSizes(Path savepoint, JobDefinition job) throws IOException {
+    static Map<String, Long> operatorSizes(Path savepoint, List<String> known) throws IOException {
         Map<OperatorID, String> uids = new HashMap<>();
-        for (String uid : knownUids(job)) uids.put(operatorId(uid), uid);
+        for (String uid : known) uids.put(operatorId(uid), uid);
         CheckpointMetadata md;
         try (InputStream in = Files.newInputStream(savepoint.resolve("_metadata"))) {
             md = Checkpoints.loadCheckpointMetadata(new DataInputStream(in), StateBench.class.getClassLoader(), savepoint.toString());
@@ -217,18 +219,18 @@ public final class StateBench {
         return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
     }
 
-    static List<String> knownUids(JobDefinition job) {
-        List<String> u = new ArrayList<>(List.of("source", "route", "timeseries-combine", "max-timestamp", "progress", "retention-project",
-                "retention-users", "retention-cohorts", "timeseries-buckets"));
-        for (var f : job.funnels()) {
-            String id = "funnel-" + f.name();
-            u.add(id + "-project");
-            u.add(id + "-hold-watermark");
-            u.add(id + "-first-reach");
-            u.add(id + "-entry-days");
-            for (int k = 1; k <= f.steps().size(); k++) u.add(id + "-cep-" + k);
+    /** The uids of every operator of the job defined in {@code env} (so a renamed uid is still found). */
+    static List<String> uids(StreamExecutionEnvironment env) {
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        java.util.ArrayDeque<org.apache.flink.api.dag.Transformation<?>> todo = new java.util.ArrayDeque<>(env.getTransformations());
+        java.util.Set<Integer> visited = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            var t = todo.pop();
+            if (!visited.add(t.getId())) continue;
+            if (t.getUid() != null) seen.add(t.getUid());
+            todo.addAll(t.getInputs());
         }
-        return u;
+        return new ArrayList<>(seen);
     }
 
     static long size(Path p) throws IOException {
