@@ -2,7 +2,7 @@
 # one generated dataset, every measurement in a JVM of its own, a table printed and appended to
 # BENCHMARKS.md. Not part of `make test` (BenchSmokeTest runs a tiny version of it there).
 #
-#   make bench                                   # 5M events, 200k users, 60 days (~15 min)
+#   make bench                                   # 5M events, 200k users, 60 days (~20 min)
 #   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, ts,
