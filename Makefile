@@ -7,7 +7,7 @@ SHELL := /bin/bash
 MVN      ?= mvn -B -q
 JAVA     ?= java
 # A bounded young generation and the throughput collector for local runs: see README, Performance.
-JAVA_OPTS ?= -Xmn256m -XX:+UseParallelGC
+JAVA_OPTS ?= -Xmn1g -XX:+UseParallelGC
 CLI      := $(JAVA) $(JAVA_OPTS) -jar target/eventagg-cli.jar
 JOB      ?= jobs/example.yaml
 SAMPLE   ?= data/sample.jsonl.gz
