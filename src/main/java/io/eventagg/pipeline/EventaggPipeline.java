@@ -74,7 +74,7 @@ public final class EventaggPipeline {
      * an event it accepts is on time everywhere, and one it rejects is kept as a late event.
      * Batch runs have no lateness, and a single source subtask has nothing to disagree with.
      */
-    static DataStream<Ingested> acrossSubtasks(DataStream<Ingested> ingested, RunOptions run) {
+    public static DataStream<Ingested> acrossSubtasks(DataStream<Ingested> ingested, RunOptions run) {
         return run.streaming() && ingested.getParallelism() != 1 ? ingested.rebalance() : ingested;
     }
 

@@ -28,13 +28,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
+ *       [--only ceiling,floor,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  * </pre>
  */
 public final class Bench {
-    static final List<String> ALL = List.of("ceiling", "ts", "full", "backfill", "duckdb", "clickhouse", "latency", "state");
+    static final List<String> ALL = List.of("ceiling", "floor", "ts", "full", "backfill", "duckdb", "clickhouse", "latency", "state");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, String> opt = new LinkedHashMap<>();
@@ -111,6 +111,10 @@ public final class Bench {
         // rerun) does not flatter the pipelines.
         int repeat = Integer.parseInt(opt.get("repeat"));
         if (only.contains("ceiling")) measureFastest(Math.max(repeat, 3), "ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
+        if (only.contains("floor")) {
+            measure("floor-streaming", "floor", runs, ts, "files=" + files, "mode=streaming", "parallelism=" + p);
+            measure("floor-batch", "floor", runs, ts, "files=" + files, "mode=batch", "parallelism=" + p);
+        }
         if (only.contains("ts")) {
             measure("ts-duckdb-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
             measure("ts-discard-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);

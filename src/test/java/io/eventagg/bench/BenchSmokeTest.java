@@ -44,13 +44,16 @@ class BenchSmokeTest {
         }
 
         Map<String, Map<String, Object>> r = bench.results;
-        assertThat(r).containsKeys("ceiling", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
+        assertThat(r).containsKeys("ceiling", "floor-streaming", "floor-batch", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
                 "full-duckdb-streaming", "full-discard-streaming", "backfill", "peer-duckdb", "peer-clickhouse", "latency",
                 "state-quarter", "state");
         long events = num(r.get("ceiling"), "events");
         assertThat(events).isGreaterThan(1000);
         assertThat(num(r.get("ceiling"), "events_per_s")).isPositive();
 
+        for (String name : List.of("floor-streaming", "floor-batch")) {
+            assertThat(num(r.get(name), "read")).as(name + ": every event through").isEqualTo(events);
+        }
         for (String name : List.of("ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
                 "full-duckdb-streaming", "full-discard-streaming")) {
             Map<String, Object> m = r.get(name);
@@ -70,7 +73,7 @@ class BenchSmokeTest {
         assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
 
         String md = Files.readString(report);
-        assertThat(md).contains("| Measurement |", "Ceiling", "BenchSmokeTest");
+        assertThat(md).contains("| Measurement |", "Ceiling", "Flink floor", "÷ Flink floor", "BenchSmokeTest");
     }
 
     private static long num(Map<String, Object> m, String key) {

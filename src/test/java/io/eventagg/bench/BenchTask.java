@@ -56,6 +56,7 @@ public final class BenchTask {
             case "ceiling" -> Ceiling.run(job(a), files, Long.parseLong(a.getOrDefault("warmup", "500000")));
             case "pipeline" -> warm(a, () -> PipelineBench.run(job(a), files, a.get("mode").equals("streaming"),
                     PipelineBench.Sink.valueOf(a.get("sink")), parallelism, work));
+            case "floor" -> warm(a, () -> PipelineBench.floor(job(a), files, a.get("mode").equals("streaming"), parallelism));
             case "backfill" -> warm(a, () -> PipelineBench.backfill(job(a), files, Instant.parse(a.get("from")), Instant.parse(a.get("to")),
                     parallelism, work, System.out));
             case "duckdb" -> DuckDbPeer.run(files, work);

@@ -4,6 +4,7 @@ import io.eventagg.cli.LocalRunner;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
+import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
@@ -25,6 +26,7 @@ import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * Whole-pipeline runs on a local MiniCluster, configured exactly as the CLI's {@code run} does
@@ -85,6 +87,28 @@ public final class PipelineBench {
             if (!Boolean.getBoolean("bench.keepDb")) deleteDuckDb(db);
             else out.put("db", db.toString());
         }
+        return out;
+    }
+
+    /**
+     * Flink's own floor for this dataflow: the pipeline's file source (reading and parsing in the
+     * source's fetcher), the exchange the router sits behind in streaming
+     * ({@link EventaggPipeline#acrossSubtasks}; none in batch), and a counting, discarding sink. No
+     * aggregation: what every job pays before it computes anything.
+     */
+    public static Map<String, Object> floor(JobDefinition job, List<String> inputs, boolean streaming, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(streaming, parallelism));
+        var source = FileEventSource.of(inputs, EventParser.forJob(job));
+        var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
+        var routed = EventaggPipeline.acrossSubtasks(ingested, streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults());
+        routed.map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType()).name("count").uid("count")
+                .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
+        long t0 = System.nanoTime();
+        JobExecutionResult r = env.execute("bench floor " + job.name());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("read", n(r.getAllAccumulatorResults(), RunCounter.ROWS_WRITTEN));
+        out.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.put("job_seconds", r.getNetRuntime() / 1000.0);
         return out;
     }
 
