@@ -7,9 +7,12 @@ import io.eventagg.filter.PropertyKind;
 import io.eventagg.filter.PropertySelection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -414,6 +417,69 @@ class EventParserTest {
         assertThat(lenient.parse(b, 0, b.length, SOURCE, -1, 1).isEvent()).isTrue();
         byte[] near = utf8(withFields("\"e\"", "\"u\"", "\"" + Instant.now().plus(Duration.ofHours(23)) + "\"", ""));
         assertThat(parse(near).isEvent()).isTrue();
+    }
+
+    /** A clock the test moves; counts its readings. */
+    private static final class MovableClock extends Clock {
+        long millis;
+        int readings;
+
+        MovableClock(long millis) {
+            this.millis = millis;
+        }
+
+        @Override
+        public long millis() {
+            readings++;
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void futureLimitIsDecidedAgainstTheClockAsItIsNow() {
+        long t0 = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
+        long limit = LIMITS.maxFuture().toMillis();
+        MovableClock clock = new MovableClock(t0);
+        EventParser p = new EventParser("production", new PropertySelection(SELECTED), LIMITS, clock);
+        java.util.function.LongFunction<Ingested> at = ts -> {
+            byte[] b = utf8(withFields("\"e\"", "\"u\"", Long.toString(ts), ""));
+            return p.parse(b, 0, b.length, SOURCE, -1, 1);
+        };
+
+        assertThat(at.apply(t0 + limit).isEvent()).as("exactly at the limit").isTrue();
+        assertThat(at.apply(t0 + limit + 1).isEvent()).as("one ms beyond it").isFalse();
+        // The clock moves on: an event within the limit of the new time, beyond that of the last
+        // reading, is accepted, not rejected on the stale reading.
+        clock.millis = t0 + 60_000;
+        assertThat(at.apply(t0 + limit + 30_000).isEvent()).isTrue();
+        assertThat(at.apply(t0 + 60_000 + limit + 1).deadLetter().reason()).contains("is more than limits.max_future ahead of the clock");
+
+        // Events within the limit of an earlier reading do not read the clock again, up to the reuse bound.
+        int before = clock.readings;
+        for (int i = 0; i < 5 * EventParser.CLOCK_READING_USES; i++) assertThat(at.apply(t0 + i).isEvent()).isTrue();
+        assertThat(clock.readings - before).isBetween(4, 6);
+        // A clock set back is noticed within that bound.
+        clock.millis = t0 - 120_000;
+        int rejected = 0;
+        for (int i = 0; i < EventParser.CLOCK_READING_USES + 1; i++) {
+            if (!at.apply(t0 - 120_000 + limit + 1).isEvent()) rejected++;
+        }
+        assertThat(rejected).isPositive();
     }
 
     // ------------------------------------------------------------------------------------------
