@@ -1,6 +1,7 @@
 package io.eventagg.timeseries;
 
 import io.eventagg.sketch.Sketches;
+import io.eventagg.types.LongBlocks;
 import java.io.IOException;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.Union;
@@ -73,11 +74,11 @@ public final class DistinctIds {
         return hashes != null ? hashes.length : Sketches.estimate(sketch);
     }
 
-    static void write(DistinctIds ids, DataOutputView out) throws IOException {
+    static void write(DistinctIds ids, DataOutputView out, LongBlocks longs) throws IOException {
         if (ids.hashes != null) {
             out.writeByte(HASHES);
             out.writeInt(ids.hashes.length);
-            for (long h : ids.hashes) out.writeLong(h);
+            longs.write(ids.hashes, out);
         } else {
             out.writeByte(SKETCH);
             out.writeInt(ids.sketch.length);
@@ -85,14 +86,10 @@ public final class DistinctIds {
         }
     }
 
-    static DistinctIds read(DataInputView in) throws IOException {
+    static DistinctIds read(DataInputView in, LongBlocks longs) throws IOException {
         byte tag = in.readByte();
         int n = in.readInt();
-        if (tag == HASHES) {
-            long[] h = new long[n];
-            for (int i = 0; i < n; i++) h[i] = in.readLong();
-            return new DistinctIds(h, null);
-        }
+        if (tag == HASHES) return new DistinctIds(longs.read(in, n), null);
         if (tag != SKETCH) throw new IOException("unknown DistinctIds tag " + tag);
         byte[] b = new byte[n];
         in.readFully(b);

@@ -4,6 +4,7 @@ import io.eventagg.time.Granularity;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CompactStrings;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.LongBlocks;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
@@ -60,15 +61,21 @@ public record SeriesPartial(
     public static final class Serializer extends CompactSerializer<SeriesPartial> {
         private static final long serialVersionUID = 1L;
         private transient CompactStrings strings;
+        private transient LongBlocks longs;
 
         private CompactStrings s() {
             if (strings == null) strings = new CompactStrings(2);
             return strings;
         }
 
+        private LongBlocks longs() {
+            if (longs == null) longs = new LongBlocks();
+            return longs;
+        }
+
         @Override
         public org.apache.flink.api.common.typeutils.TypeSerializer<SeriesPartial> duplicate() {
-            // Holds a scratch buffer and recently read strings: one instance per thread.
+            // Holds scratch buffers and recently read strings: one instance per thread.
             return new Serializer();
         }
         private static final int ROLLUP = 1;
@@ -94,8 +101,8 @@ public record SeriesPartial(
             if (p.event != null) s.write(p.event, out);
             out.writeLong(p.bucketStart);
             out.writeLong(p.count);
-            if (p.users != null) DistinctIds.write(p.users, out);
-            if (p.sessions != null) DistinctIds.write(p.sessions, out);
+            if (p.users != null) DistinctIds.write(p.users, out, longs());
+            if (p.sessions != null) DistinctIds.write(p.sessions, out, longs());
             if (breakdowns) {
                 int n = p.breakdownKeys.length;
                 out.writeInt(n);
@@ -120,8 +127,8 @@ public record SeriesPartial(
             String event = (flags & EVENT) != 0 ? s.readInterned(in) : null;
             long start = in.readLong();
             long count = in.readLong();
-            DistinctIds users = (flags & USERS) != 0 ? DistinctIds.read(in) : null;
-            DistinctIds sessions = (flags & SESSIONS) != 0 ? DistinctIds.read(in) : null;
+            DistinctIds users = (flags & USERS) != 0 ? DistinctIds.read(in, longs()) : null;
+            DistinctIds sessions = (flags & SESSIONS) != 0 ? DistinctIds.read(in, longs()) : null;
             int[] keys = null;
             String[] values = null;
             long[] counts = null;
