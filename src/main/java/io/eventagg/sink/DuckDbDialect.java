@@ -27,6 +27,12 @@ public final class DuckDbDialect implements SqlDialect {
     static final String THREADS = "threads";
     /** DuckDB threads of a database that a sink writes to (see {@link #prepareForWriting}). */
     static final int WRITER_THREADS = 1;
+    /** DuckDB's setting (and driver property) for the write-ahead log's size that triggers a checkpoint. */
+    static final String CHECKPOINT_THRESHOLD = "checkpoint_threshold";
+    /** Its other name. */
+    static final String WAL_AUTOCHECKPOINT = "wal_autocheckpoint";
+    /** The checkpoint threshold of a database that a sink writes to (DuckDB's own: 16 MB). */
+    static final String WRITER_CHECKPOINT_THRESHOLD = "256MB";
 
     @Override
     public String name() {
@@ -65,17 +71,31 @@ public final class DuckDbDialect implements SqlDialect {
     }
 
     /**
-     * One DuckDB thread for the database a sink writes to, unless the sink's properties set
-     * {@code threads}: every writer is a Flink task thread already, and DuckDB's own worker threads
-     * (as many as there are cores) mostly wait for the writers' small tasks, polling, on cores the
-     * pipeline needs (BENCHMARKS.md, fourth round: a tenth less CPU for the whole job). It is a
-     * setting of the database instance, so it holds for every connection of this JVM to that file.
+     * Settings of the database a sink writes to, each unless the sink's properties set it. Both are
+     * settings of the database instance, so they hold for every connection of this JVM to that file.
+     *
+     * <ul>
+     *   <li>One DuckDB thread ({@code threads}): every writer is a Flink task thread already, and
+     *       DuckDB's own worker threads (as many as there are cores) mostly wait for the writers'
+     *       small tasks, polling, on cores the pipeline needs (BENCHMARKS.md, fourth round: a tenth
+     *       less CPU for the whole job).
+     *   <li>A checkpoint once the write-ahead log holds {@value #WRITER_CHECKPOINT_THRESHOLD}
+     *       ({@code checkpoint_threshold}), not DuckDB's 16 MB: every checkpoint rewrites the tables'
+     *       open row groups and their primary-key indexes, and runs inside whichever writer's commit
+     *       crosses the threshold, while every other writer's commit waits for it. With 16 MB a
+     *       streaming job checkpointed about every second; commits took three times the CPU, the
+     *       database file grew half again from rewritten blocks (BENCHMARKS.md, sixth round). The
+     *       cost: up to that much log to replay after a crash, and as much not-yet-checkpointed data
+     *       in DuckDB's memory.
+     * </ul>
      */
     @Override
     public void prepareForWriting(Connection connection, Map<String, String> properties) throws SQLException {
-        if (properties.containsKey(THREADS)) return;
         try (Statement s = connection.createStatement()) {
-            s.execute("SET threads = " + WRITER_THREADS);
+            if (!properties.containsKey(THREADS)) s.execute("SET threads = " + WRITER_THREADS);
+            if (!properties.containsKey(CHECKPOINT_THRESHOLD) && !properties.containsKey(WAL_AUTOCHECKPOINT)) {
+                s.execute("SET checkpoint_threshold = '" + WRITER_CHECKPOINT_THRESHOLD + "'");
+            }
         }
     }
 
