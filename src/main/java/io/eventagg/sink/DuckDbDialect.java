@@ -14,8 +14,10 @@ import java.util.Map;
  * appended where the key is new, else merged with {@code WHEN MATCHED AND excluded.version >=
  * version THEN UPDATE}), because DuckDB executes JDBC batches row by row at a few hundred rows per
  * second. Its batches are large by default ({@value #DEFAULT_BATCH_SIZE} rows): every batch is one
- * transaction, and DuckDB writes a large commit straight into the database file, where a small one
- * goes to the write-ahead log first and is written again at the next checkpoint.
+ * transaction, and fewer of them mean fewer commits and checkpoints. (A batch below DuckDB's row
+ * group of 122,880 rows goes to the write-ahead log first and is written again at the next
+ * checkpoint; whole row groups would go straight into the file, but 122,880-row batches measured no
+ * faster end to end and left files a quarter larger: BENCHMARKS.md, sixth round.)
  */
 public final class DuckDbDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
