@@ -51,7 +51,7 @@ public final class EventParser implements Serializable {
         this(defaultEnvironment, selection, limits, Clock.systemUTC());
     }
 
-    /** With the wall clock that {@code limits.max_future} is measured from (tests use a fixed one). */
+    /** With the wall clock that {@code limits.max_future} is measured from (tests move one by hand). */
     EventParser(String defaultEnvironment, PropertySelection selection, LimitSettings limits, Clock clock) {
         this.defaultEnvironment = defaultEnvironment;
         this.selection = selection;
@@ -240,7 +240,7 @@ public final class EventParser implements Serializable {
      * 1,024th event on one reading, so that a clock set back is noticed) reads the clock again, and
      * only the fresh reading rejects.
      */
-    private void checkNotTooFarAhead(long timestamp) throws BadEvent {
+    private void checkNotTooFarAhead(long timestamp) {
         if (timestamp <= clockReadingMs + maxFutureMs && ++clockReadingUses < CLOCK_READING_USES) {
             return;
         }

@@ -105,17 +105,10 @@ public final class Bench {
         String full = "job=classpath:bench/full.yaml";
         String work = "work=" + opt.get("work");
         String runs = "runs=" + opt.get("runs");
-        // The ceiling is the yardstick of every ratio and takes seconds: always its fastest of
-        // three, so that a transient disturbance (the first run of 2026-12-03 measured 5.9 s,
-        // most likely while ClickHouse, started just before, was still busy; 3.3-3.6 s in a quiet
-        // rerun) does not flatter the pipelines.
-        int repeat = Integer.parseInt(opt.get("repeat"));
-        if (only.contains("ceiling")) measureFastest(Math.max(repeat, 3), "ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
-        // The floor is a yardstick too (÷ Flink floor) and takes seconds: its fastest of three as
-        // well (a disturbed streaming floor measured 6.1 s against 4.4 s an hour before).
+        if (only.contains("ceiling")) measureYardstick("ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
         if (only.contains("floor")) {
-            measureFastest(Math.max(repeat, 3), "floor-streaming", "floor", runs, ts, "files=" + files, "mode=streaming", "parallelism=" + p);
-            measureFastest(Math.max(repeat, 3), "floor-batch", "floor", runs, ts, "files=" + files, "mode=batch", "parallelism=" + p);
+            measureYardstick("floor-streaming", "floor", runs, ts, "files=" + files, "mode=streaming", "parallelism=" + p);
+            measureYardstick("floor-batch", "floor", runs, ts, "files=" + files, "mode=batch", "parallelism=" + p);
         }
         if (only.contains("ts")) {
             measure("ts-duckdb-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
@@ -158,6 +151,16 @@ public final class Bench {
     /** {@link #measureFastest} with {@code --repeat} runs. */
     void measure(String name, String task, String... args) throws Exception {
         measureFastest(Integer.parseInt(opt.get("repeat")), name, task, args);
+    }
+
+    /**
+     * A measurement that other rows are divided by (the ceiling, the Flink floors): it takes seconds,
+     * so it is always the fastest of at least three JVMs, lest a transient disturbance flatter every
+     * ratio (on 2026-12-03 a ceiling measured 5.9 s while ClickHouse, started just before, was still
+     * busy, 3.3-3.6 s in a quiet rerun; a streaming floor 6.1 s against 4.4 s an hour before).
+     */
+    void measureYardstick(String name, String task, String... args) throws Exception {
+        measureFastest(Math.max(Integer.parseInt(opt.get("repeat")), 3), name, task, args);
     }
 
     /** Runs a task in a fresh JVM {@code repeat} times and records the fastest under {@code name}. */

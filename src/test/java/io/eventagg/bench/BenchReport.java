@@ -19,13 +19,14 @@ final class BenchReport {
         }
     }
 
+    /** The rows of the Flink floors (see {@link Bench}), which the rows of their execution mode are divided by. */
     private static final String STREAMING = "floor-streaming";
     private static final String BATCH = "floor-batch";
 
     private static final List<Row> THROUGHPUT = List.of(
             new Row("ceiling", "Ceiling: read + parse, 1 thread, no Flink"),
-            new Row("floor-streaming", "Flink floor: file source -> exchange -> discard (streaming)"),
-            new Row("floor-batch", "Flink floor: file source -> discard (batch)"),
+            new Row(STREAMING, "Flink floor: file source -> exchange -> discard (streaming)"),
+            new Row(BATCH, "Flink floor: file source -> discard (batch)"),
             new Row("ts-duckdb-streaming", "Time series -> DuckDB (streaming)", STREAMING),
             new Row("ts-discard-streaming", "Time series -> discarding sink (streaming)", STREAMING),
             new Row("ts-duckdb-batch", "Time series -> DuckDB (batch)", BATCH),

@@ -24,7 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -70,11 +70,8 @@ public final class PipelineBench {
         } else {
             outputs = new DiscardingOutputs();
         }
-        Configuration conf = LocalRunner.localConfig(streaming, parallelism);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        var source = FileEventSource.of(inputs, EventParser.forJob(job));
-        var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
-        EventaggPipeline.define(ingested, job, streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(), outputs);
+        StreamExecutionEnvironment env = environment(streaming, parallelism);
+        EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs);
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench " + job.name());
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -97,11 +94,9 @@ public final class PipelineBench {
      * aggregation: what every job pays before it computes anything.
      */
     public static Map<String, Object> floor(JobDefinition job, List<String> inputs, boolean streaming, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(streaming, parallelism));
-        var source = FileEventSource.of(inputs, EventParser.forJob(job));
-        var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
-        var routed = EventaggPipeline.acrossSubtasks(ingested, streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults());
-        routed.map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType()).name("count").uid("count")
+        StreamExecutionEnvironment env = environment(streaming, parallelism);
+        DataStream<Ingested> ingested = events(env, job, inputs);
+        EventaggPipeline.acrossSubtasks(ingested, runOptions(streaming)).map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType()).name("count").uid("count")
                 .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute("bench floor " + job.name());
@@ -112,6 +107,21 @@ public final class PipelineBench {
         return out;
     }
 
+    /** A local MiniCluster environment configured as the CLI's {@code run}. */
+    private static StreamExecutionEnvironment environment(boolean streaming, int parallelism) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(streaming, parallelism));
+    }
+
+    /** The pipeline's file source over the dataset's part files. */
+    private static DataStream<Ingested> events(StreamExecutionEnvironment env, JobDefinition job, List<String> inputs) {
+        return env.fromSource(FileEventSource.of(inputs, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
+                .uid("source");
+    }
+
+    private static RunOptions runOptions(boolean streaming) {
+        return streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults();
+    }
+
     /** The CLI's {@code backfill} of the whole dataset: batch execution, full job, into a fresh DuckDB file. */
     public static Map<String, Object> backfill(JobDefinition job, List<String> inputs, Instant from, Instant to, int parallelism,
             Path workDir, PrintStream log) throws Exception {
@@ -120,7 +130,7 @@ public final class PipelineBench {
         deleteDuckDb(db);
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
         SchemaManager.apply(settings);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(false, parallelism));
+        StreamExecutionEnvironment env = environment(false, parallelism);
         long t0 = System.nanoTime();
         Backfill.Summary s = Backfill.run(env, job, new RefreshRange(job, from, to), new FilesBackfillSource(inputs), settings, log);
         double seconds = (System.nanoTime() - t0) / 1e9;
