@@ -51,7 +51,7 @@ public final class EventaggPipeline {
             outputs.funnels(FunnelPipeline.define(events, job, run, lateness, emitMs));
         }
         if (!job.retention().isEmpty()) {
-            outputs.retention(RetentionPipeline.define(events, job, run.generation(), lateness, emitMs));
+            outputs.retention(RetentionPipeline.define(events, job, run, lateness, emitMs));
         }
 
         DataStream<Long> maxima = events

@@ -52,7 +52,7 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
             ctx.timerService().registerEventTimeTimer(closing(def, d.cohortStart()));
         }
         c[0] += d.sign();
-        c[1]++;
+        c[1] += d.updates();
         int highest = 63 - Long.numberOfLeadingZeros(d.mask());
         for (int k = 0; k < periods; k++) {
             if ((d.mask() & (1L << k)) != 0) c[2 + k] += d.sign();

@@ -31,8 +31,10 @@ import org.apache.flink.util.Collector;
  *
  * State per user and definition: a few longs; a cohort is dropped once its last period plus the
  * allowed lateness has passed, the first-time marker once its horizon has passed.
+ *
+ * @param <K> the user key's type (text in streaming, a hash in batch: see {@link RetentionPipeline}); the tracker never reads it
  */
-public final class RetentionTracker extends KeyedProcessFunction<String, RetentionEvent, RetentionDelta> {
+public final class RetentionTracker<K> extends KeyedProcessFunction<K, RetentionEvent, RetentionDelta> {
     private static final long serialVersionUID = 1L;
 
     private final List<RetentionDefinition> definitions;
