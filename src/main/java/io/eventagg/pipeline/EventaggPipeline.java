@@ -78,10 +78,21 @@ public final class EventaggPipeline {
         return run.streaming() && ingested.getParallelism() != 1 ? ingested.rebalance() : ingested;
     }
 
+    /**
+     * The combiner's lead before each emission tick, given the job's network buffer timeout: its
+     * partials can wait that long in an output buffer before they travel, so the lead is at least
+     * two of them and 50 ms (a partial that misses a tick waits a whole emit interval for the next).
+     * Without a timeout (-1, buffers sent only when full) nothing bounds the wait; the lead stays.
+     */
+    static long combinerLead(long leadMs, long bufferTimeoutMs) {
+        return bufferTimeoutMs > 0 ? Math.max(leadMs, 2 * bufferTimeoutMs + 50) : leadMs;
+    }
+
     static DataStream<SeriesRow> timeSeries(DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {
         DataStream<SeriesPartial> partials = events
                 .transform("combine time series", TypeInformation.of(SeriesPartial.class),
-                        new SeriesCombiner(job, emitMs, run.combinerLeadMs(), run.combinerMaxBuckets()))
+                        new SeriesCombiner(job, emitMs, combinerLead(run.combinerLeadMs(), events.getExecutionEnvironment().getBufferTimeout()),
+                                run.combinerMaxBuckets()))
                 .uid("timeseries-combine");
         return partials
                 .keyBy(SeriesPartial::key)
