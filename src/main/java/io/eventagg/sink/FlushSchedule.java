@@ -17,7 +17,7 @@ package io.eventagg.sink;
  *
  * <p>Not thread-safe: the writer calls it from its task thread (writes and timers alike).
  */
-public final class FlushSchedule {
+final class FlushSchedule {
     private final int batchSize;
     private final long intervalMs;
     private final long quietMs;
@@ -33,7 +33,7 @@ public final class FlushSchedule {
      * @param intervalMs the longest a row waits ({@code batch_interval}); 0 writes only full batches
      *     and on checkpoints
      */
-    public FlushSchedule(int batchSize, long intervalMs) {
+    FlushSchedule(int batchSize, long intervalMs) {
         this.batchSize = batchSize;
         this.intervalMs = intervalMs;
         this.quietMs = Math.max(1, intervalMs / 5);
@@ -41,7 +41,7 @@ public final class FlushSchedule {
     }
 
     /** Records a row handed to the connector; true when rows are held that a check must look at. */
-    public boolean written(long now) {
+    boolean written(long now) {
         lastWriteAt = now;
         if (batchSize > 0 && pending + 1 >= batchSize) {
             // The connector writes a full batch inside that call.
@@ -57,26 +57,26 @@ public final class FlushSchedule {
     }
 
     /** Whether the rows held should be written now. */
-    public boolean due(long now) {
+    boolean due(long now) {
         if (pending == 0 || intervalMs <= 0) return false;
         if (now - oldestPendingAt >= intervalMs) return true;
         return now - lastWriteAt >= quietMs && now - lastFlushAt >= spacingMs;
     }
 
     /** When to look again, while rows are held: the earlier of the quiet and the interval deadline. */
-    public long nextCheck(long now) {
+    long nextCheck(long now) {
         long byInterval = oldestPendingAt + intervalMs;
         long byQuiet = Math.max(lastWriteAt + quietMs, lastFlushAt + spacingMs);
         return Math.max(now + 1, Math.min(byInterval, byQuiet));
     }
 
     /** Records that everything held was written (a timer, a checkpoint, the end of the input). */
-    public void flushed(long now) {
+    void flushed(long now) {
         pending = 0;
         lastFlushAt = now;
     }
 
-    public int pending() {
+    int pending() {
         return pending;
     }
 }
