@@ -2,10 +2,10 @@ package io.eventagg.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.testing.DuckTables;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
@@ -122,9 +122,6 @@ class FlushScheduleTest {
     }
 
     private static long count(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return DuckTables.count(url, "SELECT count(*) FROM t");
     }
 }
