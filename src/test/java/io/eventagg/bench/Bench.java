@@ -122,6 +122,9 @@ public final class Bench {
         }
         if (only.contains("backfill")) {
             measure("backfill", "backfill", runs, full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+            // The time-series job alone: the work nearest the spec's materialized views (rollups of
+            // counts and uniques), which compute no funnels or retention.
+            measure("backfill-ts", "backfill", runs, ts, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
         }
         if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);

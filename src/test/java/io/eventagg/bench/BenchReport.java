@@ -34,6 +34,7 @@ final class BenchReport {
             new Row("full-duckdb-streaming", "Full: series + 2 funnels + 2 retention -> DuckDB (streaming)", STREAMING),
             new Row("full-discard-streaming", "Full -> discarding sink (streaming)", STREAMING),
             new Row("backfill", "Backfill of the whole dataset (batch, full job) -> DuckDB", BATCH),
+            new Row("backfill-ts", "Backfill of the whole dataset (batch, time-series job) -> DuckDB", BATCH),
             new Row("peer-duckdb", "Peer: DuckDB read_json + GROUP BY (exact uniques)"),
             new Row("peer-clickhouse", "Peer: ClickHouse JSONEachRow load + INSERT…SELECT GROUP BY"),
             new Row("peer-clickhouse-mv", "Peer: ClickHouse JSONEachRow load through the 3 materialized views"));
@@ -92,7 +93,7 @@ final class BenchReport {
                     + " (rewriting the events into the raw table's row format, untimed: %.1f s).%n", num(m, "load_seconds"),
                     num(m, "aggregate_seconds"), num(m, "mv_seconds"), num(m, "prep_seconds")));
         }
-        for (String k : List.of("ts-duckdb-streaming", "ts-duckdb-batch", "full-duckdb-streaming", "backfill")) {
+        for (String k : List.of("ts-duckdb-streaming", "ts-duckdb-batch", "full-duckdb-streaming", "backfill", "backfill-ts")) {
             if ((m = r.get(k)) != null && m.get("seconds") != null) {
                 sb.append(String.format(Locale.ROOT, "- %s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n", k,
                         Bench.seconds(m), num(m, "seconds"), (long) num(m, "rows"), (long) num(m, "late")));

@@ -45,7 +45,7 @@ class BenchSmokeTest {
 
         Map<String, Map<String, Object>> r = bench.results;
         assertThat(r).containsKeys("ceiling", "floor-streaming", "floor-batch", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
-                "full-duckdb-streaming", "full-discard-streaming", "backfill", "peer-duckdb", "peer-clickhouse", "latency",
+                "full-duckdb-streaming", "full-discard-streaming", "backfill", "backfill-ts", "peer-duckdb", "peer-clickhouse", "latency",
                 "state-quarter", "state");
         long events = num(r.get("ceiling"), "events");
         assertThat(events).isGreaterThan(1000);
@@ -61,6 +61,12 @@ class BenchSmokeTest {
             assertThat(num(m, "aggregated") + num(m, "dead") + num(m, "late")).as(name + ": the counts add up").isEqualTo(events);
             assertThat(num(m, "rows")).as(name + ": rows written").isPositive();
         }
+        for (String name : List.of("backfill", "backfill-ts")) {
+            assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
+        }
+        // The same time series, without the full job's funnels and retention rows.
+        assertThat(num(r.get("backfill-ts"), "rows")).as("time-series backfill rows").isPositive()
+                .isLessThan(num(r.get("backfill"), "rows"));
         assertThat(num(r.get("ts-duckdb-batch"), "late")).as("batch: nothing is late").isZero();
         long batchRows = num(r.get("ts-duckdb-batch"), "rows");
         assertThat(num(r.get("ts-discard-batch"), "rows")).as("batch: the same rows whatever the sink").isEqualTo(batchRows);

@@ -122,7 +122,7 @@ public final class PipelineBench {
         return streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults();
     }
 
-    /** The CLI's {@code backfill} of the whole dataset: batch execution, full job, into a fresh DuckDB file. */
+    /** The CLI's {@code backfill} of the whole dataset: batch execution, the given job, into a fresh DuckDB file. */
     public static Map<String, Object> backfill(JobDefinition job, List<String> inputs, Instant from, Instant to, int parallelism,
             Path workDir, PrintStream log) throws Exception {
         Files.createDirectories(workDir);
