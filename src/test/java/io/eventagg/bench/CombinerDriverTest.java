@@ -35,7 +35,13 @@ class CombinerDriverTest {
         List<Event> events = CombinerDriver.parse(JOB, file);
         assertThat(events).hasSizeGreaterThan(1000);
         Set<Long> minutes = new HashSet<>();
-        for (Event e : events) minutes.add(Math.floorDiv(e.timestamp(), 60_000L));
+        Set<String> seriesMinutes = new HashSet<>();
+        for (Event e : events) {
+            long m = Math.floorDiv(e.timestamp(), 60_000L);
+            minutes.add(m);
+            seriesMinutes.add(e.environment() + "/" + m);
+            seriesMinutes.add(e.environment() + "/" + e.event() + "/" + m);
+        }
 
         CombinerDriver.Pass batch = CombinerDriver.run(JOB, events, 0, 20_000);
         CombinerDriver.Pass small = CombinerDriver.run(JOB, events, 0, 50);
@@ -46,7 +52,9 @@ class CombinerDriverTest {
             assertThat(p.rollupMinuteCount()).as("every event in one rollup minute").isEqualTo(events.size());
             assertThat(p.partials()[minute]).as("at least one partial per rollup minute").isGreaterThanOrEqualTo(minutes.size());
         }
-        // A combiner that holds everything sends each rollup minute once, plus one per event series and minute.
+        // Below its limit the combiner holds everything: one partial per series (the rollup and each
+        // event, per environment) and minute.
+        assertThat(batch.partials()[minute]).isEqualTo(seriesMinutes.size());
         assertThat(batch.partials()[Granularity.MONTH.ordinal()]).isPositive();
         // A small limit flushes often and splits coarse buckets into more partials.
         assertThat(small.totalPartials()).isGreaterThan(batch.totalPartials());
