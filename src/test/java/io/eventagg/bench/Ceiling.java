@@ -1,10 +1,12 @@
 package io.eventagg.bench;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.JsonLinesFormat;
 import java.io.File;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +26,9 @@ public final class Ceiling {
 
     public static Map<String, Object> run(JobDefinition job, List<String> files, long warmupEvents) throws Exception {
         JsonLinesFormat format = new JsonLinesFormat(EventParser.forJob(job));
-        long sink = parse(format, files.subList(0, 1), warmupEvents)[1];
+        long sink = parse(format, files.subList(0, 1), warmupEvents, null)[1];
         long t0 = System.nanoTime();
-        long[] r = parse(format, files, Long.MAX_VALUE);
+        long[] r = parse(format, files, Long.MAX_VALUE, null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("events", r[0]);
@@ -36,8 +38,15 @@ public final class Ceiling {
         return out;
     }
 
-    /** {events, checksum} */
-    private static long[] parse(JsonLinesFormat format, List<String> files, long limit) throws Exception {
+    /** The valid events of {@code files}, read and parsed as the ceiling (and the file source) does, kept in memory. */
+    static List<Event> events(JobDefinition job, List<String> files) throws Exception {
+        List<Event> out = new ArrayList<>();
+        parse(new JsonLinesFormat(EventParser.forJob(job)), files, Long.MAX_VALUE, out);
+        return out;
+    }
+
+    /** {events, checksum}; each event also goes to {@code keep} unless it is null. */
+    private static long[] parse(JsonLinesFormat format, List<String> files, long limit, List<Event> keep) throws Exception {
         long events = 0, checksum = 0;
         for (String f : files) {
             File file = new File(f);
@@ -53,6 +62,7 @@ public final class Ceiling {
                         if (i.event() != null) {
                             events++;
                             checksum += i.event().timestamp();
+                            if (keep != null) keep.add(i.event());
                         }
                     }
                     batch.releaseBatch();

@@ -3,17 +3,12 @@ package io.eventagg.bench;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.Event;
-import io.eventagg.ingest.EventParser;
-import io.eventagg.ingest.Ingested;
+import io.eventagg.pipeline.RunOptions;
 import io.eventagg.timeseries.SeriesCombiner;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.time.Granularity;
-import java.io.BufferedReader;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -38,7 +33,8 @@ import org.apache.flink.util.OutputTag;
  * java -cp … io.eventagg.bench.CombinerDriver JOB.yaml EVENTS.jsonl [WATERMARK_EVERY [REPS]]
  * </pre>
  * {@code WATERMARK_EVERY} 0 (the default) feeds no watermarks, as in batch execution; N feeds one
- * every N events, 30 s behind the largest timestamp so far, as a streaming replay does.
+ * every N events, the job's {@code out_of_orderness} behind the largest timestamp so far, as a
+ * streaming replay does. The events are read as the ceiling reads them ({@link Ceiling}).
  */
 public final class CombinerDriver {
     private CombinerDriver() {}
@@ -65,26 +61,12 @@ public final class CombinerDriver {
 
     public static void main(String[] args) throws Exception {
         JobDefinition job = JobLoader.load(Path.of(args[0]));
-        List<Event> events = parse(job, Path.of(args[1]));
+        List<Event> events = Ceiling.events(job, List.of(args[1]));
         int watermarkEvery = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         int reps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         System.out.printf("%,d events from %s, watermark every %,d%n", events.size(), args[1], watermarkEvery);
-        for (int i = 0; i < reps; i++) System.out.println(run(job, events, watermarkEvery, 20_000));
-    }
-
-    /** The valid events of a JSON-lines file, parsed as the pipeline's source does. */
-    public static List<Event> parse(JobDefinition job, Path file) throws Exception {
-        EventParser parser = EventParser.forJob(job);
-        List<Event> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            long line = 0;
-            for (String l = r.readLine(); l != null; l = r.readLine()) {
-                byte[] b = l.getBytes(StandardCharsets.UTF_8);
-                Ingested i = parser.parse(b, 0, b.length, file.toString(), -1, ++line);
-                if (i.event() != null) out.add(i.event());
-            }
-        }
-        return out;
+        int maxBuckets = RunOptions.batchDefaults().combinerMaxBuckets();
+        for (int i = 0; i < reps; i++) System.out.println(run(job, events, watermarkEvery, maxBuckets));
     }
 
     /** One pass of every event through a fresh combiner (batch settings: no processing-time flushes). */
@@ -97,6 +79,7 @@ public final class CombinerDriver {
             Field output = AbstractStreamOperator.class.getDeclaredField("output");
             output.setAccessible(true);
             output.set(combiner, counting);
+            long lag = job.watermark().outOfOrderness().toMillis();
             long maxTs = Long.MIN_VALUE;
             long t0 = System.nanoTime();
             int n = 0;
@@ -104,7 +87,7 @@ public final class CombinerDriver {
             for (Event e : events) {
                 combiner.processElement(record.replace(e, e.timestamp()));
                 maxTs = Math.max(maxTs, e.timestamp());
-                if (watermarkEvery > 0 && ++n % watermarkEvery == 0) combiner.processWatermark(new Watermark(maxTs - 30_000));
+                if (watermarkEvery > 0 && ++n % watermarkEvery == 0) combiner.processWatermark(new Watermark(maxTs - lag));
             }
             combiner.endInput();
             double seconds = (System.nanoTime() - t0) / 1e9;

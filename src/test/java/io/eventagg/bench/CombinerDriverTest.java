@@ -32,7 +32,7 @@ class CombinerDriverTest {
     void countsEveryEventAndEveryMinuteOnceWhateverTheFlushes() throws Exception {
         Path file = dir.resolve("events.jsonl");
         new EventGenerator(300, 10, 3, Instant.parse("2024-01-01T00:00:00Z"), 0.0).write(file);
-        List<Event> events = CombinerDriver.parse(JOB, file);
+        List<Event> events = Ceiling.events(JOB, List.of(file.toString()));
         assertThat(events).hasSizeGreaterThan(1000);
         Set<Long> minutes = new HashSet<>();
         Set<String> seriesMinutes = new HashSet<>();
