@@ -18,11 +18,13 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Local pre-aggregation before the shuffle (the "combiner" of a two-phase aggregation). Each event
- * updates exactly one minute-level accumulator of its series and one of the all-events rollup;
- * coarser accumulators are fed by cascade when a finer one is flushed (minutes into hours, hours
- * into days, days into weeks and months: each into the next coarser granularities of the job it
- * nests in), so per-event work does not grow with the number of granularities, and each distinct
- * user of a minute is merged once more per level instead of once per granularity.
+ * updates exactly one accumulator of its series and one of the all-events rollup, at the finest
+ * accumulation level ({@link #finestLevel}: a minute, or the coarsest of hour and day that still
+ * nests in all of the job's granularities); coarser accumulators are fed by cascade when a finer
+ * one is flushed (minutes into hours, hours into days, days into weeks and months: each into the
+ * next coarser granularities of the job it nests in), so per-event work does not grow with the
+ * number of granularities, and each distinct user of a bucket is merged once more per level
+ * instead of once per granularity.
  *
  * <p>An accumulator keeps its count, the distinct hashes of its users (and sessions, for the
  * rollup) and exact breakdown counts. Partials carry the distinct hashes ({@link DistinctIds}; a
@@ -48,7 +50,10 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private final int maxBuckets;
 
     private transient BucketCalendar calendar;
-    /** Accumulation levels, finest first: minute (always; emitted only if the job has it), then the job's coarser granularities. */
+    /**
+     * Accumulation levels, finest first: {@link #finestLevel} (emitted only if the job has it), then
+     * the job's coarser granularities.
+     */
     private transient Granularity[] levels;
     private transient boolean[] emitted;
     /** Per level, the coarser levels it folds into when flushed. */
@@ -83,10 +88,11 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void open() throws Exception {
         super.open();
         calendar = job.calendar();
+        Granularity finest = finestLevel(job.granularities());
         List<Granularity> l = new ArrayList<>();
-        l.add(Granularity.MINUTE);
+        l.add(finest);
         for (Granularity g : Granularity.values()) {
-            if (g != Granularity.MINUTE && job.granularities().contains(g)) l.add(g);
+            if (g.ordinal() > finest.ordinal() && job.granularities().contains(g)) l.add(g);
         }
         levels = l.toArray(new Granularity[0]);
         emitted = new boolean[levels.length];
@@ -101,6 +107,22 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         buffered = 0;
         earliestClose = Long.MAX_VALUE;
         if (flushIntervalMs > 0) AlignedTicks.ahead(getProcessingTimeService(), flushIntervalMs, flushLeadMs, t -> flush());
+    }
+
+    /**
+     * The level every event is counted at: the coarsest of minute, hour and day that is no coarser
+     * than the job's finest granularity and nests in all of them, so that every granularity is fed
+     * by cascade. Jobs without minute buckets thus keep one accumulator per series and hour (or
+     * day), not sixty per hour: weeks and months alone need days (weeks do not nest in months).
+     */
+    static Granularity finestLevel(java.util.Collection<Granularity> granularities) {
+        Granularity best = Granularity.MINUTE;
+        for (Granularity candidate : new Granularity[] {Granularity.HOUR, Granularity.DAY}) {
+            boolean nests = true;
+            for (Granularity g : granularities) nests &= candidate.nestsIn(g);
+            if (nests) best = candidate;
+        }
+        return best;
     }
 
     /**
@@ -129,18 +151,18 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void processElement(StreamRecord<Event> record) {
         Event e = record.getValue();
         long ts = e.timestamp();
-        long minute = calendar.start(Granularity.MINUTE, ts);
+        long bucket = calendar.start(levels[0], ts);
         long user = Sketches.idHash(e.distinctId());
 
         Environment env = environment(e.environment());
-        Acc rollup = env.rollup.minute(minute, this);
+        Acc rollup = env.rollup.finest(bucket, this);
         rollup.count++;
         rollup.users.add(user);
         if (e.sessionId() != null) rollup.sessions.add(Sketches.idHash(e.sessionId()));
 
         Series series = env.series(e.event(), this);
         if (series != null) {
-            Acc acc = series.minute(minute, this);
+            Acc acc = series.finest(bucket, this);
             acc.count++;
             acc.users.add(user);
             if (breakdownKeys > 0) {
@@ -322,9 +344,9 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         final String event;
         /** {@link SeriesKeys#seriesHash}, computed once. */
         final long hash;
-        /** Per level (finest first), the buffered accumulators by bucket start; level 0 is minutes. */
+        /** Per level (finest first), the buffered accumulators by bucket start; level 0 is where events are counted. */
         HashMap<Long, Acc>[] levels;
-        private long lastMinute = Long.MIN_VALUE;
+        private long lastStart = Long.MIN_VALUE;
         private Acc last;
 
         Series(boolean rollup, String environment, String event) {
@@ -334,16 +356,17 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             this.hash = SeriesKeys.seriesHash(rollup, environment, event);
         }
 
-        Acc minute(long minute, SeriesCombiner c) {
-            if (minute == lastMinute && last != null) return last;
-            HashMap<Long, Acc> minutes = level(0, c.levels.length);
-            Acc a = minutes.get(minute);
+        /** The accumulator of the finest level's bucket starting at {@code start}. */
+        Acc finest(long start, SeriesCombiner c) {
+            if (start == lastStart && last != null) return last;
+            HashMap<Long, Acc> finest = level(0, c.levels.length);
+            Acc a = finest.get(start);
             if (a == null) {
                 if (isEmpty()) c.active.add(this);
-                a = c.newAcc(rollup, 0, minute);
-                minutes.put(minute, a);
+                a = c.newAcc(rollup, 0, start);
+                finest.put(start, a);
             }
-            lastMinute = minute;
+            lastStart = start;
             last = a;
             return a;
         }
@@ -362,10 +385,10 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             return true;
         }
 
-        /** Drops the cached last minute (after its accumulator may have been flushed). */
+        /** Drops the cached last bucket (after its accumulator may have been flushed). */
         void forgetLast() {
             last = null;
-            lastMinute = Long.MIN_VALUE;
+            lastStart = Long.MIN_VALUE;
         }
     }
 

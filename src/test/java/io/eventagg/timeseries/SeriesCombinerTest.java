@@ -158,6 +158,75 @@ class SeriesCombinerTest {
     }
 
     @Test
+    void eventsAreCountedAtTheCoarsestLevelThatFeedsEveryGranularityOfTheJob() {
+        Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY, w = Granularity.WEEK, mo = Granularity.MONTH;
+        assertThat(SeriesCombiner.finestLevel(List.of(m, h, d, w, mo))).isEqualTo(m);
+        assertThat(SeriesCombiner.finestLevel(List.of(h, d))).isEqualTo(h);
+        assertThat(SeriesCombiner.finestLevel(List.of(h, w, mo))).isEqualTo(h);
+        assertThat(SeriesCombiner.finestLevel(List.of(d, w, mo))).isEqualTo(d);
+        assertThat(SeriesCombiner.finestLevel(List.of(w, mo))).as("weeks do not nest in months: both from days").isEqualTo(d);
+        assertThat(SeriesCombiner.finestLevel(List.of(mo))).isEqualTo(d);
+        assertThat(SeriesCombiner.finestLevel(List.of(w))).isEqualTo(d);
+    }
+
+    @Test
+    void withoutMinutesItHoldsOneAccumulatorPerHourAndEmitsWhatAMinuteLevelWould() throws Exception {
+        String common = """
+                name: t
+                timezone: Europe/Berlin
+                breakdowns: [plan]
+                watermark: {out_of_orderness: 1s, allowed_lateness: 10m}
+                """;
+        JobDefinition coarse = JobLoader.parse(common + "granularities: [hour, day, week, month]\n");
+        JobDefinition withMinutes = JobLoader.parse(common + "granularities: [minute, hour, day, week, month]\n");
+        // Three days around the spring-forward change (Berlin, 2024-03-31), events in many minutes.
+        java.util.Random random = new java.util.Random(11);
+        long start = Instant.parse("2024-03-29T20:00:00Z").toEpochMilli();
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            long ts = start + (long) (random.nextDouble() * 3 * 86_400_000L);
+            events.add(event(random.nextBoolean() ? "signup" : "pageview", "u" + random.nextInt(400), ts,
+                    random.nextInt(4) == 0 ? null : "p" + random.nextInt(3)));
+        }
+        events.sort(java.util.Comparator.comparingLong(Event::timestamp));
+
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(coarse, 0, 0, 1_000_000));
+        harness.open();
+        // Two events in different minutes of one hour: one hour accumulator per series and rollup.
+        long hour = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
+        harness.processElement(event("signup", "a", hour + 60_000, "pro"), hour);
+        harness.processElement(event("signup", "b", hour + 30 * 60_000, "pro"), hour);
+        assertThat(((SeriesCombiner) harness.getOperator()).buffered()).as("signup hour, rollup hour").isEqualTo(2);
+        harness.getOutput().clear();
+        harness.close();
+
+        List<String> fromHours = combineAll(coarse, events);
+        List<String> fromMinutes = combineAll(withMinutes, events).stream().filter(s -> !s.startsWith("MINUTE")).toList();
+        assertThat(fromHours).as("partials of hours, days, weeks and months").isNotEmpty().containsExactlyInAnyOrderElementsOf(fromMinutes);
+    }
+
+    /** Every partial of one combiner run over {@code events}, flushed only at the end, as comparable text. */
+    private List<String> combineAll(JobDefinition job, List<Event> events) throws Exception {
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 0, 1_000_000));
+        harness.open();
+        for (Event e : events) harness.processElement(e, e.timestamp());
+        harness.endInput();
+        List<String> out = new ArrayList<>();
+        for (SeriesPartial p : partials()) {
+            java.util.TreeMap<String, Long> breakdown = new java.util.TreeMap<>();
+            if (p.breakdownValues() != null) {
+                for (int i = 0; i < p.breakdownValues().length; i++) breakdown.put(p.breakdownKeys()[i] + "=" + p.breakdownValues()[i], p.breakdownCounts()[i]);
+            }
+            out.add(p.granularity() + " " + p.rollup() + " " + p.event() + " " + Instant.ofEpochMilli(p.bucketStart()) + " n=" + p.count()
+                    + " users=" + p.users().estimate() + " sessions=" + (p.sessions() == null ? "-" : p.sessions().estimate())
+                    + " " + breakdown + " overflow=" + java.util.Arrays.toString(p.breakdownOverflow()));
+        }
+        harness.close();
+        harness = null;
+        return out;
+    }
+
+    @Test
     void inStreamingItFlushesALeadBeforeEveryEmissionTick() throws Exception {
         harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(JOB, 10_000, 1_000, 1000));
         harness.setProcessingTime(0);
