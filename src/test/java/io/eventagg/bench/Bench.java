@@ -125,6 +125,10 @@ public final class Bench {
             // The time-series job alone: the work nearest the spec's materialized views (rollups of
             // counts and uniques), which compute no funnels or retention.
             measure("backfill-ts", "backfill", runs, ts, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+            // A job computing what the spec's three materialized views compute (hourly events and
+            // users per event, daily active users and sessions): the like-for-like row for them.
+            measure("backfill-views", "backfill", runs, "job=classpath:bench/views.yaml", "files=" + files, "from=" + data.start(),
+                    "to=" + data.end(), "parallelism=" + p, work);
         }
         if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);

@@ -45,7 +45,7 @@ class BenchSmokeTest {
 
         Map<String, Map<String, Object>> r = bench.results;
         assertThat(r).containsKeys("ceiling", "floor-streaming", "floor-batch", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
-                "full-duckdb-streaming", "full-discard-streaming", "backfill", "backfill-ts", "peer-duckdb", "peer-clickhouse", "latency",
+                "full-duckdb-streaming", "full-discard-streaming", "backfill", "backfill-ts", "backfill-views", "peer-duckdb", "peer-clickhouse", "latency",
                 "state-quarter", "state");
         long events = num(r.get("ceiling"), "events");
         assertThat(events).isGreaterThan(1000);
@@ -61,12 +61,15 @@ class BenchSmokeTest {
             assertThat(num(m, "aggregated") + num(m, "dead") + num(m, "late")).as(name + ": the counts add up").isEqualTo(events);
             assertThat(num(m, "rows")).as(name + ": rows written").isPositive();
         }
-        for (String name : List.of("backfill", "backfill-ts")) {
+        for (String name : List.of("backfill", "backfill-ts", "backfill-views")) {
             assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
         }
         // The same time series, without the full job's funnels and retention rows.
         assertThat(num(r.get("backfill-ts"), "rows")).as("time-series backfill rows").isPositive()
                 .isLessThan(num(r.get("backfill"), "rows"));
+        // Hours and days without breakdowns: fewer rows again than the five granularities.
+        assertThat(num(r.get("backfill-views"), "rows")).as("views-work backfill rows").isPositive()
+                .isLessThan(num(r.get("backfill-ts"), "rows"));
         assertThat(num(r.get("ts-duckdb-batch"), "late")).as("batch: nothing is late").isZero();
         long batchRows = num(r.get("ts-duckdb-batch"), "rows");
         assertThat(num(r.get("ts-discard-batch"), "rows")).as("batch: the same rows whatever the sink").isEqualTo(batchRows);
@@ -75,11 +78,15 @@ class BenchSmokeTest {
                 .isBetween(batchRows - 1, batchRows);
         assertThat(num(r.get("peer-duckdb"), "events")).isEqualTo(events);
         assertThat(num(r.get("peer-clickhouse"), "events")).isEqualTo(events);
+        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_events")).as("every event in the views' rollups").isEqualTo(events);
+        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_rows")).as("the views keep the GROUP BYs' buckets")
+                .isEqualTo(num(r.get("peer-clickhouse"), "rows"));
         assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
         assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
 
         String md = Files.readString(report);
-        assertThat(md).contains("| Measurement |", "Ceiling", "Flink floor", "÷ Flink floor", "BenchSmokeTest");
+        assertThat(md).contains("| Measurement |", "Ceiling", "Flink floor", "÷ Flink floor", "BenchSmokeTest", "same rollups",
+                "the 3 views' work");
     }
 
     private static long num(Map<String, Object> m, String key) {
