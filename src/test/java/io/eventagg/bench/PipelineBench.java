@@ -139,6 +139,8 @@ public final class PipelineBench {
         out.put("aggregated", s.aggregated());
         out.put("rows", s.rowsWritten());
         out.put("seconds", seconds);
+        // Like the pipeline rows' job time: without the MiniCluster's start and stop around the job.
+        out.put("job_seconds", s.workSeconds());
         out.put("db_bytes", Files.size(db));
         if (!Boolean.getBoolean("bench.keepDb")) deleteDuckDb(db);
         return out;
