@@ -81,9 +81,10 @@ public final class Backfill {
             StaleRows.delete(sink, job, range, generation);
             RefreshLog.finish(sink, generation, job.name(), range, "done");
             Map<String, Object> acc = result.getAllAccumulatorResults();
+            double seconds = (System.nanoTime() - started) / 1e9;
             return new Summary(generation, n(acc, RunCounter.EVENTS_IN), n(acc, RunCounter.EVENTS_AGGREGATED),
                     n(acc, RunCounter.EVENTS_DEAD_LETTERED), n(acc, EVENTS_OUTSIDE_RANGE), late.size(), n(acc, RunCounter.ROWS_WRITTEN),
-                    (System.nanoTime() - started) / 1e9, (System.nanoTime() - started) / 1e9 - overhead);
+                    seconds, seconds - overhead);
         } catch (Exception e) {
             try {
                 RefreshLog.finish(sink, generation, job.name(), range, "failed");

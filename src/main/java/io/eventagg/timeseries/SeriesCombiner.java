@@ -7,6 +7,7 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +116,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
      * by cascade. Jobs without minute buckets thus keep one accumulator per series and hour (or
      * day), not sixty per hour: weeks and months alone need days (weeks do not nest in months).
      */
-    static Granularity finestLevel(java.util.Collection<Granularity> granularities) {
+    static Granularity finestLevel(Collection<Granularity> granularities) {
         Granularity best = Granularity.MINUTE;
         for (Granularity candidate : new Granularity[] {Granularity.HOUR, Granularity.DAY}) {
             boolean nests = true;

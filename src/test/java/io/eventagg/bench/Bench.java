@@ -122,8 +122,8 @@ public final class Bench {
         }
         if (only.contains("backfill")) {
             measure("backfill", "backfill", runs, full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
-            // The time-series job alone: the work nearest the spec's materialized views (rollups of
-            // counts and uniques), which compute no funnels or retention.
+            // The time-series job alone: the rollups of the GROUP BY peers and of ClickHouse's views
+            // of the same rollups, no funnels or retention.
             measure("backfill-ts", "backfill", runs, ts, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
             // A job computing what the spec's three materialized views compute (hourly events and
             // users per event, daily active users and sessions): the like-for-like row for them.
