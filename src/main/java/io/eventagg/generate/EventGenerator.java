@@ -29,6 +29,15 @@ import java.util.zip.GZIPOutputStream;
  * late, a few minutes to tens of minutes late (within a one-hour allowed lateness) and a few hours
  * late. About {@code malformedRate} of the lines are broken in assorted ways. Timestamps are mostly
  * ISO-8601 UTC with milliseconds, some with a +05:30 offset and some as epoch milliseconds.
+ *
+ * <p>{@link Options} add what real product data has and the default does not: a heavy tail of
+ * per-user activity (integrations, test accounts and power users with tens of thousands of events
+ * while most users send a few) and bots sending thousands of events a day. With the options off the
+ * output is exactly what it was before they existed. The heavy-tailed example is
+ * {@code generate --users 1545 --days 90 --pareto-alpha 1.3 --seed 36}: 201,788 events, the
+ * heaviest user 45,744 of them (3,747 pricing page views, 8 %: inside a session heavy users behave
+ * like everyone else), the second 11,844, the median user 11; the top 1 % of users send 55 %. Seeds
+ * 1 to 50 give 118k to 356k events, with a heaviest user of 8k to 161k.
  */
 public final class EventGenerator {
     private static final String[] COUNTRIES = {"US", "DE", "GB", "IN", "FR", "BR", "CA", "JP", "NL", "ES", "IT", "AU",
@@ -36,6 +45,18 @@ public final class EventGenerator {
     private static final String[] PATHS = {"/", "/pricing", "/docs", "/blog", "/features", "/about", "/docs/getting-started",
         "/docs/api", "/blog/launch", "/careers", "/contact", "/changelog"};
     private static final String[] FEATURES = {"search", "clicked_button", "exported_report", "viewed_dashboard"};
+    /** What bots do besides page views: automated searches and clicks. */
+    private static final String[] BOT_ACTIONS = {"search", "clicked_button"};
+    /** Share of a bot's events that are neither /pricing nor another page view. */
+    private static final double BOT_ACTION_SHARE = 0.25;
+    /**
+     * A heavy-tail weight multiplies the sessions of an active day (one to three) by
+     * {@code weight / WEIGHT_PER_SESSION} once that is above 1; below, the weight only makes days
+     * more likely to be active.
+     */
+    static final double WEIGHT_PER_SESSION = 10.0;
+    /** At most this many sessions a day for one user: about 2,000 events. */
+    static final int MAX_SESSIONS_PER_DAY = 400;
 
     private final int users;
     private final int days;
@@ -43,6 +64,56 @@ public final class EventGenerator {
     private final long startMs;
     private final double malformedRate;
     private final double activityScale;
+    private final Options options;
+
+    /**
+     * Additions to the default generation, each off by default. Every option draws from random
+     * streams of its own, split off after the default ones, so that turning one on leaves the rest
+     * of the randomness as it was where possible: with bots, the other users' lines are the same
+     * lines in the same order, with the bots' lines between them.
+     *
+     * @param paretoAlpha 0 (off) or the shape (greater than 1, so that the mean is finite) of a
+     *     Pareto distribution (minimum 1) from which every user draws an activity weight: a weight
+     *     near 1 is today's typical user; a larger one makes active days more likely and then
+     *     multiplies the sessions of an active day by weight / {@value #WEIGHT_PER_SESSION} (at most
+     *     {@value #MAX_SESSIONS_PER_DAY} sessions, about 2,000 events a day), so that a weight of a
+     *     few hundred sends hundreds of events a day. What users do inside a session is unchanged,
+     *     so heavy users send many pricing page views (the funnel's first step) but sign up once.
+     * @param bots extra users {@code bot-0}, {@code bot-1}, ... (production) that send
+     *     {@code botEventsPerDay} events on every day, spread over the day; they never sign up
+     * @param botEventsPerDay events a bot sends a day (1 to 86,400,000, one a millisecond)
+     * @param botPricingShare share of a bot's events that are {@code pageview} of {@code /pricing};
+     *     the rest are other page views and some searches and button clicks
+     */
+    public record Options(double paretoAlpha, int bots, int botEventsPerDay, double botPricingShare) {
+        /** Everything off: the default generation. */
+        public static final Options NONE = new Options(0, 0, 10_000, 0.2);
+
+        public Options {
+            if (!(paretoAlpha == 0 || (paretoAlpha > 1 && Double.isFinite(paretoAlpha)))) {
+                throw new IllegalArgumentException("paretoAlpha must be 0 (off) or greater than 1, was " + paretoAlpha);
+            }
+            if (bots < 0) throw new IllegalArgumentException("bots must not be negative, was " + bots);
+            if (botEventsPerDay < 1 || botEventsPerDay > 86_400_000) {
+                throw new IllegalArgumentException("botEventsPerDay must be between 1 and 86,400,000, was " + botEventsPerDay);
+            }
+            if (!(botPricingShare >= 0 && botPricingShare <= 1)) {
+                throw new IllegalArgumentException("botPricingShare must be between 0 and 1, was " + botPricingShare);
+            }
+        }
+
+        public Options withParetoAlpha(double alpha) {
+            return new Options(alpha, bots, botEventsPerDay, botPricingShare);
+        }
+
+        public Options withBots(int count, int eventsPerDay) {
+            return new Options(paretoAlpha, count, eventsPerDay, botPricingShare);
+        }
+
+        public Options withBotPricingShare(double share) {
+            return new Options(paretoAlpha, bots, botEventsPerDay, share);
+        }
+    }
 
     public EventGenerator(int users, int days, long seed, Instant start, double malformedRate) {
         this(users, days, seed, start, malformedRate, 1.0);
@@ -54,6 +125,12 @@ public final class EventGenerator {
      *     generates exactly what the five-argument constructor does
      */
     public EventGenerator(int users, int days, long seed, Instant start, double malformedRate, double activityScale) {
+        this(users, days, seed, start, malformedRate, activityScale, Options.NONE);
+    }
+
+    /** With {@link Options}; {@link Options#NONE} generates exactly what the six-argument constructor does. */
+    public EventGenerator(int users, int days, long seed, Instant start, double malformedRate, double activityScale,
+            Options options) {
         if (users < 1) throw new IllegalArgumentException("users must be at least 1");
         if (days < 1) throw new IllegalArgumentException("days must be at least 1");
         if (!(activityScale > 0)) throw new IllegalArgumentException("activityScale must be positive");
@@ -63,10 +140,20 @@ public final class EventGenerator {
         this.startMs = start.toEpochMilli();
         this.malformedRate = malformedRate;
         this.activityScale = activityScale;
+        this.options = java.util.Objects.requireNonNull(options, "options");
     }
 
-    /** What a generation produced. */
-    public record Stats(long lines, long events, long malformed) {}
+    /**
+     * What a generation produced. The heaviest user is the (non-bot) user with the most valid
+     * events, to see how heavy a tail came out; bot figures are over all bots. Broken lines count
+     * for nobody.
+     */
+    public record Stats(long lines, long events, long malformed, String heaviestUser, long heaviestUserEvents,
+            long heaviestUserPricingViews, long botEvents, long botPricingViews) {
+        public Stats(long lines, long events, long malformed) {
+            this(lines, events, malformed, null, 0, 0, 0, 0);
+        }
+    }
 
     public Stats write(Path out) throws IOException {
         if (out.getParent() != null) Files.createDirectories(out.getParent());
@@ -85,6 +172,16 @@ public final class EventGenerator {
         long lines = 0, events = 0, malformed = 0;
         List<Pending> carry = new ArrayList<>();
         SplittableRandom noise = root.split();
+        // The options' streams come after the default ones, which they therefore leave alone.
+        SplittableRandom weights = root.split();
+        SplittableRandom botRoot = root.split();
+        if (options.paretoAlpha() > 0) {
+            for (UserProfile u : profiles) u.weigh(pareto(weights, options.paretoAlpha()));
+        }
+        UserProfile[] bots = new UserProfile[options.bots()];
+        for (int b = 0; b < bots.length; b++) bots[b] = UserProfile.bot(users + b, b, botRoot.split());
+        // Bots' arrival delays and broken lines draw from a stream of their own.
+        SplittableRandom botNoise = botRoot.split();
         // Events land in the list of the day they happen on (a purchase may follow days later);
         // events after the last day are not generated.
         List<List<Pending>> byDay = new ArrayList<>();
@@ -96,11 +193,12 @@ public final class EventGenerator {
         for (int day = 0; day < days; day++) {
             long dayStart = startMs + day * 86_400_000L;
             for (UserProfile u : profiles) u.simulateDay(day, dayStart, sink);
+            for (UserProfile b : bots) b.simulateBotDay(dayStart, options, sink);
             List<Pending> today = new ArrayList<>(carry);
             today.addAll(byDay.get(day));
             byDay.set(day, null);
             carry.clear();
-            for (Pending p : today) p.arrival = p.arrival == 0 ? p.ts + delay(noise) : p.arrival;
+            for (Pending p : today) p.arrival = p.arrival == 0 ? p.ts + delay(p.user.bot ? botNoise : noise) : p.arrival;
             today.sort(Comparator.comparingLong((Pending p) -> p.arrival).thenComparingLong(p -> p.seq));
             long dayEnd = dayStart + 86_400_000L;
             for (Pending p : today) {
@@ -108,18 +206,36 @@ public final class EventGenerator {
                     carry.add(p);
                     continue;
                 }
-                if (noise.nextDouble() < malformedRate) {
-                    w.write(malform(p, noise));
+                SplittableRandom r = p.user.bot ? botNoise : noise;
+                if (r.nextDouble() < malformedRate) {
+                    w.write(malform(p, r));
                     malformed++;
                 } else {
-                    w.write(p.json(noise));
+                    w.write(p.json(r));
                     events++;
+                    p.user.countWritten(p);
                 }
                 w.write('\n');
                 lines++;
             }
         }
-        return new Stats(lines, events, malformed);
+        return stats(lines, events, malformed, profiles, bots);
+    }
+
+    private static Stats stats(long lines, long events, long malformed, UserProfile[] profiles, UserProfile[] bots) {
+        UserProfile heaviest = profiles[0];
+        for (UserProfile u : profiles) if (u.written > heaviest.written) heaviest = u;
+        long botEvents = 0, botPricing = 0;
+        for (UserProfile b : bots) {
+            botEvents += b.written;
+            botPricing += b.pricingViews;
+        }
+        return new Stats(lines, events, malformed, heaviest.distinctId, heaviest.written, heaviest.pricingViews, botEvents, botPricing);
+    }
+
+    /** A Pareto draw with minimum 1 and shape {@code alpha} (inverse transform). */
+    static double pareto(SplittableRandom r, double alpha) {
+        return Math.pow(1 - r.nextDouble(), -1 / alpha);
     }
 
     /** Arrival delay after the event time: mostly seconds, a long tail up to hours. */
@@ -160,6 +276,14 @@ public final class EventGenerator {
         final int firstDay;
         final String environment;
         final SplittableRandom r;
+        final boolean bot;
+        /** Chance of an active day and of extra sessions: {@code activity} unless weighed. */
+        double dayActivity;
+        /** Sessions on an active day are multiplied by this when above 1 (heavy-tailed users). */
+        double sessionScale = 1.0;
+        /** Valid events written, and how many of them were /pricing page views. */
+        long written;
+        long pricingViews;
         boolean signedUp;
         boolean purchased;
         boolean onboarded;
@@ -179,6 +303,41 @@ public final class EventGenerator {
             this.activity = activityScale == 1.0 ? a : Math.min(1.0, a * activityScale);
             this.firstDay = r.nextDouble() < 0.3 ? 0 : r.nextInt(days);
             this.environment = r.nextDouble() < 0.04 ? "staging" : "production";
+            this.bot = false;
+            this.dayActivity = activity;
+        }
+
+        /** A bot: production, free plan, a country of its own stream; it never signs up. */
+        private UserProfile(int id, int index, SplittableRandom r) {
+            this.id = id;
+            this.r = r;
+            this.numericId = false;
+            this.distinctId = "bot-" + index;
+            this.country = COUNTRIES[r.nextInt(COUNTRIES.length)];
+            this.plan = "free";
+            this.activity = 1.0;
+            this.firstDay = 0;
+            this.environment = "production";
+            this.bot = true;
+            this.dayActivity = 1.0;
+        }
+
+        static UserProfile bot(int id, int index, SplittableRandom r) {
+            return new UserProfile(id, index, r);
+        }
+
+        /**
+         * Applies a heavy-tail weight: the weight first makes active days more likely (a weight of
+         * 1 changes nothing), then adds sessions on active days.
+         */
+        void weigh(double weight) {
+            this.dayActivity = Math.min(1.0, activity * weight);
+            this.sessionScale = weight / WEIGHT_PER_SESSION;
+        }
+
+        void countWritten(Pending p) {
+            written++;
+            if (p.name.equals("pageview") && PRICING_PATH.equals(p.extra)) pricingViews++;
         }
 
         static UserProfile create(int id, SplittableRandom r, int days, double activityScale) {
@@ -187,14 +346,45 @@ public final class EventGenerator {
 
         void simulateDay(int day, long dayStart, java.util.function.Consumer<Pending> out) {
             if (day < firstDay) return;
-            double p = day == firstDay ? 1.0 : activity * (signedUp ? 1.0 : 0.35);
+            double p = day == firstDay ? 1.0 : dayActivity * (signedUp ? 1.0 : 0.35);
             if (r.nextDouble() >= p) return;
-            int n = 1 + (r.nextDouble() < activity ? r.nextInt(3) : 0);
+            int n = 1 + (r.nextDouble() < dayActivity ? r.nextInt(3) : 0);
+            if (sessionScale > 1) n = scaledSessions(n);
             // Daytime-weighted session starts.
             for (int s = 0; s < n; s++) {
                 long t = dayStart + (long) ((6 + r.nextDouble() * 16) * 3_600_000L) + r.nextLong(0, 3_600_000L);
                 if (t >= dayStart + 86_400_000L) t = dayStart + 86_399_000L;
                 session(t, out);
+            }
+        }
+
+        /** {@code n × sessionScale}, rounded at random so that the mean is exact, capped. */
+        private int scaledSessions(int n) {
+            double x = n * sessionScale;
+            int k = (int) Math.min(MAX_SESSIONS_PER_DAY, x);
+            if (k < MAX_SESSIONS_PER_DAY && r.nextDouble() < x - k) k++;
+            return k;
+        }
+
+        /**
+         * A bot's day: {@code botEventsPerDay} events, one in each equal slot of the day at a random
+         * point of it (so strictly increasing timestamps), in one session.
+         */
+        void simulateBotDay(long dayStart, Options o, java.util.function.Consumer<Pending> out) {
+            String session = "s" + distinctId + "-" + (sessions++);
+            long slot = 86_400_000L / o.botEventsPerDay();
+            for (int i = 0; i < o.botEventsPerDay(); i++) {
+                long t = dayStart + i * slot + r.nextLong(0, slot);
+                double x = r.nextDouble();
+                if (x < o.botPricingShare()) {
+                    out.accept(event("pageview", t, session, PRICING_PATH));
+                } else if (r.nextDouble() < BOT_ACTION_SHARE) {
+                    out.accept(event(BOT_ACTIONS[r.nextInt(BOT_ACTIONS.length)], t, session, "\"count\":" + (1 + r.nextInt(5))));
+                } else {
+                    int k = r.nextInt(PATHS.length - 1);
+                    String path = PATHS[k == 0 ? 0 : k + 1]; // any but /pricing (PATHS[1])
+                    out.accept(event("pageview", t, session, "\"path\":\"" + path + "\""));
+                }
             }
         }
 
@@ -308,6 +498,8 @@ public final class EventGenerator {
             return new java.util.UUID((hi & ~0xF000L) | 0x4000L, (lo & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
         }
     }
+
+    private static final String PRICING_PATH = "\"path\":\"/pricing\"";
 
     private static final DateTimeFormatter OFFSET_FORMAT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneOffset.ofHoursMinutes(5, 30));
