@@ -15,11 +15,14 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * {@link FunnelEvent} on the wire and in CEP's state (its buffer of events and partial matches):
- * the fields in order, strings through {@link CompactStrings}. Format 1.
+ * the fields in order, strings through {@link CompactStrings}. Format 2 adds the gate's order and
+ * kill list; format 1 (written before the gate existed, e.g. in CEP state of an older savepoint) is
+ * still read, as order 0 without kills.
  */
 public final class FunnelEventSerializer extends RecordSerializer<FunnelEvent> {
     private static final long serialVersionUID = 1L;
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_1 = 1;
 
     public FunnelEventSerializer() {
         super(2);
@@ -44,13 +47,31 @@ public final class FunnelEventSerializer extends RecordSerializer<FunnelEvent> {
         s.write(e.uuid(), out);
         out.writeLong(e.stepMask());
         out.writeLong(e.exclusionMask());
+        out.writeInt(e.order());
+        long[] kills = e.kills();
+        out.writeShort(kills == null ? 0 : kills.length);
+        if (kills != null) for (long k : kills) out.writeLong(k);
     }
 
     @Override
     protected FunnelEvent read(DataInputView in, CompactStrings s) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) throw new IOException("unknown FunnelEvent format " + format);
-        return new FunnelEvent(s.read(in, 0), s.read(in, 1), in.readLong(), s.read(in), in.readLong(), in.readLong());
+        if (format != FORMAT && format != FORMAT_1) throw new IOException("unknown FunnelEvent format " + format);
+        String environment = s.read(in, 0);
+        String distinctId = s.read(in, 1);
+        long timestamp = in.readLong();
+        String uuid = s.read(in);
+        long steps = in.readLong();
+        long exclusions = in.readLong();
+        if (format == FORMAT_1) return new FunnelEvent(environment, distinctId, timestamp, uuid, steps, exclusions);
+        int order = in.readInt();
+        int n = in.readUnsignedShort();
+        long[] kills = null;
+        if (n > 0) {
+            kills = new long[n];
+            for (int i = 0; i < n; i++) kills[i] = in.readLong();
+        }
+        return new FunnelEvent(environment, distinctId, timestamp, uuid, steps, exclusions, order, kills);
     }
 
     @Override

@@ -16,11 +16,12 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Per user: counts each (entry day, step) once, with the times of the first attempt that reached
- * the step (earliest step event; on a tie, the attempt that started first). CEP reports matches in
- * event-time order, so once the watermark passes a step event's timestamp no better attempt can
- * come, and the contribution is emitted. Entries are dropped once the entry day's conversion
- * window has passed, so state is bounded by the window.
+ * Per user: counts each (entry day, step) once, with the times of the attempt that reached the
+ * step first (earliest step event; on a tie, the attempt that started last, the only one CEP still
+ * holds then: see {@link FunnelFrontier}). CEP reports matches in event-time order, so once the
+ * watermark passes a step event's timestamp no better attempt can come, and the contribution is
+ * emitted. Entries are dropped once the entry day's conversion window has passed, so state is
+ * bounded by the window.
  */
 public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelReach, FunnelContribution> {
     private static final long serialVersionUID = 1L;
@@ -52,7 +53,7 @@ public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelR
         long day = calendar.start(Granularity.DAY, r.entryTs());
         long key = (day << STEP_BITS) | r.step();
         long[] b = best.get(key);
-        if (b != null && (b[3] == 1 || b[0] < r.stepTs() || (b[0] == r.stepTs() && b[1] <= r.entryTs()))) {
+        if (b != null && (b[3] == 1 || b[0] < r.stepTs() || (b[0] == r.stepTs() && b[1] >= r.entryTs()))) {
             return;
         }
         best.put(key, new long[] {r.stepTs(), r.entryTs(), r.previousTs(), 0});

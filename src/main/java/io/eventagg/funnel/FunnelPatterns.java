@@ -1,11 +1,16 @@
 package io.eventagg.funnel;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Iterator;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+import org.apache.flink.cep.pattern.conditions.RichIterativeCondition;
 import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+import org.apache.flink.metrics.Counter;
 
 /**
  * The CEP pattern of a funnel: one pattern whose matches are the attempts reaching each step. It
@@ -18,6 +23,12 @@ import org.apache.flink.cep.pattern.conditions.SimpleCondition;
  *
  * <p>An excluded event in a gap an exclusion covers ends the attempt: the loop takes it as a last
  * element that no step may follow, and {@link FunnelMatch} drops the match it completes.
+ *
+ * <p>The {@link FunnelGate} in front names, on the events it forwards, attempts that end at that
+ * event (dominated ones, ended ones, finished ones; see {@link FunnelFrontier}): for those both the
+ * loop's condition and its {@code until} condition hold, so CEP neither takes the event nor keeps
+ * waiting (an ignore edge is the negation of the condition), and the partial match is dropped.
+ * That is what keeps CEP's partial matches per user within steps × entry days in a window.
  *
  * <p>This replaced one pattern (and one CEP operator, each buffering every funnel event) per step.
  */
@@ -35,9 +46,11 @@ public final class FunnelPatterns {
                 .where(new StepCondition(0));
         int steps = f.steps().size();
         if (steps == 1) return p;
+        Killed killed = new Killed();
         Pattern<FunnelEvent, FunnelEvent> loop = (f.strictOrder() ? p.next(NEXT) : p.followedBy(NEXT))
-                .where(new NextStepCondition(funnel, steps, f.strictOrder()))
-                .oneOrMore();
+                .where(new NextStepCondition(funnel, steps, f.strictOrder(), killed))
+                .oneOrMore()
+                .until(killed);
         if (f.strictOrder()) loop = loop.consecutive();
         // CEP drops a partial match once (ts - ts(step 1)) >= window; the funnel allows ts(k) - ts(1) <= window.
         return loop.optional().within(Duration.ofMillis(f.conversionWindowMillis() + 1));
@@ -52,16 +65,29 @@ public final class FunnelPatterns {
     }
 
     /**
-     * Equal timestamps: by the lowest funnel step the event matches (events matching none last),
-     * then by uuid, so a step-1 and a step-2 event at the same millisecond convert.
+     * The order of a user's events at the same millisecond: by the lowest funnel step the event
+     * matches (events matching none last), so a step-1 and a step-2 event at the same millisecond
+     * convert, then by uuid (none last), then by what the event matches; events equal in all of
+     * these are interchangeable for the funnel. The {@link FunnelGate} sorts by it.
      */
-    public static EventComparator<FunnelEvent> comparator() {
+    public static Comparator<FunnelEvent> sameMillisecondOrder() {
         return (a, b) -> {
             int c = Integer.compare(a.firstStep(), b.firstStep());
             if (c != 0) return c;
-            if (a.uuid() == null || b.uuid() == null) return a.uuid() == null ? (b.uuid() == null ? 0 : 1) : -1;
-            return a.uuid().compareTo(b.uuid());
+            if (a.uuid() == null || b.uuid() == null) {
+                c = a.uuid() == null ? (b.uuid() == null ? 0 : 1) : -1;
+            } else {
+                c = a.uuid().compareTo(b.uuid());
+            }
+            if (c != 0) return c;
+            c = Long.compare(a.stepMask(), b.stepMask());
+            return c != 0 ? c : Long.compare(a.exclusionMask(), b.exclusionMask());
         };
+    }
+
+    /** CEP's order of equal timestamps: the gate's (its position travels with each event). */
+    public static EventComparator<FunnelEvent> comparator() {
+        return (a, b) -> Integer.compare(a.order(), b.order());
     }
 
     static final class StepCondition extends SimpleCondition<FunnelEvent> {
@@ -87,15 +113,19 @@ public final class FunnelPatterns {
         private final CompiledFunnel funnel;
         private final int steps;
         private final boolean strict;
+        private final Killed killed;
 
-        NextStepCondition(CompiledFunnel funnel, int steps, boolean strict) {
+        NextStepCondition(CompiledFunnel funnel, int steps, boolean strict, Killed killed) {
             this.funnel = funnel;
             this.steps = steps;
             this.strict = strict;
+            this.killed = killed;
         }
 
         @Override
         public boolean filter(FunnelEvent e, Context<FunnelEvent> ctx) throws Exception {
+            // True for an attempt the event kills, so that the ignore edge (its negation) fails too.
+            if (killed.filter(e, ctx)) return true;
             // Most events a funnel sees are only step-1 events (e.g. page views of the pricing
             // page): they can extend no attempt, and reading the attempt's events back from CEP's
             // shared buffer (below) is the expensive part of this condition.
@@ -111,6 +141,62 @@ public final class FunnelPatterns {
             if (nextStep > steps) return false;
             if (!strict && (e.exclusionMask() & funnel.exclusionsBefore(nextStep)) != 0) return true;
             return (e.stepMask() & (1L << (nextStep - 1))) != 0;
+        }
+    }
+
+    /**
+     * Whether the event ends the partial match before it is matched: the event's kill list names
+     * the step it has reached and a range its start lies in (see {@link FunnelFrontier}). Only
+     * events with kills read the partial match back from CEP's buffer.
+     *
+     * <p>It also measures CEP's work: every partial match is checked once per event (CEP builds a
+     * new context for each), counted in {@code partialMatchChecks}; the gauge {@code
+     * maxPartialMatchesPerEvent} is the most partial matches one event met (one user's open
+     * attempts).
+     */
+    static final class Killed extends RichIterativeCondition<FunnelEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient Counter checks;
+        private transient Object lastContext;
+        private transient FunnelEvent lastEvent;
+        private transient long thisEvent;
+        private transient long maxPerEvent;
+        private transient boolean lastAnswer;
+
+        @Override
+        public void open(OpenContext openContext) throws Exception {
+            super.open(openContext);
+            if (checks == null) {
+                checks = getRuntimeContext().getMetricGroup().counter("partialMatchChecks");
+                getRuntimeContext().getMetricGroup().gauge("maxPartialMatchesPerEvent", () -> maxPerEvent);
+            }
+        }
+
+        @Override
+        public boolean filter(FunnelEvent e, Context<FunnelEvent> ctx) throws Exception {
+            if (ctx == lastContext) return lastAnswer;
+            lastContext = ctx;
+            if (e != lastEvent) {
+                lastEvent = e;
+                thisEvent = 0;
+            }
+            thisEvent++;
+            if (thisEvent > maxPerEvent) maxPerEvent = thisEvent;
+            if (checks != null) checks.inc();
+            lastAnswer = e.kills() != null && hits(e.kills(), ctx);
+            return lastAnswer;
+        }
+
+        private static boolean hits(long[] kills, Context<FunnelEvent> ctx) throws Exception {
+            Iterator<FunnelEvent> first = ctx.getEventsForPattern(FIRST).iterator();
+            if (!first.hasNext()) return false;
+            long start = first.next().timestamp();
+            int level = 1;
+            for (FunnelEvent ignored : ctx.getEventsForPattern(NEXT)) level++;
+            for (int k = 0; k < kills.length; k += 3) {
+                if (kills[k] == level && kills[k + 1] <= start && start < kills[k + 2]) return true;
+            }
+            return false;
         }
     }
 }

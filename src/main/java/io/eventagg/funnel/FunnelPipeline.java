@@ -18,9 +18,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The funnel dataflow, per funnel:
  *
  * <pre>
- * events ─ project (steps/exclusions matched) ─ watermark − lateness ─ keyBy user ─ CEP "reached step k" ═ first reach per (entry day, step) ─ keyBy environment ─ entry-day window ─► rows
+ * events ─ project (steps/exclusions matched) ─ watermark − lateness ─ keyBy user ─ gate ═ CEP "reached step k" ═ first reach per (entry day, step) ─ keyBy environment ─ entry-day window ─► rows
  * </pre>
- * (═: chained, the same user partitioning; see {@link FunnelPatterns} for the one pattern per funnel.)
+ * (═: chained, the same user partitioning; see {@link FunnelPatterns} for the one pattern per funnel
+ * and {@link FunnelGate} for what reaches it: only events that can change an answer, with the
+ * attempts they end, so that a user's cost does not grow with their history.)
  *
  * The watermark is held back by the allowed lateness before CEP so that late-but-allowed events
  * still take part in matches in event-time order (exact results equal to a batch run), which
@@ -55,7 +57,11 @@ public final class FunnelPipeline {
             projected = projected.transform(id + " hold watermark", TypeInformation.of(FunnelEvent.class), new WatermarkShift<>(latenessMs))
                     .uid(id + "-hold-watermark");
         }
-        KeyedStream<FunnelEvent, String> byUser = projected.keyBy(FunnelEvent::userKey);
+        DataStream<FunnelEvent> gated = projected.keyBy(FunnelEvent::userKey)
+                .transform(id + " gate", TypeInformation.of(FunnelEvent.class), new FunnelGate(compiled, job.calendar(), !run.streaming(),
+                        latenessMs + job.watermark().outOfOrderness().toMillis()))
+                .uid(id + "-gate");
+        KeyedStream<FunnelEvent, String> byUser = DataStreamUtils.reinterpretAsKeyedStream(gated, FunnelEvent::userKey, Types.STRING);
 
         SingleOutputStreamOperator<FunnelReach> reaches = CEP.pattern(byUser, FunnelPatterns.reaching(compiled), FunnelPatterns.comparator())
                 .inEventTime()

@@ -20,9 +20,10 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The funnel operators in Flink's keyed test harness: the CEP operator for "reached step k" with
- * ordered and strict contiguity, repeated step events, the window edge, equal timestamps,
- * exclusions and state cleanup; and the first-reach operator's choice of attempt and cleanup.
+ * The funnel operators in Flink's keyed test harness: the gate and the CEP operator for "reached
+ * step k" as the pipeline chains them, with ordered and strict contiguity, repeated step events,
+ * dominated attempts, the window edge, equal timestamps, exclusions and state cleanup; and the
+ * first-reach operator's choice of attempt and cleanup.
  */
 class FunnelOperatorsTest {
     private static final long WINDOW_MS = 100_000;
@@ -40,15 +41,76 @@ class FunnelOperatorsTest {
         return new CompiledFunnel(job.funnels().get(0), job.propertySelection());
     }
 
-    /** The funnel's CEP operator; {@link #out} then reads the reaches of step {@code k} only. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(boolean strict, int k) throws Exception {
-        CompiledFunnel f = funnel(strict);
-        CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
-                TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(FunnelPatterns.reaching(f), false), FunnelPatterns.comparator(),
-                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, f), null);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING);
-        h.open();
+    /**
+     * The funnel's gate and CEP operator as the pipeline chains them (streaming): events go into
+     * the gate, what it forwards goes into CEP when the watermark passes; {@link #out} then reads
+     * the reaches of step {@code k} only.
+     */
+    static final class Chain {
+        final KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate;
+        final KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep;
+        final List<FunnelEvent> forwarded = new ArrayList<>();
+
+        Chain(CompiledFunnel f) throws Exception {
+            this(f, null);
+        }
+
+        /** With CEP restored from {@code cepState} and the gate as after a restore of state without it. */
+        Chain(CompiledFunnel f, org.apache.flink.runtime.checkpoint.OperatorSubtaskState cepState) throws Exception {
+            gate = new KeyedOneInputStreamOperatorTestHarness<>(new FunnelGate(f, BucketCalendar.of("UTC"), false, 0), FunnelEvent::userKey,
+                    Types.STRING);
+            if (cepState != null) gate.initializeState(org.apache.flink.runtime.checkpoint.OperatorSubtaskState.builder().build());
+            gate.open();
+            CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
+                    TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
+                    NFACompiler.compileFactory(FunnelPatterns.reaching(f), false), FunnelPatterns.comparator(),
+                    AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, f), null);
+            cep = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING);
+            if (cepState != null) cep.initializeState(cepState);
+            cep.open();
+        }
+
+        void processElement(FunnelEvent e, long ts) throws Exception {
+            gate.processElement(e, ts);
+        }
+
+        void processWatermark(Watermark w) throws Exception {
+            gate.processWatermark(w);
+            for (Object o : gate.getOutput()) {
+                if (o instanceof StreamRecord<?> r) {
+                    forwarded.add((FunnelEvent) r.getValue());
+                    cep.processElement((FunnelEvent) r.getValue(), r.getTimestamp());
+                }
+            }
+            gate.getOutput().clear();
+            cep.processWatermark(w);
+        }
+
+        java.util.Queue<Object> getOutput() {
+            return cep.getOutput();
+        }
+
+        int numKeyedStateEntries() {
+            return gate.numKeyedStateEntries() + cep.numKeyedStateEntries();
+        }
+
+        int numEventTimeTimers() {
+            return gate.numEventTimeTimers() + cep.numEventTimeTimers();
+        }
+
+        void snapshot(long id, long ts) throws Exception {
+            gate.snapshot(id, ts);
+            cep.snapshot(id, ts);
+        }
+
+        void close() throws Exception {
+            gate.close();
+            cep.close();
+        }
+    }
+
+    private static Chain cep(boolean strict, int k) throws Exception {
+        Chain h = new Chain(funnel(strict));
         STEP.put(h, k);
         return h;
     }
@@ -67,11 +129,11 @@ class FunnelOperatorsTest {
         return new Watermark(T0 + ts);
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> h, FunnelEvent... events) throws Exception {
+    private static void feed(Chain h, FunnelEvent... events) throws Exception {
         for (FunnelEvent e : events) h.processElement(e, e.timestamp());
     }
 
-    private static List<FunnelReach> out(KeyedOneInputStreamOperatorTestHarness<String, ?, FunnelReach> h) {
+    private static List<FunnelReach> out(Chain h) {
         List<FunnelReach> r = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> s && ((FunnelReach) s.getValue()).step() == STEP.get(h)) r.add((FunnelReach) s.getValue());
@@ -79,7 +141,7 @@ class FunnelOperatorsTest {
         return r;
     }
 
-    private static List<FunnelReach> all(KeyedOneInputStreamOperatorTestHarness<String, ?, FunnelReach> h) {
+    private static List<FunnelReach> all(Chain h) {
         List<FunnelReach> r = new ArrayList<>();
         for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) r.add((FunnelReach) s.getValue());
         return r;
@@ -126,12 +188,29 @@ class FunnelOperatorsTest {
     }
 
     @Test
-    void everyStepOneEventStartsAnAttempt() throws Exception {
+    void aLaterStartOfTheSameDayReplacesAnAttemptWaitingAtTheSameStep() throws Exception {
         var h = cep(false, 2);
         feed(h, ev(0, 1, false, "1"), ev(10, 1, false, "2"), ev(20, 2, false, "3"), ev(30, 2, false, "4"));
         h.processWatermark(wm(100));
-        assertThat(out(h)).extracting(FunnelReach::entryTs, FunnelReach::stepTs)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(T0, T0 + 20), org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
+        assertThat(out(h)).as("the attempt from 10 can reach everything the one from 0 can: only it goes on")
+                .extracting(FunnelReach::entryTs, FunnelReach::stepTs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
+        assertThat(h.forwarded).as("the start at 0 was dominated before anything could extend it: CEP never saw it")
+                .extracting(FunnelEvent::uuid).containsExactly("2", "3");
+        h.close();
+    }
+
+    @Test
+    void theDominatedAttemptIsDroppedInsideCepWhenItWasAlreadyForwarded() throws Exception {
+        var h = cep(false, 3);
+        // The start at 0 reaches CEP in the first round; the one at 10 dominates it in the second.
+        feed(h, ev(0, 1, false, "1"));
+        h.processWatermark(wm(5));
+        feed(h, ev(10, 1, false, "2"), ev(20, 2, false, "3"), ev(30, 3, false, "4"));
+        h.processWatermark(wm(100));
+        assertThat(out(h)).extracting(FunnelReach::entryTs, FunnelReach::previousTs).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
+        assertThat(h.forwarded.get(1).kills()).as("the start at 10 ends the attempt from 0 (step 1, same day)").isNotNull();
         h.close();
     }
 
@@ -174,6 +253,32 @@ class FunnelOperatorsTest {
         two.close();
     }
 
+    /**
+     * A savepoint from before the gate: CEP's state holds an attempt the (new, empty) gate never
+     * saw. Until that attempt's window is over the gate forwards every event, so it still converts;
+     * after it, events that change nothing are dropped again.
+     */
+    @Test
+    void aSavepointTakenBeforeTheGateExistedStillConverts() throws Exception {
+        CompiledFunnel f = funnel(false);
+        var old = new Chain(f).cep;
+        old.processElement(ev(0, 1, false, "1"), T0);
+        old.processWatermark(wm(5));
+        var savepoint = old.snapshot(1, 1);
+        old.close();
+
+        Chain h = new Chain(f, savepoint);
+        feed(h, ev(10, 2, false, "2"));
+        h.processWatermark(wm(20));
+        assertThat(all(h)).as("the attempt from before the upgrade reaches step 2").extracting(FunnelReach::step, FunnelReach::entryTs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, T0));
+        feed(h, ev(WINDOW_MS + 100, 2, false, "3"));
+        h.processWatermark(wm(WINDOW_MS + 200));
+        assertThat(h.forwarded).as("one window after the first watermark a step-2 event without attempt is dropped again")
+                .extracting(FunnelEvent::uuid).containsExactly("2");
+        h.close();
+    }
+
     @Test
     void stateIsClearedAfterTheWindow() throws Exception {
         var h = cep(false, 3);
@@ -189,13 +294,13 @@ class FunnelOperatorsTest {
     }
 
     @Test
-    void firstReachKeepsTheEarliestAttemptAndForgetsAfterTheWindow() throws Exception {
+    void firstReachKeepsTheEarliestReachLatestStartAndForgetsAfterTheWindow() throws Exception {
         BucketCalendar utc = BucketCalendar.of("UTC");
         var op = new KeyedProcessOperator<>(new FunnelFirstReach(0, utc, WINDOW_MS));
         var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelReach::userKey, Types.STRING);
         h.open();
         long day = 86_400_000L * 10;
-        // Two attempts reach step 2 with the same event; the one that started first gives the times.
+        // Two attempts reach step 2 with the same event; the one that started last gives the times.
         h.processElement(new FunnelReach(0, "p", "u1", 2, day + 500, day + 900, day + 800), day + 900);
         h.processElement(new FunnelReach(0, "p", "u1", 2, day + 100, day + 900, day + 600), day + 900);
         h.processElement(new FunnelReach(0, "p", "u1", 1, day + 100, day + 100, day + 100), day + 100);
@@ -204,8 +309,8 @@ class FunnelOperatorsTest {
         for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) c.add((FunnelContribution) s.getValue());
         assertThat(c).hasSize(2);
         FunnelContribution step2 = c.stream().filter(x -> x.step() == 2).findFirst().orElseThrow();
-        assertThat(step2.fromStartMs()).isEqualTo(800);
-        assertThat(step2.fromPreviousMs()).isEqualTo(300);
+        assertThat(step2.fromStartMs()).isEqualTo(400);
+        assertThat(step2.fromPreviousMs()).isEqualTo(100);
         assertThat(step2.entryDay()).isEqualTo(day);
         assertThat(step2.userHash()).isEqualTo(Sketches.idHash("u1"));
         assertThat(c.stream().filter(x -> x.step() == 1).findFirst().orElseThrow().fromStartMs()).isEqualTo(-1);

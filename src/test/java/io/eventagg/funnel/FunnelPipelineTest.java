@@ -9,8 +9,7 @@ import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.RunOptions;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.sketch.Sketches;
-import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.FunnelTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefFunnels;
@@ -19,10 +18,8 @@ import io.eventagg.testing.RefParser;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -62,7 +59,7 @@ class FunnelPipelineTest {
         SchemaManager.apply(SinkSettings.of(url));
         Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
                 new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
-        assertMatches(url, job, parsed.events());
+        FunnelTables.assertMatchReference(url, job.timezone(), parsed.events());
         assertRangeQueries(url, job, parsed.events());
     }
 
@@ -77,45 +74,7 @@ class FunnelPipelineTest {
         List<RefEvent> onTime = new ArrayList<>();
         for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(onTime.size()).isLessThan(parsed.events().size());
-        assertMatches(url, job, onTime);
-    }
-
-    private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {
-        List<Map<String, Object>> rows = DuckTables.rows(url, "SELECT * FROM ea_funnel_steps");
-        int checkedCells = 0;
-        for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
-            String name = RefJobFunnels.NAMES.get(f);
-            Map<RefFunnels.Key, RefFunnels.Cell> expected = RefFunnels.compute(events, RefJobFunnels.all().get(f), job.timezone());
-            Map<RefFunnels.Key, Map<String, Object>> actual = new HashMap<>();
-            for (Map<String, Object> r : rows) {
-                if (!name.equals(r.get("funnel"))) continue;
-                long users = ((Number) r.get("users")).longValue();
-                RefFunnels.Key k = new RefFunnels.Key((String) r.get("environment"), millis(r.get("entry_day")), ((Number) r.get("step")).intValue());
-                assertThat(r.get("is_final")).isEqualTo(true);
-                if (users > 0) actual.put(k, r);
-                else assertThat(expected).as(name + " " + k + " has no users").doesNotContainKey(k);
-            }
-            assertThat(actual.keySet()).as(name).containsExactlyInAnyOrderElementsOf(expected.keySet());
-            for (Map.Entry<RefFunnels.Key, RefFunnels.Cell> e : expected.entrySet()) {
-                Map<String, Object> r = actual.get(e.getKey());
-                RefFunnels.Cell c = e.getValue();
-                String where = name + " " + e.getKey();
-                long users = ((Number) r.get("users")).longValue();
-                if (c.users.size() <= 1000) assertThat(users).as(where).isEqualTo(c.users.size());
-                else assertThat(Math.abs(users - c.users.size()) / (double) c.users.size()).as(where).isLessThan(0.02);
-                assertThat(((Number) r.get("from_previous_count")).longValue()).as(where).isEqualTo(c.fromPrevious.size());
-                assertThat(((Number) r.get("from_start_count")).longValue()).as(where).isEqualTo(c.fromStart.size());
-                assertThat(((Number) r.get("from_previous_sum_seconds")).doubleValue()).as(where)
-                        .isCloseTo(c.fromPrevious.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
-                assertThat(((Number) r.get("from_start_sum_seconds")).doubleValue()).as(where)
-                        .isCloseTo(c.fromStart.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
-                if (!c.fromStart.isEmpty()) assertMedian((String) r.get("from_start_sketch"), c.fromStart, where);
-                checkedCells++;
-            }
-            long reachedLast = expected.entrySet().stream().filter(x -> x.getKey().step() == 3).mapToLong(x -> x.getValue().users.size()).sum();
-            assertThat(reachedLast).as(name + ": someone converts, so the whole funnel is exercised").isPositive();
-        }
-        assertThat(checkedCells).isGreaterThan(30);
+        FunnelTables.assertMatchReference(url, job.timezone(), onTime);
     }
 
     /** query funnel over ranges of entry days equals the reference's union of users and pooled times. */
@@ -163,24 +122,5 @@ class FunnelPipelineTest {
                 }
             }
         }
-    }
-
-    /** The stored distribution's median is within the sketch's relative accuracy of the exact one. */
-    private static void assertMedian(String base64, List<Double> values, String where) {
-        var sketch = Sketches.quantilesFromBytes(Sketches.fromBase64(base64));
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(Double::compare);
-        for (double q : new double[] {0.5, 0.9}) {
-            double exact = sorted.get((int) Math.floor(q * (sorted.size() - 1)));
-            assertThat(Sketches.quantile(sketch, q)).as("quantile " + q + " " + where)
-                    .isCloseTo(exact, org.assertj.core.data.Offset.offset(exact * Sketches.QUANTILE_ACCURACY * 1.01 + 1e-9));
-        }
-        assertThat(sketch.getCount()).isEqualTo(values.size());
-    }
-
-    static long millis(Object ts) {
-        if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
-        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-        throw new IllegalArgumentException(String.valueOf(ts));
     }
 }

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * an attempt; ordered attempts skip other events, strict attempts need the very next event;
  * exclusions stop an attempt in the gaps they cover; the window bounds ts(k) - ts(1); a user counts
  * at step k for the entry day of any attempt that reached k, with the times of the attempt that
- * reached k first (ties: the earlier start).
+ * reached k first (ties: the later start, in event order).
  */
 public final class RefFunnels {
     /** A funnel as the reference sees it. */
@@ -86,7 +86,7 @@ public final class RefFunnels {
     private static void offer(Map<Long, long[]> best, long day, int step, long tsK, long ts1, long tsPrev) {
         long key = (day << 6) | step;
         long[] b = best.get(key);
-        if (b == null || tsK < b[0] || (tsK == b[0] && ts1 < b[1])) best.put(key, new long[] {tsK, ts1, tsPrev});
+        if (b == null || tsK < b[0] || (tsK == b[0] && ts1 >= b[1])) best.put(key, new long[] {tsK, ts1, tsPrev});
     }
 
     private static boolean excluded(Funnel f, RefEvent e, int nextStep) {
