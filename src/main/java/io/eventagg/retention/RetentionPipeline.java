@@ -37,8 +37,8 @@ public final class RetentionPipeline {
                 .uid("retention-project");
         TypeInformation<RetentionDelta> deltaType = TypeInformation.of(RetentionDelta.class);
         SingleOutputStreamOperator<RetentionDelta> deltas = run.streaming()
-                ? projected.keyBy(RetentionEvent::userKey).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs), deltaType)
-                : projected.keyBy(RetentionEvent::userHash).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs), deltaType);
+                ? projected.keyBy(RetentionEvent::userKey).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, false), deltaType)
+                : projected.keyBy(RetentionEvent::userHash).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, true), deltaType);
         deltas.name("retention users").uid("retention-users");
         DataStream<RetentionDelta> toCohorts = run.streaming() ? deltas
                 : deltas.transform("retention sum deltas", deltaType, new CohortDeltaCombiner(COMBINER_MAX_ENTRIES)).uid("retention-sum-deltas");

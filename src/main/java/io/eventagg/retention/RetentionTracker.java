@@ -2,11 +2,17 @@ package io.eventagg.retention;
 
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -30,24 +36,60 @@ import org.apache.flink.util.Collector;
  * </ul>
  *
  * State per user and definition: a few longs; a cohort is dropped once its last period plus the
- * allowed lateness has passed, the first-time marker once its horizon has passed.
+ * allowed lateness has passed, the first-time marker once its horizon has passed. Nothing grows
+ * with a user's history: a recurring user is in at most the cohorts whose periods are still open
+ * (batch runs, whose timers fire only after the user's last event, drop the others as the user's
+ * events, sorted by time there, pass them), and the first-time horizon has one timer per user,
+ * moved forward when it fires rather than one per start event.
+ *
+ * <p>Metric: gauge {@code trackedUsers} per definition (group {@code retention}, the definition's
+ * name): users with state for it on this subtask (after a rescale each subtask's share is
+ * approximate until users expire; the sum over subtasks is exact).
  *
  * @param <K> the user key's type (text in streaming, a hash in batch: see {@link RetentionPipeline}); the tracker never reads it
  */
-public final class RetentionTracker<K> extends KeyedProcessFunction<K, RetentionEvent, RetentionDelta> {
+public final class RetentionTracker<K> extends KeyedProcessFunction<K, RetentionEvent, RetentionDelta> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private final List<RetentionDefinition> definitions;
     private final BucketCalendar calendar;
     private final long latenessMs;
+    private final boolean sortedInput;
     private transient ValueState<long[]>[] states;
+    private transient long[] tracked;
+    private transient ListState<long[]> trackedState;
     /** Tests: false sends every return through the full path (which the fast path must equal). */
     boolean fastReturns = true;
 
-    public RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs) {
+    /**
+     * @param sortedInput true in batch execution, where each user's events arrive in timestamp
+     *     order and timers fire only after the user's last one
+     */
+    public RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput) {
         this.definitions = List.copyOf(definitions);
         this.calendar = calendar;
         this.latenessMs = latenessMs;
+        this.sortedInput = sortedInput;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        trackedState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("retention-tracked-users", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        tracked = new long[definitions.size()];
+        // Entries are (hash of the definition's name, users): definitions may change between runs.
+        for (long[] entry : trackedState.get()) {
+            for (int d = 0; d < definitions.size(); d++) {
+                if (definitions.get(d).name().hashCode() == entry[0]) tracked[d] += entry[1];
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<long[]> entries = new ArrayList<>();
+        for (int d = 0; d < definitions.size(); d++) entries.add(new long[] {definitions.get(d).name().hashCode(), tracked[d]});
+        trackedState.update(entries);
     }
 
     @Override
@@ -57,6 +99,11 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
         for (int d = 0; d < states.length; d++) {
             states[d] = getRuntimeContext().getState(new ValueStateDescriptor<>("retention-" + definitions.get(d).name(),
                     PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
+        if (tracked == null) tracked = new long[definitions.size()];
+        for (int d = 0; d < definitions.size(); d++) {
+            int def = d;
+            getRuntimeContext().getMetricGroup().addGroup("retention", definitions.get(d).name()).gauge("trackedUsers", () -> tracked[def]);
         }
     }
 
@@ -74,10 +121,12 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
             }
             UserRetention u = UserRetention.of(raw);
             if (watermark != Long.MIN_VALUE) u.pruneRecent(watermark - latenessMs);
+            // Sorted (batch) input: no event of this user before this one can still come.
+            if (sortedInput) expireCohorts(def, u, e.timestamp());
             // A start is handled before a return on the same event: it can count as its own return.
             if ((e.startMask() & bit) != 0) onStart(d, def, u, e, ctx, out);
             if ((e.returnMask() & bit) != 0) onReturn(d, def, u, e, ctx, out);
-            save(d, u);
+            save(d, raw != null, u);
         }
     }
 
@@ -137,8 +186,9 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
                 out.collect(new RetentionDelta(d, e.environment(), bucket, +1, mask));
                 ctx.timerService().registerEventTimeTimer(cohortExpiry(def, bucket));
             }
+            // One horizon timer per user: set with the first start, moved forward when it fires.
+            if (u.lastStart == Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(ts + def.firstTimeHorizon().toMillis() + latenessMs);
             u.lastStart = Math.max(u.lastStart, ts);
-            ctx.timerService().registerEventTimeTimer(u.lastStart + def.firstTimeHorizon().toMillis() + latenessMs);
         } else {
             int c = u.cohortIndex(bucket);
             if (c < 0) {
@@ -206,25 +256,47 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RetentionDelta> out) throws Exception {
+        // The end of the input (batch: of this user's input); timers cannot be set any more.
+        boolean end = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         for (int d = 0; d < definitions.size(); d++) {
             long[] raw = states[d].value();
             if (raw == null) continue;
+            if (end) {
+                states[d].clear();
+                tracked[d]--;
+                continue;
+            }
             RetentionDefinition def = definitions.get(d);
             UserRetention u = UserRetention.of(raw);
             u.pruneRecent(timestamp - latenessMs);
-            for (int c = u.cohorts - 1; c >= 0; c--) {
-                if (cohortExpiry(def, u.cohortStart[c]) <= timestamp) u.removeCohort(c);
-            }
+            expireCohorts(def, u, timestamp);
             if (u.lastStart != Long.MIN_VALUE && u.cohorts == 0
                     && (def.type() == RetentionType.RECURRING || u.lastStart + def.firstTimeHorizon().toMillis() + latenessMs <= timestamp)) {
                 u.lastStart = Long.MIN_VALUE;
             }
-            save(d, u);
+            if (u.lastStart != Long.MIN_VALUE && def.type() == RetentionType.FIRST_TIME) {
+                // The horizon timer moves forward to the latest start's (a no-op when it is already set there).
+                long horizonEnd = u.lastStart + def.firstTimeHorizon().toMillis() + latenessMs;
+                if (horizonEnd > timestamp) ctx.timerService().registerEventTimeTimer(horizonEnd);
+            }
+            save(d, true, u);
         }
     }
 
-    private void save(int d, UserRetention u) throws Exception {
-        if (u.isEmpty()) states[d].clear();
-        else states[d].update(u.toArray());
+    /** Drops the cohorts whose last period plus the allowed lateness is over at {@code time}. */
+    private void expireCohorts(RetentionDefinition def, UserRetention u, long time) {
+        for (int c = u.cohorts - 1; c >= 0; c--) {
+            if (cohortExpiry(def, u.cohortStart[c]) <= time) u.removeCohort(c);
+        }
+    }
+
+    private void save(int d, boolean hadState, UserRetention u) throws Exception {
+        if (u.isEmpty()) {
+            states[d].clear();
+            if (hadState) tracked[d]--;
+        } else {
+            states[d].update(u.toArray());
+            if (!hadState) tracked[d]++;
+        }
     }
 }

@@ -36,7 +36,7 @@ class RetentionReplayVersionsTest {
 
     /** One attempt: the events in this arrival order through tracker and counter; the counter's rows. */
     private static List<RetentionRow> attempt(List<RetentionDefinition> defs, List<RetentionEvent> events, boolean closeCohorts) throws Exception {
-        var tracker = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RetentionTracker<String>(defs, UTC, LATENESS)),
+        var tracker = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RetentionTracker<String>(defs, UTC, LATENESS, false)),
                 RetentionEvent::userKey, Types.STRING);
         var counter = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)), RetentionDelta::cohortKey, Types.STRING);

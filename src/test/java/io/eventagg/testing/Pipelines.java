@@ -20,12 +20,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class Pipelines {
     private Pipelines() {}
 
-    /** Accumulated counters of a finished run. */
-    public record Counts(long read, long aggregated, long dead, long late, long rows, long closedBucketEvents) {
+    /** Accumulated counters of a finished run, and its job id (to find its metrics). */
+    public record Counts(long read, long aggregated, long dead, long late, long rows, long closedBucketEvents,
+            org.apache.flink.api.common.JobID job) {
         static Counts of(JobExecutionResult r) {
             Map<String, Object> a = r.getAllAccumulatorResults();
             return new Counts(n(a, RunCounter.EVENTS_IN), n(a, RunCounter.EVENTS_AGGREGATED), n(a, RunCounter.EVENTS_DEAD_LETTERED),
-                    n(a, RunCounter.EVENTS_LATE), n(a, RunCounter.ROWS_WRITTEN), n(a, RunCounter.CLOSED_BUCKET_EVENTS));
+                    n(a, RunCounter.EVENTS_LATE), n(a, RunCounter.ROWS_WRITTEN), n(a, RunCounter.CLOSED_BUCKET_EVENTS), r.getJobID());
         }
 
         private static long n(Map<String, Object> a, String k) {

@@ -11,7 +11,7 @@ public final class RefJobFunnels {
         return e -> e.event().equals(name);
     }
 
-    static Predicate<RefEvent> pricing() {
+    public static Predicate<RefEvent> pricing() {
         return e -> e.event().equals("pageview") && "/pricing".equals(e.properties().get("path"));
     }
 
