@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -72,6 +73,66 @@ class RetentionOperatorsTest {
         }
         out.values().removeIf(v -> v == 0);
         return out;
+    }
+
+    /**
+     * A user who starts thousands of times within the first-time horizon (a bot hitting the start
+     * event) keeps one horizon timer, not one per start; it moves forward when it fires, and the
+     * horizon still ends after the latest start.
+     */
+    @Test
+    void manyStartsKeepOneHorizonTimer() throws Exception {
+        var h = tracker(defs("day", "first_time", 3));
+        long t0 = at("2024-03-01", 0);
+        for (int i = 0; i < 10_000; i++) h.processElement(start(t0 + i * 60_000L), t0 + i * 60_000L);
+        assertThat(h.numEventTimeTimers()).as("the cohort's expiry and one horizon timer").isEqualTo(2);
+        long latest = t0 + 9_999 * 60_000L;
+        long horizonEnd = latest + 400 * DAY + LATENESS;
+        h.processWatermark(new Watermark(t0 + 400 * DAY + LATENESS));
+        assertThat(h.numKeyedStateEntries()).as("the first horizon timer fired, but the latest start is more recent").isEqualTo(1);
+        assertThat(h.numEventTimeTimers()).as("moved to the latest start's horizon").isEqualTo(1);
+        h.processWatermark(new Watermark(horizonEnd - 1));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        h.processWatermark(new Watermark(horizonEnd));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.close();
+    }
+
+    /**
+     * Batch: a recurring user starting every day for a year holds only the cohorts whose periods are
+     * still open (timers fire only after the user's last event there), with the same counts.
+     */
+    @Test
+    void sortedInputDropsFinishedCohortsAsTheUserGoes() throws Exception {
+        List<RetentionDefinition> d = defs("day", "recurring", 7);
+        RetentionTracker<String> batch = new RetentionTracker<>(d, UTC, 0, true);
+        RetentionTracker<String> keepAll = new RetentionTracker<>(d, UTC, 0, false);
+        var b = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(batch), RetentionEvent::userKey, Types.STRING);
+        var k = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(keepAll), RetentionEvent::userKey, Types.STRING);
+        b.open();
+        k.open();
+        long t0 = at("2024-01-01", 9);
+        for (int day = 0; day < 365; day++) {
+            long ts = t0 + day * DAY;
+            for (var h : List.of(b, k)) {
+                h.processElement(start(ts), ts);
+                h.processElement(ret(ts + 3_600_000L), ts + 3_600_000L);
+            }
+        }
+        assertThat(counts(b)).isNotEmpty().isEqualTo(counts(k));
+        assertThat(stateLongs(b)).as("cohorts of the last 8 days: (3 + 3 x 8) longs").isEqualTo(3 + 3 * 8);
+        assertThat(stateLongs(k)).as("without timers firing, every cohort of the year").isEqualTo(3 + 3 * 365);
+        b.close();
+        k.close();
+    }
+
+    /** Longs in user u1's state of definition r. */
+    private static int stateLongs(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) throws Exception {
+        h.getOperator().setCurrentKey("p\u001fu1");
+        ValueState<long[]> st = h.getOperator().getKeyedStateStore().getState(
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("retention-r", org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        return st.value().length;
     }
 
     @org.junit.jupiter.params.ParameterizedTest
