@@ -28,7 +28,7 @@ package: build ## build the cluster job jar target/eventagg-job.jar (and the loc
 	@ls -lh target/eventagg-job.jar target/eventagg-cli.jar
 
 $(SAMPLE): | target/eventagg-cli.jar
-	$(CLI) generate --users 20000 --days 35 --seed 1 --out $(SAMPLE)
+	$(CLI) generate --users 20000 --days 35 --seed 1 --bots 2 --bot-events-per-day 500 --out $(SAMPLE)
 
 sample: $(SAMPLE) ## generate the sample dataset (data/sample.jsonl.gz)
 

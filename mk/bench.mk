@@ -5,7 +5,7 @@
 #   make bench                                   # 5M events, 200k users, 60 days (~20 min)
 #   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
 #
-# Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts,
+# Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts, heavy,
 # full, backfill, duckdb, clickhouse, latency, state), BENCH_REPEAT (runs per measurement, the
 # fastest counts), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
 # BENCH_HEAP (heap of each measured JVM), BENCH_YOUNG (its young generation, 1g; auto = the
@@ -18,7 +18,7 @@ BENCH_EVENTS          ?= 5000000
 BENCH_USERS           ?= 200000
 BENCH_DAYS            ?= 60
 BENCH_SEED            ?= 1
-BENCH_ONLY            ?= ceiling,floor,ts,full,backfill,duckdb,clickhouse,latency,state
+BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state
 BENCH_REPEAT          ?= 1
 BENCH_RATE            ?= 50000
 BENCH_LATENCY_SECONDS ?= 90

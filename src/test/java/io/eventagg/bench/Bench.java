@@ -1,6 +1,7 @@
 package io.eventagg.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.generate.EventGenerator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,13 +29,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,backfill,duckdb,clickhouse,latency,state] [--repeat N]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state] [--repeat N]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
+ *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
+ *       [--heavy-repeat 3] [--hotkey-events 1000000]
  * </pre>
  */
 public final class Bench {
-    static final List<String> ALL = List.of("ceiling", "floor", "ts", "full", "backfill", "duckdb", "clickhouse", "latency", "state");
+    static final List<String> ALL = List.of("ceiling", "floor", "ts", "full", "heavy", "backfill", "duckdb", "clickhouse", "latency", "state");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, String> opt = new LinkedHashMap<>();
@@ -77,6 +80,19 @@ public final class Bench {
         opt.put("rate", "50000");
         opt.put("latency-seconds", "90");
         opt.put("latency-warmup", "20");
+        // The heavy-users rows: the shape of a real heavy-tailed dataset (per-user activity Pareto
+        // with alpha 1.3, 1,545 users, 90 days) plus a bot whose 51,660 events (9,792 pricing views)
+        // match the heaviest user of that dataset; beside it, as many events spread evenly.
+        opt.put("heavy-users", "1545");
+        opt.put("heavy-days", "90");
+        opt.put("heavy-seed", "36");
+        opt.put("heavy-alpha", "1.3");
+        opt.put("heavy-bot-events", "574");
+        opt.put("heavy-bot-share", "0.19");
+        opt.put("heavy-repeat", "3");
+        // The hot-key rows: one bot sending this many events within one day (one key), among 1,000
+        // ordinary users, in streaming, beside as many events spread over ordinary users.
+        opt.put("hotkey-events", "1000000");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected " + args[i]);
             String k = args[i].substring(2);
@@ -120,6 +136,7 @@ public final class Bench {
             measure("full-duckdb-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
             measure("full-discard-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
         }
+        if (only.contains("heavy")) heavy(full, runs, p, work);
         if (only.contains("backfill")) {
             measure("backfill", "backfill", runs, full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
             // The time-series job alone: the rollups of the GROUP BY peers and of ClickHouse's views
@@ -153,6 +170,58 @@ public final class Bench {
             Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             log.println("appended to " + md.toAbsolutePath());
         }
+    }
+
+    /** The heavy-users pair by heavy-tailed / evenly spread dataset, and the hot-key pair. */
+    BenchData.HeavyPair heavyPair;
+    BenchData.HeavyPair hotKeyPair;
+
+    /**
+     * The full job on the heavy-tailed dataset and on as many events spread evenly, batch and
+     * streaming into DuckDB: {@code --heavy-repeat} JVMs per row, the two datasets alternating
+     * (so that a slow spell of the machine hits both), the median of each reported.
+     */
+    void heavy(String job, String runs, String parallelism, String work) throws Exception {
+        EventGenerator.Options o = EventGenerator.Options.NONE.withParetoAlpha(Double.parseDouble(opt.get("heavy-alpha")))
+                .withBots(1, Integer.parseInt(opt.get("heavy-bot-events"))).withBotPricingShare(Double.parseDouble(opt.get("heavy-bot-share")));
+        heavyPair = BenchData.prepareHeavy(Path.of(opt.get("data")), Integer.parseInt(opt.get("heavy-users")),
+                Integer.parseInt(opt.get("heavy-days")), Long.parseLong(opt.get("heavy-seed")), o, log);
+        int repeat = Integer.parseInt(opt.get("heavy-repeat"));
+        alternate(heavyPair, "heavy", "even", List.of("batch", "streaming"), repeat, job, runs, parallelism, work);
+        hotKeyPair = BenchData.prepareHeavy(Path.of(opt.get("data")), 1000, 1, 4,
+                EventGenerator.Options.NONE.withBots(1, Integer.parseInt(opt.get("hotkey-events"))), log);
+        alternate(hotKeyPair, "hotkey", "hotkey-even", List.of("streaming"), repeat, job, runs, parallelism, work);
+    }
+
+    /** Runs the job on both datasets of a pair, alternating, and records the median of each. */
+    void alternate(BenchData.HeavyPair pair, String heavyName, String evenName, List<String> modes, int repeat, String job, String runs,
+            String parallelism, String work) throws Exception {
+        for (String mode : modes) {
+            Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+            for (int i = 0; i < repeat; i++) {
+                for (String set : List.of(heavyName, evenName)) {
+                    Path file = set.equals(heavyName) ? pair.heavy() : pair.even();
+                    String name = set + "-" + mode;
+                    log.printf("%n[%s] run %d of %d (load average %s)%n", name, i + 1, repeat, loadAverage());
+                    Map<String, Object> r = child("pipeline", runs, job, "files=" + file, "mode=" + mode, "sink=duckdb",
+                            "parallelism=" + parallelism, work);
+                    log.printf("[%s] %s%n", name, JSON.writeValueAsString(r));
+                    all.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+                }
+            }
+            for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet()) results.put(e.getKey(), median(e.getValue()));
+        }
+    }
+
+    /** The run with the median job time, with the range of all of them ({@code min_seconds}, {@code max_seconds}). */
+    static Map<String, Object> median(List<Map<String, Object>> runs) {
+        List<Map<String, Object>> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(Bench::seconds));
+        Map<String, Object> m = new LinkedHashMap<>(sorted.get(sorted.size() / 2));
+        m.put("min_seconds", seconds(sorted.get(0)));
+        m.put("max_seconds", seconds(sorted.get(sorted.size() - 1)));
+        m.put("repeats", sorted.size());
+        return m;
     }
 
     /** {@link #measureFastest} with {@code --repeat} runs. */

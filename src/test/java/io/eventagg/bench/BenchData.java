@@ -48,6 +48,58 @@ public final class BenchData {
 
     private BenchData() {}
 
+    /**
+     * The heavy-users pair: a heavy-tailed dataset (Pareto activity and a bot) and one of the same
+     * number of events spread over ordinary users, same days and seed, each one file.
+     */
+    public record HeavyPair(Path heavy, Path even, long heavyEvents, long evenEvents, int evenUsers, String heaviestUser,
+            long heaviestUserEvents, long botEvents, long botPricingViews) {}
+
+    /** The heavy-users pair for these parameters under {@code root}, generated unless it already exists. */
+    public static HeavyPair prepareHeavy(Path root, int users, int days, long seed, EventGenerator.Options options, java.io.PrintStream log)
+            throws IOException {
+        Path dir = root.resolve("heavy-u" + users + "-d" + days + "-s" + seed + "-a" + options.paretoAlpha() + "-b" + options.bots() + "x"
+                + options.botEventsPerDay() + "-p" + options.botPricingShare());
+        Path manifest = dir.resolve("manifest.json");
+        Path heavy = dir.resolve("heavy.jsonl");
+        Path even = dir.resolve("even.jsonl");
+        if (Files.exists(manifest) && Files.exists(heavy) && Files.exists(even)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(manifest.toFile(), Map.class);
+            log.printf("[data] reusing %s%n", dir);
+            return heavyPair(heavy, even, m);
+        }
+        Files.createDirectories(dir);
+        EventGenerator.Stats h = new EventGenerator(users, days, seed, START, 0.0, 1.0, options).write(heavy);
+        // Ordinary users only, as many as it takes for the same number of events (events grow with users).
+        int evenUsers = Math.max(1, (int) Math.round((double) users * h.events()
+                / new EventGenerator(users, days, seed, START, 0.0).write(Writer.nullWriter()).events()));
+        for (int i = 0; i < 4; i++) {
+            long e = new EventGenerator(evenUsers, days, seed, START, 0.0).write(Writer.nullWriter()).events();
+            if (Math.abs(e - h.events()) <= 0.005 * h.events()) break;
+            evenUsers = Math.max(1, (int) Math.round((double) evenUsers * h.events() / e));
+        }
+        EventGenerator.Stats ev = new EventGenerator(evenUsers, days, seed, START, 0.0).write(even);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("heavy_events", h.events());
+        m.put("even_events", ev.events());
+        m.put("even_users", evenUsers);
+        m.put("heaviest_user", h.heaviestUser());
+        m.put("heaviest_user_events", h.heaviestUserEvents());
+        m.put("bot_events", h.botEvents());
+        m.put("bot_pricing_views", h.botPricingViews());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+        log.printf("[data] heavy-tailed %,d events (heaviest ordinary user %,d, bots %,d), evenly spread %,d events (%,d users) in %s%n",
+                h.events(), h.heaviestUserEvents(), h.botEvents(), ev.events(), evenUsers, dir);
+        return heavyPair(heavy, even, m);
+    }
+
+    private static HeavyPair heavyPair(Path heavy, Path even, Map<String, Object> m) {
+        return new HeavyPair(heavy, even, ((Number) m.get("heavy_events")).longValue(), ((Number) m.get("even_events")).longValue(),
+                ((Number) m.get("even_users")).intValue(), (String) m.get("heaviest_user"), ((Number) m.get("heaviest_user_events")).longValue(),
+                ((Number) m.get("bot_events")).longValue(), ((Number) m.get("bot_pricing_views")).longValue());
+    }
+
     /** The dataset for these parameters under {@code root}, generated unless it already exists. */
     public static Dataset prepare(Path root, long events, int users, int days, long seed, int parts, java.io.PrintStream log)
             throws IOException {

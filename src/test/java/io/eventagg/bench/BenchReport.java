@@ -84,8 +84,40 @@ final class BenchReport {
                     ratio(rate, chMvRollups), mb(m.get("peak_rss_bytes")), m.get("load_before")));
         }
         sb.append('\n');
+        heavy(sb, b);
         notes(sb, r);
         return sb.toString();
+    }
+
+    /** The heavy-users rows: the full job on the heavy-tailed dataset against as many events spread evenly. */
+    private static void heavy(StringBuilder sb, Bench b) {
+        BenchData.HeavyPair d = b.heavyPair;
+        if (d == null) return;
+        Map<String, Map<String, Object>> r = b.results;
+        sb.append(String.format(Locale.ROOT, "Heavy users: the full job on a heavy-tailed dataset (%,d events; heaviest ordinary user %s with %,d;"
+                + " a bot with %,d, %,d of them pricing views) and on %,d events of %,d ordinary users, same days; median of %s JVMs each,"
+                + " alternating, range in brackets.%n%n", d.heavyEvents(), d.heaviestUser(), d.heaviestUserEvents(), d.botEvents(),
+                d.botPricingViews(), d.evenEvents(), d.evenUsers(), b.opt.get("heavy-repeat")));
+        sb.append("| Mode | Heavy-tailed: job s | Cold s | Evenly spread: job s | Cold s | Heavy ÷ even (target <= 1.2) |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        for (String mode : List.of("batch", "streaming")) {
+            Map<String, Object> h = r.get("heavy-" + mode);
+            Map<String, Object> e = r.get("even-" + mode);
+            if (h == null || e == null) continue;
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f |%n", mode, Bench.seconds(h),
+                    num(h, "min_seconds"), num(h, "max_seconds"), num(h, "cold_job_seconds"), Bench.seconds(e), num(e, "min_seconds"),
+                    num(e, "max_seconds"), num(e, "cold_job_seconds"), Bench.seconds(h) / Bench.seconds(e)));
+        }
+        Map<String, Object> k = r.get("hotkey-streaming");
+        Map<String, Object> e = r.get("hotkey-even-streaming");
+        if (b.hotKeyPair != null && k != null && e != null) {
+            sb.append(String.format(Locale.ROOT, "| streaming, hot key: one bot's %,d events in a day (of %,d) against %,d events of %,d users"
+                    + " | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f (target <= 2) |%n", b.hotKeyPair.botEvents(),
+                    b.hotKeyPair.heavyEvents(), b.hotKeyPair.evenEvents(), b.hotKeyPair.evenUsers(), Bench.seconds(k), num(k, "min_seconds"),
+                    num(k, "max_seconds"), num(k, "cold_job_seconds"), Bench.seconds(e), num(e, "min_seconds"), num(e, "max_seconds"),
+                    num(e, "cold_job_seconds"), Bench.seconds(k) / Bench.seconds(e)));
+        }
+        sb.append('\n');
     }
 
     private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r) {

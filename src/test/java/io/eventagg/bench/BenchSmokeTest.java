@@ -36,6 +36,7 @@ class BenchSmokeTest {
             "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
             "--heap", "768m", "--runs", "1", "--out", report.toString(), "--command", "BenchSmokeTest",
             "--rate", "2000", "--latency-seconds", "8", "--latency-warmup", "1",
+            "--heavy-users", "80", "--heavy-days", "4", "--heavy-bot-events", "400", "--heavy-repeat", "1", "--hotkey-events", "3000",
         }, new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
             bench.runAll();
@@ -81,12 +82,22 @@ class BenchSmokeTest {
         assertThat(num(r.get("peer-clickhouse"), "mv_rollups_events")).as("every event in the views' rollups").isEqualTo(events);
         assertThat(num(r.get("peer-clickhouse"), "mv_rollups_rows")).as("the views keep the GROUP BYs' buckets")
                 .isEqualTo(num(r.get("peer-clickhouse"), "rows"));
+        for (String mode : List.of("batch", "streaming")) {
+            assertThat(num(r.get("heavy-" + mode), "read")).as("heavy-tailed, " + mode).isEqualTo(bench.heavyPair.heavyEvents());
+            assertThat(num(r.get("even-" + mode), "read")).as("evenly spread, " + mode).isEqualTo(bench.heavyPair.evenEvents());
+        }
+        assertThat(bench.heavyPair.botEvents()).as("the bot's events").isEqualTo(1600);
+        assertThat(num(r.get("hotkey-streaming"), "read")).as("hot key").isEqualTo(bench.hotKeyPair.heavyEvents());
+        assertThat(num(r.get("hotkey-even-streaming"), "read")).as("hot key, spread").isEqualTo(bench.hotKeyPair.evenEvents());
+        assertThat(bench.hotKeyPair.botEvents()).isEqualTo(3000);
+        assertThat(Math.abs(bench.heavyPair.evenEvents() - bench.heavyPair.heavyEvents()))
+                .as("as many events spread evenly (within 5 %)").isLessThan(bench.heavyPair.heavyEvents() / 20);
         assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
         assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
 
         String md = Files.readString(report);
         assertThat(md).contains("| Measurement |", "Ceiling", "Flink floor", "÷ Flink floor", "BenchSmokeTest", "same rollups",
-                "the 3 views' work");
+                "the 3 views' work", "Heavy ÷ even");
     }
 
     private static long num(Map<String, Object> m, String key) {
