@@ -20,7 +20,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <pre>
  * source ═ route ─┬─ dead letters, late events ──────────────────────────────► outputs
  *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity+day ─ calendar buckets ─► outputs
- *                 ├─ per funnel: CEP per step ─ first reach per user ─ entry-day window ─► outputs
+ *                 ├─ per funnel: keyBy user ─ gate ─ CEP ─ first reach (chained) ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
