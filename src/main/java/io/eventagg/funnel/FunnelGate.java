@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -106,7 +107,6 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
      * (plus the margin by which CEP's buffered events may pass the watermark) after the first
      * watermark; the answers stay exact, and per-event cost is bounded again after that.
      */
-
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
@@ -138,7 +138,7 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
     }
 
     @Override
-    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
+    public void processWatermark(Watermark mark) throws Exception {
         if (forwardAllUntil == Long.MIN_VALUE && mark.getTimestamp() != Long.MIN_VALUE) {
             long w = mark.getTimestamp();
             forwardAllUntil = w >= Long.MAX_VALUE - funnel.definition().conversionWindowMillis() - upgradeMarginMs ? Long.MAX_VALUE
