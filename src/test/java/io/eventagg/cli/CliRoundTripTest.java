@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.testing.CliRun;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,20 +26,8 @@ class CliRoundTripTest {
     @TempDir
     Path dir;
 
-    record Result(int status, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = Main.execute(args);
-            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun.Result cli(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -56,11 +42,11 @@ class CliRoundTripTest {
                 """);
         String sink = "jdbc:duckdb:" + dir.resolve("cli.duckdb");
         assertThat(cli("generate", "--users", "800", "--days", "8", "--seed", "5", "--out", data.toString()).status()).isZero();
-        Result run = cli("run", "--job", job.toString(), "--input", data.toString(), "--sink", sink);
+        CliRun.Result run = cli("run", "--job", job.toString(), "--input", data.toString(), "--sink", sink);
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out()).contains("records read").contains("dead-lettered");
 
-        Result q = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--events", "pageview,signup",
+        CliRun.Result q = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--events", "pageview,signup",
                 "--from", "2024-01-02", "--to", "2024-01-06", "--granularity", "day", "--breakdown", "plan", "--format", "json");
         assertThat(q.status()).as(q.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(q.out());
@@ -99,7 +85,7 @@ class CliRoundTripTest {
         assertThat(stored).isEqualTo(plans);
         assertThat(json.has("unique_sessions")).as("only for all-events queries").isFalse();
 
-        Result all = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--from", "2024-01-02", "--to",
+        CliRun.Result all = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--from", "2024-01-02", "--to",
                 "2024-01-03", "--granularity", "hour", "--format", "csv");
         assertThat(all.status()).isZero();
         assertThat(all.out().lines().findFirst().orElseThrow()).isEqualTo("timestamp,count,unique_users,unique_sessions");
@@ -110,12 +96,12 @@ class CliRoundTripTest {
     void configurationErrorsExitWithStatusTwoAndNameTheField() throws Exception {
         Path job = dir.resolve("bad.yaml");
         Files.writeString(job, "name: x\ngranularities: [daily]\n");
-        Result r = cli("run", "--job", job.toString(), "--input", job.toString(), "--sink", "jdbc:duckdb:" + dir.resolve("x.duckdb"));
+        CliRun.Result r = cli("run", "--job", job.toString(), "--input", job.toString(), "--sink", "jdbc:duckdb:" + dir.resolve("x.duckdb"));
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("granularities[0]").contains("daily");
         assertThat(Files.exists(dir.resolve("x.duckdb"))).as("nothing written").isFalse();
 
-        Result q = cli("query", "timeseries", "--job", "jobs/example.yaml", "--sink", "jdbc:duckdb:" + dir.resolve("y.duckdb"),
+        CliRun.Result q = cli("query", "timeseries", "--job", "jobs/example.yaml", "--sink", "jdbc:duckdb:" + dir.resolve("y.duckdb"),
                 "--from", "2024-01-02", "--to", "2024-01-01", "--granularity", "day");
         assertThat(q.status()).isEqualTo(2);
         assertThat(q.err()).contains("--from must be before --to");

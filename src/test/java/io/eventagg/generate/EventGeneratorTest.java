@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.eventagg.cli.Main;
-import java.io.ByteArrayOutputStream;
+import io.eventagg.testing.CliRun;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -241,20 +239,8 @@ class EventGeneratorTest {
         assertThatThrownBy(() -> EventGenerator.Options.NONE.withBotPricingShare(1.5)).hasMessageContaining("botPricingShare");
     }
 
-    record Result(int status, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = Main.execute(args);
-            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun.Result cli(String... args) {
+        return CliRun.of(args);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -262,7 +248,7 @@ class EventGeneratorTest {
         "--bot-pricing-share, 1.5", "--bot-pricing-share, -0.1"})
     void cliRejectsInvalidOptions(String option, String value, @TempDir Path dir) {
         Path out = dir.resolve("events.jsonl");
-        Result r = cli("generate", "--users", "10", "--days", "2", option, value, "--out", out.toString());
+        CliRun.Result r = cli("generate", "--users", "10", "--days", "2", option, value, "--out", out.toString());
         assertThat(r.status()).as("exit status (stderr: %s)", r.err()).isEqualTo(2);
         assertThat(r.err()).contains(option).doesNotContain("\tat ");
         assertThat(out).doesNotExist();
@@ -271,7 +257,7 @@ class EventGeneratorTest {
     @Test
     void cliGeneratesWithTheOptions(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("events.jsonl");
-        Result r = cli("generate", "--users", "200", "--days", "5", "--seed", "4", "--pareto-alpha", "1.3", "--bots", "1",
+        CliRun.Result r = cli("generate", "--users", "200", "--days", "5", "--seed", "4", "--pareto-alpha", "1.3", "--bots", "1",
                 "--bot-events-per-day", "100", "--malformed-rate", "0", "--out", out.toString());
         assertThat(r.status()).as("exit status (stderr: %s)", r.err()).isEqualTo(0);
         assertThat(r.out()).contains("heaviest user: ").contains("bots: 500 events");
