@@ -54,9 +54,12 @@ final class BenchReport {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
                 data.events(), data.users(), data.days(), data.bytes() >> 20, data.parts().size(), data.seed()));
-        sb.append("| Measurement | Events | Time s | Cold s | Events/s | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs"
-                + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        boolean any = THROUGHPUT.stream().anyMatch(row -> r.containsKey(row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
+        if (any) {
+            sb.append("| Measurement | Events | Time s | Cold s | Events/s | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs"
+                    + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        }
         for (Row row : THROUGHPUT) {
             Map<String, Object> m;
             double secs;
@@ -83,7 +86,7 @@ final class BenchReport {
                     isCeiling ? "(0.50)" : ratio(rate, 2 * ceiling), ratio(rate, floor), ratio(rate, duck), ratio(rate, ch), ratio(rate, chMv),
                     ratio(rate, chMvRollups), mb(m.get("peak_rss_bytes")), m.get("load_before")));
         }
-        sb.append('\n');
+        if (any) sb.append('\n');
         heavy(sb, b);
         notes(sb, r);
         return sb.toString();
