@@ -6,7 +6,7 @@ import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;

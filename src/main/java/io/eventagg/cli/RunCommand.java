@@ -10,7 +10,7 @@ import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.eventagg.cli;
 
-import io.eventagg.sink.Redact;
+import io.eventagg.config.Redact;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.util.concurrent.Callable;

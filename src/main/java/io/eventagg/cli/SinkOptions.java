@@ -5,7 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventagg.config.ConfigException;
 import io.eventagg.config.ConfigNode;
 import io.eventagg.config.Durations;
-import io.eventagg.sink.Redact;
+import io.eventagg.config.Redact;
 import io.eventagg.sink.Secret;
 import io.eventagg.sink.SinkSettings;
 import java.io.IOException;

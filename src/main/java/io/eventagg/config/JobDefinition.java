@@ -2,10 +2,6 @@ package io.eventagg.config;
 
 import io.eventagg.filter.PropertyFilter;
 import io.eventagg.filter.PropertySelection;
-import io.eventagg.funnel.FunnelDefinition;
-import io.eventagg.funnel.FunnelExclusion;
-import io.eventagg.funnel.FunnelStep;
-import io.eventagg.retention.RetentionDefinition;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.io.Serializable;

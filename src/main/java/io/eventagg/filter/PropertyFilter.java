@@ -1,15 +1,8 @@
 package io.eventagg.filter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.ConfigNode;
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One compiled {@code {property, operator, value}} condition on an event's properties.
@@ -51,72 +44,31 @@ public final class PropertyFilter implements Serializable {
         return operator;
     }
 
-    /** Reads and checks {@code {property, operator, value}} at {@code node}'s path. */
-    public static PropertyFilter parse(ConfigNode node) {
-        node.requireObject(Set.of("property", "operator", "value"));
-        String property = node.requiredString("property");
-        String opText = node.requiredString("operator");
-        FilterOperator op = FilterOperator.parse(opText);
-        if (op == null) {
-            StringBuilder all = new StringBuilder();
-            for (FilterOperator o : FilterOperator.values()) all.append(all.length() == 0 ? "" : ", ").append(o.id());
-            throw new ConfigException(node.child("operator"), "unknown operator '" + opText + "' (expected one of " + all + ")");
-        }
-        ConfigNode valueNode = node.get("value");
-        JsonNode v = valueNode.raw();
-        String field = valueNode.path();
-        switch (op) {
-            case IS_SET, IS_NOT_SET -> {
-                return new PropertyFilter(property, op, null, null, null, null, null);
-            }
-            case GT, GTE, LT, LTE -> {
-                if (!v.isNumber()) throw new ConfigException(field, "operator " + op.id() + " needs a number, found " + describe(v));
-                return new PropertyFilter(property, op, null, v.decimalValue(), null, null, null);
-            }
-            case IN, NOT_IN -> {
-                if (!v.isArray() || v.isEmpty()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a non-empty list of values, found " + describe(v));
-                }
-                List<String> ts = new ArrayList<>();
-                List<BigDecimal> ns = new ArrayList<>();
-                for (int i = 0; i < v.size(); i++) {
-                    JsonNode e = v.get(i);
-                    if (!e.isValueNode() || e.isNull()) {
-                        throw new ConfigException(field + "[" + i + "]", "must be a string, number or boolean, found " + describe(e));
-                    }
-                    ts.add(e.asText());
-                    ns.add(e.isNumber() ? e.decimalValue() : null);
-                }
-                return new PropertyFilter(property, op, null, null, ts.toArray(new String[0]), ns.toArray(new BigDecimal[0]), null);
-            }
-            case REGEX, NOT_REGEX -> {
-                if (!v.isTextual()) throw new ConfigException(field, "operator " + op.id() + " needs a regular expression as text, found " + describe(v));
-                try {
-                    return new PropertyFilter(property, op, v.asText(), null, null, null, Pattern.compile(v.asText()));
-                } catch (PatternSyntaxException e) {
-                    throw new ConfigException(field, "regular expression does not compile: " + e.getDescription() + " near index " + e.getIndex());
-                }
-            }
-            case CONTAINS, NOT_CONTAINS -> {
-                if (!v.isValueNode() || v.isNull() || v.isMissingNode()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a text value, found " + describe(v));
-                }
-                return new PropertyFilter(property, op, v.asText(), null, null, null, null);
-            }
-            case EQ, NEQ -> {
-                if (!v.isValueNode() || v.isNull() || v.isMissingNode()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a string, number or boolean, found " + describe(v));
-                }
-                return new PropertyFilter(property, op, v.asText(), v.isNumber() ? v.decimalValue() : null, null, null, null);
-            }
-            default -> throw new IllegalStateException(op.toString());
-        }
+    /** {@code is_set} / {@code is_not_set}. */
+    public static PropertyFilter presence(String property, FilterOperator op) {
+        return new PropertyFilter(property, op, null, null, null, null, null);
     }
 
-    private static String describe(JsonNode v) {
-        if (v == null || v.isMissingNode()) return "no value";
-        return v.getNodeType().toString().toLowerCase() + " " + v;
+    /** {@code gt}, {@code gte}, {@code lt}, {@code lte} against a number. */
+    public static PropertyFilter comparison(String property, FilterOperator op, BigDecimal number) {
+        return new PropertyFilter(property, op, null, number, null, null, null);
     }
+
+    /** {@code in} / {@code not_in}: the values' texts, and their numbers where they are numbers (else null). */
+    public static PropertyFilter membership(String property, FilterOperator op, String[] texts, BigDecimal[] numbers) {
+        return new PropertyFilter(property, op, null, null, texts.clone(), numbers.clone(), null);
+    }
+
+    /** {@code regex} / {@code not_regex}. */
+    public static PropertyFilter regex(String property, FilterOperator op, Pattern pattern) {
+        return new PropertyFilter(property, op, pattern.pattern(), null, null, null, pattern);
+    }
+
+    /** {@code eq}, {@code neq}, {@code contains}, {@code not_contains}: the value's text, and its number if it is one. */
+    public static PropertyFilter value(String property, FilterOperator op, String text, BigDecimal number) {
+        return new PropertyFilter(property, op, text, number, null, null, null);
+    }
+
 
     /**
      * @param value the property's text (string content, or JSON text for other kinds)

@@ -1,5 +1,7 @@
 package io.eventagg.funnel;
 
+import io.eventagg.config.FunnelDefinition;
+import io.eventagg.config.FunnelExclusion;
 import io.eventagg.filter.EventMatcher;
 import io.eventagg.filter.PropertySelection;
 import io.eventagg.ingest.Event;

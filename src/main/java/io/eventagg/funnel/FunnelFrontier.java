@@ -1,5 +1,6 @@
 package io.eventagg.funnel;
 
+import io.eventagg.config.FunnelDefinition;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.util.Arrays;

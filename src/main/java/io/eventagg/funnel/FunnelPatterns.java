@@ -1,5 +1,6 @@
 package io.eventagg.funnel;
 
+import io.eventagg.config.FunnelDefinition;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Iterator;

@@ -1,8 +1,9 @@
 package io.eventagg.funnel;
 
+import io.eventagg.config.FunnelDefinition;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.Event;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.window.EmitTrigger;
 import io.eventagg.window.WatermarkShift;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.eventagg.funnel;
 
+import io.eventagg.config.FunnelDefinition;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;

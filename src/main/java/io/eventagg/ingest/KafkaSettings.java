@@ -1,7 +1,7 @@
 package io.eventagg.ingest;
 
 import io.eventagg.config.ConfigException;
-import io.eventagg.sink.Redact;
+import io.eventagg.config.Redact;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,6 +1,7 @@
 package io.eventagg.pipeline;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.funnel.FunnelPipeline;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;

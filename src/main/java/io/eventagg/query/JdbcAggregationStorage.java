@@ -24,10 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import io.eventagg.funnel.FunnelDefinition;
+import io.eventagg.config.FunnelDefinition;
 import io.eventagg.refresh.RefreshLog;
 import io.eventagg.refresh.RefreshRange;
-import io.eventagg.retention.RetentionDefinition;
+import io.eventagg.config.RetentionDefinition;
 import org.apache.datasketches.hll.Union;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 

@@ -64,7 +64,7 @@ public final class RawEventsTableSource implements BackfillSource {
 
     @Override
     public String describe() {
-        return "table " + table + " at " + io.eventagg.sink.Redact.url(database.url());
+        return "table " + table + " at " + io.eventagg.config.Redact.url(database.url());
     }
 
     /** A row as the JSON the parser reads; its origin is the table and a hash of its content. */

@@ -1,9 +1,9 @@
 package io.eventagg.refresh;
 
 import io.eventagg.config.JobDefinition;
-import io.eventagg.funnel.FunnelDefinition;
-import io.eventagg.retention.RetentionDefinition;
-import io.eventagg.retention.RetentionType;
+import io.eventagg.config.FunnelDefinition;
+import io.eventagg.config.RetentionDefinition;
+import io.eventagg.config.RetentionType;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.io.Serializable;

@@ -1,5 +1,6 @@
 package io.eventagg.retention;
 
+import io.eventagg.config.RetentionDefinition;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.time.BucketCalendar;
 import java.util.List;

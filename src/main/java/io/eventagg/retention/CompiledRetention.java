@@ -1,5 +1,6 @@
 package io.eventagg.retention;
 
+import io.eventagg.config.RetentionDefinition;
 import io.eventagg.filter.EventMatcher;
 import io.eventagg.filter.PropertySelection;
 import io.eventagg.ingest.Event;

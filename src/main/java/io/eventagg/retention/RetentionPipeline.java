@@ -2,7 +2,7 @@ package io.eventagg.retention;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.Event;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;

@@ -1,5 +1,7 @@
 package io.eventagg.retention;
 
+import io.eventagg.config.RetentionDefinition;
+import io.eventagg.config.RetentionType;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.eventagg.sink;
 
+import io.eventagg.config.Redact;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.Driver;

@@ -1,6 +1,7 @@
 package io.eventagg.sink;
 
 import io.eventagg.config.ConfigException;
+import io.eventagg.config.Redact;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Properties;

@@ -3,7 +3,7 @@ package io.eventagg.bench;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.Event;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.timeseries.SeriesCombiner;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.time.Granularity;

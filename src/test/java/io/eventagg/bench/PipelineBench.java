@@ -10,7 +10,7 @@ import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.FilesBackfillSource;
 import io.eventagg.refresh.RefreshRange;

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.eventagg.filter.FilterOperator;
-import io.eventagg.funnel.FunnelDefinition;
-import io.eventagg.funnel.FunnelExclusion;
-import io.eventagg.retention.RetentionDefinition;
-import io.eventagg.retention.RetentionType;
 import io.eventagg.time.Granularity;
 import java.nio.file.Files;
 import java.nio.file.Path;

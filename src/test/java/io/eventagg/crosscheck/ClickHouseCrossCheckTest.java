@@ -7,7 +7,7 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.FunnelResult;
 import io.eventagg.query.JdbcAggregationStorage;

@@ -12,9 +12,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventagg.config.ConfigNode;
+import io.eventagg.config.FilterParser;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.funnel.FunnelStep;
+import io.eventagg.config.FunnelStep;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
 import java.math.BigDecimal;
@@ -40,7 +41,7 @@ class PropertyFilterTest {
     static PropertyFilter jsonFilter(String operator, String valueJson) {
         String json = "{\"property\":\"p\",\"operator\":\"" + operator + "\"" + (valueJson == null ? "" : ",\"value\":" + valueJson) + "}";
         try {
-            return PropertyFilter.parse(new ConfigNode(JSON_READER.readTree(json), "filter"));
+            return FilterParser.parse(new ConfigNode(JSON_READER.readTree(json), "filter"));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(json, e);
         }
@@ -50,7 +51,7 @@ class PropertyFilterTest {
     static PropertyFilter filter(String operator, String valueYaml) {
         String yaml = "{property: p, operator: " + operator + (valueYaml == null ? "" : ", value: " + valueYaml) + "}";
         try {
-            return PropertyFilter.parse(new ConfigNode(YAML.readTree(yaml), "filter"));
+            return FilterParser.parse(new ConfigNode(YAML.readTree(yaml), "filter"));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(yaml, e);
         }
@@ -258,7 +259,7 @@ class PropertyFilterTest {
         private PropertyFilter filterOn(String property, String op, String value) {
             String yaml = "{property: " + property + ", operator: " + op + ", value: " + value + "}";
             try {
-                return PropertyFilter.parse(new ConfigNode(YAML.readTree(yaml), "f"));
+                return FilterParser.parse(new ConfigNode(YAML.readTree(yaml), "f"));
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException(e);
             }

@@ -12,7 +12,7 @@ import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.TimeSeriesQuery;

@@ -11,7 +11,7 @@ import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseResults;

@@ -2,6 +2,7 @@ package io.eventagg.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.config.RunOptions;
 import org.junit.jupiter.api.Test;
 
 /** The time-series combiner's lead before each emission tick follows the network buffer timeout. */

@@ -3,6 +3,7 @@ package io.eventagg.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.query.AggregationResult;

@@ -3,7 +3,8 @@ package io.eventagg.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RetentionDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.time.BucketCalendar;
 import java.util.ArrayList;
 import java.util.List;

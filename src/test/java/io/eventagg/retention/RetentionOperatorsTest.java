@@ -3,6 +3,7 @@ package io.eventagg.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.RetentionDefinition;
 import io.eventagg.time.BucketCalendar;
 import java.time.Instant;
 import java.time.LocalDate;

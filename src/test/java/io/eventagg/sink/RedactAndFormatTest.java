@@ -2,6 +2,7 @@ package io.eventagg.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.config.Redact;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

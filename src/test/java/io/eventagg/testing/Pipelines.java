@@ -8,7 +8,7 @@ import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.pipeline.RunOptions;
+import io.eventagg.config.RunOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,5 @@
-package io.eventagg.retention;
+package io.eventagg.config;
 
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.ConfigNode;
 import io.eventagg.filter.PropertyFilter;
 import io.eventagg.time.Granularity;
 import java.io.Serializable;
@@ -71,8 +69,8 @@ public record RetentionDefinition(
                 period,
                 periods,
                 type,
-                List.copyOf(n.list("start_filters", PropertyFilter::parse)),
-                List.copyOf(n.list("return_filters", PropertyFilter::parse)),
+                List.copyOf(n.list("start_filters", FilterParser::parse)),
+                List.copyOf(n.list("return_filters", FilterParser::parse)),
                 horizon);
     }
 }

@@ -1,6 +1,5 @@
-package io.eventagg.funnel;
+package io.eventagg.config;
 
-import io.eventagg.config.ConfigNode;
 import io.eventagg.filter.PropertyFilter;
 import java.io.Serializable;
 import java.util.List;
@@ -14,7 +13,7 @@ public record FunnelStep(String name, String event, List<PropertyFilter> filters
         String event = n.requiredString("event");
         String name = n.string("name", event);
         try {
-            return new FunnelStep(name, event, List.copyOf(n.list("filters", PropertyFilter::parse)));
+            return new FunnelStep(name, event, List.copyOf(n.list("filters", FilterParser::parse)));
         } catch (io.eventagg.config.ConfigException e) {
             String problem = e.getMessage().substring(e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
             throw new io.eventagg.config.ConfigException(e.field(), problem + " (step '" + name + "')");

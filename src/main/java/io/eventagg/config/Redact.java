@@ -1,4 +1,4 @@
-package io.eventagg.sink;
+package io.eventagg.config;
 
 import java.util.Map;
 import java.util.TreeMap;

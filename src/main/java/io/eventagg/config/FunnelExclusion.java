@@ -1,7 +1,5 @@
-package io.eventagg.funnel;
+package io.eventagg.config;
 
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.ConfigNode;
 import io.eventagg.filter.PropertyFilter;
 import java.io.Serializable;
 import java.util.List;
@@ -22,6 +20,6 @@ public record FunnelExclusion(String event, List<PropertyFilter> filters, int af
         if (before <= after) {
             throw new ConfigException(n.child("before_step"), "must be greater than after_step (" + after + ")");
         }
-        return new FunnelExclusion(event, List.copyOf(n.list("filters", PropertyFilter::parse)), after, before);
+        return new FunnelExclusion(event, List.copyOf(n.list("filters", FilterParser::parse)), after, before);
     }
 }

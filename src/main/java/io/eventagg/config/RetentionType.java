@@ -1,4 +1,4 @@
-package io.eventagg.retention;
+package io.eventagg.config;
 
 /** Whether a user joins the cohort of their first start event only, or of every period with one. */
 public enum RetentionType {

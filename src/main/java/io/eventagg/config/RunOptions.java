@@ -1,4 +1,4 @@
-package io.eventagg.pipeline;
+package io.eventagg.config;
 
 import java.io.Serializable;
 
@@ -10,7 +10,7 @@ import java.io.Serializable;
  * @param generation the refresh generation stamped into row versions (0 for live jobs)
  * @param combinerLeadMs in streaming, how long before each emission tick (every emit interval) the
  *     local pre-aggregation flushes: time for its partials to reach the bucket operator (at least
- *     twice Flink's buffer timeout, see {@link EventaggPipeline#combinerLead})
+ *     twice Flink's buffer timeout, see {@code EventaggPipeline.combinerLead})
  * @param combinerMaxBuckets how many minute buckets the local pre-aggregation holds at most
  */
 public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets) implements Serializable {

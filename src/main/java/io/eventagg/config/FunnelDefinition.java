@@ -1,7 +1,5 @@
-package io.eventagg.funnel;
+package io.eventagg.config;
 
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.ConfigNode;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
