@@ -60,14 +60,23 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
     private transient ValueState<long[]>[] states;
     private transient long[] tracked;
     private transient ListState<long[]> trackedState;
-    /** Tests: false sends every return through the full path (which the fast path must equal). */
-    boolean fastReturns = true;
+    private final boolean fastReturns;
 
     /**
      * @param sortedInput true in batch execution, where each user's events arrive in timestamp
      *     order and timers fire only after the user's last one
      */
     public RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput) {
+        this(definitions, calendar, latenessMs, sortedInput, true);
+    }
+
+    /**
+     * @param fastReturns false sends every return event through the full path, which the fast path
+     *     must equal (tests compare the two)
+     */
+    RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput,
+            boolean fastReturns) {
+        this.fastReturns = fastReturns;
         this.definitions = List.copyOf(definitions);
         this.calendar = calendar;
         this.latenessMs = latenessMs;

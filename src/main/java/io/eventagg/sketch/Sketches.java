@@ -39,10 +39,6 @@ public final class Sketches {
         return MurmurHash3.hash(id.getBytes(StandardCharsets.UTF_8), SEED)[0];
     }
 
-    public static HllSketch newHll(int lgK) {
-        return new HllSketch(lgK, HLL_TYPE);
-    }
-
     public static Union newUnion(int lgK) {
         return new Union(lgK);
     }

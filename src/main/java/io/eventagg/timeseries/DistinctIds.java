@@ -3,7 +3,6 @@ package io.eventagg.timeseries;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.types.LongBlocks;
 import java.io.IOException;
-import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.Union;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -60,13 +59,6 @@ public final class DistinctIds {
         } else {
             Sketches.merge(union, sketch);
         }
-    }
-
-    /** The ids as a sketch (tests and diagnostics; the pipeline folds them into unions). */
-    public HllSketch toSketch(int lgK) {
-        Union u = Sketches.newUnion(lgK);
-        addTo(u);
-        return u.getResult(Sketches.HLL_TYPE);
     }
 
     /** The estimate of the number of distinct ids (exact for hashes). */

@@ -64,21 +64,6 @@ public final class SeriesAccumulator {
         return environment + "/" + (rollup ? "(rollup)" : event);
     }
 
-    void merge(SeriesAccumulator other) {
-        if (environment == null) {
-            rollup = other.rollup;
-            environment = other.environment;
-            event = other.event;
-        }
-        count += other.count;
-        users.update(other.users.getResult());
-        if (other.sessions != null) {
-            if (sessions == null) sessions = new Union(other.sessions.getLgConfigK());
-            sessions.update(other.sessions.getResult());
-        }
-        breakdowns.addAll(other.breakdowns);
-    }
-
     public static CustomTypeInfo<SeriesAccumulator> typeInfo() {
         return CustomTypeInfo.of(SeriesAccumulator.class, Serializer::new);
     }

@@ -72,6 +72,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final long allowedLatenessMs;
     private final long emitIntervalMs;
     private final Granularity[] jobGranularities;
+    private final boolean changeSetAlways;
 
     private transient InternalValueState<Long, Long, SeriesAccumulator> buckets;
     /** Per key: the starts of its open buckets (which its one timer closes). */
@@ -93,6 +94,15 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private transient long lastClosedLog;
 
     public SeriesBucketOperator(JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation) {
+        this(job, allowedLatenessMs, emitIntervalMs, generation, false);
+    }
+
+    /**
+     * @param changeSetAlways keep the set of changed buckets even on the heap backend, where a flag on
+     *     the accumulator does (tests run both ways)
+     */
+    SeriesBucketOperator(JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation, boolean changeSetAlways) {
+        this.changeSetAlways = changeSetAlways;
         this.calendar = job.calendar();
         this.rows = new SeriesRows(job.breakdowns(), job.breakdownLimit(), generation);
         this.lgK = job.sketchLgK();
@@ -175,11 +185,8 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
      * the tests of the other path.
      */
     boolean heapObjects() {
-        return !forceChangeSet && getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+        return !changeSetAlways && getKeyedStateBackend() instanceof HeapKeyedStateBackend;
     }
-
-    /** Tests: use the set even on the heap backend. */
-    boolean forceChangeSet;
 
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
     private void closedBucket(SeriesPartial p, long end) {

@@ -1,6 +1,5 @@
 package io.eventagg.types;
 
-import java.util.function.Supplier;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -75,10 +74,5 @@ public final class CustomTypeInfo<T> extends TypeInformation<T> {
     @Override
     public boolean canEqual(Object obj) {
         return obj instanceof CustomTypeInfo;
-    }
-
-    /** Kept so {@link Supplier} users can build serializers directly. */
-    public Supplier<? extends TypeSerializer<T>> serializerSupplier() {
-        return serializer;
     }
 }

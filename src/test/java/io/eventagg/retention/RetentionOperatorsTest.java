@@ -56,8 +56,7 @@ class RetentionOperatorsTest {
 
     private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs,
             long lateness, boolean fastReturns) throws Exception {
-        RetentionTracker<String> t = new RetentionTracker<>(defs, UTC, lateness, false);
-        t.fastReturns = fastReturns;
+        RetentionTracker<String> t = new RetentionTracker<>(defs, UTC, lateness, false, fastReturns);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING);
         h.open();
         return h;

@@ -6,9 +6,7 @@ package io.eventagg.timeseries;
  */
 class SeriesBucketOperatorChangeSetTest extends SeriesBucketOperatorTest {
     @Override
-    SeriesBucketOperator operator(long lateness, long emit) {
-        SeriesBucketOperator op = super.operator(lateness, emit);
-        op.forceChangeSet = true;
-        return op;
+    boolean changeSetAlways() {
+        return true;
     }
 }

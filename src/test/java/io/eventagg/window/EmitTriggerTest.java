@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
-import io.eventagg.time.BucketCalendar;
-import io.eventagg.time.CalendarWindowAssigner;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesAccumulator;
@@ -25,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -53,7 +52,7 @@ class EmitTriggerTest {
     @BeforeEach
     void open() throws Exception {
         WindowOperatorBuilder<SeriesPartial, Long, TimeWindow> builder = new WindowOperatorBuilder<>(
-                new CalendarWindowAssigner(Granularity.HOUR, new BucketCalendar(java.time.ZoneOffset.UTC)),
+                TumblingEventTimeWindows.of(Duration.ofHours(1)),
                 new EmitTrigger(EMIT, LATENESS), new ExecutionConfig(), TypeInformation.of(SeriesPartial.class),
                 SeriesPartial::key, Types.LONG);
         builder.allowedLateness(Duration.ofMillis(LATENESS));
