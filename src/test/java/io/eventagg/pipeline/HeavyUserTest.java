@@ -6,8 +6,7 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.sink.SchemaManager;
-import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.CollectingOutputs;
 import io.eventagg.testing.FunnelTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefEvent;
@@ -131,29 +130,28 @@ class HeavyUserTest {
     @Test
     void batchMatchesReferenceWithBoundedWork() throws Exception {
         JobDefinition job = TestJobs.full("heavy_batch", "UTC");
-        String url = "jdbc:duckdb:" + dir.resolve("batch.duckdb");
-        SchemaManager.apply(SinkSettings.of(url));
-        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        CollectingOutputs out = new CollectingOutputs();
+        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()), out, 2);
         assertThat(c.aggregated()).isEqualTo(parsed.events().size());
-        FunnelTables.assertMatchReference(url, job.timezone(), parsed.events());
-        RetentionTables.assertMatchReference(url, job.timezone(), parsed.events());
+        FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), parsed.events());
+        RetentionTables.assertMatchReference(out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), parsed.events());
+        out.clear();
         assertBoundedWork(job, c.job());
     }
 
     @Test
     void streamingMatchesReferenceWithBoundedWork() throws Exception {
         JobDefinition job = TestJobs.full("heavy_stream", "UTC");
-        String url = "jdbc:duckdb:" + dir.resolve("stream.duckdb");
-        SchemaManager.apply(SinkSettings.of(url));
+        CollectingOutputs out = new CollectingOutputs();
         Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(),
-                Watermarks.perEvent(job.watermark().outOfOrderness()), new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+                Watermarks.perEvent(job.watermark().outOfOrderness()), out, 2);
         boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), job.watermark().outOfOrderness(), job.watermark().allowedLateness());
         List<RefEvent> onTime = new ArrayList<>();
         for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(c.late()).isEqualTo(parsed.events().size() - onTime.size());
-        FunnelTables.assertMatchReference(url, job.timezone(), onTime);
-        RetentionTables.assertMatchReference(url, job.timezone(), onTime);
+        FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), onTime);
+        RetentionTables.assertMatchReference(out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), onTime);
+        out.clear();
         assertBoundedWork(job, c.job());
     }
 

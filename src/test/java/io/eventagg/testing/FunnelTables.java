@@ -20,7 +20,11 @@ public final class FunnelTables {
      * above), counts and sums of the times, and their medians within the sketch's accuracy.
      */
     public static void assertMatchReference(String url, ZoneId zone, List<RefEvent> events) throws Exception {
-        List<Map<String, Object>> rows = DuckTables.rows(url, "SELECT * FROM ea_funnel_steps");
+        assertMatchReference(DuckTables.rows(url, "SELECT * FROM ea_funnel_steps"), zone, events);
+    }
+
+    /** The same for rows in the table's columns from anywhere (e.g. {@link CollectingOutputs#funnelRows}). */
+    public static void assertMatchReference(List<Map<String, Object>> rows, ZoneId zone, List<RefEvent> events) {
         int checkedCells = 0;
         for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
             String name = RefJobFunnels.NAMES.get(f);
@@ -71,6 +75,7 @@ public final class FunnelTables {
     }
 
     public static long millis(Object ts) {
+        if (ts instanceof Number n) return n.longValue();
         if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
         if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
         throw new IllegalArgumentException(String.valueOf(ts));

@@ -16,8 +16,13 @@ public final class RetentionTables {
      * equals the reference: cohort sizes, and users on and on-or-after every period.
      */
     public static void assertMatchReference(String url, ZoneId zone, List<RefEvent> events) throws Exception {
-        List<Map<String, Object>> cohorts = DuckTables.rows(url, "SELECT * FROM ea_retention_cohorts");
-        List<Map<String, Object>> periods = DuckTables.rows(url, "SELECT * FROM ea_retention_periods");
+        assertMatchReference(DuckTables.rows(url, "SELECT * FROM ea_retention_cohorts"), DuckTables.rows(url, "SELECT * FROM ea_retention_periods"),
+                zone, events);
+    }
+
+    /** The same for rows in the tables' columns from anywhere (e.g. {@link CollectingOutputs}). */
+    public static void assertMatchReference(List<Map<String, Object>> cohorts, List<Map<String, Object>> periods, ZoneId zone,
+            List<RefEvent> events) {
         for (int d = 0; d < RefJobRetention.NAMES.size(); d++) {
             String name = RefJobRetention.NAMES.get(d);
             RefRetention.Definition def = RefJobRetention.all().get(d);
