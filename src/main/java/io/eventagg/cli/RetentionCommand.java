@@ -1,7 +1,6 @@
 package io.eventagg.cli;
 
 import io.eventagg.query.CohortRetention;
-import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.RetentionResult;
 import java.util.List;
@@ -28,10 +27,7 @@ final class RetentionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RetentionQuery q = new RetentionQuery(retention, query.from(), query.to(), mode == Mode.on_or_after, query.environment);
-        RetentionResult r;
-        try (JdbcAggregationStorage s = query.storage(null)) {
-            r = s.retention(q);
-        }
+        RetentionResult r = query.answer(null, s -> s.retention(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> {
