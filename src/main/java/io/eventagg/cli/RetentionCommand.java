@@ -20,7 +20,7 @@ final class RetentionCommand implements Callable<Integer> {
     @Option(names = "--retention", required = true, description = "Retention name from the job file")
     String retention;
 
-    @Option(names = "--mode", defaultValue = "on", description = "on (returned in period k) or on_or_after (in k or later); default ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "on", description = "on: returned in period k, or on_or_after: in period k or later (default: ${DEFAULT-VALUE})")
     Mode mode;
 
 

@@ -30,13 +30,13 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")
     String granularity;
 
-    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns)")
+    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns; default: none)")
     List<String> breakdown = new ArrayList<>();
 
-    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table)")
+    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table; default: all users)")
     String distinctId;
 
-    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events")
+    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events (default: none, so --distinct-id is refused)")
     String rawEventsTable;
 
     @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
