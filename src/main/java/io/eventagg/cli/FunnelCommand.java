@@ -3,7 +3,6 @@ package io.eventagg.cli;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.FunnelResult;
 import io.eventagg.query.FunnelStepResult;
-import io.eventagg.query.JdbcAggregationStorage;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,10 +21,7 @@ final class FunnelCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FunnelQuery q = new FunnelQuery(funnel, query.from(), query.to(), query.environment);
-        FunnelResult r;
-        try (JdbcAggregationStorage s = query.storage(null)) {
-            r = s.funnel(q);
-        }
+        FunnelResult r = query.answer(null, s -> s.funnel(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> {

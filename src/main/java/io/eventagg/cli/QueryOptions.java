@@ -2,10 +2,13 @@ package io.eventagg.cli;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.query.AggregationStorage;
 import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.QueryException;
 import io.eventagg.query.RawEvents;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -45,7 +48,17 @@ final class QueryOptions {
         return TimeArgument.parse("--to", to, job().timezone());
     }
 
-    JdbcAggregationStorage storage(RawEvents raw) {
-        return new JdbcAggregationStorage(job(), sink.resolve(), raw);
+    /**
+     * Asks the storage one question; an error of the query comes back in the CLI's terms (see
+     * {@link QueryErrors}).
+     *
+     * @param raw the raw events table for per-user questions, or null
+     */
+    <T> T answer(RawEvents raw, Function<AggregationStorage, T> question) {
+        try (AggregationStorage storage = new JdbcAggregationStorage(job(), sink.resolve(), raw)) {
+            return question.apply(storage);
+        } catch (QueryException e) {
+            throw QueryErrors.inFlags(e);
+        }
     }
 }

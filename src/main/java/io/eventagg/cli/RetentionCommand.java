@@ -1,7 +1,6 @@
 package io.eventagg.cli;
 
 import io.eventagg.query.CohortRetention;
-import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.RetentionResult;
 import java.util.List;
@@ -21,17 +20,14 @@ final class RetentionCommand implements Callable<Integer> {
     @Option(names = "--retention", required = true, description = "Retention name from the job file")
     String retention;
 
-    @Option(names = "--mode", defaultValue = "on", description = "on (returned in period k) or on_or_after (in k or later); default ${DEFAULT-VALUE}")
+    @Option(names = "--mode", defaultValue = "on", description = "on: returned in period k, or on_or_after: in period k or later (default: ${DEFAULT-VALUE})")
     Mode mode;
 
 
     @Override
     public Integer call() {
         RetentionQuery q = new RetentionQuery(retention, query.from(), query.to(), mode == Mode.on_or_after, query.environment);
-        RetentionResult r;
-        try (JdbcAggregationStorage s = query.storage(null)) {
-            r = s.retention(q);
-        }
+        RetentionResult r = query.answer(null, s -> s.retention(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> {

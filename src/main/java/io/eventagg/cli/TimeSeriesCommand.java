@@ -1,14 +1,12 @@
 package io.eventagg.cli;
 
 import io.eventagg.config.ConfigException;
-import io.eventagg.config.JobDefinition;
-import io.eventagg.config.JobLoader;
 import io.eventagg.query.AggregationResult;
-import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.RawEvents;
 import io.eventagg.query.TimeSeriesPoint;
 import io.eventagg.query.TimeSeriesQuery;
+import io.eventagg.sink.SinkSettings;
 import io.eventagg.time.Granularity;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,13 +30,13 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")
     String granularity;
 
-    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns)")
+    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns; default: none)")
     List<String> breakdown = new ArrayList<>();
 
-    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table)")
+    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table; default: all users)")
     String distinctId;
 
-    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events")
+    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events (default: none, so --distinct-id is refused)")
     String rawEventsTable;
 
     @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
@@ -50,23 +48,22 @@ final class TimeSeriesCommand implements Callable<Integer> {
         Granularity g = Granularity.parse(granularity);
         if (g == null) throw new ConfigException("--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
         TimeSeriesQuery q = new TimeSeriesQuery(events, query.from(), query.to(), g, query.environment, breakdown, distinctId);
-        AggregationResult r;
-        io.eventagg.sink.SinkSettings settings = query.sink.resolve();
-        io.eventagg.query.RawEvents raw = null;
-        if (rawEventsTable != null) {
-            io.eventagg.sink.SinkSettings db = rawEventsUrl == null ? settings
-                    : io.eventagg.sink.SinkSettings.of(rawEventsUrl).withCredentials(settings.user(), settings.password()).withProperties(settings.properties());
-            raw = new io.eventagg.query.RawEvents(db, rawEventsTable);
-        }
-        try (JdbcAggregationStorage storage = query.storage(raw)) {
-            r = storage.query(q);
-        }
+        AggregationResult r = query.answer(rawEvents(), s -> s.query(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
             case csv -> printCsv(r, q);
             default -> printTable(r, q);
         }
         return 0;
+    }
+
+    /** The raw events table for --distinct-id: in the sink's database unless --raw-events-url names another. */
+    private RawEvents rawEvents() {
+        if (rawEventsTable == null) return null;
+        SinkSettings settings = query.sink.resolve();
+        SinkSettings db = rawEventsUrl == null ? settings
+                : SinkSettings.of(rawEventsUrl).withCredentials(settings.user(), settings.password()).withProperties(settings.properties());
+        return new RawEvents(db, rawEventsTable);
     }
 
     private static void printTable(AggregationResult r, TimeSeriesQuery q) {

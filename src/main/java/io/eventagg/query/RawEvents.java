@@ -31,7 +31,7 @@ public record RawEvents(SinkSettings database, String table) {
 
     public RawEvents {
         if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-            throw new QueryException("'" + table + "' is not a table name");
+            throw new QueryException(QueryException.Parameter.RAW_EVENTS_TABLE, QueryException.Problem.INVALID, "'" + table + "' is not a table name");
         }
     }
 
@@ -62,12 +62,11 @@ public record RawEvents(SinkSettings database, String table) {
                 }
             }
         } catch (SQLException e) {
-            throw new QueryException("reading the raw events table " + table + " failed: " + e.getMessage(), e);
+            throw QueryException.storageFailure("reading the raw events table " + table + " failed: " + e.getMessage(), e);
         }
         boolean all = q.events().isEmpty();
         List<TimeSeriesPoint> series = new ArrayList<>();
-        Map<String, Map<String, Long>> totals = new LinkedHashMap<>();
-        for (String k : q.breakdownBy()) totals.put(k, new TreeMap<>());
+        Map<String, Map<String, Long>> totals = BreakdownCounts.empty(q.breakdownBy());
         Set<String> allSessions = new HashSet<>();
         long total = 0;
         for (long b : buckets) {
@@ -78,7 +77,7 @@ public record RawEvents(SinkSettings database, String table) {
                 bd = new LinkedHashMap<>();
                 for (String k : q.breakdownBy()) {
                     Map<String, Long> v = breakdowns.getOrDefault(b, Map.of()).getOrDefault(k, Map.of());
-                    bd.put(k, JdbcAggregationStorage.sortByCount(v));
+                    bd.put(k, BreakdownCounts.byCount(v));
                     v.forEach((val, cnt) -> totals.get(k).merge(val, cnt, Long::sum));
                 }
             }
@@ -86,7 +85,7 @@ public record RawEvents(SinkSettings database, String table) {
             allSessions.addAll(s);
             series.add(new TimeSeriesPoint(Instant.ofEpochMilli(b), n, n > 0 ? 1 : 0, bd, all ? (long) s.size() : null));
         }
-        totals.replaceAll((k, v) -> JdbcAggregationStorage.sortByCount(v));
+        totals.replaceAll((k, v) -> BreakdownCounts.byCount(v));
         return new AggregationResult(series, total, total > 0 ? 1 : 0, totals, all ? (long) allSessions.size() : null, null);
     }
 

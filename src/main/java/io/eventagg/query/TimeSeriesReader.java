@@ -1,0 +1,136 @@
+package io.eventagg.query;
+
+import io.eventagg.config.JobDefinition;
+import io.eventagg.sink.Tables;
+import io.eventagg.time.BucketCalendar;
+import io.eventagg.time.Granularity;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.stream.Collectors;
+
+/**
+ * Answers time-series questions ({@link AggregationStorage#query}): all events from the rollup
+ * ({@code ea_activity}, with unique sessions), some events from {@code ea_timeseries} (which also
+ * holds the breakdowns of all events), newest row per key, summed into the range's buckets. A
+ * question about one user goes to the raw events table: the buckets only hold sketches of users.
+ */
+final class TimeSeriesReader {
+    private final JobDefinition job;
+    private final BucketCalendar calendar;
+    private final QueryDatabase db;
+    private final RefreshCheck refreshes;
+    private final RawEvents raw;
+
+    /** @param raw the raw events table for questions about one user, or null when there is none */
+    TimeSeriesReader(JobDefinition job, QueryDatabase db, RefreshCheck refreshes, RawEvents raw) {
+        this.job = job;
+        this.calendar = job.calendar();
+        this.db = db;
+        this.refreshes = refreshes;
+        this.raw = raw;
+    }
+
+    AggregationResult read(TimeSeriesQuery q) {
+        if (q.distinctId() != null) return readOneUser(q);
+        requireGranularity(q);
+        if (!job.granularities().contains(q.granularity())) {
+            throw new QueryException(QueryException.Parameter.GRANULARITY, QueryException.Problem.NOT_IN_JOB,
+                    "granularity '" + q.granularity().id() + "' is not computed by job '" + job.name() + "' (it has: "
+                            + job.granularities().stream().map(Granularity::id).collect(Collectors.joining(", ")) + ")");
+        }
+        QueryRange range = new QueryRange(q.from(), q.to());
+        for (String b : q.breakdownBy()) {
+            if (!job.breakdowns().contains(b)) {
+                throw new QueryException(QueryException.Parameter.BREAKDOWN, QueryException.Problem.NOT_IN_JOB, "breakdown '" + b
+                        + "' is not configured in job '" + job.name() + "' (breakdowns: " + String.join(", ", job.breakdowns()) + ")");
+            }
+        }
+        SeriesBuckets buckets = new SeriesBuckets(range.bucketStarts(calendar, q.granularity()), q.breakdownBy(), job.sketchLgK());
+        boolean all = q.events().isEmpty();
+        try {
+            if (all) {
+                readActivity(q, range, buckets);
+                if (!q.breakdownBy().isEmpty()) readSeries(q, range, buckets, false);
+            } else {
+                readSeries(q, range, buckets, true);
+            }
+        } catch (SQLException e) {
+            throw db.failed(e);
+        }
+        return buckets.result(all, refreshes.inProgress(range, r -> r.buckets(q.granularity())));
+    }
+
+    private AggregationResult readOneUser(TimeSeriesQuery q) {
+        if (raw == null) {
+            throw new QueryException(QueryException.Parameter.RAW_EVENTS_TABLE, QueryException.Problem.MISSING,
+                    "no raw events table configured for per-user answers: pre-aggregated buckets hold sketches of users,"
+                            + " which cannot answer for one user");
+        }
+        requireGranularity(q);
+        QueryRange range = new QueryRange(q.from(), q.to());
+        return raw.query(q, range.bucketStarts(calendar, q.granularity()), calendar);
+    }
+
+    private static void requireGranularity(TimeSeriesQuery q) {
+        if (q.granularity() == null) {
+            throw new QueryException(QueryException.Parameter.GRANULARITY, QueryException.Problem.MISSING, "the granularity is missing");
+        }
+    }
+
+    private void readActivity(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets) throws SQLException {
+        String sql = "SELECT " + db.dialect().epochMillis("bucket_start") + ", event_count, users_sketch, sessions_sketch FROM "
+                + db.dialect().current(Tables.ACTIVITY) + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start")
+                + (q.environment() == null ? "" : " AND environment = ?")
+                // A fixed order: merging HLL sketches is order-sensitive in the last digits, and every database must answer alike.
+                + " ORDER BY bucket_start, environment";
+        try (PreparedStatement ps = db.prepare(sql)) {
+            int i = bindCommon(ps, q, range);
+            if (q.environment() != null) ps.setString(i, q.environment());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SeriesBuckets.Bucket b = buckets.at(rs.getLong(1));
+                    if (b == null) continue;
+                    b.add(rs.getLong(2), rs.getString(3));
+                    b.addSessions(rs.getString(4));
+                }
+            }
+        }
+    }
+
+    /**
+     * @param withCounts false when only breakdowns are read (all-events answers take counts and
+     *     uniques from the rollup)
+     */
+    private void readSeries(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets, boolean withCounts) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + db.dialect().epochMillis("bucket_start") + ", event_count, users_sketch, breakdowns FROM "
+                + db.dialect().current(Tables.TIMESERIES) + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start"));
+        if (q.environment() != null) sql.append(" AND environment = ?");
+        if (!q.events().isEmpty()) {
+            sql.append(" AND event IN (").append(String.join(", ", q.events().stream().map(e -> "?").toList())).append(')');
+        }
+        sql.append(" ORDER BY bucket_start, environment, event");
+        try (PreparedStatement ps = db.prepare(sql.toString())) {
+            int i = bindCommon(ps, q, range);
+            if (q.environment() != null) ps.setString(i++, q.environment());
+            for (String e : q.events()) ps.setString(i++, e);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SeriesBuckets.Bucket b = buckets.at(rs.getLong(1));
+                    if (b == null) continue;
+                    if (withCounts) b.add(rs.getLong(2), rs.getString(3));
+                    if (!q.breakdownBy().isEmpty()) b.addBreakdowns(rs.getString(4));
+                }
+            }
+        }
+    }
+
+    /** Binds job, granularity and range; returns the next parameter's index. */
+    private int bindCommon(PreparedStatement ps, TimeSeriesQuery q, QueryRange range) throws SQLException {
+        ps.setString(1, job.name());
+        ps.setString(2, q.granularity().id());
+        ps.setLong(3, range.fromMillis());
+        ps.setLong(4, range.toMillis());
+        return 5;
+    }
+}
