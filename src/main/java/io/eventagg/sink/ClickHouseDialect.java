@@ -52,6 +52,11 @@ public final class ClickHouseDialect implements SqlDialect {
     }
 
     @Override
+    public TableWriter tableWriter(Connection connection, TableSpec table) {
+        return new ClickHouseTableWriter(connection, table);
+    }
+
+    @Override
     public Connection wrap(Connection connection) {
         return (Connection) Proxy.newProxyInstance(ClickHouseDialect.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, new ClickHouseBulkConnection(connection));

@@ -102,6 +102,11 @@ public final class DuckDbDialect implements SqlDialect {
     }
 
     @Override
+    public TableWriter tableWriter(Connection connection, TableSpec table) throws SQLException {
+        return new DuckDbTableWriter(connection, table);
+    }
+
+    @Override
     public Connection wrap(Connection connection) {
         return (Connection) Proxy.newProxyInstance(DuckDbDialect.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, new DuckDbBulkConnection(connection));

@@ -45,6 +45,12 @@ public interface SqlDialect extends Serializable {
     void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException;
 
     /**
+     * The writer of a table's batches over a connection from {@link ConnectionFactory#openForWriting}
+     * (the caller keeps the connection and closes it).
+     */
+    TableWriter tableWriter(Connection connection, TableSpec table) throws SQLException;
+
+    /**
      * Checks a freshly opened connection (e.g. that it uses the database the URL names) and throws
      * with a message that says what to change; nothing by default.
      */
