@@ -98,7 +98,7 @@ public class JdbcOutputs implements Outputs {
 
     /**
      * Counts records and attaches the table's sink, which writes each as one row. Its name and uid
-     * ({@code jdbc <table>}, {@code sink-<table>}) name its metrics and its savepoint state.
+     * ({@code jdbc <table>}, {@code sink-<table>}) are what metrics, dashboards and savepoints know it by.
      */
     protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
         // Same parallelism as the producer: rows of one key then always reach the same writer, so
