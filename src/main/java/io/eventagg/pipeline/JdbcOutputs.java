@@ -7,28 +7,24 @@ import io.eventagg.ingest.LateEvent;
 import io.eventagg.retention.RetentionPeriodRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.ingest.RunCounter;
-import io.eventagg.sink.EventaggConnectionProvider;
-import io.eventagg.sink.EventaggJdbcSink;
+import io.eventagg.sink.JdbcTableSink;
 import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.sink.SqlDialect;
 import io.eventagg.sink.TableSpec;
 import io.eventagg.sink.Tables;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.timeseries.SeriesRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * Results written through flink-connector-jdbc's {@link JdbcSink} (at-least-once: every checkpoint
- * flushes; together with full-value versioned upserts, replays leave the tables as they were).
- * Metrics per table: {@code rowsWritten} (the counting map before each sink), and the sink writer's
- * {@code sinkWriteFailures} / {@code sinkConnectFailures} ({@link EventaggConnectionProvider}).
+ * Results written into their tables, one {@link JdbcTableSink} per table (at-least-once: every
+ * checkpoint flushes; together with full-value versioned upserts, replays leave the tables as they
+ * were). Metrics per table: {@code rowsWritten} (the counting map before each sink), and the sink
+ * writer's {@code sinkWriteFailures} / {@code sinkConnectFailures} (operator {@code jdbc <table>: Writer}).
  */
 public class JdbcOutputs implements Outputs {
     private static final long serialVersionUID = 1L;
@@ -100,16 +96,11 @@ public class JdbcOutputs implements Outputs {
                 r.cohortStart(), r.period(), r.usersOn(), r.usersOnOrAfter(), r.isFinal(), r.version()});
     }
 
-    /** Counts records and attaches a JDBC sink that writes each as one row of the table. */
+    /**
+     * Counts records and attaches the table's sink, which writes each as one row. Its name and uid
+     * ({@code jdbc <table>}, {@code sink-<table>}) are what metrics, dashboards and savepoints know it by.
+     */
     protected <T> void write(DataStream<T> stream, TableSpec table, RowMapper<T> mapper) {
-        SqlDialect dialect = settings.dialect();
-        JdbcSink<T> sink = new EventaggJdbcSink<>(dialect.writeSql(table), (ps, record) -> dialect.bind(ps, table, mapper.toRow(record)),
-                JdbcExecutionOptions.builder()
-                        .withBatchSize(settings.batchSize())
-                        .withBatchIntervalMs(settings.batchIntervalMs())
-                        .withMaxRetries(settings.maxRetries())
-                        .build(),
-                new EventaggConnectionProvider(settings));
         // Same parallelism as the producer: rows of one key then always reach the same writer, so
         // two writers never race on a row (DuckDB would report a conflict, ClickHouse keep both).
         int parallelism = stream.getParallelism();
@@ -118,7 +109,7 @@ public class JdbcOutputs implements Outputs {
                 .setParallelism(parallelism)
                 .name("count " + table.name())
                 .uid("count-" + table.name())
-                .sinkTo(sink)
+                .sinkTo(new JdbcTableSink<>(settings, table, mapper))
                 .setParallelism(parallelism)
                 .name("jdbc " + table.name())
                 .uid("sink-" + table.name());

@@ -1,18 +1,15 @@
 package io.eventagg.sink;
 
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 
 /**
  * ClickHouse. Versioned tables are {@code ReplacingMergeTree(version)} ordered by the natural key
  * and partitioned by month; they are read with {@code FINAL}, which merges at read time, so a
  * reader sees the newest row per key before background merges ran. Rows are written in large
- * batches by {@link ClickHouseBulkConnection} (TabSeparated bodies with the v1 client, a JDBC batch
+ * batches by {@link ClickHouseTableWriter} (TabSeparated bodies with the v1 client, a JDBC batch
  * with the v2 client). Written for the 18.16 server Debian ships and for current releases: no
  * DateTime64, Map, JSON type or window functions.
  *
@@ -23,7 +20,6 @@ import java.sql.Types;
  */
 public final class ClickHouseDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
-    static final String BULK_MARKER = "/* eventagg:clickhouse-bulk-insert */ ";
 
     @Override
     public String name() {
@@ -36,25 +32,8 @@ public final class ClickHouseDialect implements SqlDialect {
     }
 
     @Override
-    public String writeSql(TableSpec table) {
-        return BULK_MARKER + table.name();
-    }
-
-    @Override
-    public void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException {
-        for (int i = 0; i < row.length; i++) {
-            if (row[i] == null) {
-                ps.setNull(i + 1, Types.NULL);
-            } else {
-                ps.setObject(i + 1, row[i]);
-            }
-        }
-    }
-
-    @Override
-    public Connection wrap(Connection connection) {
-        return (Connection) Proxy.newProxyInstance(ClickHouseDialect.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, new ClickHouseBulkConnection(connection));
+    public TableWriter tableWriter(Connection connection, TableSpec table) {
+        return new ClickHouseTableWriter(connection, table);
     }
 
     /**

@@ -79,7 +79,7 @@ public final class ConnectionFactory {
      * The cause to attach to an error: the original unless its message chain contains the password,
      * in which case a copy with the password masked (drivers sometimes echo the URL or credentials).
      */
-    private static Throwable scrub(Throwable e, String password) {
+    static Throwable scrub(Throwable e, String password) {
         if (password == null || password.length() < 3) return e;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains(password)) {
@@ -91,7 +91,7 @@ public final class ConnectionFactory {
         return e;
     }
 
-    /** Opens a connection wrapped for writing (see {@link SqlDialect#wrap}). */
+    /** Opens a connection that a sink writes through, set up by {@link SqlDialect#prepareForWriting}. */
     public static Connection openForWriting(SinkSettings settings) throws SQLException {
         Connection c = open(settings);
         try {
@@ -104,7 +104,7 @@ public final class ConnectionFactory {
             }
             throw e;
         }
-        return settings.dialect().wrap(c);
+        return c;
     }
 
     private static void ensureParentDirectory(String url) {

@@ -1,14 +1,14 @@
 package io.eventagg.sink;
 
 /**
- * When a sink writer writes the rows it holds, besides a full batch (the connector's batch size)
- * and every checkpoint: once the rows stop coming, or when the oldest has waited {@code
- * batch_interval}.
+ * When a sink writer ({@link JdbcTableSinkWriter}) writes the rows it holds, besides a full batch
+ * ({@code batch_size}) and every checkpoint: once the rows stop coming, or when the oldest has
+ * waited {@code batch_interval}.
  *
  * <p>Streaming jobs write in bursts: every emit interval each operator emits its changed rows at
- * once. flink-connector-jdbc's own timer flushes every {@code batch_interval} whatever the input
- * does, so a burst waited up to that long (half on average) after it ended before anyone could see
- * it. Here a burst is written once no row has come for a fifth of the interval (200 ms at the
+ * once. A fixed timer (flink-connector-jdbc's) flushes every {@code batch_interval} whatever the
+ * input does, so a burst waited up to that long (half on average) after it ended before anyone could
+ * see it. Here a burst is written once no row has come for a fifth of the interval (200 ms at the
  * default 1 s: more than the 100 ms Flink buffers a record before sending it on). A steady trickle
  * of rows (a dead letter now and then) would make that a write per row; a write after a pause must
  * therefore also be at least half an interval after the previous one, so the database sees at most
@@ -29,7 +29,7 @@ final class FlushSchedule {
     private long lastFlushAt = Long.MIN_VALUE / 2;
 
     /**
-     * @param batchSize rows after which the connector writes the batch itself
+     * @param batchSize rows after which the writer writes the batch on the spot
      * @param intervalMs the longest a row waits ({@code batch_interval}); 0 writes only full batches
      *     and on checkpoints
      */
@@ -40,11 +40,11 @@ final class FlushSchedule {
         this.spacingMs = intervalMs / 2;
     }
 
-    /** Records a row handed to the connector; true when rows are held that a check must look at. */
+    /** Records a row handed to the writer; true when rows are held that a check must look at. */
     boolean written(long now) {
         lastWriteAt = now;
         if (batchSize > 0 && pending + 1 >= batchSize) {
-            // The connector writes a full batch inside that call.
+            // The writer writes a full batch right away.
             pending = 0;
             lastFlushAt = now;
             return false;

@@ -2,7 +2,7 @@ package io.eventagg.sink;
 
 /**
  * The version of an output row, for upserts that keep the newest full value per natural key
- * ({@code ReplacingMergeTree(version)} in ClickHouse, a guarded {@code ON CONFLICT} in DuckDB).
+ * ({@code ReplacingMergeTree(version)} in ClickHouse, a version-guarded {@code MERGE} in DuckDB).
  *
  * <p>Layout (63 bits): {@code generation (22) | progress (40) | final (1)}. The progress counter
  * only grows while a key's value is built (events merged, contributions applied), so a replay

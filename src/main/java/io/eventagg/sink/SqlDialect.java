@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +14,8 @@ import java.util.Map;
 
 /**
  * Everything that differs between the databases eventagg writes to, kept small and explicit: the
- * DDL file, how a row is written (an upsert statement), how a versioned table is read so that only
- * the newest row per key counts, and connection details.
+ * DDL file, the writer of a table's batches ({@link TableWriter}), how a versioned table is read so
+ * that only the newest row per key counts, and connection details.
  */
 public interface SqlDialect extends Serializable {
 
@@ -38,11 +37,11 @@ public interface SqlDialect extends Serializable {
         return splitSql(resource("sql/" + name() + "/schema.sql"));
     }
 
-    /** The statement given to the JDBC sink for a table. */
-    String writeSql(TableSpec table);
-
-    /** Binds one row (values in {@link TableSpec} column order) to the write statement. */
-    void bind(PreparedStatement ps, TableSpec table, Object[] row) throws SQLException;
+    /**
+     * The writer of a table's batches over a connection from {@link ConnectionFactory#openForWriting}
+     * (the caller keeps the connection and closes it).
+     */
+    TableWriter tableWriter(Connection connection, TableSpec table) throws SQLException;
 
     /**
      * Checks a freshly opened connection (e.g. that it uses the database the URL names) and throws
@@ -55,11 +54,6 @@ public interface SqlDialect extends Serializable {
      * properties (which the user's settings override); nothing by default.
      */
     default void prepareForWriting(Connection connection, Map<String, String> properties) throws SQLException {}
-
-    /** Wraps a freshly opened connection (e.g. to batch writes differently); identity by default. */
-    default Connection wrap(Connection connection) throws SQLException {
-        return connection;
-    }
 
     /**
      * A FROM-clause reference to a versioned table that yields only the newest row per key. Readers

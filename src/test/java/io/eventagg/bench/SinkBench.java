@@ -1,9 +1,9 @@
 package io.eventagg.bench;
 
-import io.eventagg.sink.EventaggConnectionProvider;
+import io.eventagg.sink.JdbcTableSink;
+import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.sink.SqlDialect;
 import io.eventagg.sink.TableSpec;
 import io.eventagg.sink.Tables;
 import java.lang.management.ManagementFactory;
@@ -19,17 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.internal.JdbcOutputFormat;
-import org.apache.flink.connector.jdbc.internal.JdbcOutputSerializer;
-import org.apache.flink.connector.jdbc.internal.executor.JdbcBatchStatementExecutor;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
  * The DuckDB write path alone, without Flink's runtime: synthetic {@code ea_timeseries} rows shaped
  * like the benchmark job's (a minute bucket's short sketch and breakdown JSON, a few long ones)
- * through flink-connector-jdbc's {@link JdbcOutputFormat} (what the at-least-once {@code JdbcSink}
- * writer runs: a batch of records, one {@code executeBatch} per flush), eventagg's connection provider
- * and the dialect's statement, into a fresh DuckDB file.
+ * through the table's sink writer ({@link JdbcTableSink}'s, what each sink subtask runs: rows held,
+ * one batch per flush or full batch) and the DuckDB table writer behind it, into a fresh DuckDB file.
  *
  * <pre>
  * java -cp target/test-classes:target/classes:$(cat .bench/classpath.txt) io.eventagg.bench.SinkBench \
@@ -95,27 +94,24 @@ public final class SinkBench {
         }
     }
 
-    /** Writes the rows through the JDBC output format; measurements and what the table holds. */
+    /** Writes the rows through the table's sink writer; measurements and what the table holds. */
     static Map<String, Object> run(SinkSettings settings, TableSpec table, List<Object[]> data, int flushEvery) throws Exception {
-        SqlDialect dialect = settings.dialect();
-        EventaggConnectionProvider provider = new EventaggConnectionProvider(settings);
-        JdbcExecutionOptions options = JdbcExecutionOptions.builder().withBatchSize(settings.batchSize())
-                .withBatchIntervalMs(0).withMaxRetries(0).build();
+        // No batch interval (no timers: flushes per round and full batches only), no retries.
+        SinkSettings options = settings.withBatch(settings.batchSize(), 0).withMaxRetries(0);
         // The records are the rows themselves: the mapping from the pipeline's records is not part of this.
-        JdbcOutputFormat<Object[], Object[], JdbcBatchStatementExecutor<Object[]>> format = new JdbcOutputFormat<>(provider, options,
-                () -> JdbcBatchStatementExecutor.simple(dialect.writeSql(table), (ps, row) -> dialect.bind(ps, table, row)));
-        format.open(JdbcOutputSerializer.of(null));
+        SinkWriter<Object[]> writer = new JdbcTableSink<>(options, table, (RowMapper<Object[]>) row -> row)
+                .createWriter(new WallClock(), new UnregisteredMetricsGroup());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long wall0 = System.nanoTime(), thread0 = threads.getCurrentThreadCpuTime(), process0 = os.getProcessCpuTime();
         int n = 0;
         for (Object[] row : data) {
-            format.writeRecord(row);
-            if (++n % flushEvery == 0) format.flush();
+            writer.write(row, null);
+            if (++n % flushEvery == 0) writer.flush(false);
         }
-        format.flush();
+        writer.flush(true);
         long wall = System.nanoTime() - wall0, thread = threads.getCurrentThreadCpuTime() - thread0, process = os.getProcessCpuTime() - process0;
-        format.close();
+        writer.close();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("batch", settings.batchSize());
         r.put("rows", data.size());
@@ -131,6 +127,19 @@ public final class SinkBench {
             r.put("sum_count", rs.getLong(3));
         }
         return r;
+    }
+
+    /** The task's clock as Flink's processing-time service gives it; no timers (no batch interval). */
+    private static final class WallClock implements ProcessingTimeService {
+        @Override
+        public long getCurrentProcessingTime() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public ScheduledFuture<?> registerTimer(long timestamp, ProcessingTimeCallback target) {
+            throw new UnsupportedOperationException("the benchmark's writer has no batch interval");
+        }
     }
 
     private static double round(double v) {

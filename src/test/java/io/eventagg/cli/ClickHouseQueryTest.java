@@ -11,8 +11,8 @@ import io.eventagg.sink.ColumnType;
 import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.sink.SqlDialect;
 import io.eventagg.sink.TableSpec;
+import io.eventagg.sink.TableWriter;
 import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
@@ -97,20 +96,19 @@ class ClickHouseQueryTest {
     static void copyToClickHouse(TableSpec table) throws Exception {
         String cols = String.join(", ", table.columns().stream()
                 .map(c -> c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name()).toList());
-        SqlDialect ch = db.settings().dialect();
-        int n = 0;
+        List<Object[]> rows = new ArrayList<>();
         try (Connection duck = DriverManager.getConnection(duckUrl); Statement st = duck.createStatement();
-                ResultSet rs = st.executeQuery("SELECT " + cols + " FROM " + table.name());
-                Connection c = ConnectionFactory.openForWriting(db.settings()); PreparedStatement ps = c.prepareStatement(ch.writeSql(table))) {
+                ResultSet rs = st.executeQuery("SELECT " + cols + " FROM " + table.name())) {
             while (rs.next()) {
                 Object[] row = new Object[table.columns().size()];
                 for (int i = 0; i < row.length; i++) row[i] = rs.getObject(i + 1);
-                ch.bind(ps, table, row);
-                ps.addBatch();
-                n++;
+                rows.add(row);
             }
-            ps.executeBatch();
         }
+        try (Connection c = ConnectionFactory.openForWriting(db.settings()); TableWriter w = db.settings().dialect().tableWriter(c, table)) {
+            w.write(rows);
+        }
+        int n = rows.size();
         assertThat(db.count("SELECT count() FROM " + table.name() + " FINAL")).isEqualTo(n);
     }
 

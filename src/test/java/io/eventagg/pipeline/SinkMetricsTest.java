@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.RunCounter;
-import io.eventagg.sink.EventaggConnectionProvider;
+import io.eventagg.sink.JdbcTableSink;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.Tables;
@@ -106,8 +106,8 @@ class SinkMetricsTest {
         assertThat(rows).containsKeys("count ea_timeseries", "count ea_activity", "count ea_dead_letters", "count ea_progress");
         assertThat(rows.get("count ea_timeseries")).isPositive();
 
-        Map<String, Long> failures = counters(r.id(), EventaggConnectionProvider.SINK_WRITE_FAILURES);
-        Map<String, Long> connects = counters(r.id(), EventaggConnectionProvider.SINK_CONNECT_FAILURES);
+        Map<String, Long> failures = counters(r.id(), JdbcTableSink.SINK_WRITE_FAILURES);
+        Map<String, Long> connects = counters(r.id(), JdbcTableSink.SINK_CONNECT_FAILURES);
         for (String table : List.of(Tables.TIMESERIES.name(), Tables.ACTIVITY.name(), Tables.DEAD_LETTERS.name(),
                 Tables.LATE_EVENTS.name(), Tables.PROGRESS.name())) {
             assertThat(failures).as("a write-failure counter for " + table).containsEntry(writer(table), 0L);
@@ -134,7 +134,7 @@ class SinkMetricsTest {
 
             Pipelines.Attempt r = run(job, input, sink);
             assertThat(r.failure()).as("the job fails once the sink gave up").isNotNull();
-            Map<String, Long> failures = counters(r.id(), EventaggConnectionProvider.SINK_WRITE_FAILURES);
+            Map<String, Long> failures = counters(r.id(), JdbcTableSink.SINK_WRITE_FAILURES);
             // The first write and both retries failed (a writer may try once more when it is closed).
             assertThat(failures.get(writer(Tables.DEAD_LETTERS.name()))).isGreaterThanOrEqualTo(3);
             assertThat(failures.get(writer(Tables.TIMESERIES.name()))).isZero();
@@ -152,6 +152,6 @@ class SinkMetricsTest {
 
         Pipelines.Attempt r = run(job, input, sink);
         assertThat(r.failure()).isNotNull();
-        assertThat(sum(counters(r.id(), EventaggConnectionProvider.SINK_CONNECT_FAILURES))).isPositive();
+        assertThat(sum(counters(r.id(), JdbcTableSink.SINK_CONNECT_FAILURES))).isPositive();
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventagg.testing.ClickHouseServer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The ClickHouse dialect against the real server (Debian's 18.16): rows written through the same
- * statement calls the JDBC sink makes, read back exactly; the newest version wins at read time
+ * The ClickHouse dialect against the real server (Debian's 18.16): rows written through the table
+ * writer the sink uses, read back exactly; the newest version wins at read time
  * (FINAL) before any merge; big batches are split; errors say what went wrong and never show the
  * password; the v1 client is chosen by a sink property, without a JVM flag.
  */
@@ -42,15 +41,10 @@ class ClickHouseSinkTest {
         if (db != null) db.close();
     }
 
-    /** Writes rows the way flink-connector-jdbc's batch executor does: bind, addBatch, executeBatch. */
+    /** Writes rows as one batch, the way the sink does: its table writer on a connection opened for writing. */
     static void write(SinkSettings s, TableSpec table, List<Object[]> rows) throws SQLException {
-        SqlDialect d = s.dialect();
-        try (Connection c = ConnectionFactory.openForWriting(s); PreparedStatement ps = c.prepareStatement(d.writeSql(table))) {
-            for (Object[] r : rows) {
-                d.bind(ps, table, r);
-                ps.addBatch();
-            }
-            assertThat(ps.executeBatch()).hasSize(rows.size());
+        try (Connection c = ConnectionFactory.openForWriting(s); TableWriter w = s.dialect().tableWriter(c, table)) {
+            w.write(rows);
         }
     }
 
@@ -141,13 +135,13 @@ class ClickHouseSinkTest {
     void theV1ClientIsChosenByASinkPropertyWithoutJvmFlag() throws Exception {
         assertThat(System.getProperty("clickhouse.jdbc.v1")).as("no JVM flag in tests").isNull();
         try (Connection c = ConnectionFactory.open(settings)) {
-            assertThat(ClickHouseBulkConnection.isV1(c)).isTrue();
+            assertThat(ClickHouseTableWriter.isV1(c)).isTrue();
         }
         Map<String, String> props = new HashMap<>(settings.properties());
         props.remove(ConnectionFactory.CLICKHOUSE_V1);
         SinkSettings inUrl = SinkSettings.of(settings.url() + "?clickhouse.jdbc.v1=true").withProperties(props);
         try (Connection c = ConnectionFactory.open(inUrl)) {
-            assertThat(ClickHouseBulkConnection.isV1(c)).isTrue();
+            assertThat(ClickHouseTableWriter.isV1(c)).isTrue();
         }
         assertThat(ConnectionFactory.driverUrl(settings)).endsWith("?clickhouse.jdbc.v1=true");
         assertThat(ConnectionFactory.driverUrl(inUrl)).isEqualTo(inUrl.url());
@@ -202,22 +196,12 @@ class ClickHouseSinkTest {
             SinkSettings s = other.settings();
             SchemaManager.apply(s);
             other.execute("DROP TABLE ea_dead_letters");
-            SqlDialect d = s.dialect();
             List<Object[]> rows = List.of(new Object[] {"j", "t", 0, 1L, "r", "x", 1L}, new Object[] {"j", "t", 0, 2L, "r", "y", 1L});
-            try (Connection c = ConnectionFactory.openForWriting(s); PreparedStatement ps = c.prepareStatement(d.writeSql(Tables.DEAD_LETTERS))) {
-                // What flink-connector-jdbc's executor does: bind + addBatch all rows, executeBatch; on failure the same again.
-                for (int attempt = 0; attempt < 2; attempt++) {
-                    for (Object[] r : rows) {
-                        d.bind(ps, Tables.DEAD_LETTERS, r);
-                        ps.addBatch();
-                    }
-                    if (attempt == 0) {
-                        assertThatThrownBy(ps::executeBatch).isInstanceOf(SQLException.class);
-                        SchemaManager.apply(s); // the table is back
-                    } else {
-                        ps.executeBatch();
-                    }
-                }
+            try (Connection c = ConnectionFactory.openForWriting(s); TableWriter w = s.dialect().tableWriter(c, Tables.DEAD_LETTERS)) {
+                // What the sink does: the batch, and on failure the same batch again.
+                assertThatThrownBy(() -> w.write(rows)).isInstanceOf(SQLException.class);
+                SchemaManager.apply(s); // the table is back
+                w.write(rows);
             }
             assertThat(other.count("SELECT count() FROM ea_dead_letters")).as("rows stored, before any merge").isEqualTo(2);
         }

@@ -46,7 +46,7 @@ class DuckDbWriterSettingsTest {
             // what DuckDB picks by itself here: one per core, so the test means something on any machine with two or more
             long own = threads(plain);
             try (Connection writer = ConnectionFactory.openForWriting(settings)) {
-                assertThat(threads(writer.unwrap(Connection.class))).isEqualTo(DuckDbDialect.WRITER_THREADS);
+                assertThat(threads(writer)).isEqualTo(DuckDbDialect.WRITER_THREADS);
             }
             if (Runtime.getRuntime().availableProcessors() > 1) assertThat(own).isGreaterThan(1);
         }
@@ -59,7 +59,7 @@ class DuckDbWriterSettingsTest {
         try (Connection plain = ConnectionFactory.open(settings)) {
             assertThat(setting(plain, "checkpoint_threshold")).as("DuckDB's own default").isNotEqualTo(writers);
             try (Connection writer = ConnectionFactory.openForWriting(settings)) {
-                assertThat(setting(writer.unwrap(Connection.class), "checkpoint_threshold")).isEqualTo(writers);
+                assertThat(setting(writer, "checkpoint_threshold")).isEqualTo(writers);
             }
         }
     }
@@ -69,9 +69,8 @@ class DuckDbWriterSettingsTest {
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + dir.resolve("two.duckdb"))
                 .withProperties(Map.of("threads", "2", "checkpoint_threshold", "64MB"));
         try (Connection writer = ConnectionFactory.openForWriting(settings)) {
-            Connection c = writer.unwrap(Connection.class);
-            assertThat(threads(c)).isEqualTo(2);
-            assertThat(setting(c, "checkpoint_threshold")).isEqualTo(thresholdShownFor("64MB"));
+            assertThat(threads(writer)).isEqualTo(2);
+            assertThat(setting(writer, "checkpoint_threshold")).isEqualTo(thresholdShownFor("64MB"));
         }
     }
 }

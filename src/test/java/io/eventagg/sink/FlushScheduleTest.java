@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.runtime.operators.sink.SinkWriterOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -88,9 +88,9 @@ class FlushScheduleTest {
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (v INTEGER)");
         }
-        EventaggJdbcSink<Integer> sink = new EventaggJdbcSink<>("INSERT INTO t VALUES (?)", (ps, v) -> ps.setInt(1, v),
-                JdbcExecutionOptions.builder().withBatchSize(1000).withBatchIntervalMs(1000).withMaxRetries(0).build(),
-                new EventaggConnectionProvider(SinkSettings.of(url)));
+        TableSpec table = new TableSpec("t", List.of(Column.of("v", ColumnType.INT)), List.of("v"), false);
+        JdbcTableSink<Integer> sink = new JdbcTableSink<>(SinkSettings.of(url).withBatch(1000, 1000).withMaxRetries(0), table,
+                (RowMapper<Integer>) v -> new Object[] {v});
         try (OneInputStreamOperatorTestHarness<Integer, CommittableMessage<Object>> h =
                 new OneInputStreamOperatorTestHarness<>(new SinkWriterOperatorFactory<Integer, Object>(sink), IntSerializer.INSTANCE)) {
             h.setProcessingTime(0);

@@ -40,7 +40,7 @@ class RedactAndFormatTest {
         Object[] row = {"j\tob", "f\\n", "production", 1704067200999L, 2, "line\nbreak\r", 5L, null, 4L, 1.5e-7, null, 3L,
                 Double.POSITIVE_INFINITY, "kll", true, 9L};
         StringBuilder b = new StringBuilder();
-        ClickHouseBulkConnection.tsvLine(b, t, row);
+        ClickHouseTableWriter.tsvLine(b, t, row);
         assertThat(b.toString()).isEqualTo("j\\tob\tf\\\\n\tproduction\t2024-01-01 00:00:00\t2\tline\\nbreak\\r\t5\t\\N\t4\t1.5E-7\t\\N\t3\tinf\tkll\t1\t9\n");
     }
 

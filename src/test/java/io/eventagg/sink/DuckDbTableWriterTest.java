@@ -5,26 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventagg.testing.HostileCorpus;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.flink.metrics.SimpleCounter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DuckDB's bulk statement as the JDBC sink drives it (through the failure-counting wrapper, one
- * {@code bind} + {@code addBatch} per row, one {@code executeBatch} per batch): values arrive verbatim
- * on both of its paths (the direct append of new keys and the merge), versions decide, and a direct
- * append that meets a stored key is undone and merged.
+ * DuckDB's table writer as the sink drives it (one {@code write} per batch, on a connection opened
+ * for writing): values arrive verbatim on both of its paths (the direct append of new keys and the
+ * merge), versions decide, and a direct append that meets a stored key is undone and merged.
  */
-class DuckDbBulkConnectionTest {
+class DuckDbTableWriterTest {
     private static final DuckDbDialect DIALECT = new DuckDbDialect();
     private static final long DAY = 86_400_000L;
 
@@ -39,7 +36,7 @@ class DuckDbBulkConnectionTest {
     void open() throws SQLException {
         settings = SinkSettings.of("jdbc:duckdb:" + dir.resolve("bulk.duckdb"));
         SchemaManager.apply(settings);
-        writer = EventaggConnectionProvider.countingWrites(ConnectionFactory.openForWriting(settings), new SimpleCounter());
+        writer = ConnectionFactory.openForWriting(settings);
         reader = ConnectionFactory.open(settings);
     }
 
@@ -49,19 +46,14 @@ class DuckDbBulkConnectionTest {
         reader.close();
     }
 
-    private PreparedStatement statement(TableSpec table) throws SQLException {
-        return writer.prepareStatement(DIALECT.writeSql(table));
+    private DuckDbTableWriter writerFor(TableSpec table) throws SQLException {
+        return (DuckDbTableWriter) DIALECT.tableWriter(writer, table);
     }
 
-    /** Writes one batch; the statement's counts so far (they add up over its batches). */
-    private static DuckDbBulkConnection.Counts write(PreparedStatement ps, TableSpec table, List<Object[]> rows) throws SQLException {
-        for (Object[] r : rows) {
-            DIALECT.bind(ps, table, r);
-            ps.addBatch();
-        }
-        int[] counts = ps.executeBatch();
-        assertThat(counts).hasSize(rows.size());
-        return ((DuckDbBulkConnection.RowBatch) ps).counts();
+    /** Writes one batch; the writer's counts so far (they add up over its batches). */
+    private static DuckDbTableWriter.Counts write(DuckDbTableWriter w, TableSpec table, List<Object[]> rows) throws SQLException {
+        w.write(rows);
+        return w.counts();
     }
 
     private List<List<Object>> read(String sql) throws SQLException {
@@ -79,8 +71,8 @@ class DuckDbBulkConnectionTest {
 
     /** Late events: the table with the most text, nullable and timestamp columns; not versioned. */
     private static List<Object[]> lateEvents(List<String> texts, String suffix) {
-        long[] times = {0, -1, 1, -DAY * 365 * 300, 1_704_067_200_123L, DuckDbBulkConnection.BulkUpsert.MIN_APPENDED_MS,
-                DuckDbBulkConnection.BulkUpsert.MAX_APPENDED_MS};
+        long[] times = {0, -1, 1, -DAY * 365 * 300, 1_704_067_200_123L, DuckDbTableWriter.MIN_APPENDED_MS,
+                DuckDbTableWriter.MAX_APPENDED_MS};
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             String t = texts.get(i) + suffix;
@@ -110,24 +102,24 @@ class DuckDbBulkConnectionTest {
     }
 
     @Test
-    void theSinksWrapperKeepsTheWholeRowInterface() throws SQLException {
-        try (PreparedStatement ps = statement(Tables.TIMESERIES)) {
-            assertThat(ps).isInstanceOf(DuckDbBulkConnection.RowBatch.class);
+    void theDialectWritesThroughTheDuckDbTableWriter() throws SQLException {
+        try (TableWriter w = DIALECT.tableWriter(writer, Tables.TIMESERIES)) {
+            assertThat(w).isInstanceOf(DuckDbTableWriter.class);
         }
     }
 
     @Test
     void hostileValuesArriveVerbatimAppendedAndMerged() throws SQLException {
         List<Object[]> first = lateEvents(hostileTexts(), "");
-        try (PreparedStatement ps = statement(Tables.LATE_EVENTS)) {
-            DuckDbBulkConnection.Counts c = write(ps, Tables.LATE_EVENTS, first);
+        try (DuckDbTableWriter w = writerFor(Tables.LATE_EVENTS)) {
+            DuckDbTableWriter.Counts c = write(w, Tables.LATE_EVENTS, first);
             assertThat(c.appendedRows()).as("new keys are appended").isEqualTo(first.size());
             assertThat(c.mergedRows()).isZero();
             assertStored(first);
 
             // The same keys with other values: not versioned, so the new rows replace them, by the merge.
             List<Object[]> second = lateEvents(hostileTexts(), " \u0000second\n");
-            c = write(ps, Tables.LATE_EVENTS, second);
+            c = write(w, Tables.LATE_EVENTS, second);
             assertThat(c.mergedRows()).as("keys written before are merged").isEqualTo(second.size());
             assertThat(c.fallbacks()).isZero();
             assertStored(second);
@@ -136,11 +128,11 @@ class DuckDbBulkConnectionTest {
 
     @Test
     void aTimestampBeyondWhatTheAppenderTakesIsConvertedByEpochMs() throws SQLException {
-        long beyond = DuckDbBulkConnection.BulkUpsert.MAX_APPENDED_MS + 1;
+        long beyond = DuckDbTableWriter.MAX_APPENDED_MS + 1;
         List<Object[]> rows = lateEvents(List.of("a", "b"), "");
         rows.get(1)[12] = beyond;
-        try (PreparedStatement ps = statement(Tables.LATE_EVENTS)) {
-            DuckDbBulkConnection.Counts c = write(ps, Tables.LATE_EVENTS, rows);
+        try (DuckDbTableWriter w = writerFor(Tables.LATE_EVENTS)) {
+            DuckDbTableWriter.Counts c = write(w, Tables.LATE_EVENTS, rows);
             assertThat(c.fallbacks()).isEqualTo(1);
             assertThat(c.mergedRows()).isEqualTo(2);
         }
@@ -162,8 +154,8 @@ class DuckDbBulkConnectionTest {
     @Test
     void theNewestVersionWinsWithinABatchAndAcrossBatchesAndReplaysChangeNothing() throws SQLException {
         long t = 1_704_067_200_000L;
-        try (PreparedStatement ps = statement(Tables.TIMESERIES)) {
-            write(ps, Tables.TIMESERIES, List.of(series("a", t, 1, 1), series("a", t, 3, 3), series("a", t, 2, 2),
+        try (DuckDbTableWriter w = writerFor(Tables.TIMESERIES)) {
+            write(w, Tables.TIMESERIES, List.of(series("a", t, 1, 1), series("a", t, 3, 3), series("a", t, 2, 2),
                     series("b", t + 60_000, 5, 5), series("b", t + 60_000, 6, 5), series("c", t + 120_000, 7, 1)));
             assertThat(series()).containsExactly(List.of("a", t, 3L, "sketch3", "{\"n\":3}", 3L),
                     List.of("b", t + 60_000, 6L, "sketch6", "{\"n\":6}", 5L), List.of("c", t + 120_000, 7L, "sketch7", "{\"n\":7}", 1L));
@@ -171,16 +163,16 @@ class DuckDbBulkConnectionTest {
             // Known keys, merged: a lower version is ignored, an equal one replaces, a higher one too;
             // the keys at both ends of the batch's bucket range must be matched (the merge's range conditions).
             List<Object[]> updates = List.of(series("a", t, 2, 2), series("b", t + 60_000, 9, 5), series("c", t + 120_000, 8, 2));
-            DuckDbBulkConnection.Counts c = write(ps, Tables.TIMESERIES, updates);
+            DuckDbTableWriter.Counts c = write(w, Tables.TIMESERIES, updates);
             assertThat(c.mergedRows()).isEqualTo(3);
             List<List<Object>> expected = List.of(List.of("a", t, 3L, "sketch3", "{\"n\":3}", 3L),
                     List.of("b", t + 60_000, 9L, "sketch9", "{\"n\":9}", 5L), List.of("c", t + 120_000, 8L, "sketch8", "{\"n\":8}", 2L));
             assertThat(series()).containsExactlyElementsOf(expected);
 
             // A replay of both batches leaves the table as it is.
-            write(ps, Tables.TIMESERIES, List.of(series("a", t, 1, 1), series("a", t, 3, 3), series("a", t, 2, 2),
+            write(w, Tables.TIMESERIES, List.of(series("a", t, 1, 1), series("a", t, 3, 3), series("a", t, 2, 2),
                     series("b", t + 60_000, 5, 5), series("b", t + 60_000, 6, 5), series("c", t + 120_000, 7, 1)));
-            write(ps, Tables.TIMESERIES, updates);
+            write(w, Tables.TIMESERIES, updates);
             assertThat(series()).containsExactlyElementsOf(expected);
         }
     }
@@ -188,14 +180,14 @@ class DuckDbBulkConnectionTest {
     @Test
     void aMergedBatchLeavesNothingBehindForTheNext() throws SQLException {
         long t = 1_704_067_200_000L;
-        try (PreparedStatement ps = statement(Tables.TIMESERIES)) {
-            write(ps, Tables.TIMESERIES, List.of(series("x", t, 1, 1), series("y", t, 1, 1)));
-            write(ps, Tables.TIMESERIES, List.<Object[]>of(series("x", t, 2, 2))); // known: merged
+        try (DuckDbTableWriter w = writerFor(Tables.TIMESERIES)) {
+            write(w, Tables.TIMESERIES, List.of(series("x", t, 1, 1), series("y", t, 1, 1)));
+            write(w, Tables.TIMESERIES, List.<Object[]>of(series("x", t, 2, 2))); // known: merged
             try (Statement s = reader.createStatement()) {
                 s.execute("DELETE FROM ea_timeseries WHERE event = 'x'"); // as a refresh does
             }
-            write(ps, Tables.TIMESERIES, List.<Object[]>of(series("y", t, 3, 3))); // merged again
-            assertThat(((DuckDbBulkConnection.RowBatch) ps).counts().mergedRows()).isEqualTo(2);
+            write(w, Tables.TIMESERIES, List.<Object[]>of(series("y", t, 3, 3))); // merged again
+            assertThat(w.counts().mergedRows()).isEqualTo(2);
         }
         assertThat(series()).containsExactly(List.of("y", t, 3L, "sketch3", "{\"n\":3}", 3L));
     }
@@ -227,8 +219,8 @@ class DuckDbBulkConnectionTest {
         }
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < 5000; i++) rows.add(series("k" + i, t + i * 60_000L, i, 5));
-        try (PreparedStatement ps = statement(Tables.TIMESERIES)) {
-            DuckDbBulkConnection.Counts c = write(ps, Tables.TIMESERIES, rows);
+        try (DuckDbTableWriter w = writerFor(Tables.TIMESERIES)) {
+            DuckDbTableWriter.Counts c = write(w, Tables.TIMESERIES, rows);
             assertThat(c.fallbacks()).isEqualTo(1);
             assertThat(c.appendedRows()).isZero();
             assertThat(c.mergedRows()).isEqualTo(5000);
@@ -246,20 +238,16 @@ class DuckDbBulkConnectionTest {
     @Test
     void aFailedBatchLeavesTheStatementUsable() throws SQLException {
         List<Object[]> rows = lateEvents(List.of("a", "b", "c"), "");
-        try (PreparedStatement ps = statement(Tables.LATE_EVENTS)) {
-            write(ps, Tables.LATE_EVENTS, rows.subList(0, 1));
+        try (DuckDbTableWriter w = writerFor(Tables.LATE_EVENTS)) {
+            write(w, Tables.LATE_EVENTS, rows.subList(0, 1));
             // a known row with a watermark no timestamp can hold, and a new row: the merge fails in the
             // transaction that also appended the new row (and created the staging table)
             Object[] impossible = rows.get(0).clone();
             impossible[12] = Long.MAX_VALUE / 2;
-            for (Object[] r : List.of(impossible, rows.get(1))) {
-                DIALECT.bind(ps, Tables.LATE_EVENTS, r);
-                ps.addBatch();
-            }
-            org.assertj.core.api.Assertions.assertThatThrownBy(ps::executeBatch).isInstanceOf(SQLException.class);
-            ps.clearBatch();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.write(List.of(impossible, rows.get(1))))
+                    .isInstanceOf(SQLException.class);
             // what the sink does next (a retry, or the next batch) works
-            write(ps, Tables.LATE_EVENTS, rows);
+            write(w, Tables.LATE_EVENTS, rows);
         }
         assertStored(rows);
     }
@@ -272,8 +260,8 @@ class DuckDbBulkConnectionTest {
                     + " environment VARCHAR NOT NULL, cohort_start TIMESTAMP NOT NULL, is_final BOOLEAN NOT NULL, cohort_size BIGINT NOT NULL,"
                     + " PRIMARY KEY (job, retention, environment, cohort_start))");
         }
-        try (PreparedStatement ps = statement(Tables.RETENTION_COHORTS)) {
-            DuckDbBulkConnection.Counts c = write(ps, Tables.RETENTION_COHORTS,
+        try (DuckDbTableWriter w = writerFor(Tables.RETENTION_COHORTS)) {
+            DuckDbTableWriter.Counts c = write(w, Tables.RETENTION_COHORTS,
                     List.<Object[]>of(new Object[] {"job", "r", "production", 7 * DAY, 12L, true, 3L}));
             assertThat(c.appendedRows()).isZero();
             assertThat(c.mergedRows()).isEqualTo(1);
@@ -289,13 +277,13 @@ class DuckDbBulkConnectionTest {
         Object[] update = step.clone();
         update[9] = Double.NaN;
         update[15] = 2L;
-        try (PreparedStatement ps = statement(Tables.FUNNELS)) {
-            assertThat(write(ps, Tables.FUNNELS, List.<Object[]>of(step)).appendedRows()).isEqualTo(1);
+        try (DuckDbTableWriter w = writerFor(Tables.FUNNELS)) {
+            assertThat(write(w, Tables.FUNNELS, List.<Object[]>of(step)).appendedRows()).isEqualTo(1);
             String sql = "SELECT job, funnel, environment, epoch_ms(entry_day), step, step_name, users, users_sketch, from_previous_count,"
                     + " from_previous_sum_seconds, from_previous_sketch, from_start_count, from_start_sum_seconds, from_start_sketch, is_final,"
                     + " version FROM ea_funnel_steps";
             assertThat(read(sql)).containsExactly(Arrays.asList(step));
-            assertThat(write(ps, Tables.FUNNELS, List.<Object[]>of(update)).mergedRows()).isEqualTo(1);
+            assertThat(write(w, Tables.FUNNELS, List.<Object[]>of(update)).mergedRows()).isEqualTo(1);
             assertThat(read(sql)).containsExactly(Arrays.asList(update));
         }
     }
