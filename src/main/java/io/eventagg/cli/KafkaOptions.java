@@ -15,11 +15,9 @@ import picocli.CommandLine.Option;
  * rules are {@link KafkaSettings.Flags}'s.
  */
 public final class KafkaOptions {
-    static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
-
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the local broker of `make kafka-up`)",
-            defaultValue = DEFAULT_BOOTSTRAP)
+            defaultValue = KafkaSettings.LOCAL_BOOTSTRAP)
     String bootstrap;
 
     @Option(names = {"--topic", "--topics"}, split = ",", paramLabel = "TOPIC", description = "Topic(s) to read (repeatable or comma-separated)")

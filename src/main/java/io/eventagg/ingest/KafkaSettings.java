@@ -43,6 +43,9 @@ public record KafkaSettings(
         Map<String, String> properties)
         implements Serializable {
 
+    /** The bootstrap servers when none are given: the local broker of {@code make kafka-up}. */
+    public static final String LOCAL_BOOTSTRAP = "127.0.0.1:19092";
+
     public KafkaSettings {
         topics = topics == null ? List.of() : List.copyOf(topics);
         properties = properties == null ? Map.of() : Map.copyOf(properties);

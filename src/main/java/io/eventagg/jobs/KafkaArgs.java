@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 final class KafkaArgs {
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the local broker of `make kafka-up`)",
-            defaultValue = "127.0.0.1:19092")
+            defaultValue = KafkaSettings.LOCAL_BOOTSTRAP)
     String bootstrap;
 
     @Option(names = {"--topic", "--topics"}, split = ",", paramLabel = "TOPIC", description = "Topic(s) to read (repeatable or comma-separated)")

@@ -94,8 +94,9 @@ public final class FlinkSettings {
      * restart forever). Needs the environment, which knows the cluster's configuration.
      */
     public static void applyStreamingDefaults(StreamExecutionEnvironment env) {
-        // getConfiguration() is @Internal, but nothing public tells whether the cluster sets these
-        // (ExecutionConfig no longer exposes the restart strategy in Flink 2).
+        // getConfiguration() is @Internal, but nothing public tells whether the cluster sets a restart
+        // strategy (ExecutionConfig no longer exposes it in Flink 2). The checkpoint interval is read
+        // the same way, so that any configured value (also one that disables checkpoints) counts.
         Configuration extra = new Configuration();
         if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
             LOG.warn("no checkpoint interval configured: checkpointing every {}", DEFAULT_CHECKPOINT_INTERVAL);
