@@ -1,16 +1,17 @@
 package io.eventagg.cli;
 
 import io.eventagg.config.ConfigException;
+import io.eventagg.config.Instants;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
 import io.eventagg.refresh.RefreshRange;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,14 +41,13 @@ final class BackfillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobDefinition job = JobLoader.load(jobFile);
-        Instant f = TimeArgument.parse("--from", from, job.timezone());
-        Instant t = TimeArgument.parse("--to", to, job.timezone());
+        Instant f = Instants.parse("--from", from, job.timezone());
+        Instant t = Instants.parse("--to", to, job.timezone());
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
         RefreshRange range = new RefreshRange(job, f, t);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(false, parallelism));
-        Backfill.Summary s = Backfill.run(env, job, range, source, settings, System.out);
+        Backfill.Summary s = Backfill.run(FlinkSettings.local(false, parallelism), job, range, source, settings, System.out);
         System.out.printf("done in %.1f s: generation %d%n", s.seconds(), s.generation());
         System.out.printf("  records read            %,14d%n", s.read());
         System.out.printf("  aggregated              %,14d%n", s.aggregated());
@@ -57,5 +57,4 @@ final class BackfillCommand implements Callable<Integer> {
         System.out.printf("  rows written            %,14d%n", s.rowsWritten());
         return 0;
     }
-
 }

@@ -1,30 +1,23 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.ConfigException;
 import io.eventagg.ingest.KafkaSettings;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /**
  * Where events are read from Kafka: brokers, topics, consumer group, start and (optionally) stop
  * positions, and consumer properties passed through as they are (security: SASL/SSL). Secrets
- * belong in {@code --kafka-properties-file}, not on the command line.
+ * belong in {@code --kafka-properties-file}, not on the command line. The CLI's flags only; the
+ * rules are {@link KafkaSettings.Flags}'s.
  */
 public final class KafkaOptions {
-    static final String DEFAULT_BOOTSTRAP = "127.0.0.1:19092";
-
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the local broker of `make kafka-up`)",
-            defaultValue = DEFAULT_BOOTSTRAP)
+            defaultValue = KafkaSettings.LOCAL_BOOTSTRAP)
     String bootstrap;
 
     @Option(names = {"--topic", "--topics"}, split = ",", paramLabel = "TOPIC", description = "Topic(s) to read (repeatable or comma-separated)")
@@ -55,25 +48,13 @@ public final class KafkaOptions {
                     + " --kafka-property entries override it")
     Path propertiesFile;
 
-    /** The settings, with the consumer group defaulting to {@code eventagg-<jobName>}. */
-    public KafkaSettings resolve(String jobName) {
-        Map<String, String> props = new LinkedHashMap<>();
-        if (propertiesFile != null) props.putAll(readProperties(propertiesFile));
-        props.putAll(properties);
-        return new KafkaSettings(bootstrap, topics, topicPattern, groupId != null ? groupId : "eventagg-" + jobName,
-                KafkaSettings.Position.parse("--starting-offsets", startingOffsets),
-                KafkaSettings.Position.parse("--stop-at", stopAt), props);
+    /** What the flags say. */
+    KafkaSettings.Flags flags() {
+        return new KafkaSettings.Flags(bootstrap, topics, topicPattern, groupId, startingOffsets, stopAt, propertiesFile, properties);
     }
 
-    private static Map<String, String> readProperties(Path file) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new ConfigException("--kafka-properties-file", "cannot read '" + file + "': " + e.getClass().getSimpleName());
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String k : p.stringPropertyNames()) out.put(k, p.getProperty(k));
-        return out;
+    /** The settings, with the consumer group defaulting to {@code eventagg-<jobName>}. */
+    public KafkaSettings resolve(String jobName) {
+        return flags().resolve(jobName);
     }
 }

@@ -9,11 +9,17 @@ import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
 import io.eventagg.ingest.KafkaSettings;
-import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.config.RunOptions;
+import io.eventagg.pipeline.EventaggPipeline;
+import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.connector.source.Source;
@@ -79,16 +85,21 @@ final class RunCommand implements Callable<Integer> {
         boolean streaming = mode == Mode.streaming;
         System.out.printf("eventagg run: job '%s', %s mode, parallelism %d%n  input  %s%n  sink   %s%n",
                 job.name(), mode, parallelism, input, SinkOptions.describe(settings));
-        LocalRunner.Summary s = LocalRunner.run("eventagg " + job.name(), job, source, IngestWatermarks.strategy(job.watermark()),
-                streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(),
-                new JdbcOutputs(job.name(), settings), parallelism, System.out);
-        System.out.printf("done in %.1f s%n", s.seconds());
+        RunOptions options = streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults();
+        JdbcOutputs outputs = new JdbcOutputs(job.name(), settings);
+        RunSummary summary = FlinkJob.define(FlinkSettings.local(streaming, parallelism), "eventagg " + job.name(),
+                        env -> EventaggPipeline.define(env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
+                                job, options, outputs))
+                .run(Duration.ofSeconds(2), (soFar, secs) -> System.out.printf("  … %,d records read (%,.0f/s), %,d rows written%n",
+                        soFar.read(), soFar.read() / secs, soFar.rowsWritten()));
+        Counters s = summary.counters();
+        System.out.printf("done in %.1f s%n", summary.seconds());
         System.out.printf("  records read    %,14d%n", s.read());
         System.out.printf("  aggregated      %,14d%n", s.aggregated());
         System.out.printf("  dead-lettered   %,14d   (table ea_dead_letters)%n", s.deadLettered());
         System.out.printf("  late            %,14d   (table ea_late_events)%n", s.late());
         System.out.printf("  rows written    %,14d%n", s.rowsWritten());
-        System.out.printf("  throughput      %,14.0f records/s%n", s.eventsPerSecond());
+        System.out.printf("  throughput      %,14.0f records/s%n", summary.recordsPerSecond());
         if (s.read() != s.aggregated() + s.deadLettered() + s.late()) {
             System.err.println("warning: records read != aggregated + dead-lettered + late");
             return 1;

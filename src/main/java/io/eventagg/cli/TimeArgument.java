@@ -1,36 +1,14 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.ConfigException;
+import io.eventagg.config.Instants;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 
-/**
- * Parses {@code --from/--to}: an ISO-8601 instant ({@code 2024-01-15T00:00:00Z}), a local date-time
- * or a date ({@code 2024-01-15}), the latter two in the job's time zone.
- */
+/** {@code --from/--to} of the query commands: see {@link Instants}, which the other entry points use directly. */
 public final class TimeArgument {
     private TimeArgument() {}
 
     public static Instant parse(String option, String text, ZoneId zone) {
-        if (text == null) throw new ConfigException(option, "is required");
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDateTime.parse(text).atZone(zone).toInstant();
-        } catch (DateTimeParseException ignored) {
-            // try the next form
-        }
-        try {
-            return LocalDate.parse(text).atStartOfDay(zone).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(option, "'" + text + "' is not a date (2024-01-15), local date-time (2024-01-15T10:00) or instant (2024-01-15T10:00:00Z)");
-        }
+        return Instants.parse(option, text, zone);
     }
 }

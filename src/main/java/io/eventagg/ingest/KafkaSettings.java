@@ -2,11 +2,18 @@ package io.eventagg.ingest;
 
 import io.eventagg.config.ConfigException;
 import io.eventagg.config.Redact;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -36,6 +43,9 @@ public record KafkaSettings(
         Map<String, String> properties)
         implements Serializable {
 
+    /** The bootstrap servers when none are given: the local broker of {@code make kafka-up}. */
+    public static final String LOCAL_BOOTSTRAP = "127.0.0.1:19092";
+
     public KafkaSettings {
         topics = topics == null ? List.of() : List.copyOf(topics);
         properties = properties == null ? Map.of() : Map.copyOf(properties);
@@ -59,6 +69,42 @@ public record KafkaSettings(
             throw new ConfigException("--stop-at", "must be latest or timestamp:<time>");
         }
         if (stopAt != null && stopAt.kind() == Kind.NONE) stopAt = null;
+    }
+
+    /**
+     * What the flags say ({@code --kafka-bootstrap}, {@code --topic}, ...; null or empty where not
+     * given), resolved the same way by the CLI and the cluster jobs.
+     */
+    public record Flags(String bootstrap, List<String> topics, String topicPattern, String groupId, String startingOffsets,
+            String stopAt, Path propertiesFile, Map<String, String> properties) {
+        /** Whether the flags name something to read (a topic or a pattern). */
+        public boolean subscribes() {
+            return (topics != null && !topics.isEmpty()) || topicPattern != null;
+        }
+
+        /**
+         * The settings: the consumer group defaults to {@code eventagg-<jobName>}, consumer
+         * properties are the file's with {@code properties} on top.
+         */
+        public KafkaSettings resolve(String jobName) {
+            Map<String, String> props = new LinkedHashMap<>();
+            if (propertiesFile != null) props.putAll(readProperties(propertiesFile));
+            if (properties != null) props.putAll(properties);
+            return new KafkaSettings(bootstrap, topics, topicPattern, groupId != null ? groupId : "eventagg-" + jobName,
+                    Position.parse("--starting-offsets", startingOffsets), Position.parse("--stop-at", stopAt), props);
+        }
+
+        private static Map<String, String> readProperties(Path file) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("--kafka-properties-file", "cannot read '" + file + "': " + e.getClass().getSimpleName());
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (String k : p.stringPropertyNames()) out.put(k, p.getProperty(k));
+            return out;
+        }
     }
 
     public boolean bounded() {

@@ -1,23 +1,23 @@
 package io.eventagg.jobs;
 
-import io.eventagg.cli.BackfillSourceOptions;
-import io.eventagg.cli.SinkOptions;
-import io.eventagg.cli.TimeArgument;
 import io.eventagg.config.ConfigException;
+import io.eventagg.config.Instants;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.refresh.Backfill;
+import io.eventagg.refresh.BackfillSource;
 import io.eventagg.refresh.RefreshRange;
+import io.eventagg.runtime.ExitCodes;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
 @Command(name = "eventagg-backfill", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
         description = "Recompute a time range from raw events (files, Kafka or a raw events table) in Flink batch mode.")
 public final class BackfillJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
+
     @Option(names = "--job", required = true, paramLabel = "FILE")
     Path jobFile;
 
@@ -41,11 +43,21 @@ public final class BackfillJob implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "Range end (exclusive)")
     String to;
 
-    @Mixin
-    BackfillSourceOptions source = new BackfillSourceOptions();
+    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories")
+    List<String> inputs;
+
+    @Option(names = "--raw-events-table", paramLabel = "TABLE",
+            description = "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events")
+    String rawEventsTable;
+
+    @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
+    String rawEventsUrl;
 
     @Mixin
-    SinkOptions sink = new SinkOptions();
+    KafkaArgs kafka = new KafkaArgs();
+
+    @Mixin
+    SinkArgs sink = new SinkArgs();
 
     @Option(names = "--parallelism", description = "Parallelism (default: the cluster's)")
     Integer parallelism;
@@ -54,36 +66,20 @@ public final class BackfillJob implements Callable<Integer> {
     Map<String, String> flinkOptions = new LinkedHashMap<>();
 
     public static void main(String[] args) {
-        CommandLine cmd = new CommandLine(new BackfillJob());
-        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ConfigException) {
-                    line.getErr().println("error: " + t.getMessage());
-                    return 2;
-                }
-            }
-            throw e;
-        });
-        int rc = cmd.execute(args);
+        int rc = ExitCodes.execute(new BackfillJob(), args, LOG);
         if (rc != 0) throw new IllegalStateException("the eventagg backfill did not complete (exit status " + rc + ")");
     }
 
     @Override
     public Integer call() throws Exception {
         JobDefinition job = JobLoader.load(jobFile);
-        Instant f = TimeArgument.parse("--from", from, job.timezone());
-        Instant t = TimeArgument.parse("--to", to, job.timezone());
+        Instant f = Instants.parse("--from", from, job.timezone());
+        Instant t = Instants.parse("--to", to, job.timezone());
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
-        Configuration conf = FlinkSettings.base(false);
-        // A refresh that fails should say so, not retry for the cluster's streaming-sized budget.
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", "2");
-        conf.setString("restart-strategy.fixed-delay.delay", "5 s");
-        if (!flinkOptions.isEmpty()) conf.addAll(Configuration.fromMap(flinkOptions));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        if (parallelism != null) env.setParallelism(parallelism);
-        Backfill.Summary s = Backfill.run(env, job, new RefreshRange(job, f, t), source.resolve(job.name(), settings), settings, System.out);
+        BackfillSource source = new BackfillSource.Flags(inputs, rawEventsTable, rawEventsUrl, kafka.flags()).resolve(job.name(), settings);
+        Backfill.Summary s = Backfill.run(FlinkSettings.cluster(false, null, null, flinkOptions, parallelism), job, new RefreshRange(job, f, t),
+                source, settings, System.out);
         System.out.printf("refresh generation %d done in %.1f s: %,d records read, %,d aggregated, %,d dead-lettered, %,d outside the range,"
                 + " %,d from the late-events table, %,d rows written%n", s.generation(), s.seconds(), s.read(), s.aggregated(),
                 s.deadLettered(), s.outsideRange(), s.lateEventsTable(), s.rowsWritten());

@@ -1,43 +1,33 @@
 package io.eventagg.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.eventagg.cli.KafkaOptions;
-import io.eventagg.cli.SinkOptions;
 import io.eventagg.config.ConfigException;
 import io.eventagg.config.Durations;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.Redact;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.EventaggPipeline;
-import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.config.RunOptions;
-import io.eventagg.config.Redact;
+import io.eventagg.runtime.ExitCodes;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,25 +45,21 @@ import picocli.CommandLine.Option;
  * {@code main} only reads configuration, applies the schema (idempotent) and builds the dataflow;
  * the cluster runs it. Flink settings: the cluster's configuration, then {@code --flink-conf},
  * then {@code --checkpoint-interval} and {@code -D key=value}; a job that ends up without
- * checkpointing or without a restart strategy gets the defaults below (a job that cannot reach
- * Kafka or the database must not restart forever).
+ * checkpointing or without a restart strategy gets {@link FlinkSettings#applyStreamingDefaults}'s.
  */
 @Command(name = "eventagg-streaming", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
         description = "Submit eventagg's streaming job: Kafka -> time series (funnels, retention) -> ClickHouse or DuckDB.")
 public final class StreamingJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
 
-    /** Checkpoint interval when nothing configures one. */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
-
     @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job definition (jobs/*.yaml)")
     Path jobFile;
 
     @Mixin
-    KafkaOptions kafka = new KafkaOptions();
+    KafkaArgs kafka = new KafkaArgs();
 
     @Mixin
-    SinkOptions sink = new SinkOptions();
+    SinkArgs sink = new SinkArgs();
 
     @Option(names = "--flink-conf", paramLabel = "FILE",
             description = "Flink settings for this job (YAML, flat keys), e.g. conf/job/streaming.yaml: checkpointing, restart strategy")
@@ -103,21 +89,9 @@ public final class StreamingJob implements Callable<Integer> {
         }
     }
 
-    /** Parses the arguments and submits the job; the exit status (0 ok, 2 configuration error). */
+    /** Parses the arguments and submits the job; the exit status ({@link ExitCodes}). */
     public static int execute(String... args) {
-        CommandLine cmd = new CommandLine(new StreamingJob());
-        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ConfigException) {
-                    line.getErr().println("error: " + t.getMessage());
-                    return 2;
-                }
-            }
-            line.getErr().println("error: " + e);
-            LOG.error("eventagg streaming job failed to start", e);
-            return 1;
-        });
-        return cmd.execute(args);
+        return ExitCodes.execute(new StreamingJob(), args, LOG);
     }
 
     @Override
@@ -130,19 +104,16 @@ public final class StreamingJob implements Callable<Integer> {
         String jobName = name != null ? name : "eventagg streaming " + job.name();
         // The whole dataflow is built (which reads every Flink setting) before anything is written,
         // so a bad setting stops the program with nothing changed in the database.
-        StreamExecutionEnvironment env;
-        StreamGraph graph;
+        FlinkJob flinkJob;
         try {
-            env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            applyDefaults(env);
-            if (parallelism != null) env.setParallelism(parallelism);
-            define(env, job, kafkaSettings, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sinkSettings));
-            graph = env.getStreamGraph();
+            flinkJob = FlinkJob.define(flink, jobName, env -> {
+                FlinkSettings.applyStreamingDefaults(env);
+                define(env, job, kafkaSettings, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sinkSettings));
+            });
         } catch (IllegalArgumentException e) {
             // Flink's messages name the key: "Could not parse value 'soon' for key 'execution.checkpointing.interval'."
             throw new ConfigException("Flink settings (--flink-conf, -D, --checkpoint-interval)", e.getMessage(), e);
         }
-        graph.setJobName(jobName);
         System.out.printf("eventagg streaming job '%s'%n  kafka  %s%n  sink   %s%n", job.name(), kafkaSettings,
                 Redact.url(sinkSettings.url()) + (sinkSettings.user() == null ? "" : " as " + sinkSettings.user()));
         LOG.info("eventagg streaming job '{}': {} -> {}", job.name(), kafkaSettings, sinkSettings);
@@ -150,7 +121,7 @@ public final class StreamingJob implements Callable<Integer> {
             int n = SchemaManager.apply(sinkSettings);
             System.out.printf("  schema %d statements applied%n", n);
         }
-        env.execute(graph);
+        flinkJob.submit();
         return 0;
     }
 
@@ -166,64 +137,9 @@ public final class StreamingJob implements Callable<Integer> {
         EventaggPipeline.define(ingested, job, run, outputs);
     }
 
-    /** The base settings, then --flink-conf, then flags. */
+    /** The cluster's settings, then --flink-conf, then flags (see {@link FlinkSettings#cluster}). */
     Configuration flinkConfiguration() {
-        Configuration c = FlinkSettings.base(true);
-        if (flinkConf != null) c.addAll(Configuration.fromMap(readFlat(flinkConf)));
-        if (checkpointInterval != null) {
-            c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Durations.parse("--checkpoint-interval", checkpointInterval));
-        }
-        if (!flinkOptions.isEmpty()) c.addAll(Configuration.fromMap(flinkOptions));
-        return c;
-    }
-
-    /** Checkpointing and a bounded restart strategy when neither the cluster nor the flags set them. */
-    static void applyDefaults(StreamExecutionEnvironment env) {
-        Configuration extra = new Configuration();
-        if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
-            LOG.warn("no checkpoint interval configured: checkpointing every {}", DEFAULT_CHECKPOINT_INTERVAL);
-            extra.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
-        }
-        if (env.getConfiguration().getOptional(RestartStrategyOptions.RESTART_STRATEGY).isEmpty()) {
-            LOG.warn("no restart strategy configured: exponential-delay, 1 s to 1 min, at most 20 attempts");
-            extra.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-            extra.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
-            extra.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofMinutes(1));
-            extra.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, 20);
-        }
-        if (extra.keySet().size() > 0) env.configure(extra);
-    }
-
-    /** A YAML file of Flink settings as flat {@code key: value} pairs (nested maps are joined with dots). */
-    static Map<String, String> readFlat(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ConfigException("--flink-conf", "cannot read '" + file + "': " + e.getMessage());
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) return out;
-        if (!root.isObject()) throw new ConfigException("--flink-conf", "'" + file + "' must be a mapping of Flink settings");
-        flatten("", root, out);
-        return out;
-    }
-
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(key, v, out);
-            } else if (v.isArray()) {
-                StringBuilder sb = new StringBuilder();
-                for (JsonNode x : v) sb.append(sb.length() > 0 ? ";" : "").append(x.asText());
-                out.put(key, sb.toString());
-            } else if (!v.isNull()) {
-                out.put(key, v.asText());
-            }
-        }
+        return FlinkSettings.cluster(true, flinkConf,
+                checkpointInterval == null ? null : Durations.parse("--checkpoint-interval", checkpointInterval), flinkOptions, parallelism);
     }
 }

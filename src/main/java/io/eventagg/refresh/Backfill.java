@@ -1,24 +1,28 @@
 package io.eventagg.refresh;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -47,11 +51,12 @@ public final class Backfill {
             long rowsWritten, double seconds, double workSeconds) {}
 
     /**
-     * Builds and runs the refresh on {@code env} (a local MiniCluster or a cluster's environment),
-     * blocking until it is done.
+     * Builds and runs the refresh with the Flink settings {@code flink} (a local MiniCluster's or a
+     * cluster job's, see {@link FlinkSettings}), always in batch execution, blocking until it is
+     * done; prints what it reads and writes every few seconds to {@code log}.
      */
-    public static Summary run(StreamExecutionEnvironment env, JobDefinition job, RefreshRange range, BackfillSource source,
-            SinkSettings sink, PrintStream log) throws Exception {
+    public static Summary run(Configuration flink, JobDefinition job, RefreshRange range, BackfillSource source, SinkSettings sink,
+            PrintStream log) throws Exception {
         long started = System.nanoTime();
         SchemaManager.apply(sink);
         List<LateEventsTable.Late> late = LateEventsTable.read(sink, job, range);
@@ -59,32 +64,18 @@ public final class Backfill {
         log.printf("refresh generation %d of job '%s' from %s%n%s%n", generation, job.name(), source.describe(), range);
         if (!late.isEmpty()) log.printf("  + %,d events from the late-events table%n", late.size());
         try {
-            env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-            DataStream<Ingested> input = source.create(env, job, range)
-                    .filter(new InRange(range.read(), origins(late)))
-                    .name("refresh read range")
-                    .uid("refresh-read-range");
-            if (!late.isEmpty()) {
-                input = input.union(env.fromData(late.stream().map(LateEventsTable.Late::record).toList(), TypeInformation.of(Ingested.class))
-                        .name("late events table").uid("late-events-table").setParallelism(1).rebalance());
-            }
-            // Batch execution ignores watermarks, but every record needs its event timestamp: keyed
-            // stages get their input sorted by it, and CEP matches in its order.
-            input = input.assignTimestampsAndWatermarks(IngestWatermarks.strategy(job.watermark()))
-                    .name("event timestamps").uid("refresh-timestamps");
-            EventaggPipeline.define(input, job, RunOptions.batchDefaults().withGeneration(generation),
-                    new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
-            long submitted = System.nanoTime();
-            JobExecutionResult result = executeWithProgress(env, "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(), log);
-            double overhead = Math.max(0, (System.nanoTime() - submitted) / 1e9 - result.getNetRuntime() / 1e3);
+            RunSummary run = FlinkJob.define(flink, "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(),
+                            env -> define(env, job, range, source, sink, late, generation))
+                    .run(Duration.ofSeconds(5), (soFar, secs) -> log.printf("  … %,d records read, %,d rows written (%.0f s)%n",
+                            soFar.read() + soFar.get(EVENTS_OUTSIDE_RANGE), soFar.rowsWritten(), secs));
+            double overhead = Math.max(0, run.seconds() - run.netRuntimeSeconds());
             log.println("  replacing done; deleting rows of older generations in the range");
             StaleRows.delete(sink, job, range, generation);
             RefreshLog.finish(sink, generation, job.name(), range, "done");
-            Map<String, Object> acc = result.getAllAccumulatorResults();
+            Counters c = run.counters();
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Summary(generation, n(acc, RunCounter.EVENTS_IN), n(acc, RunCounter.EVENTS_AGGREGATED),
-                    n(acc, RunCounter.EVENTS_DEAD_LETTERED), n(acc, EVENTS_OUTSIDE_RANGE), late.size(), n(acc, RunCounter.ROWS_WRITTEN),
-                    seconds, seconds - overhead);
+            return new Summary(generation, c.read(), c.aggregated(), c.deadLettered(), c.get(EVENTS_OUTSIDE_RANGE), late.size(),
+                    c.rowsWritten(), seconds, seconds - overhead);
         } catch (Exception e) {
             try {
                 RefreshLog.finish(sink, generation, job.name(), range, "failed");
@@ -95,35 +86,30 @@ public final class Backfill {
         }
     }
 
-    /** Runs the job, printing records read and rows written every few seconds while it runs. */
-    static JobExecutionResult executeWithProgress(StreamExecutionEnvironment env, String name, PrintStream log) throws Exception {
-        org.apache.flink.core.execution.JobClient client = env.executeAsync(name);
-        java.util.concurrent.CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
-        long start = System.nanoTime();
-        while (!result.isDone()) {
-            try {
-                return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                try {
-                    Map<String, Object> acc = client.getAccumulators().get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    log.printf("  … %,d records read, %,d rows written (%.0f s)%n", n(acc, RunCounter.EVENTS_IN) + n(acc, EVENTS_OUTSIDE_RANGE),
-                            n(acc, RunCounter.ROWS_WRITTEN), (System.nanoTime() - start) / 1e9);
-                } catch (Exception ignored) {
-                    // progress is best effort
-                }
-            }
+    /** The refresh's dataflow: the source's read span (minus records the late-events table has) and those, into the pipeline. */
+    private static void define(StreamExecutionEnvironment env, JobDefinition job, RefreshRange range, BackfillSource source, SinkSettings sink,
+            List<LateEventsTable.Late> late, long generation) {
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DataStream<Ingested> input = source.create(env, job, range)
+                .filter(new InRange(range.read(), origins(late)))
+                .name("refresh read range")
+                .uid("refresh-read-range");
+        if (!late.isEmpty()) {
+            input = input.union(env.fromData(late.stream().map(LateEventsTable.Late::record).toList(), TypeInformation.of(Ingested.class))
+                    .name("late events table").uid("late-events-table").setParallelism(1).rebalance());
         }
-        return result.get();
+        // Batch execution ignores watermarks, but every record needs its event timestamp: keyed
+        // stages get their input sorted by it, and CEP matches in its order.
+        input = input.assignTimestampsAndWatermarks(IngestWatermarks.strategy(job.watermark()))
+                .name("event timestamps").uid("refresh-timestamps");
+        EventaggPipeline.define(input, job, RunOptions.batchDefaults().withGeneration(generation),
+                new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
     }
 
     private static Set<String> origins(List<LateEventsTable.Late> late) {
         Set<String> s = new HashSet<>();
         for (LateEventsTable.Late l : late) s.add(l.origin());
         return s;
-    }
-
-    private static long n(Map<String, Object> acc, String k) {
-        return acc.get(k) instanceof Number x ? x.longValue() : 0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.eventagg.sink;
 
 import io.eventagg.config.ConfigException;
+import io.eventagg.config.ConnectionProfile;
 import io.eventagg.config.Redact;
 import java.io.Serializable;
 import java.util.Map;
@@ -29,6 +30,20 @@ public record SinkSettings(
     /** Settings for a URL with the defaults: its dialect's batch size ({@link SqlDialect#defaultBatchSize}), 1 s, 5 retries. */
     public static SinkSettings of(String url) {
         return new SinkSettings(url, null, null, Map.of(), defaultBatchSize(url), 1000, 5);
+    }
+
+    /**
+     * Settings for a resolved connection profile: its URL ({@link #DEFAULT_URL} when it names none),
+     * batching it does not set from that URL's dialect. Fails when no dialect takes the URL.
+     */
+    public static SinkSettings of(ConnectionProfile p) {
+        SinkSettings s = of(p.url() != null ? p.url() : DEFAULT_URL);
+        s = s.withBatch(p.batchSize() != null ? p.batchSize() : s.batchSize(),
+                p.batchInterval() != null ? p.batchInterval().toMillis() : s.batchIntervalMs());
+        if (p.maxRetries() != null) s = s.withMaxRetries(p.maxRetries());
+        s = s.withProperties(p.properties()).withCredentials(p.user(), Secret.of(p.password()));
+        s.dialect();
+        return s;
     }
 
     /** The batch size of a URL's dialect; the general default for a URL no dialect takes (it fails when used). */

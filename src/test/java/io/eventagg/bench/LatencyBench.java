@@ -1,6 +1,5 @@
 package io.eventagg.bench;
 
-import io.eventagg.cli.LocalRunner;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
@@ -8,10 +7,13 @@ import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
 import io.eventagg.ingest.KafkaSettings;
-import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunningJob;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.KafkaBroker;
@@ -37,7 +39,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -74,16 +75,16 @@ public final class LatencyBench {
         Map<String, Object> out = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic(TOPIC, parallelism);
-            Configuration conf = LocalRunner.localConfig(true, parallelism);
+            Configuration conf = FlinkSettings.local(true, parallelism);
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("latency-checkpoints").toUri().toString());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             KafkaSettings k = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "bench", KafkaSettings.Position.EARLIEST, null,
                     Map.of());
-            var ingested = env.fromSource(KafkaEventSource.of(k, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
-                    .uid("source");
-            EventaggPipeline.define(ingested, job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), settings));
-            JobClient client = env.executeAsync("bench latency " + job.name());
+            RunningJob running = FlinkJob.define(conf, "bench latency " + job.name(), env -> EventaggPipeline.define(
+                    env.fromSource(KafkaEventSource.of(k, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
+                            .uid("source"),
+                    job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), settings))).start();
+            JobClient client = running.client();
             try {
                 while (client.getJobStatus().get() != JobStatus.RUNNING) Thread.sleep(100);
                 Thread.sleep(3_000);
@@ -101,13 +102,13 @@ public final class LatencyBench {
                 while (buckets.pending() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(200);
                 poller.stop = true;
                 pollThread.join(5_000);
-                Map<String, Object> acc = client.getAccumulators().get(30, TimeUnit.SECONDS);
+                Counters acc = running.counters(Duration.ofSeconds(30));
                 out.put("produced", produced[0]);
                 out.put("seconds", produced[1] / 1000.0);
                 out.put("rate_target", rate);
                 out.put("rate_achieved", produced[0] * 1000.0 / produced[1]);
-                out.put("read", PipelineBench.n(acc, RunCounter.EVENTS_IN));
-                out.put("late", PipelineBench.n(acc, RunCounter.EVENTS_LATE));
+                out.put("read", acc.read());
+                out.put("late", acc.late());
                 out.put("emit_interval_s", job.watermark().emitInterval().toMillis() / 1000.0);
                 out.put("poll_ms", POLL_MS);
                 out.put("not_visible", buckets.pending());

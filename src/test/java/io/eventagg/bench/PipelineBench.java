@@ -1,12 +1,10 @@
 package io.eventagg.bench;
 
-import io.eventagg.cli.LocalRunner;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
@@ -14,6 +12,10 @@ import io.eventagg.config.RunOptions;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.FilesBackfillSource;
 import io.eventagg.refresh.RefreshRange;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.io.PrintStream;
@@ -23,14 +25,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * Whole-pipeline runs on a local MiniCluster, configured exactly as the CLI's {@code run} does
- * ({@link LocalRunner#localConfig}), over the dataset's part files.
+ * ({@link FlinkSettings#local}), over the dataset's part files.
  */
 public final class PipelineBench {
     private PipelineBench() {}
@@ -70,14 +71,11 @@ public final class PipelineBench {
         } else {
             outputs = new DiscardingOutputs();
         }
-        StreamExecutionEnvironment env = environment(streaming, parallelism);
-        EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs);
-        long t0 = System.nanoTime();
-        JobExecutionResult r = env.execute("bench " + job.name());
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, Object> out = counters(r.getAllAccumulatorResults());
-        out.put("seconds", seconds);
-        out.put("job_seconds", r.getNetRuntime() / 1000.0);
+        RunSummary r = FlinkJob.define(FlinkSettings.local(streaming, parallelism), "bench " + job.name(),
+                env -> EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs)).run();
+        Map<String, Object> out = counters(r.counters());
+        out.put("seconds", r.seconds());
+        out.put("job_seconds", r.netRuntimeSeconds());
         if (db != null) {
             out.put("db_bytes", Files.size(db));
             out.put("db_rows", DuckDbPeer.count("jdbc:duckdb:" + db, "SELECT (SELECT count(*) FROM ea_timeseries) + (SELECT count(*) FROM ea_activity)"));
@@ -94,22 +92,17 @@ public final class PipelineBench {
      * aggregation: what every job pays before it computes anything.
      */
     public static Map<String, Object> floor(JobDefinition job, List<String> inputs, boolean streaming, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = environment(streaming, parallelism);
-        DataStream<Ingested> ingested = events(env, job, inputs);
-        EventaggPipeline.acrossSubtasks(ingested, runOptions(streaming)).map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType()).name("count").uid("count")
-                .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
-        long t0 = System.nanoTime();
-        JobExecutionResult r = env.execute("bench floor " + job.name());
+        RunSummary r = FlinkJob.define(FlinkSettings.local(streaming, parallelism), "bench floor " + job.name(), env -> {
+            DataStream<Ingested> ingested = events(env, job, inputs);
+            EventaggPipeline.acrossSubtasks(ingested, runOptions(streaming)).map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType())
+                    .name("count").uid("count")
+                    .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
+        }).run();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("read", n(r.getAllAccumulatorResults(), RunCounter.ROWS_WRITTEN));
-        out.put("seconds", (System.nanoTime() - t0) / 1e9);
-        out.put("job_seconds", r.getNetRuntime() / 1000.0);
+        out.put("read", r.counters().rowsWritten());
+        out.put("seconds", r.seconds());
+        out.put("job_seconds", r.netRuntimeSeconds());
         return out;
-    }
-
-    /** A local MiniCluster environment configured as the CLI's {@code run}. */
-    private static StreamExecutionEnvironment environment(boolean streaming, int parallelism) {
-        return StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(streaming, parallelism));
     }
 
     /** The pipeline's file source over the dataset's part files. */
@@ -130,9 +123,9 @@ public final class PipelineBench {
         deleteDuckDb(db);
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
         SchemaManager.apply(settings);
-        StreamExecutionEnvironment env = environment(false, parallelism);
         long t0 = System.nanoTime();
-        Backfill.Summary s = Backfill.run(env, job, new RefreshRange(job, from, to), new FilesBackfillSource(inputs), settings, log);
+        Backfill.Summary s = Backfill.run(FlinkSettings.local(false, parallelism), job, new RefreshRange(job, from, to),
+                new FilesBackfillSource(inputs), settings, log);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("read", s.read());
@@ -146,18 +139,14 @@ public final class PipelineBench {
         return out;
     }
 
-    static Map<String, Object> counters(Map<String, Object> acc) {
+    static Map<String, Object> counters(Counters c) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("read", n(acc, RunCounter.EVENTS_IN));
-        out.put("aggregated", n(acc, RunCounter.EVENTS_AGGREGATED));
-        out.put("dead", n(acc, RunCounter.EVENTS_DEAD_LETTERED));
-        out.put("late", n(acc, RunCounter.EVENTS_LATE));
-        out.put("rows", n(acc, RunCounter.ROWS_WRITTEN));
+        out.put("read", c.read());
+        out.put("aggregated", c.aggregated());
+        out.put("dead", c.deadLettered());
+        out.put("late", c.late());
+        out.put("rows", c.rowsWritten());
         return out;
-    }
-
-    static long n(Map<String, Object> acc, String k) {
-        return acc.get(k) instanceof Number x ? x.longValue() : 0L;
     }
 
     static void deleteDuckDb(Path db) throws java.io.IOException {

@@ -1,15 +1,16 @@
 package io.eventagg.bench;
 
-import io.eventagg.cli.LocalRunner;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.JsonLinesFormat;
-import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.config.RunOptions;
 import io.eventagg.config.RetentionDefinition;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunningJob;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,12 +65,11 @@ public final class StateBench {
         Path dir = workDir.resolve("state-" + Integer.toHexString(files.hashCode()));
         deleteTree(dir);
         Files.createDirectories(dir);
-        Configuration conf = LocalRunner.localConfig(true, parallelism);
+        Configuration conf = FlinkSettings.local(true, parallelism);
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, dir.resolve("savepoints").toUri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         org.apache.flink.core.fs.Path[] paths = files.stream()
                 .map(f -> org.apache.flink.core.fs.Path.fromLocalFile(Path.of(f).toFile().getAbsoluteFile()))
                 .toArray(org.apache.flink.core.fs.Path[]::new);
@@ -77,10 +77,12 @@ public final class StateBench {
         // keeps its state (a bounded source would end and close every window).
         FileSource<Ingested> source = FileSource.forBulkFileFormat(new JsonLinesFormat(EventParser.forJob(job)), paths)
                 .monitorContinuously(Duration.ofHours(1)).build();
-        var ingested = env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source");
-        EventaggPipeline.define(ingested, job, RunOptions.streamingDefaults(), new DiscardingOutputs());
-        // read before execution, which clears the environment's transformations
-        List<String> uids = uids(env);
+        List<String> uids = new ArrayList<>();
+        FlinkJob defined = FlinkJob.define(conf, "bench state " + job.name(), env -> {
+            EventaggPipeline.define(env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"), job,
+                    RunOptions.streamingDefaults(), new DiscardingOutputs());
+            uids.addAll(uids(env));
+        });
         long expected = 0;
         for (String f : files) {
             try (Stream<String> lines = Files.lines(Path.of(f))) {
@@ -88,21 +90,20 @@ public final class StateBench {
             }
         }
         long t0 = System.nanoTime();
-        JobClient client = env.executeAsync("bench state " + job.name());
+        RunningJob running = defined.start();
+        JobClient client = running.client();
         Map<String, Object> out = new LinkedHashMap<>();
         String savepoint;
         try {
-            Map<String, Object> acc;
             while (true) {
-                acc = client.getAccumulators().get(30, TimeUnit.SECONDS);
-                if (PipelineBench.n(acc, RunCounter.EVENTS_IN) >= expected) break;
+                if (running.counters(Duration.ofSeconds(30)).read() >= expected) break;
                 if (client.getJobStatus().get().isTerminalState()) throw new IllegalStateException("job ended early");
                 Thread.sleep(500);
             }
             out.put("ingest_seconds", (System.nanoTime() - t0) / 1e9);
             // Let the combiners flush and the emit interval pass, so what is left is state.
             Thread.sleep(job.watermark().emitInterval().toMillis() + 3_000);
-            out.putAll(PipelineBench.counters(client.getAccumulators().get(30, TimeUnit.SECONDS)));
+            out.putAll(PipelineBench.counters(running.counters(Duration.ofSeconds(30))));
             savepoint = client.triggerSavepoint(dir.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
                     .get(10, TimeUnit.MINUTES);
         } finally {
@@ -127,7 +128,7 @@ public final class StateBench {
 
     /** Users with retention state, and bytes per user and definition (serialized). */
     private static void retention(JobDefinition job, String savepoint, long operatorBytes, Map<String, Object> out) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalRunner.localConfig(false, 1));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.local(false, 1));
         SavepointReader reader = SavepointReader.read(env, savepoint, new HashMapStateBackend());
         List<String> names = job.retention().stream().map(RetentionDefinition::name).toList();
         int defs = names.size();

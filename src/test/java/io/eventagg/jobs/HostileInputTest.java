@@ -9,10 +9,11 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaSettings;
-import io.eventagg.ingest.RunCounter;
-import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.TimeSeriesQuery;
@@ -25,6 +26,7 @@ import io.eventagg.testing.KafkaBroker;
 import io.eventagg.time.Granularity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -38,9 +40,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,21 +122,15 @@ class HostileInputTest {
     }
 
     /** Runs the streaming job's dataflow over the whole topic (bounded) into a sink. */
-    static Map<String, Object> run(SinkSettings sink, String group) throws Exception {
+    static Counters run(SinkSettings sink, String group) throws Exception {
         SchemaManager.apply(sink);
         KafkaSettings source = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, group,
                 KafkaSettings.Position.EARLIEST, KafkaSettings.Position.LATEST, Map.of());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(FlinkSettings.base(true));
-        env.setParallelism(2);
-        env.enableCheckpointing(1000);
-        StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink));
-        JobExecutionResult r = env.execute("hostile input");
-        return r.getAllAccumulatorResults();
-    }
-
-    static long n(Map<String, Object> counters, String name) {
-        return counters.get(name) instanceof Number x ? x.longValue() : 0L;
+        Configuration conf = FlinkSettings.base(true);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+        return FlinkJob.define(conf, "hostile input",
+                env -> StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).run().counters();
     }
 
     /** The parser alone agrees with the corpus labels (a quick, precise check before the runs). */
@@ -156,7 +153,7 @@ class HostileInputTest {
     void clickHouse() throws Exception {
         try (ClickHouseServer.Database db = ClickHouseServer.createDatabase("test_hostile")) {
             SinkSettings sink = db.settings().withBatch(2000, 500);
-            Map<String, Object> counters = run(sink, "hostile-ch");
+            Counters counters = run(sink, "hostile-ch");
             assertCounters(counters);
             List<Map<String, String>> dead = db.query("SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL"
                     + " WHERE job = 'hostile'");
@@ -174,7 +171,7 @@ class HostileInputTest {
     void duckDb() throws Exception {
         String url = "jdbc:duckdb:" + dir.resolve("hostile.duckdb");
         SinkSettings sink = SinkSettings.of(url).withBatch(2000, 500);
-        Map<String, Object> counters = run(sink, "hostile-duck");
+        Counters counters = run(sink, "hostile-duck");
         assertCounters(counters);
         assertDeadLetters(DuckTables.rows(url, "SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters WHERE job = 'hostile'"));
         assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events")).isZero();
@@ -185,11 +182,11 @@ class HostileInputTest {
         assertAggregates(sink, events, breakdowns);
     }
 
-    static void assertCounters(Map<String, Object> counters) {
-        assertThat(n(counters, RunCounter.EVENTS_IN)).as("records read").isEqualTo(corpus.items.size());
-        assertThat(n(counters, RunCounter.EVENTS_DEAD_LETTERED)).as("dead-lettered").isEqualTo(corpus.bad().size());
-        assertThat(n(counters, RunCounter.EVENTS_AGGREGATED)).as("aggregated").isEqualTo(corpus.valid().size());
-        assertThat(n(counters, RunCounter.EVENTS_LATE)).as("late").isZero();
+    static void assertCounters(Counters counters) {
+        assertThat(counters.read()).as("records read").isEqualTo(corpus.items.size());
+        assertThat(counters.deadLettered()).as("dead-lettered").isEqualTo(corpus.bad().size());
+        assertThat(counters.aggregated()).as("aggregated").isEqualTo(corpus.valid().size());
+        assertThat(counters.late()).as("late").isZero();
     }
 
     /** Every bad record, and nothing else, is a dead letter at its position with a fitting reason. */

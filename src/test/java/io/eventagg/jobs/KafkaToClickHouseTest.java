@@ -9,9 +9,12 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.ingest.RunCounter;
-import io.eventagg.pipeline.FlinkSettings;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseResults;
@@ -25,6 +28,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -35,9 +39,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +80,7 @@ class KafkaToClickHouseTest {
     static List<KafkaBroker.Position> positions;
     static Map<KafkaBroker.Position, RefEvent> events = new HashMap<>();
     static Set<KafkaBroker.Position> bad = new HashSet<>();
-    static Map<String, Object> counters;
+    static Counters counters;
     static double seconds;
 
     @BeforeAll
@@ -108,20 +114,18 @@ class KafkaToClickHouseTest {
         KafkaSettings source = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "eventagg-test",
                 KafkaSettings.Position.EARLIEST, KafkaSettings.Position.LATEST, Map.of());
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(FlinkSettings.base(true));
+        Configuration conf = FlinkSettings.base(true);
         // The whole topic is read in a few seconds, and the router's watermark is the minimum over
         // both source subtasks: with the default 200 ms between periodic watermarks, it can stay
         // behind every delayed event. Watermarks every 5 ms make it follow the data, so that the
         // late events this test is about exist.
-        env.getConfig().setAutoWatermarkInterval(5);
-        env.setParallelism(2);
-        env.enableCheckpointing(1000);
-        StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink));
-        long t0 = System.nanoTime();
-        JobExecutionResult r = env.execute("kafka to clickhouse");
-        seconds = (System.nanoTime() - t0) / 1e9;
-        counters = r.getAllAccumulatorResults();
+        conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+        RunSummary r = FlinkJob.define(conf, "kafka to clickhouse",
+                env -> StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).run();
+        seconds = r.seconds();
+        counters = r.counters();
         System.out.printf("Kafka -> ClickHouse: %,d records in %.1f s, %,d rows written, %s late%n", lines.size(), seconds,
                 n(RunCounter.ROWS_WRITTEN), n(RunCounter.EVENTS_LATE));
         assertThat(n(RunCounter.EVENTS_LATE)).as("some events are later than the allowed lateness").isPositive();
@@ -137,7 +141,7 @@ class KafkaToClickHouseTest {
     }
 
     static long n(String counter) {
-        return counters.get(counter) instanceof Number x ? x.longValue() : 0L;
+        return counters.get(counter);
     }
 
     /** Events that were aggregated: all valid ones except those in the late-events table. */

@@ -46,13 +46,6 @@ class StreamingJobTest {
     }
 
     @Test
-    void nestedYamlIsFlattened() throws Exception {
-        Path f = dir.resolve("flink.yaml");
-        Files.writeString(f, "execution:\n  checkpointing:\n    interval: 7s\npipeline.jars: [a, b]\n");
-        assertThat(StreamingJob.readFlat(f)).containsEntry("execution.checkpointing.interval", "7s").containsEntry("pipeline.jars", "a;b");
-    }
-
-    @Test
     void kafkaOptions() throws Exception {
         StreamingJob job = parse("--job", "x.yaml", "--topic", "a,b", "--topic", "c", "--starting-offsets", "timestamp:2024-01-15T00:00:00Z",
                 "--stop-at", "latest", "--kafka-property", "security.protocol=SASL_SSL");

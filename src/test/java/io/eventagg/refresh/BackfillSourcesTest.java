@@ -17,6 +17,7 @@ import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.runtime.FlinkSettings;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,7 +145,7 @@ class BackfillSourcesTest {
                     KafkaSettings.Position.EARLIEST, null, Map.of()));
             default -> new RawEventsTableSource(rawDb.settings(), "events");
         };
-        Backfill.Summary s = Backfill.run(StreamExecutionEnvironment.getExecutionEnvironment(), job, new RefreshRange(job, START, END),
+        Backfill.Summary s = Backfill.run(FlinkSettings.base(false), job, new RefreshRange(job, START, END),
                 from, target, new PrintStream(OutputStream.nullOutputStream()));
         assertThat(s.aggregated()).isPositive();
         Map<String, String> actual = QuerySnapshot.of(job, target, START, END);

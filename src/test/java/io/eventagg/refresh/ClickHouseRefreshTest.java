@@ -12,6 +12,7 @@ import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.runtime.FlinkSettings;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -75,7 +75,7 @@ class ClickHouseRefreshTest {
             assertThat(insideBefore).as("the damage shows").isNotEqualTo(insideTruth);
 
             for (int run = 1; run <= 2; run++) {
-                Backfill.run(StreamExecutionEnvironment.getExecutionEnvironment(), job, new RefreshRange(job, from, to),
+                Backfill.run(FlinkSettings.base(false), job, new RefreshRange(job, from, to),
                         new FilesBackfillSource(List.of(complete.toString())), repaired.settings(), new PrintStream(OutputStream.nullOutputStream()));
                 Map<String, String> inside = QuerySnapshot.of(job, repaired.settings(), from, to);
                 Map<String, String> outside = QuerySnapshot.of(job, repaired.settings(), laterFrom, laterTo);

@@ -16,6 +16,7 @@ import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
+import io.eventagg.runtime.FlinkSettings;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,7 +106,7 @@ class RefreshTest {
     }
 
     static Backfill.Summary backfill(Path input, SinkSettings sink, Instant from, Instant to) throws Exception {
-        return Backfill.run(StreamExecutionEnvironment.getExecutionEnvironment(), job, new RefreshRange(job, from, to),
+        return Backfill.run(FlinkSettings.base(false), job, new RefreshRange(job, from, to),
                 new FilesBackfillSource(List.of(input.toString())), sink, QUIET);
     }
 

@@ -1,78 +1,82 @@
 package io.eventagg.testing;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
+import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
-import io.eventagg.pipeline.FlinkSettings;
+import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.runtime.RunSummary;
+import io.eventagg.runtime.RunningJob;
+import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.JobExecutionResult;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 
 /** Runs the eventagg pipeline over files on the test MiniCluster. */
 public final class Pipelines {
     private Pipelines() {}
 
     /** Accumulated counters of a finished run, and its job id (to find its metrics). */
-    public record Counts(long read, long aggregated, long dead, long late, long rows, long closedBucketEvents,
-            org.apache.flink.api.common.JobID job) {
-        static Counts of(JobExecutionResult r) {
-            Map<String, Object> a = r.getAllAccumulatorResults();
-            return new Counts(n(a, RunCounter.EVENTS_IN), n(a, RunCounter.EVENTS_AGGREGATED), n(a, RunCounter.EVENTS_DEAD_LETTERED),
-                    n(a, RunCounter.EVENTS_LATE), n(a, RunCounter.ROWS_WRITTEN), n(a, RunCounter.CLOSED_BUCKET_EVENTS), r.getJobID());
-        }
-
-        private static long n(Map<String, Object> a, String k) {
-            return a.get(k) instanceof Number x ? x.longValue() : 0;
+    public record Counts(long read, long aggregated, long dead, long late, long rows, long closedBucketEvents, JobID job) {
+        static Counts of(RunSummary s) {
+            Counters c = s.counters();
+            return new Counts(c.read(), c.aggregated(), c.deadLettered(), c.late(), c.rowsWritten(), c.get(RunCounter.CLOSED_BUCKET_EVENTS),
+                    s.jobId());
         }
     }
 
     public static Counts run(JobDefinition job, List<Path> files, RunOptions options, WatermarkStrategy<Ingested> watermarks,
             Outputs outputs, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(FlinkSettings.base(options.streaming()));
-        env.setParallelism(parallelism);
+        Configuration conf = FlinkSettings.base(options.streaming());
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         var source = FileEventSource.of(files.stream().map(Path::toString).toList(), EventParser.forJob(job));
-        // Streaming: one source subtask per file. An extra subtask would have no split, and until
-        // it finishes it holds the router's watermark (a minimum over all source subtasks) at its
-        // start, so which events are late would depend on when it finishes. (Batch keeps the
-        // source chained to the combiner: one combiner per file keeps sketch bytes, whose layout
-        // follows merge order, the same from run to run.)
-        var ingested = env.fromSource(source, watermarks, "events").uid("source")
-                .setParallelism(options.streaming() ? Math.min(parallelism, files.size()) : parallelism);
-        EventaggPipeline.define(ingested, job, options, outputs);
-        return Counts.of(env.execute("test " + job.name()));
+        return Counts.of(FlinkJob.define(conf, "test " + job.name(), env -> {
+            // Streaming: one source subtask per file. An extra subtask would have no split, and until
+            // it finishes it holds the router's watermark (a minimum over all source subtasks) at its
+            // start, so which events are late would depend on when it finishes. (Batch keeps the
+            // source chained to the combiner: one combiner per file keeps sketch bytes, whose layout
+            // follows merge order, the same from run to run.)
+            var ingested = env.fromSource(source, watermarks, "events").uid("source")
+                    .setParallelism(options.streaming() ? Math.min(parallelism, files.size()) : parallelism);
+            EventaggPipeline.define(ingested, job, options, outputs);
+        }).run());
     }
 
     /** A streaming run's job id and its failure (null when it finished). */
-    public record Attempt(org.apache.flink.api.common.JobID id, Throwable failure) {}
+    public record Attempt(JobID id, Throwable failure) {}
 
     /**
      * Runs the streaming pipeline over a file into JDBC outputs at parallelism 2 without restarts,
      * so a failure ends the job and is returned instead of retried.
      */
-    public static Attempt runWithoutRestarts(JobDefinition job, Path input, io.eventagg.sink.SinkSettings sink,
-            java.time.Duration timeout) throws Exception {
-        org.apache.flink.configuration.Configuration conf = FlinkSettings.base(true);
-        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+    public static Attempt runWithoutRestarts(JobDefinition job, Path input, SinkSettings sink, Duration timeout) throws Exception {
+        Configuration conf = FlinkSettings.base(true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));
-        EventaggPipeline.define(env.fromSource(source, io.eventagg.ingest.IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
-                job, RunOptions.streamingDefaults(), new io.eventagg.pipeline.JdbcOutputs(job.name(), sink));
-        org.apache.flink.core.execution.JobClient client = env.executeAsync("test " + job.name());
+        RunningJob running = FlinkJob.define(conf, "test " + job.name(), env -> EventaggPipeline.define(
+                env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
+                job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).start();
         try {
-            client.getJobExecutionResult().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            return new Attempt(client.getJobID(), null);
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Attempt(client.getJobID(), e.getCause());
+            running.client().getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Attempt(running.id(), null);
+        } catch (ExecutionException e) {
+            return new Attempt(running.id(), e.getCause());
         }
     }
 }
