@@ -6,6 +6,7 @@ import io.eventagg.query.AggregationStorage;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.QueryException;
 import io.eventagg.query.RawEvents;
+import io.eventagg.sink.SinkOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.Function;

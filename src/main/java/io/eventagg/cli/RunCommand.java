@@ -8,6 +8,7 @@ import io.eventagg.ingest.FileEventSource;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
+import io.eventagg.ingest.KafkaOptions;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.config.RunOptions;
 import io.eventagg.pipeline.EventaggPipeline;
@@ -17,6 +18,7 @@ import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,15 +41,15 @@ final class RunCommand implements Callable<Integer> {
     Path jobFile;
 
     @Option(names = "--source", defaultValue = "file",
-            description = "file (--input, default) or kafka (--kafka-bootstrap, --topic...; runs until stopped unless --stop-at is given)")
+            description = "file (--input) or kafka (--kafka-bootstrap, --topic...; runs until stopped unless --stop-at is given) (default: ${DEFAULT-VALUE})")
     SourceKind sourceKind;
 
-    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Input files or directories (--source file)")
+    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Input files or directories (--source file; default: none, required there)")
     List<String> inputs;
 
     @Option(names = "--mode",
             description = "batch (Flink batch execution; the default for files) or streaming (watermarks, lateness, early emission;"
-                    + " the default for Kafka, which allows batch only with --stop-at)")
+                    + " the default for Kafka, which allows batch only with --stop-at) (default: batch for files, streaming for Kafka)")
     Mode mode;
 
     @Mixin

@@ -2,6 +2,7 @@ package io.eventagg.cli;
 
 import io.eventagg.config.Redact;
 import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -6,6 +6,8 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
+import io.eventagg.refresh.BackfillSourceOptions;
+import io.eventagg.sink.SinkOptions;
 import io.eventagg.refresh.RefreshRange;
 import io.eventagg.runtime.ExitCodes;
 import io.eventagg.runtime.FlinkSettings;
@@ -43,26 +45,16 @@ public final class BackfillJob implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "Range end (exclusive)")
     String to;
 
-    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories")
-    List<String> inputs;
-
-    @Option(names = "--raw-events-table", paramLabel = "TABLE",
-            description = "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events")
-    String rawEventsTable;
-
-    @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
-    String rawEventsUrl;
+    @Mixin
+    BackfillSourceOptions source = new BackfillSourceOptions();
 
     @Mixin
-    KafkaArgs kafka = new KafkaArgs();
-
-    @Mixin
-    SinkArgs sink = new SinkArgs();
+    SinkOptions sink = new SinkOptions();
 
     @Option(names = "--parallelism", description = "Parallelism (default: the cluster's)")
     Integer parallelism;
 
-    @Option(names = {"-D", "--flink-option"}, paramLabel = "KEY=VALUE", description = "Any Flink setting for this job (repeatable)")
+    @Option(names = {"-D", "--flink-option"}, paramLabel = "KEY=VALUE", description = "Any Flink setting for this job (repeatable; default: none beyond the cluster's)")
     Map<String, String> flinkOptions = new LinkedHashMap<>();
 
     public static void main(String[] args) {
@@ -77,7 +69,7 @@ public final class BackfillJob implements Callable<Integer> {
         Instant t = Instants.parse("--to", to, job.timezone());
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
-        BackfillSource source = new BackfillSource.Flags(inputs, rawEventsTable, rawEventsUrl, kafka.flags()).resolve(job.name(), settings);
+        BackfillSource source = this.source.resolve(job.name(), settings);
         Backfill.Summary s = Backfill.run(FlinkSettings.cluster(false, null, null, flinkOptions, parallelism), job, new RefreshRange(job, f, t),
                 source, settings, System.out);
         System.out.printf("refresh generation %d done in %.1f s: %,d records read, %,d aggregated, %,d dead-lettered, %,d outside the range,"

@@ -10,6 +10,7 @@ import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaEventSource;
+import io.eventagg.ingest.KafkaOptions;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
@@ -18,6 +19,7 @@ import io.eventagg.runtime.ExitCodes;
 import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -56,20 +58,21 @@ public final class StreamingJob implements Callable<Integer> {
     Path jobFile;
 
     @Mixin
-    KafkaArgs kafka = new KafkaArgs();
+    KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
-    SinkArgs sink = new SinkArgs();
+    SinkOptions sink = new SinkOptions();
 
     @Option(names = "--flink-conf", paramLabel = "FILE",
-            description = "Flink settings for this job (YAML, flat keys), e.g. conf/job/streaming.yaml: checkpointing, restart strategy")
+            description = "Flink settings for this job (YAML, flat keys), e.g. conf/job/streaming.yaml: checkpointing, restart strategy"
+                    + " (default: none: the cluster's, then checkpoints every 30 s and bounded restarts)")
     Path flinkConf;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", description = "Checkpoint interval (e.g. 30s), over --flink-conf")
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", description = "Checkpoint interval (e.g. 30s), over --flink-conf (default: --flink-conf's, else the cluster's, else 30s)")
     String checkpointInterval;
 
     @Option(names = {"-D", "--flink-option"}, paramLabel = "KEY=VALUE",
-            description = "Any Flink setting for this job (repeatable), e.g. -D restart-strategy.type=fixed-delay")
+            description = "Any Flink setting for this job (repeatable), e.g. -D restart-strategy.type=fixed-delay (default: none)")
     Map<String, String> flinkOptions = new LinkedHashMap<>();
 
     @Option(names = "--parallelism", description = "Parallelism (default: the cluster's parallelism.default)")

@@ -1,6 +1,6 @@
-package io.eventagg.cli;
+package io.eventagg.refresh;
 
-import io.eventagg.refresh.BackfillSource;
+import io.eventagg.ingest.KafkaOptions;
 import io.eventagg.sink.SinkSettings;
 import java.util.List;
 import picocli.CommandLine.Mixin;
@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
  * {@link BackfillSource.Flags}'s.
  */
 public final class BackfillSourceOptions {
-    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories")
+    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories (default: none)")
     List<String> inputs;
 
     @Option(names = "--raw-events-table", paramLabel = "TABLE",
-            description = "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events")
+            description = "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events (default: none)")
     String rawEventsTable;
 
     @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")

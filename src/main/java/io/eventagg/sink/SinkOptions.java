@@ -1,9 +1,8 @@
-package io.eventagg.cli;
+package io.eventagg.sink;
 
 import io.eventagg.config.ConnectionProfile;
 import io.eventagg.config.Durations;
 import io.eventagg.config.Redact;
-import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,22 +15,22 @@ import picocli.CommandLine.Option;
  */
 public final class SinkOptions {
     @Option(names = "--sink", paramLabel = "JDBC_URL",
-            description = "Database URL: jdbc:duckdb:PATH or jdbc:clickhouse://HOST:PORT/DB (default: ${DEFAULT-VALUE} unless a profile sets one)")
+            description = "Database URL: jdbc:duckdb:PATH or jdbc:clickhouse://HOST:PORT/DB (default: " + SinkSettings.DEFAULT_URL + " unless a profile sets one)")
     String url;
 
-    @Option(names = "--profile", paramLabel = "FILE", description = "Connection profile (YAML: url, user, password_env, password_file, properties, batch_size, batch_interval, max_retries), e.g. conf/profiles/local-clickhouse.yaml")
+    @Option(names = "--profile", paramLabel = "FILE", description = "Connection profile (YAML: url, user, password_env, password_file, properties, batch_size, batch_interval, max_retries), e.g. conf/profiles/local-clickhouse.yaml (default: none)")
     Path profile;
 
-    @Option(names = "--sink-user", paramLabel = "USER", description = "Database user")
+    @Option(names = "--sink-user", paramLabel = "USER", description = "Database user (default: the profile's, else none)")
     String user;
 
     @Option(names = "--sink-password-env", paramLabel = "VAR", description = "Environment variable holding the password (default: " + ConnectionProfile.DEFAULT_PASSWORD_ENV + " when set)")
     String passwordEnv;
 
-    @Option(names = "--sink-password-file", paramLabel = "FILE", description = "File holding the password (first line)")
+    @Option(names = "--sink-password-file", paramLabel = "FILE", description = "File holding the password (first line; default: none)")
     Path passwordFile;
 
-    @Option(names = "--sink-property", paramLabel = "KEY=VALUE", description = "JDBC driver property (repeatable)")
+    @Option(names = "--sink-property", paramLabel = "KEY=VALUE", description = "JDBC driver property (repeatable; default: none beyond the profile's)")
     Map<String, String> properties = new LinkedHashMap<>();
 
     /**
@@ -43,7 +42,7 @@ public final class SinkOptions {
         return SinkSettings.of(ConnectionProfile.resolve(new ConnectionProfile.Flags(url, profile, user, passwordEnv, passwordFile, properties)));
     }
 
-    static String describe(SinkSettings s) {
+    public static String describe(SinkSettings s) {
         return Redact.url(s.url()) + (s.user() == null ? "" : " as " + s.user()) + " (batch " + s.batchSize() + " rows / "
                 + Durations.format(java.time.Duration.ofMillis(s.batchIntervalMs())) + ")";
     }

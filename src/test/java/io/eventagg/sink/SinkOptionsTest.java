@@ -1,9 +1,8 @@
-package io.eventagg.cli;
+package io.eventagg.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.sink.DuckDbDialect;
-import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.SqlDialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
