@@ -6,7 +6,6 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefFunnels;
 import io.eventagg.testing.RefTimeSeries;
-import io.eventagg.time.BucketCalendar;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,20 +16,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,52 +99,6 @@ class FunnelGateTest {
         return new FunnelEvent(e.environment(), e.distinctId(), e.timestamp(), e.uuid(), steps, excl);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate(Case c, boolean sorted) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new FunnelGate(c.compiled(), BucketCalendar.of(ZONE.getId()), sorted, 0),
-                FunnelEvent::userKey, Types.STRING);
-        h.open();
-        return h;
-    }
-
-    static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(Case c) throws Exception {
-        return cep(c, new InterceptingOperatorMetricGroup());
-    }
-
-    /** The funnel's CEP operator, its metrics registered in {@code metrics}. */
-    static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(Case c, InterceptingOperatorMetricGroup metrics)
-            throws Exception {
-        CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
-                TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(FunnelPatterns.reaching(c.compiled()), false), FunnelPatterns.comparator(),
-                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, c.compiled()), null);
-        var task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-            @Override
-            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
-                return metrics;
-            }
-        };
-        var env = new MockEnvironmentBuilder().setMetricGroup(task).build();
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING, env);
-        h.open();
-        return h;
-    }
-
-    /** What the gate forwarded so far goes into CEP, then the watermark. */
-    static int pass(KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate,
-            KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep, long watermark) throws Exception {
-        gate.processWatermark(new Watermark(watermark));
-        int n = 0;
-        for (Object o : gate.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                cep.processElement((FunnelEvent) r.getValue(), r.getTimestamp());
-                n++;
-            }
-        }
-        gate.getOutput().clear();
-        cep.processWatermark(new Watermark(watermark));
-        return n;
-    }
-
     /** Streaming: arrival order perturbed by up to 30 minutes, watermarks wherever they may be. */
     static Result streaming(Case c, List<RefEvent> events, SplittableRandom r) throws Exception {
         List<RefEvent> arrival = new ArrayList<>(events);
@@ -167,23 +108,19 @@ class FunnelGateTest {
         long[] suffixMin = new long[arrival.size() + 1];
         suffixMin[arrival.size()] = Long.MAX_VALUE;
         for (int i = arrival.size() - 1; i >= 0; i--) suffixMin[i] = Math.min(suffixMin[i + 1], arrival.get(i).timestamp());
-        var gate = gate(c, false);
-        var cep = cep(c);
-        int forwarded = 0;
-        long watermark = Long.MIN_VALUE;
-        for (int i = 0; i < arrival.size(); i++) {
-            FunnelEvent e = project(arrival.get(i), c.ref());
-            gate.processElement(e, e.timestamp());
-            if (r.nextInt(5) == 0 && suffixMin[i + 1] != Long.MAX_VALUE && suffixMin[i + 1] - 1 > watermark) {
-                watermark = suffixMin[i + 1] - 1;
-                forwarded += pass(gate, cep, watermark);
+        try (FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), false)) {
+            int forwarded = 0;
+            long watermark = Long.MIN_VALUE;
+            for (int i = 0; i < arrival.size(); i++) {
+                chain.processElement(project(arrival.get(i), c.ref()));
+                if (r.nextInt(5) == 0 && suffixMin[i + 1] != Long.MAX_VALUE && suffixMin[i + 1] - 1 > watermark) {
+                    watermark = suffixMin[i + 1] - 1;
+                    forwarded += chain.processWatermark(watermark);
+                }
             }
+            forwarded += chain.processWatermark(Long.MAX_VALUE);
+            return new Result(firstReaches(chain.reaches()), forwarded);
         }
-        forwarded += pass(gate, cep, Long.MAX_VALUE);
-        Result res = new Result(firstReaches(cep), forwarded);
-        gate.close();
-        cep.close();
-        return res;
     }
 
     /** Batch: the user's events sorted by time (equal timestamps in any order), then the end. */
@@ -191,24 +128,19 @@ class FunnelGateTest {
         List<RefEvent> sorted = new ArrayList<>(events);
         Collections.shuffle(sorted, new java.util.Random(r.nextLong()));
         sorted.sort(Comparator.comparingLong(RefEvent::timestamp));
-        var gate = gate(c, true);
-        var cep = cep(c);
-        for (RefEvent e : sorted) gate.processElement(project(e, c.ref()), e.timestamp());
-        int forwarded = pass(gate, cep, Long.MAX_VALUE);
-        Result res = new Result(firstReaches(cep), forwarded);
-        gate.close();
-        cep.close();
-        return res;
+        try (FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), true)) {
+            for (RefEvent e : sorted) chain.processElement(project(e, c.ref()));
+            int forwarded = chain.processWatermark(Long.MAX_VALUE);
+            return new Result(firstReaches(chain.reaches()), forwarded);
+        }
     }
 
     record Result(Map<String, long[]> reaches, int forwarded) {}
 
     /** Per (entry day, step): the earliest reach, on a tie the latest start (FunnelFirstReach's rule). */
-    static Map<String, long[]> firstReaches(KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep) {
+    static Map<String, long[]> firstReaches(List<FunnelReach> reaches) {
         Map<String, long[]> best = new TreeMap<>();
-        for (Object o : cep.getOutput()) {
-            if (!(o instanceof StreamRecord<?> s)) continue;
-            FunnelReach r = (FunnelReach) s.getValue();
+        for (FunnelReach r : reaches) {
             String key = RefTimeSeries.bucketStart("day", r.entryTs(), ZONE) + "/" + r.step();
             long[] b = best.get(key);
             if (b == null || r.stepTs() < b[0] || (r.stepTs() == b[0] && r.entryTs() >= b[1])) {
@@ -257,15 +189,14 @@ class FunnelGateTest {
             if (i % 100 == 99) user.add(new RefEvent(user.size(), "c" + i, "c", "heavy", ts + 2, "production", null, Map.of()));
         }
         var gated = new InterceptingOperatorMetricGroup();
-        var gate = gate(c, false);
-        var cep = cep(c, gated);
-        for (RefEvent e : user) gate.processElement(project(e, c.ref()), e.timestamp());
-        int forwarded = pass(gate, cep, Long.MAX_VALUE);
+        FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), false, null, gated);
+        for (RefEvent e : user) chain.processElement(project(e, c.ref()));
+        int forwarded = chain.processWatermark(Long.MAX_VALUE);
         long behindGate = ((Number) ((org.apache.flink.metrics.Gauge<?>) gated.get("maxPartialMatchesPerEvent")).getValue()).longValue();
-        assertThat(readable(firstReaches(cep))).isEqualTo(readable(expected(c, user)));
+        assertThat(readable(firstReaches(chain.reaches()))).isEqualTo(readable(expected(c, user)));
 
         var alone = new InterceptingOperatorMetricGroup();
-        var cepAlone = cep(c, alone);
+        var cepAlone = FunnelChain.cep(c.compiled(), null, alone);
         int position = 0;
         for (RefEvent e : user) {
             FunnelEvent f = project(e, c.ref());
@@ -277,8 +208,7 @@ class FunnelGateTest {
         assertThat(behindGate).as("partial matches one event meets behind the gate: at most 4 entry days x 4 steps").isBetween(1L, 16L);
         assertThat(withoutGate).as("without the gate: an attempt per step-1 event in the window").isGreaterThan(500L);
         assertThat(forwarded).as("events the gate forwards (sign-ups and what they extend)").isLessThan(user.size() / 4);
-        gate.close();
-        cep.close();
+        chain.close();
         cepAlone.close();
     }
 

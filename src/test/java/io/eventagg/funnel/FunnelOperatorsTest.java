@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -41,76 +36,9 @@ class FunnelOperatorsTest {
         return new CompiledFunnel(job.funnels().get(0), job.propertySelection());
     }
 
-    /**
-     * The funnel's gate and CEP operator as the pipeline chains them (streaming): events go into
-     * the gate, what it forwards goes into CEP when the watermark passes; {@link #out} then reads
-     * the reaches of step {@code k} only.
-     */
-    static final class Chain {
-        final KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate;
-        final KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep;
-        final List<FunnelEvent> forwarded = new ArrayList<>();
-
-        Chain(CompiledFunnel f) throws Exception {
-            this(f, null);
-        }
-
-        /** With CEP restored from {@code cepState} and the gate as after a restore of state without it. */
-        Chain(CompiledFunnel f, org.apache.flink.runtime.checkpoint.OperatorSubtaskState cepState) throws Exception {
-            gate = new KeyedOneInputStreamOperatorTestHarness<>(new FunnelGate(f, BucketCalendar.of("UTC"), false, 0), FunnelEvent::userKey,
-                    Types.STRING);
-            if (cepState != null) gate.initializeState(org.apache.flink.runtime.checkpoint.OperatorSubtaskState.builder().build());
-            gate.open();
-            CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
-                    TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
-                    NFACompiler.compileFactory(FunnelPatterns.reaching(f), false), FunnelPatterns.comparator(),
-                    AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, f), null);
-            cep = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING);
-            if (cepState != null) cep.initializeState(cepState);
-            cep.open();
-        }
-
-        void processElement(FunnelEvent e, long ts) throws Exception {
-            gate.processElement(e, ts);
-        }
-
-        void processWatermark(Watermark w) throws Exception {
-            gate.processWatermark(w);
-            for (Object o : gate.getOutput()) {
-                if (o instanceof StreamRecord<?> r) {
-                    forwarded.add((FunnelEvent) r.getValue());
-                    cep.processElement((FunnelEvent) r.getValue(), r.getTimestamp());
-                }
-            }
-            gate.getOutput().clear();
-            cep.processWatermark(w);
-        }
-
-        java.util.Queue<Object> getOutput() {
-            return cep.getOutput();
-        }
-
-        int numKeyedStateEntries() {
-            return gate.numKeyedStateEntries() + cep.numKeyedStateEntries();
-        }
-
-        int numEventTimeTimers() {
-            return gate.numEventTimeTimers() + cep.numEventTimeTimers();
-        }
-
-        void snapshot(long id, long ts) throws Exception {
-            gate.snapshot(id, ts);
-            cep.snapshot(id, ts);
-        }
-
-        void close() throws Exception {
-            gate.close();
-            cep.close();
-        }
-    }
-
-    private static Chain cep(boolean strict, int k) throws Exception {
-        Chain h = new Chain(funnel(strict));
+    /** The chain for one funnel (streaming); {@link #out} then reads the reaches of step {@code k} only. */
+    private static FunnelChain cep(boolean strict, int k) throws Exception {
+        FunnelChain h = FunnelChain.of(funnel(strict), "UTC", false);
         STEP.put(h, k);
         return h;
     }
@@ -125,26 +53,20 @@ class FunnelOperatorsTest {
         return new FunnelEvent("production", "u1", T0 + ts, uuid, step == 0 ? 0 : 1L << (step - 1), x ? 1 : 0);
     }
 
-    private static Watermark wm(long ts) {
-        return new Watermark(T0 + ts);
+    private static long wm(long ts) {
+        return T0 + ts;
     }
 
-    private static void feed(Chain h, FunnelEvent... events) throws Exception {
-        for (FunnelEvent e : events) h.processElement(e, e.timestamp());
+    private static void feed(FunnelChain h, FunnelEvent... events) throws Exception {
+        for (FunnelEvent e : events) h.processElement(e);
     }
 
-    private static List<FunnelReach> out(Chain h) {
-        List<FunnelReach> r = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> s && ((FunnelReach) s.getValue()).step() == STEP.get(h)) r.add((FunnelReach) s.getValue());
-        }
-        return r;
+    private static List<FunnelReach> out(FunnelChain h) {
+        return h.reaches().stream().filter(r -> r.step() == STEP.get(h)).toList();
     }
 
-    private static List<FunnelReach> all(Chain h) {
-        List<FunnelReach> r = new ArrayList<>();
-        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) r.add((FunnelReach) s.getValue());
-        return r;
+    private static List<FunnelReach> all(FunnelChain h) {
+        return h.reaches();
     }
 
     @Test
@@ -154,7 +76,7 @@ class FunnelOperatorsTest {
         h.processWatermark(wm(20));
         assertThat(all(h)).as("step 1 and step 2 so far").extracting(FunnelReach::step, FunnelReach::stepTs, FunnelReach::previousTs)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, T0, T0), org.assertj.core.groups.Tuple.tuple(2, T0 + 10, T0));
-        h.getOutput().clear();
+        h.cep.getOutput().clear();
         feed(h, ev(30, 3, false, "4"), ev(40, 3, false, "5"));
         h.processWatermark(wm(50));
         assertThat(all(h)).as("step 3 once: the first step-3 event after step 2").singleElement().satisfies(r -> {
@@ -261,13 +183,13 @@ class FunnelOperatorsTest {
     @Test
     void aSavepointTakenBeforeTheGateExistedStillConverts() throws Exception {
         CompiledFunnel f = funnel(false);
-        var old = new Chain(f).cep;
+        var old = FunnelChain.cep(f, null, new InterceptingOperatorMetricGroup());
         old.processElement(ev(0, 1, false, "1"), T0);
-        old.processWatermark(wm(5));
+        old.processWatermark(new Watermark(wm(5)));
         var savepoint = old.snapshot(1, 1);
         old.close();
 
-        Chain h = new Chain(f, savepoint);
+        FunnelChain h = FunnelChain.of(f, "UTC", false, savepoint, new InterceptingOperatorMetricGroup());
         feed(h, ev(10, 2, false, "2"));
         h.processWatermark(wm(20));
         assertThat(all(h)).as("the attempt from before the upgrade reaches step 2").extracting(FunnelReach::step, FunnelReach::entryTs)
@@ -305,8 +227,7 @@ class FunnelOperatorsTest {
         h.processElement(new FunnelReach(0, "p", "u1", 2, day + 100, day + 900, day + 600), day + 900);
         h.processElement(new FunnelReach(0, "p", "u1", 1, day + 100, day + 100, day + 100), day + 100);
         h.processWatermark(new Watermark(day + 900));
-        List<FunnelContribution> c = new ArrayList<>();
-        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) c.add((FunnelContribution) s.getValue());
+        List<FunnelContribution> c = HarnessOutput.values(h);
         assertThat(c).hasSize(2);
         FunnelContribution step2 = c.stream().filter(x -> x.step() == 2).findFirst().orElseThrow();
         assertThat(step2.fromStartMs()).isEqualTo(400);
@@ -318,7 +239,7 @@ class FunnelOperatorsTest {
         h.getOutput().clear();
         h.processElement(new FunnelReach(0, "p", "u1", 2, day + 50, day + 2000, day + 1000), day + 2000);
         h.processWatermark(new Watermark(day + 3000));
-        assertThat(h.getOutput()).as("the user already counts at step 2 for that day").noneMatch(o -> o instanceof StreamRecord<?>);
+        assertThat(HarnessOutput.<FunnelContribution>values(h)).as("the user already counts at step 2 for that day").isEmpty();
         h.processWatermark(new Watermark(day + 86_400_000L + WINDOW_MS));
         assertThat(h.numKeyedStateEntries()).as("forgotten once the entry day's window has passed").isZero();
         h.close();

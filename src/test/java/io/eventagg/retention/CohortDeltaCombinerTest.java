@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.config.RunOptions;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,7 @@ class CohortDeltaCombinerTest {
         h.open();
         for (RetentionDelta d : in) h.processElement(new StreamRecord<>(d));
         h.endInput();
-        List<RetentionDelta> out = new ArrayList<>();
-        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) out.add((RetentionDelta) s.getValue());
+        List<RetentionDelta> out = HarnessOutput.values(h);
         h.close();
         return out;
     }
@@ -75,13 +75,10 @@ class CohortDeltaCombinerTest {
         for (RetentionDelta d : in) h.processElement(new StreamRecord<>(d));
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         List<String> rows = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> s) {
-                RetentionRow r = (RetentionRow) s.getValue();
-                rows.add(r.retention() + "/" + r.environment() + "/" + r.cohortStart() + " size=" + r.cohortSize() + " on="
-                        + java.util.Arrays.toString(r.on()) + " onOrAfter=" + java.util.Arrays.toString(r.onOrAfter()) + " final=" + r.isFinal()
-                        + " version=" + r.version());
-            }
+        for (RetentionRow r : HarnessOutput.<RetentionRow>values(h)) {
+            rows.add(r.retention() + "/" + r.environment() + "/" + r.cohortStart() + " size=" + r.cohortSize() + " on="
+                    + java.util.Arrays.toString(r.on()) + " onOrAfter=" + java.util.Arrays.toString(r.onOrAfter()) + " final=" + r.isFinal()
+                    + " version=" + r.version());
         }
         h.close();
         rows.sort(null);

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +64,7 @@ class RetentionOperatorsTest {
     /** Sums the deltas per (cohort, period bit) over all users: what the cohort counter would hold. */
     private static Map<String, Long> counts(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
         Map<String, Long> out = new java.util.TreeMap<>();
-        for (Object o : h.getOutput()) {
-            if (!(o instanceof StreamRecord<?> r)) continue;
-            RetentionDelta d = (RetentionDelta) r.getValue();
+        for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(h)) {
             out.merge(d.definition() + "/" + d.cohortStart() + "/size", (long) d.sign(), Long::sum);
             for (int k = 0; k < 64; k++) if ((d.mask() & (1L << k)) != 0) out.merge(d.definition() + "/" + d.cohortStart() + "/" + k, (long) d.sign(), Long::sum);
         }
@@ -174,9 +171,7 @@ class RetentionOperatorsTest {
     private static Map<Long, Long> placement(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
         Map<Long, Long> sizes = new HashMap<>();
         Map<Long, Long> masks = new HashMap<>();
-        for (Object o : h.getOutput()) {
-            if (!(o instanceof StreamRecord<?> r)) continue;
-            RetentionDelta d = (RetentionDelta) r.getValue();
+        for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(h)) {
             sizes.merge(d.cohortStart(), (long) d.sign(), Long::sum);
             if (d.sign() > 0) masks.put(d.cohortStart(), d.mask());
         }
@@ -293,8 +288,6 @@ class RetentionOperatorsTest {
     }
 
     private static List<RetentionRow> rows(KeyedOneInputStreamOperatorTestHarness<String, RetentionDelta, RetentionRow> h) {
-        List<RetentionRow> out = new ArrayList<>();
-        for (Object o : h.getOutput()) if (o instanceof StreamRecord<?> s) out.add((RetentionRow) s.getValue());
-        return out;
+        return HarnessOutput.values(h);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -12,7 +13,6 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -45,13 +45,10 @@ class RetentionReplayVersionsTest {
         counter.open();
         counter.setProcessingTime(0);
         for (RetentionEvent e : events) tracker.processElement(e, e.timestamp());
-        for (Object o : tracker.getOutput()) {
-            if (o instanceof StreamRecord<?> r) counter.processElement((RetentionDelta) r.getValue(), ((RetentionDelta) r.getValue()).cohortStart());
-        }
+        for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(tracker)) counter.processElement(d, d.cohortStart());
         counter.setProcessingTime(1000); // an open row, as written every emit interval
         if (closeCohorts) counter.processWatermark(new Watermark(at("2024-03-01", 0) + LATENESS));
-        List<RetentionRow> rows = new ArrayList<>();
-        for (Object o : counter.getOutput()) if (o instanceof StreamRecord<?> s) rows.add((RetentionRow) s.getValue());
+        List<RetentionRow> rows = HarnessOutput.values(counter);
         tracker.close();
         counter.close();
         return rows;

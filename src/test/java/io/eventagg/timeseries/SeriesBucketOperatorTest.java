@@ -6,16 +6,14 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,12 +81,8 @@ class SeriesBucketOperatorTest {
     }
 
     private List<SeriesRow> drain() {
-        List<SeriesRow> rows = new ArrayList<>();
-        ConcurrentLinkedQueue<Object> out = harness.getOutput();
-        for (Object o : out) {
-            if (o instanceof StreamRecord<?> r) rows.add((SeriesRow) r.getValue());
-        }
-        out.clear();
+        List<SeriesRow> rows = HarnessOutput.values(harness);
+        harness.getOutput().clear();
         return rows;
     }
 

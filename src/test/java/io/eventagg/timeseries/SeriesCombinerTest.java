@@ -6,6 +6,7 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.Event;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,11 +46,7 @@ class SeriesCombinerTest {
     }
 
     private List<SeriesPartial> partials() {
-        List<SeriesPartial> out = new ArrayList<>();
-        for (Object o : harness.getOutput()) {
-            if (o instanceof StreamRecord<?> r) out.add((SeriesPartial) r.getValue());
-        }
-        return out;
+        return HarnessOutput.values(harness);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesAccumulator;
@@ -14,9 +15,7 @@ import io.eventagg.timeseries.SeriesRow;
 import io.eventagg.timeseries.SeriesRows;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,7 +25,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -90,12 +88,8 @@ class EmitTriggerTest {
     }
 
     private List<SeriesRow> drain() {
-        List<SeriesRow> rows = new ArrayList<>();
-        ConcurrentLinkedQueue<Object> out = harness.getOutput();
-        for (Object o : out) {
-            if (o instanceof StreamRecord<?> r) rows.add((SeriesRow) r.getValue());
-        }
-        out.clear();
+        List<SeriesRow> rows = HarnessOutput.values(harness);
+        harness.getOutput().clear();
         return rows;
     }
 
