@@ -16,6 +16,7 @@ import io.eventagg.sink.TableWriter;
 import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.SharedCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,12 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,11 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a generated file aggregated into DuckDB, the resulting rows written to ClickHouse through its
  * sink, then the same queries against both.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseQueryTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     static Path dir;

@@ -21,6 +21,7 @@ import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefFunnels;
 import io.eventagg.testing.RefJobFunnels;
 import io.eventagg.testing.RefParser;
+import io.eventagg.testing.SharedCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +29,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,11 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * for first-time weekly retention (cohort sizes and per-period counts). Strict funnels, which the
  * old server's windowFunnel cannot express, are checked against the reference implementation.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseCrossCheckTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final Instant START = Instant.parse("2024-04-01T00:00:00Z");
     static final Instant END = Instant.parse("2024-04-22T00:00:00Z");

@@ -15,6 +15,7 @@ import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefFunnels;
 import io.eventagg.testing.RefJobFunnels;
 import io.eventagg.testing.RefParser;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
@@ -22,11 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,10 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * entry day and step with the plain reference implementation: ordered with an exclusion, strict,
  * and a second ordered funnel; batch, and streaming with late events.
  */
+@ExtendWith(SharedCluster.class)
 class FunnelPipelineTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     static Path dir;

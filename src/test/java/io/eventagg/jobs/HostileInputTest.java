@@ -23,6 +23,7 @@ import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.HostileCorpus;
 import io.eventagg.testing.KafkaBroker;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.time.Granularity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,14 +44,11 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -74,12 +72,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       breakdown_limit values plus "$other", and the counts still add up.
  * </ul>
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 @Timeout(600)
 class HostileInputTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final String TOPIC = "hostile";
     static final int PARTITIONS = 3;

@@ -24,6 +24,7 @@ import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.SharedCluster;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,13 +44,10 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,11 +60,9 @@ import org.junit.jupiter.api.io.TempDir;
  * to be emitted; the test takes the late ones from ClickHouse's late-events table (by partition
  * and offset) and checks that they are exactly the events missing from the aggregates.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class KafkaToClickHouseTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final List<String> GRANULARITIES = List.of("minute", "hour", "day", "week", "month");
     private static final String TOPIC = "events";

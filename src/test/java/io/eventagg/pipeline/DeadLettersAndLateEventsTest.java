@@ -8,6 +8,7 @@ import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.io.ByteArrayOutputStream;
@@ -17,20 +18,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every kind of bad input lands in the dead-letter table with its reason and origin, too-late
  * events land whole in the late-events table, and read = aggregated + dead-lettered + late.
  */
+@ExtendWith(SharedCluster.class)
 class DeadLettersAndLateEventsTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;

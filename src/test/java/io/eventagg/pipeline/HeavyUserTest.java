@@ -14,6 +14,7 @@ import io.eventagg.testing.RefJobFunnels;
 import io.eventagg.testing.RefJobRetention;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RetentionTables;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.io.BufferedWriter;
@@ -26,16 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,13 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * operator would watch (not timed): CEP never holds more partial matches for one event than steps
  * × entry days in a window, whatever the heavy users' histories, and the gate's attempts likewise.
  */
+@ExtendWith(SharedCluster.class)
 class HeavyUserTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final Instant START = Instant.parse("2024-03-06T00:00:00Z");
     static final int DAYS = 7;
@@ -179,7 +172,7 @@ class HeavyUserTest {
     /** The values of a gauge of one operator of the job, one per subtask (found by group, as identifiers may repeat). */
     static List<Long> values(JobID id, String operator, String gauge) {
         List<Long> values = new ArrayList<>();
-        for (Map.Entry<MetricGroup, Map<String, Metric>> g : REPORTER.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> g : SharedCluster.metrics().getMetricsByGroup().entrySet()) {
             for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
                 String identifier = g.getKey().getMetricIdentifier(m.getKey());
                 if (g.getKey().getAllVariables().get("<job_id>") != null && g.getKey().getAllVariables().get("<job_id>").equals(id.toString())

@@ -13,6 +13,7 @@ import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.time.Granularity;
 import java.nio.file.Path;
@@ -20,17 +21,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Running the same input twice into the same database leaves tables and answers exactly as before. */
+@ExtendWith(SharedCluster.class)
 class IdempotenceTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;

@@ -9,16 +9,15 @@ import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,10 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * vanish in closed buckets: nothing is lost, and read = aggregated + dead-lettered + late still
  * holds against the tables.
  */
+@ExtendWith(SharedCluster.class)
 class IdleSubtaskTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final int GARBAGE_LINES = 100_000;
     private static final int LAGGING_EVENTS = 50;

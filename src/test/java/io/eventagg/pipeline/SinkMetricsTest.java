@@ -13,6 +13,7 @@ import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefParser;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,16 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,15 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sinkConnectFailures} (operator "jdbc &lt;table&gt;: Writer"). A sink whose writes fail
  * counts every failed attempt, per table.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 @Timeout(300)
 class SinkMetricsTest {
-    static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;
@@ -59,7 +51,7 @@ class SinkMetricsTest {
     /** Sum of a counter over subtasks, per operator (the identifier without the subtask and metric name). */
     static Map<String, Long> counters(JobID job, String name) {
         Map<String, Long> out = new TreeMap<>();
-        for (Map.Entry<String, Metric> e : REPORTER.findMetrics(job, name).entrySet()) {
+        for (Map.Entry<String, Metric> e : SharedCluster.metrics().findMetrics(job, name).entrySet()) {
             String id = e.getKey();
             if (!id.endsWith("." + name)) continue; // findMetrics matches a pattern: eventsIn would also find eventsInX
             String operator = operatorOf(id, name);

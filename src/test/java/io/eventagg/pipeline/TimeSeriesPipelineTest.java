@@ -15,6 +15,7 @@ import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
@@ -25,10 +26,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,10 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bucket with a reference computed from the raw events: a generated dataset of more than 50,000
  * events across month, week and DST boundaries, in UTC and in America/New_York.
  */
+@ExtendWith(SharedCluster.class)
 class TimeSeriesPipelineTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> GRANULARITIES = List.of("minute", "hour", "day", "week", "month");

@@ -16,6 +16,7 @@ import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.runtime.FlinkSettings;
 import java.io.OutputStream;
@@ -31,12 +32,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,11 +44,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * from each of the three sources (files, Kafka between timestamps, the raw events table in
  * ClickHouse) into DuckDB and into the real ClickHouse server.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class BackfillSourcesTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final Instant START = Instant.parse("2024-03-25T00:00:00Z");
     static final Instant END = Instant.parse("2024-04-04T00:00:00Z");

@@ -11,6 +11,7 @@ import io.eventagg.sink.SchemaManager;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.runtime.FlinkSettings;
 import java.io.OutputStream;
@@ -22,11 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,11 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * those of a run over the complete data, rows that should no longer exist are gone, answers outside
  * the range are unchanged, and a second identical refresh changes no answer.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseRefreshTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;

@@ -14,6 +14,7 @@ import io.eventagg.sink.Tables;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import io.eventagg.runtime.FlinkSettings;
@@ -28,11 +29,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,10 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * range exactly (including rows that must disappear) and leaves everything outside untouched; a
  * second identical backfill changes nothing; late events kept by a live job are counted once.
  */
+@ExtendWith(SharedCluster.class)
 class RefreshTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static final Instant START = Instant.parse("2024-02-20T00:00:00Z");
     static final Instant END = Instant.parse("2024-03-11T00:00:00Z");

@@ -15,6 +15,7 @@ import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefJobRetention;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefRetention;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
@@ -22,12 +23,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,10 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * daily recurring and monthly first-time definitions over 70 days that include a leap day and
  * month ends, in UTC and America/New_York (DST), in batch and in streaming with late events.
  */
+@ExtendWith(SharedCluster.class)
 class RetentionPipelineTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     static Path dir;

@@ -10,6 +10,7 @@ import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.EventaggPipeline;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,11 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Command;
 
@@ -35,10 +34,8 @@ import picocli.CommandLine.Command;
  * The runtime seam on a MiniCluster: a small bounded pipeline run through {@link FlinkJob} reports
  * exactly its input in its counters, and a program's failures end with {@link ExitCodes}' status.
  */
+@ExtendWith(SharedCluster.class)
 class FlinkJobTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;

@@ -6,17 +6,15 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
+import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,12 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * writer rethrew the failed flush from {@code close()}, which Flink 2.2 runs inside the task's
  * failure handler, where any exception is fatal for the whole TaskManager.
  */
+@ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 @Timeout(300)
 class SinkFailureTest {
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path dir;
