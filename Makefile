@@ -1,6 +1,7 @@
 # eventagg — pre-aggregated product analytics on Apache Flink. See README.md.
 #   make run    build, generate a sample, aggregate it into DuckDB, print results
 #   make test   every test (installs and starts what the tests need)
+#   make test-fast  unit, harness and MiniCluster pipeline tests: no database, broker or cluster (about a minute)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -14,7 +15,7 @@ SAMPLE   ?= data/sample.jsonl.gz
 DB       ?= data/eventagg.duckdb
 SINK     ?= jdbc:duckdb:$(DB)
 
-.PHONY: help build package run sample test clean
+.PHONY: help build package run sample test test-fast clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-20s %s\n",$$1,$$2}'
@@ -38,6 +39,9 @@ run: build $(SAMPLE) ## the first look: aggregate the sample into DuckDB and pri
 
 test: ## run all tests (installs and starts ClickHouse; Kafka and Flink start inside the tests)
 	bash scripts/test.sh
+
+test-fast: ## the fast tier, for every change: unit, harness and MiniCluster pipeline tests without databases, brokers or clusters
+	$(MVN) test -DexcludedGroups=services,slow
 
 clean: ## remove build output and local data
 	rm -rf target data

@@ -3,6 +3,7 @@ package io.eventagg.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Tiers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * measurement runs in a JVM of its own as in a real run, each must report plausible numbers, the
  * pipelines' counts must add up, and the report must be written. Speed is not asserted.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(ClickHouseServer.class)
 class BenchSmokeTest {
     @TempDir

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.jobs.StreamingJob;
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Tiers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * must exit with status 2, print a message that names the offending field, and write nothing: the
  * DuckDB file is not created, the ClickHouse database stays without tables.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(ClickHouseServer.class)
 class BadConfigurationTest {
     static final String VALID_JOB = """

@@ -8,6 +8,7 @@ import io.eventagg.testing.CliRun;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CLI as a user drives it: generate, run into DuckDB, then query timeseries as JSON, compared
  * with the reference. Also checks the exit status and message of a configuration error.
  */
+@Tag(Tiers.SERVICES)
 class CliRoundTripTest {
     @TempDir
     Path dir;

@@ -17,6 +17,7 @@ import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.Tiers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a generated file aggregated into DuckDB, the resulting rows written to ClickHouse through its
  * sink, then the same queries against both.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseQueryTest {

@@ -22,6 +22,7 @@ import io.eventagg.testing.RefFunnels;
 import io.eventagg.testing.RefJobFunnels;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.Tiers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for first-time weekly retention (cohort sizes and per-period counts). Strict funnels, which the
  * old server's windowFunnel cannot express, are checked against the reference implementation.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseCrossCheckTest {

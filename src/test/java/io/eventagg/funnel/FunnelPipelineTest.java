@@ -17,6 +17,7 @@ import io.eventagg.testing.RefJobFunnels;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * entry day and step with the plain reference implementation: ordered with an exclusion, strict,
  * and a second ordered funnel; batch, and streaming with late events.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class FunnelPipelineTest {
 

@@ -24,6 +24,7 @@ import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.HostileCorpus;
 import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,6 +74,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       breakdown_limit values plus "$other", and the counts still add up.
  * </ul>
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 @Timeout(600)

@@ -25,6 +25,7 @@ import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.Tiers;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to be emitted; the test takes the late ones from ClickHouse's late-events table (by partition
  * and offset) and checks that they are exactly the events missing from the aggregates.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class KafkaToClickHouseTest {

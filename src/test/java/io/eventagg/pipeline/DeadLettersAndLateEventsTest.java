@@ -10,6 +10,7 @@ import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every kind of bad input lands in the dead-letter table with its reason and origin, too-late
  * events land whole in the late-events table, and read = aggregated + dead-lettered + late.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class DeadLettersAndLateEventsTest {
 

@@ -16,6 +16,7 @@ import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RetentionTables;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * operator would watch (not timed): CEP never holds more partial matches for one event than steps
  * × entry days in a window, whatever the heavy users' histories, and the gate's attempts likewise.
  */
+@Tag(Tiers.SLOW)
 @ExtendWith(SharedCluster.class)
 class HeavyUserTest {
 

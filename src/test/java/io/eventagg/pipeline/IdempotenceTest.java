@@ -15,17 +15,20 @@ import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Running the same input twice into the same database leaves tables and answers exactly as before. */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class IdempotenceTest {
 

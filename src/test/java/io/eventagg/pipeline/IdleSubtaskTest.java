@@ -10,12 +10,14 @@ import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * vanish in closed buckets: nothing is lost, and read = aggregated + dead-lettered + late still
  * holds against the tables.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class IdleSubtaskTest {
 

@@ -15,6 +15,7 @@ import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sinkConnectFailures} (operator "jdbc &lt;table&gt;: Writer"). A sink whose writes fail
  * counts every failed attempt, per table.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 @Timeout(300)

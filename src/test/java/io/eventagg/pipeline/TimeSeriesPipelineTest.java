@@ -2,7 +2,6 @@ package io.eventagg.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.RunOptions;
@@ -14,19 +13,18 @@ import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
-import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.SeriesTables;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bucket with a reference computed from the raw events: a generated dataset of more than 50,000
  * events across month, week and DST boundaries, in UTC and in America/New_York.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class TimeSeriesPipelineTest {
 
@@ -102,48 +101,7 @@ class TimeSeriesPipelineTest {
     }
 
     private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {
-        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected =
-                RefTimeSeries.compute(events, job.timezone(), GRANULARITIES, job.breakdowns());
-        Map<RefTimeSeries.Key, Map<String, Object>> actual = new HashMap<>();
-        for (Map<String, Object> r : DuckTables.rows(url, "SELECT * FROM ea_timeseries")) {
-            actual.put(new RefTimeSeries.Key((String) r.get("environment"), (String) r.get("event"), (String) r.get("granularity"),
-                    millis(r.get("bucket_start"))), r);
-        }
-        for (Map<String, Object> r : DuckTables.rows(url, "SELECT * FROM ea_activity")) {
-            actual.put(new RefTimeSeries.Key((String) r.get("environment"), null, (String) r.get("granularity"),
-                    millis(r.get("bucket_start"))), r);
-        }
-        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        int estimated = 0;
-        for (Map.Entry<RefTimeSeries.Key, RefTimeSeries.Bucket> e : expected.entrySet()) {
-            Map<String, Object> row = actual.get(e.getKey());
-            RefTimeSeries.Bucket b = e.getValue();
-            String where = e.getKey().toString();
-            assertThat(((Number) row.get("event_count")).longValue()).as("count " + where).isEqualTo(b.count);
-            assertUnique(((Number) row.get("unique_users")).longValue(), b.users.size(), "users " + where);
-            if (b.users.size() > 1000) estimated++;
-            assertThat(row.get("is_final")).as("final " + where).isEqualTo(true);
-            if (e.getKey().event() == null) {
-                assertUnique(((Number) row.get("unique_sessions")).longValue(), b.sessions.size(), "sessions " + where);
-            } else {
-                Map<String, Map<String, Long>> stored = JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
-                assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(job.breakdownLimit()));
-            }
-        }
-        assertThat(estimated).as("some buckets have more than 1,000 users, so the 2 % bound is exercised").isPositive();
-    }
-
-    private static void assertUnique(long actual, int exact, String what) {
-        if (exact <= 1000) {
-            assertThat(actual).as(what).isEqualTo(exact);
-        } else {
-            assertThat(Math.abs(actual - exact) / (double) exact).as(what + " relative error").isLessThanOrEqualTo(0.02);
-        }
-    }
-
-    static long millis(Object ts) {
-        if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
-        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
-        throw new IllegalArgumentException(String.valueOf(ts));
+        SeriesTables.assertMatchReference(DuckTables.rows(url, "SELECT * FROM ea_timeseries"), DuckTables.rows(url, "SELECT * FROM ea_activity"),
+                job, GRANULARITIES, events, true);
     }
 }

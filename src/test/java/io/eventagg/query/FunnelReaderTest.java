@@ -8,13 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.query.QueryException.Parameter;
 import io.eventagg.query.QueryException.Problem;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@link FunnelReader} refuses, in domain terms, and an answer over empty tables. */
+@Tag(Tiers.SERVICES)
 class FunnelReaderTest {
     @TempDir
     static Path dir;

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The facade hands each question to its reader; a database without tables is a storage failure. */
+@Tag(Tiers.SERVICES)
 class JdbcAggregationStorageTest {
     @TempDir
     Path dir;

@@ -8,14 +8,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.query.QueryException.Parameter;
 import io.eventagg.query.QueryException.Problem;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@link RetentionReader} refuses, in domain terms, and an answer over empty tables. */
+@Tag(Tiers.SERVICES)
 class RetentionReaderTest {
     @TempDir
     static Path dir;

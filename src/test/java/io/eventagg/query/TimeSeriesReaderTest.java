@@ -10,16 +10,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.eventagg.query.QueryException.Parameter;
 import io.eventagg.query.QueryException.Problem;
 import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What {@link TimeSeriesReader} refuses, in domain terms, and an answer over empty tables. */
+@Tag(Tiers.SERVICES)
 class TimeSeriesReaderTest {
     @TempDir
     static Path dir;

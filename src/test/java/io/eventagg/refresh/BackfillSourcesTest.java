@@ -19,6 +19,7 @@ import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.testing.Tiers;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +46,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * from each of the three sources (files, Kafka between timestamps, the raw events table in
  * ClickHouse) into DuckDB and into the real ClickHouse server.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class BackfillSourcesTest {

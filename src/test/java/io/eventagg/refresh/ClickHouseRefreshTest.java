@@ -14,6 +14,7 @@ import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.testing.Tiers;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * those of a run over the complete data, rows that should no longer exist are gone, answers outside
  * the range are unchanged, and a second identical refresh changes no answer.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseRefreshTest {

@@ -16,6 +16,7 @@ import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import io.eventagg.runtime.FlinkSettings;
 import java.io.PrintStream;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * range exactly (including rows that must disappear) and leaves everything outside untouched; a
  * second identical backfill changes nothing; late events kept by a live job are counted once.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class RefreshTest {
 

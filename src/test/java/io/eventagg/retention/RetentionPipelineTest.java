@@ -17,6 +17,7 @@ import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefRetention;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
+import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * daily recurring and monthly first-time definitions over 70 days that include a leap day and
  * month ends, in UTC and America/New_York (DST), in batch and in streaming with late events.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(SharedCluster.class)
 class RetentionPipelineTest {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Tiers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (FINAL) before any merge; big batches are split; errors say what went wrong and never show the
  * password; the v1 client is chosen by a sink property, without a JVM flag.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(ClickHouseServer.class)
 class ClickHouseSinkTest {
     /** The password of the local server's `eventagg` user (scripts/clickhouse.sh). */

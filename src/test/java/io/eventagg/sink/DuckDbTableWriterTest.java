@@ -3,6 +3,7 @@ package io.eventagg.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.testing.HostileCorpus;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for writing): values arrive verbatim on both of its paths (the direct append of new keys and the
  * merge), versions decide, and a direct append that meets a stored key is undone and merged.
  */
+@Tag(Tiers.SERVICES)
 class DuckDbTableWriterTest {
     private static final DuckDbDialect DIALECT = new DuckDbDialect();
     private static final long DAY = 86_400_000L;

@@ -2,6 +2,7 @@ package io.eventagg.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A sink's DuckDB database runs on one thread and checkpoints at a larger write-ahead log, unless
  * the sink's properties choose.
  */
+@Tag(Tiers.SERVICES)
 class DuckDbWriterSettingsTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.eventagg.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,10 +13,12 @@ import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.runtime.operators.sink.SinkWriterOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** When the sink writes its rows: {@link FlushSchedule}'s rules, and the writer following them on processing time. */
+@Tag(Tiers.SERVICES)
 class FlushScheduleTest {
     @TempDir
     Path dir;

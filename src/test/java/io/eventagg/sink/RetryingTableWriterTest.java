@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventagg.testing.DuckTables;
+import io.eventagg.testing.Tiers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import org.apache.flink.metrics.SimpleCounter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * names the table, the URL and the database's message; the writer stays usable afterwards; a
  * connection that cannot be opened is counted as such.
  */
+@Tag(Tiers.SERVICES)
 class RetryingTableWriterTest {
     @TempDir
     Path dir;

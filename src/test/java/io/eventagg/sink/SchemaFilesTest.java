@@ -3,6 +3,7 @@ package io.eventagg.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.testing.ClickHouseServer;
+import io.eventagg.testing.Tiers;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the version column for versioned tables) and the monthly partitioning of time-keyed tables.
  * Applying a schema twice is harmless.
  */
+@Tag(Tiers.SERVICES)
 @ExtendWith(ClickHouseServer.class)
 class SchemaFilesTest {
     @TempDir

@@ -163,6 +163,40 @@ public final class CollectingOutputs implements Outputs {
         return table(rows, r -> List.of(r.environment(), String.valueOf(r.event()), r.granularity(), r.bucketStart()), SeriesRow::version);
     }
 
+    /** {@code ea_timeseries} as the upserts leave it, in its columns. */
+    public List<Map<String, Object>> seriesRows() {
+        return seriesColumns(seriesTable(false));
+    }
+
+    /** {@code ea_activity} (the all-events rollup) as the upserts leave it, in its columns. */
+    public List<Map<String, Object>> activityRows() {
+        return seriesColumns(seriesTable(true));
+    }
+
+    private static List<Map<String, Object>> seriesColumns(Map<Object, SeriesRow> table) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SeriesRow r : table.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("environment", r.environment());
+            if (!r.rollup()) m.put("event", r.event());
+            m.put("granularity", r.granularity());
+            m.put("bucket_start", r.bucketStart());
+            m.put("event_count", r.count());
+            m.put("unique_users", r.uniqueUsers());
+            m.put("users_sketch", Sketches.base64(r.usersSketch()));
+            if (r.rollup()) {
+                m.put("unique_sessions", r.uniqueSessions());
+                m.put("sessions_sketch", Sketches.base64(r.sessionsSketch()));
+            } else {
+                m.put("breakdowns", r.breakdowns());
+            }
+            m.put("is_final", r.isFinal());
+            m.put("version", r.version());
+            out.add(m);
+        }
+        return out;
+    }
+
     /** Forgets what this run collected. */
     public void clear() {
         COLLECTED.keySet().removeIf(k -> k.startsWith(id + "/"));
