@@ -15,7 +15,7 @@ SAMPLE   ?= data/sample.jsonl.gz
 DB       ?= data/eventagg.duckdb
 SINK     ?= jdbc:duckdb:$(DB)
 
-.PHONY: help build package run sample test test-fast clean
+.PHONY: help build package run sample test test-fast format clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-20s %s\n",$$1,$$2}'
@@ -42,6 +42,9 @@ test: ## run all tests (installs and starts ClickHouse; Kafka and Flink start in
 
 test-fast: ## the fast tier, for every change: unit, harness and MiniCluster pipeline tests without databases, brokers or clusters
 	$(MVN) test -DexcludedGroups=services,slow
+
+format: ## lay out every Java source as the build checks it (palantir-java-format through Spotless)
+	$(MVN) spotless:apply
 
 clean: ## remove build output and local data
 	rm -rf target data

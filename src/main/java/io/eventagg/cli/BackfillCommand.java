@@ -19,13 +19,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code backfill}: recompute a time range from raw events, on a local MiniCluster. */
-@Command(name = "backfill", mixinStandardHelpOptions = true,
-        description = "Recompute every result that depends on the events of [from, to) from raw events (Flink batch execution).")
+@Command(
+        name = "backfill",
+        mixinStandardHelpOptions = true,
+        description =
+                "Recompute every result that depends on the events of [from, to) from raw events (Flink batch execution).")
 final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--job", required = true, paramLabel = "FILE")
     Path jobFile;
 
-    @Option(names = "--from", required = true, description = "Range start (inclusive): a date (job time zone) or an instant")
+    @Option(
+            names = "--from",
+            required = true,
+            description = "Range start (inclusive): a date (job time zone) or an instant")
     String from;
 
     @Option(names = "--to", required = true, description = "Range end (exclusive)")
@@ -49,7 +55,8 @@ final class BackfillCommand implements Callable<Integer> {
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
         RefreshRange range = new RefreshRange(job, f, t);
-        Backfill.Summary s = Backfill.run(FlinkSettings.local(false, parallelism), job, range, source, settings, System.out);
+        Backfill.Summary s =
+                Backfill.run(FlinkSettings.local(false, parallelism), job, range, source, settings, System.out);
         System.out.printf("done in %.1f s: generation %d%n", s.seconds(), s.generation());
         System.out.printf("  records read            %,14d%n", s.read());
         System.out.printf("  aggregated              %,14d%n", s.aggregated());

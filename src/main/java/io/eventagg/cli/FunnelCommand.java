@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code query funnel}: the spec's FunnelResult. */
-@Command(name = "funnel", mixinStandardHelpOptions = true,
+@Command(
+        name = "funnel",
+        mixinStandardHelpOptions = true,
         description = "Users per step, conversion and times to convert for the entry days in a range.")
 final class FunnelCommand implements Callable<Integer> {
     @Mixin
@@ -29,20 +31,40 @@ final class FunnelCommand implements Callable<Integer> {
                         + "median_time_from_previous_seconds,p90_time_from_previous_seconds");
                 int i = 1;
                 for (FunnelStepResult s : r.steps()) {
-                    System.out.printf("%d,%s,%d,%.6f,%.6f,%s,%s,%s%n", i++, csv(s.name()), s.users(), s.conversionRate(), s.dropOffRate(),
-                            num(s.avgTimeFromPreviousSeconds()), num(s.medianTimeFromPreviousSeconds()), num(s.p90TimeFromPreviousSeconds()));
+                    System.out.printf(
+                            "%d,%s,%d,%.6f,%.6f,%s,%s,%s%n",
+                            i++,
+                            csv(s.name()),
+                            s.users(),
+                            s.conversionRate(),
+                            s.dropOffRate(),
+                            num(s.avgTimeFromPreviousSeconds()),
+                            num(s.medianTimeFromPreviousSeconds()),
+                            num(s.p90TimeFromPreviousSeconds()));
                 }
             }
             default -> {
-                System.out.printf("%-4s %-28s %10s %11s %10s %14s %14s%n", "step", "name", "users", "conversion", "drop-off",
-                        "avg from prev", "median");
+                System.out.printf(
+                        "%-4s %-28s %10s %11s %10s %14s %14s%n",
+                        "step", "name", "users", "conversion", "drop-off", "avg from prev", "median");
                 int i = 1;
                 for (FunnelStepResult s : r.steps()) {
-                    System.out.printf("%-4d %-28s %,10d %10.1f%% %9.1f%% %14s %14s%n", i++, s.name(), s.users(), 100 * s.conversionRate(),
-                            100 * s.dropOffRate(), duration(s.avgTimeFromPreviousSeconds()), duration(s.medianTimeFromPreviousSeconds()));
+                    System.out.printf(
+                            "%-4d %-28s %,10d %10.1f%% %9.1f%% %14s %14s%n",
+                            i++,
+                            s.name(),
+                            s.users(),
+                            100 * s.conversionRate(),
+                            100 * s.dropOffRate(),
+                            duration(s.avgTimeFromPreviousSeconds()),
+                            duration(s.medianTimeFromPreviousSeconds()));
                 }
-                System.out.printf("overall conversion %.1f%%, time to convert: avg %s, median %s, p90 %s%s%n", 100 * r.overallConversionRate(),
-                        duration(r.avgTimeToConvertSeconds()), duration(r.medianTimeToConvertSeconds()), duration(r.p90TimeToConvertSeconds()),
+                System.out.printf(
+                        "overall conversion %.1f%%, time to convert: avg %s, median %s, p90 %s%s%n",
+                        100 * r.overallConversionRate(),
+                        duration(r.avgTimeToConvertSeconds()),
+                        duration(r.medianTimeToConvertSeconds()),
+                        duration(r.p90TimeToConvertSeconds()),
                         r.incomplete() ? "  (incomplete: conversion windows still open)" : "");
             }
         }

@@ -14,10 +14,14 @@ import picocli.CommandLine.Option;
  * events, bots); the heavy-tailed example is
  * {@code generate --users 1545 --days 90 --pareto-alpha 1.3 --seed 36}.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Write deterministic, realistic synthetic events as JSON lines (.gz compresses).",
-                "The heavy-tailed example: generate --users 1545 --days 90 --pareto-alpha 1.3 --seed 36"
-                        + " (about 200k events, the heaviest user about 46k of them)."})
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write deterministic, realistic synthetic events as JSON lines (.gz compresses).",
+            "The heavy-tailed example: generate --users 1545 --days 90 --pareto-alpha 1.3 --seed 36"
+                    + " (about 200k events, the heaviest user about 46k of them)."
+        })
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "10000", description = "Number of users (default: ${DEFAULT-VALUE})")
     int users;
@@ -28,24 +32,41 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--start", defaultValue = "2024-01-01T00:00:00Z", description = "First day, UTC (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--start",
+            defaultValue = "2024-01-01T00:00:00Z",
+            description = "First day, UTC (default: ${DEFAULT-VALUE})")
     String start;
 
-    @Option(names = "--malformed-rate", defaultValue = "0.01", description = "Share of broken lines (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--malformed-rate",
+            defaultValue = "0.01",
+            description = "Share of broken lines (default: ${DEFAULT-VALUE})")
     double malformedRate;
 
-    @Option(names = "--pareto-alpha", defaultValue = "0",
-            description = "Heavy-tailed activity: each user's activity weight follows a Pareto distribution of this shape,"
-                    + " greater than 1 (about 1.3 is realistic); 0 is off (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--pareto-alpha",
+            defaultValue = "0",
+            description =
+                    "Heavy-tailed activity: each user's activity weight follows a Pareto distribution of this shape,"
+                            + " greater than 1 (about 1.3 is realistic); 0 is off (default: ${DEFAULT-VALUE})")
     double paretoAlpha;
 
-    @Option(names = "--bots", defaultValue = "0", description = "Extra users bot-0, bot-1, ... sending events every day (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--bots",
+            defaultValue = "0",
+            description = "Extra users bot-0, bot-1, ... sending events every day (default: ${DEFAULT-VALUE})")
     int bots;
 
-    @Option(names = "--bot-events-per-day", defaultValue = "10000", description = "Events a bot sends a day (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--bot-events-per-day",
+            defaultValue = "10000",
+            description = "Events a bot sends a day (default: ${DEFAULT-VALUE})")
     int botEventsPerDay;
 
-    @Option(names = "--bot-pricing-share", defaultValue = "0.2",
+    @Option(
+            names = "--bot-pricing-share",
+            defaultValue = "0.2",
             description = "Share of a bot's events that are /pricing page views, 0 to 1 (default: ${DEFAULT-VALUE})")
     double botPricingShare;
 
@@ -56,26 +77,34 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EventGenerator.Options options = options();
         long t0 = System.nanoTime();
-        EventGenerator.Stats s = new EventGenerator(users, days, seed, Instant.parse(start), malformedRate, 1.0, options).write(out);
-        System.out.printf("wrote %,d lines (%,d events, %,d malformed) for %,d users over %d days to %s in %.1f s%n",
+        EventGenerator.Stats s =
+                new EventGenerator(users, days, seed, Instant.parse(start), malformedRate, 1.0, options).write(out);
+        System.out.printf(
+                "wrote %,d lines (%,d events, %,d malformed) for %,d users over %d days to %s in %.1f s%n",
                 s.lines(), s.events(), s.malformed(), users, days, out, (System.nanoTime() - t0) / 1e9);
         if (paretoAlpha > 0) {
-            System.out.printf("heaviest user: %s, %,d events (%,d /pricing page views)%n",
+            System.out.printf(
+                    "heaviest user: %s, %,d events (%,d /pricing page views)%n",
                     s.heaviestUser(), s.heaviestUserEvents(), s.heaviestUserPricingViews());
         }
-        if (bots > 0) System.out.printf("bots: %,d events (%,d /pricing page views)%n", s.botEvents(), s.botPricingViews());
+        if (bots > 0)
+            System.out.printf("bots: %,d events (%,d /pricing page views)%n", s.botEvents(), s.botPricingViews());
         return 0;
     }
 
     /** The options, checked here so that the message names the command-line option. */
     private EventGenerator.Options options() {
         if (!(paretoAlpha == 0 || (paretoAlpha > 1 && Double.isFinite(paretoAlpha)))) {
-            throw new ConfigException("--pareto-alpha", "must be 0 (off) or greater than 1 (at 1 or below the mean activity"
-                    + " is infinite), was " + paretoAlpha);
+            throw new ConfigException(
+                    "--pareto-alpha",
+                    "must be 0 (off) or greater than 1 (at 1 or below the mean activity" + " is infinite), was "
+                            + paretoAlpha);
         }
         if (bots < 0) throw new ConfigException("--bots", "must not be negative, was " + bots);
         if (botEventsPerDay < 1 || botEventsPerDay > 86_400_000) {
-            throw new ConfigException("--bot-events-per-day", "must be between 1 and 86400000 (one a millisecond), was " + botEventsPerDay);
+            throw new ConfigException(
+                    "--bot-events-per-day",
+                    "must be between 1 and 86400000 (one a millisecond), was " + botEventsPerDay);
         }
         if (!(botPricingShare >= 0 && botPricingShare <= 1)) {
             throw new ConfigException("--bot-pricing-share", "must be between 0 and 1, was " + botPricingShare);

@@ -6,10 +6,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar target/eventagg-cli.jar}: local runs, queries, data generation, schema. */
-@Command(name = "eventagg", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
+@Command(
+        name = "eventagg",
+        mixinStandardHelpOptions = true,
+        version = "eventagg 0.1.0",
         description = "Pre-aggregates product-analytics events with Apache Flink: time series, funnels, retention.",
-        subcommands = {RunCommand.class, BackfillCommand.class, QueryCommand.class, GenerateCommand.class, SchemaCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            BackfillCommand.class,
+            QueryCommand.class,
+            GenerateCommand.class,
+            SchemaCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -17,7 +26,8 @@ public final class Main {
 
     /** Runs a command; the exit status is {@link ExitCodes}' (a query that cannot be answered is a usage error). */
     public static int execute(String... args) {
-        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+        if (System.getProperty("log4j2.configurationFile") == null
+                && System.getProperty("log4j.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "log4j2-cli.properties");
         }
         return ExitCodes.execute(new Main(), args, null, QueryException.class);

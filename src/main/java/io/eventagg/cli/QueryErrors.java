@@ -14,10 +14,12 @@ final class QueryErrors {
     static QueryException inFlags(QueryException e) {
         String message = switch (e.problem()) {
             case EMPTY_RANGE -> flag(Parameter.FROM) + " must be before " + flag(Parameter.TO);
-            case MISSING -> e.parameter() == Parameter.RAW_EVENTS_TABLE
-                    ? "--distinct-id needs the raw events table (" + flag(Parameter.RAW_EVENTS_TABLE) + ", ClickHouse): pre-aggregated"
-                            + " buckets hold sketches of users, which cannot answer for one user"
-                    : flag(e.parameter()) + " is required";
+            case MISSING ->
+                e.parameter() == Parameter.RAW_EVENTS_TABLE
+                        ? "--distinct-id needs the raw events table (" + flag(Parameter.RAW_EVENTS_TABLE)
+                                + ", ClickHouse): pre-aggregated"
+                                + " buckets hold sketches of users, which cannot answer for one user"
+                        : flag(e.parameter()) + " is required";
             default -> null;
         };
         return message == null ? e : new QueryException(e.parameter(), e.problem(), message, e);

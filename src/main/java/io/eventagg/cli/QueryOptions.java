@@ -18,8 +18,11 @@ final class QueryOptions {
     @Option(names = "--job", required = true, paramLabel = "FILE", description = "Job definition (jobs/*.yaml)")
     Path jobFile;
 
-    @Option(names = "--from", required = true,
-            description = "Range start (inclusive): a date or local date-time in the job's time zone (2024-01-15), or an instant")
+    @Option(
+            names = "--from",
+            required = true,
+            description =
+                    "Range start (inclusive): a date or local date-time in the job's time zone (2024-01-15), or an instant")
     String from;
 
     @Option(names = "--to", required = true, description = "Range end (exclusive)")

@@ -18,7 +18,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code query timeseries}: the spec's AggregationResult. */
-@Command(name = "timeseries", mixinStandardHelpOptions = true,
+@Command(
+        name = "timeseries",
+        mixinStandardHelpOptions = true,
         description = "Counts, unique users and breakdowns per bucket for some events (or all events).")
 final class TimeSeriesCommand implements Callable<Integer> {
     @Mixin
@@ -30,24 +32,39 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")
     String granularity;
 
-    @Option(names = "--breakdown", split = ",", description = "Breakdown keys (from the job's breakdowns; default: none)")
+    @Option(
+            names = "--breakdown",
+            split = ",",
+            description = "Breakdown keys (from the job's breakdowns; default: none)")
     List<String> breakdown = new ArrayList<>();
 
-    @Option(names = "--distinct-id", description = "Only this user's events (answered from the raw events table, --raw-events-table; default: all users)")
+    @Option(
+            names = "--distinct-id",
+            description =
+                    "Only this user's events (answered from the raw events table, --raw-events-table; default: all users)")
     String distinctId;
 
-    @Option(names = "--raw-events-table", paramLabel = "TABLE", description = "Raw events table for --distinct-id (ClickHouse), e.g. events (default: none, so --distinct-id is refused)")
+    @Option(
+            names = "--raw-events-table",
+            paramLabel = "TABLE",
+            description =
+                    "Raw events table for --distinct-id (ClickHouse), e.g. events (default: none, so --distinct-id is refused)")
     String rawEventsTable;
 
-    @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
+    @Option(
+            names = "--raw-events-url",
+            paramLabel = "JDBC_URL",
+            description = "Database of the raw events table (default: the sink's)")
     String rawEventsUrl;
-
 
     @Override
     public Integer call() {
         Granularity g = Granularity.parse(granularity);
-        if (g == null) throw new ConfigException("--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
-        TimeSeriesQuery q = new TimeSeriesQuery(events, query.from(), query.to(), g, query.environment, breakdown, distinctId);
+        if (g == null)
+            throw new ConfigException(
+                    "--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
+        TimeSeriesQuery q =
+                new TimeSeriesQuery(events, query.from(), query.to(), g, query.environment, breakdown, distinctId);
         AggregationResult r = query.answer(rawEvents(), s -> s.query(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
@@ -61,28 +78,35 @@ final class TimeSeriesCommand implements Callable<Integer> {
     private RawEvents rawEvents() {
         if (rawEventsTable == null) return null;
         SinkSettings settings = query.sink.resolve();
-        SinkSettings db = rawEventsUrl == null ? settings
-                : SinkSettings.of(rawEventsUrl).withCredentials(settings.user(), settings.password()).withProperties(settings.properties());
+        SinkSettings db = rawEventsUrl == null
+                ? settings
+                : SinkSettings.of(rawEventsUrl)
+                        .withCredentials(settings.user(), settings.password())
+                        .withProperties(settings.properties());
         return new RawEvents(db, rawEventsTable);
     }
 
     private static void printTable(AggregationResult r, TimeSeriesQuery q) {
         boolean sessions = r.uniqueSessions() != null;
-        StringBuilder header = new StringBuilder(String.format("%-24s %12s %12s", "bucket (UTC)", "count", "unique users"));
+        StringBuilder header =
+                new StringBuilder(String.format("%-24s %12s %12s", "bucket (UTC)", "count", "unique users"));
         if (sessions) header.append(String.format(" %12s", "sessions"));
         if (!q.breakdownBy().isEmpty()) header.append("  breakdown");
         System.out.println(header);
         for (TimeSeriesPoint p : r.series()) {
-            StringBuilder line = new StringBuilder(String.format("%-24s %,12d %,12d", p.timestamp(), p.count(), p.uniqueUsers()));
+            StringBuilder line =
+                    new StringBuilder(String.format("%-24s %,12d %,12d", p.timestamp(), p.count(), p.uniqueUsers()));
             if (sessions) line.append(String.format(" %,12d", p.uniqueSessions()));
             if (p.breakdown() != null) line.append("  ").append(compact(p.breakdown(), 6));
             System.out.println(line);
         }
-        StringBuilder total = new StringBuilder(String.format("%-24s %,12d %,12d", "total", r.total(), r.uniqueUsers()));
+        StringBuilder total =
+                new StringBuilder(String.format("%-24s %,12d %,12d", "total", r.total(), r.uniqueUsers()));
         if (sessions) total.append(String.format(" %,12d", r.uniqueSessions()));
         System.out.println(total);
         for (Map.Entry<String, Map<String, Long>> e : r.breakdownTotals().entrySet()) {
-            System.out.println("  " + e.getKey() + ": " + compact(Map.of(e.getKey(), e.getValue()), 20).replaceFirst("^[^ ]* ", ""));
+            System.out.println("  " + e.getKey() + ": "
+                    + compact(Map.of(e.getKey(), e.getValue()), 20).replaceFirst("^[^ ]* ", ""));
         }
     }
 
@@ -118,7 +142,8 @@ final class TimeSeriesCommand implements Callable<Integer> {
             if (sessions) line.append(',').append(p.uniqueSessions());
             for (String c : columns) {
                 int colon = c.indexOf(':');
-                Map<String, Long> values = p.breakdown() == null ? null : p.breakdown().get(c.substring(0, colon));
+                Map<String, Long> values =
+                        p.breakdown() == null ? null : p.breakdown().get(c.substring(0, colon));
                 Long v = values == null ? null : values.get(c.substring(colon + 1));
                 line.append(',').append(v == null ? 0 : v);
             }

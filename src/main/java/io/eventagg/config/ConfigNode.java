@@ -2,10 +2,12 @@ package io.eventagg.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -54,8 +56,8 @@ public final class ConfigNode {
                 String hint = closest(n, allowed);
                 throw new ConfigException(
                         child(n),
-                        "unknown field" + (hint == null ? "" : " (did you mean '" + hint + "'?)")
-                                + "; allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+                        "unknown field" + (hint == null ? "" : " (did you mean '" + hint + "'?)") + "; allowed: "
+                                + String.join(", ", new TreeSet<>(allowed)));
             }
         }
         return this;
@@ -100,7 +102,7 @@ public final class ConfigNode {
         return c.node.asBoolean();
     }
 
-    public java.time.Duration duration(String name, java.time.Duration dflt) {
+    public Duration duration(String name, Duration dflt) {
         ConfigNode c = get(name);
         if (c.isMissing()) return dflt;
         if (!c.node.isTextual() && !c.node.isIntegralNumber()) {

@@ -21,20 +21,39 @@ import java.util.Set;
  *     when none is configured
  * @param batchSize null, batchInterval null, maxRetries null: not set, the dialect's default applies
  */
-public record ConnectionProfile(String url, String user, String password, Map<String, String> properties, Integer batchSize,
-        Duration batchInterval, Integer maxRetries) {
+public record ConnectionProfile(
+        String url,
+        String user,
+        String password,
+        Map<String, String> properties,
+        Integer batchSize,
+        Duration batchInterval,
+        Integer maxRetries) {
     /** Where the password is read from when no other source is given. */
     public static final String DEFAULT_PASSWORD_ENV = "EVENTAGG_SINK_PASSWORD";
 
-    private static final Set<String> PROFILE_KEYS =
-            Set.of("url", "user", "password_env", "password_file", "properties", "batch_size", "batch_interval", "max_retries");
+    private static final Set<String> PROFILE_KEYS = Set.of(
+            "url",
+            "user",
+            "password_env",
+            "password_file",
+            "properties",
+            "batch_size",
+            "batch_interval",
+            "max_retries");
 
     public ConnectionProfile {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
     }
 
     /** What the flags say; null (or empty) where a flag was not given. */
-    public record Flags(String url, Path profile, String user, String passwordEnv, Path passwordFile, Map<String, String> properties) {}
+    public record Flags(
+            String url,
+            Path profile,
+            String user,
+            String passwordEnv,
+            Path passwordFile,
+            Map<String, String> properties) {}
 
     /** The profile file first, then the flags on top of it. */
     public static ConnectionProfile resolve(Flags flags) {
@@ -55,11 +74,16 @@ public record ConnectionProfile(String url, String user, String password, Map<St
             if (!root.get("max_retries").isMissing()) maxRetries = root.intValue("max_retries", 0, 0, 100);
             if (user == null) user = root.string("user", null);
             if (pwEnv == null) pwEnv = root.string("password_env", null);
-            if (pwFile == null && root.string("password_file", null) != null) pwFile = Path.of(root.string("password_file", null));
+            if (pwFile == null && root.string("password_file", null) != null)
+                pwFile = Path.of(root.string("password_file", null));
             ConfigNode p = root.get("properties");
             if (!p.isMissing()) {
-                if (!p.raw().isObject()) throw new ConfigException(flags.profile() + ": properties", "must be a mapping");
-                p.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+                if (!p.raw().isObject())
+                    throw new ConfigException(flags.profile() + ": properties", "must be a mapping");
+                p.raw()
+                        .fields()
+                        .forEachRemaining(
+                                e -> props.put(e.getKey(), e.getValue().asText()));
             }
         }
         if (flags.url() != null) url = flags.url();
@@ -69,7 +93,9 @@ public record ConnectionProfile(String url, String user, String password, Map<St
 
     private static String password(String env, Path file) {
         if (env != null && file != null) {
-            throw new ConfigException("--sink-password-env", "give the password either through an environment variable or a file, not both");
+            throw new ConfigException(
+                    "--sink-password-env",
+                    "give the password either through an environment variable or a file, not both");
         }
         if (file != null) {
             try {
@@ -77,12 +103,15 @@ public record ConnectionProfile(String url, String user, String password, Map<St
                 if (text.isEmpty()) throw new ConfigException("--sink-password-file", "'" + file + "' is empty");
                 return text;
             } catch (IOException e) {
-                throw new ConfigException("--sink-password-file", "cannot read '" + file + "': " + e.getClass().getSimpleName());
+                throw new ConfigException(
+                        "--sink-password-file",
+                        "cannot read '" + file + "': " + e.getClass().getSimpleName());
             }
         }
         if (env != null) {
             String v = System.getenv(env);
-            if (v == null) throw new ConfigException("--sink-password-env", "environment variable " + env + " is not set");
+            if (v == null)
+                throw new ConfigException("--sink-password-env", "environment variable " + env + " is not set");
             return v;
         }
         return System.getenv(DEFAULT_PASSWORD_ENV);
@@ -100,7 +129,8 @@ public record ConnectionProfile(String url, String user, String password, Map<St
 
     @Override
     public String toString() {
-        return "ConnectionProfile[url=" + Redact.url(url) + ", user=" + user + ", password=" + (password == null ? "none" : Redact.MASK)
-                + ", properties=" + Redact.properties(properties) + ", batch=" + batchSize + "/" + batchInterval + ", retries=" + maxRetries + "]";
+        return "ConnectionProfile[url=" + Redact.url(url) + ", user=" + user + ", password="
+                + (password == null ? "none" : Redact.MASK) + ", properties=" + Redact.properties(properties)
+                + ", batch=" + batchSize + "/" + batchInterval + ", retries=" + maxRetries + "]";
     }
 }

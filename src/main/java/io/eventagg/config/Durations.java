@@ -20,8 +20,7 @@ public final class Durations {
         }
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.matches()) {
-            throw new ConfigException(
-                    field, "'" + text + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h, 7d)");
+            throw new ConfigException(field, "'" + text + "' is not a duration (use e.g. 500ms, 30s, 10m, 1h, 7d)");
         }
         long n;
         try {

@@ -22,8 +22,10 @@ public final class FilterParser {
         FilterOperator op = FilterOperator.parse(opText);
         if (op == null) {
             StringBuilder all = new StringBuilder();
-            for (FilterOperator o : FilterOperator.values()) all.append(all.length() == 0 ? "" : ", ").append(o.id());
-            throw new ConfigException(node.child("operator"), "unknown operator '" + opText + "' (expected one of " + all + ")");
+            for (FilterOperator o : FilterOperator.values())
+                all.append(all.length() == 0 ? "" : ", ").append(o.id());
+            throw new ConfigException(
+                    node.child("operator"), "unknown operator '" + opText + "' (expected one of " + all + ")");
         }
         ConfigNode valueNode = node.get("value");
         JsonNode v = valueNode.raw();
@@ -33,42 +35,53 @@ public final class FilterParser {
                 return PropertyFilter.presence(property, op);
             }
             case GT, GTE, LT, LTE -> {
-                if (!v.isNumber()) throw new ConfigException(field, "operator " + op.id() + " needs a number, found " + describe(v));
+                if (!v.isNumber())
+                    throw new ConfigException(field, "operator " + op.id() + " needs a number, found " + describe(v));
                 return PropertyFilter.comparison(property, op, v.decimalValue());
             }
             case IN, NOT_IN -> {
                 if (!v.isArray() || v.isEmpty()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a non-empty list of values, found " + describe(v));
+                    throw new ConfigException(
+                            field, "operator " + op.id() + " needs a non-empty list of values, found " + describe(v));
                 }
                 List<String> ts = new ArrayList<>();
                 List<BigDecimal> ns = new ArrayList<>();
                 for (int i = 0; i < v.size(); i++) {
                     JsonNode e = v.get(i);
                     if (!e.isValueNode() || e.isNull()) {
-                        throw new ConfigException(field + "[" + i + "]", "must be a string, number or boolean, found " + describe(e));
+                        throw new ConfigException(
+                                field + "[" + i + "]", "must be a string, number or boolean, found " + describe(e));
                     }
                     ts.add(e.asText());
                     ns.add(e.isNumber() ? e.decimalValue() : null);
                 }
-                return PropertyFilter.membership(property, op, ts.toArray(new String[0]), ns.toArray(new BigDecimal[0]));
+                return PropertyFilter.membership(
+                        property, op, ts.toArray(new String[0]), ns.toArray(new BigDecimal[0]));
             }
             case REGEX, NOT_REGEX -> {
-                if (!v.isTextual()) throw new ConfigException(field, "operator " + op.id() + " needs a regular expression as text, found " + describe(v));
+                if (!v.isTextual())
+                    throw new ConfigException(
+                            field, "operator " + op.id() + " needs a regular expression as text, found " + describe(v));
                 try {
                     return PropertyFilter.regex(property, op, Pattern.compile(v.asText()));
                 } catch (PatternSyntaxException e) {
-                    throw new ConfigException(field, "regular expression does not compile: " + e.getDescription() + " near index " + e.getIndex());
+                    throw new ConfigException(
+                            field,
+                            "regular expression does not compile: " + e.getDescription() + " near index "
+                                    + e.getIndex());
                 }
             }
             case CONTAINS, NOT_CONTAINS -> {
                 if (!v.isValueNode() || v.isNull() || v.isMissingNode()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a text value, found " + describe(v));
+                    throw new ConfigException(
+                            field, "operator " + op.id() + " needs a text value, found " + describe(v));
                 }
                 return PropertyFilter.value(property, op, v.asText(), null);
             }
             case EQ, NEQ -> {
                 if (!v.isValueNode() || v.isNull() || v.isMissingNode()) {
-                    throw new ConfigException(field, "operator " + op.id() + " needs a string, number or boolean, found " + describe(v));
+                    throw new ConfigException(
+                            field, "operator " + op.id() + " needs a string, number or boolean, found " + describe(v));
                 }
                 return PropertyFilter.value(property, op, v.asText(), v.isNumber() ? v.decimalValue() : null);
             }

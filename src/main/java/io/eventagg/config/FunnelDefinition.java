@@ -37,7 +37,8 @@ public record FunnelDefinition(
             throw in(e, name);
         }
         if (steps.size() < 2) {
-            throw new ConfigException(n.child("steps"), "funnel '" + name + "' needs at least 2 steps, found " + steps.size());
+            throw new ConfigException(
+                    n.child("steps"), "funnel '" + name + "' needs at least 2 steps, found " + steps.size());
         }
         if (steps.size() > MAX_STEPS) {
             throw new ConfigException(n.child("steps"), "funnel '" + name + "' has more than " + MAX_STEPS + " steps");
@@ -56,7 +57,9 @@ public record FunnelDefinition(
 
     /** The same problem, saying which funnel it is in. */
     private static ConfigException in(ConfigException e, String funnel) {
-        String problem = e.getMessage().substring(e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
+        String problem = e.getMessage()
+                .substring(
+                        e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
         return new ConfigException(e.field(), problem + " (in funnel '" + funnel + "')");
     }
 

@@ -14,9 +14,13 @@ public record FunnelStep(String name, String event, List<PropertyFilter> filters
         String name = n.string("name", event);
         try {
             return new FunnelStep(name, event, List.copyOf(n.list("filters", FilterParser::parse)));
-        } catch (io.eventagg.config.ConfigException e) {
-            String problem = e.getMessage().substring(e.field() == null || e.field().isEmpty() ? 0 : e.field().length() + 2);
-            throw new io.eventagg.config.ConfigException(e.field(), problem + " (step '" + name + "')");
+        } catch (ConfigException e) {
+            String problem = e.getMessage()
+                    .substring(
+                            e.field() == null || e.field().isEmpty()
+                                    ? 0
+                                    : e.field().length() + 2);
+            throw new ConfigException(e.field(), problem + " (step '" + name + "')");
         }
     }
 }

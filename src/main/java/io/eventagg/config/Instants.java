@@ -31,7 +31,10 @@ public final class Instants {
         try {
             return LocalDate.parse(text).atStartOfDay(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ConfigException(option, "'" + text + "' is not a date (2024-01-15), local date-time (2024-01-15T10:00) or instant (2024-01-15T10:00:00Z)");
+            throw new ConfigException(
+                    option,
+                    "'" + text
+                            + "' is not a date (2024-01-15), local date-time (2024-01-15T10:00) or instant (2024-01-15T10:00:00Z)");
         }
     }
 }

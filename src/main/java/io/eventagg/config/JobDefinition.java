@@ -33,8 +33,18 @@ public record JobDefinition(
         implements Serializable {
 
     public static final Set<String> FIELDS = Set.of(
-            "name", "timezone", "default_environment", "granularities", "events", "breakdowns",
-            "breakdown_limit", "watermark", "limits", "sketch", "funnels", "retention");
+            "name",
+            "timezone",
+            "default_environment",
+            "granularities",
+            "events",
+            "breakdowns",
+            "breakdown_limit",
+            "watermark",
+            "limits",
+            "sketch",
+            "funnels",
+            "retention");
 
     public BucketCalendar calendar() {
         return new BucketCalendar(timezone);
@@ -82,11 +92,13 @@ public record JobDefinition(
             List<Granularity> parsed = root.list("granularities", n -> {
                 Granularity g = Granularity.parse(n.asText());
                 if (g == null) {
-                    throw new ConfigException(n.path(), "'" + n.raw().asText() + "' is not one of minute, hour, day, week, month");
+                    throw new ConfigException(
+                            n.path(), "'" + n.raw().asText() + "' is not one of minute, hour, day, week, month");
                 }
                 return g;
             });
-            if (parsed.isEmpty()) throw new ConfigException("granularities", "must name at least one of minute, hour, day, week, month");
+            if (parsed.isEmpty())
+                throw new ConfigException("granularities", "must name at least one of minute, hour, day, week, month");
             EnumSet<Granularity> set = EnumSet.noneOf(Granularity.class);
             for (Granularity g : parsed) {
                 if (!set.add(g)) throw new ConfigException("granularities", "'" + g.id() + "' is listed twice");
@@ -100,7 +112,8 @@ public record JobDefinition(
         WatermarkSettings wm = WatermarkSettings.parse(root.get("watermark"));
         LimitSettings limits = LimitSettings.parse(root.get("limits"));
         if (limits.breakdownValuesPerBucket() < limit) {
-            throw new ConfigException("limits.breakdown_values_per_bucket",
+            throw new ConfigException(
+                    "limits.breakdown_values_per_bucket",
                     "must be at least breakdown_limit (" + limit + "), found " + limits.breakdownValuesPerBucket());
         }
         ConfigNode sketch = root.get("sketch");
@@ -114,18 +127,32 @@ public record JobDefinition(
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < funnels.size(); i++) {
             if (!names.add(funnels.get(i).name())) {
-                throw new ConfigException("funnels[" + i + "].name", "funnel '" + funnels.get(i).name() + "' is defined twice");
+                throw new ConfigException(
+                        "funnels[" + i + "].name", "funnel '" + funnels.get(i).name() + "' is defined twice");
             }
         }
         List<RetentionDefinition> retention = root.list("retention", RetentionDefinition::parse);
         names.clear();
         for (int i = 0; i < retention.size(); i++) {
             if (!names.add(retention.get(i).name())) {
-                throw new ConfigException("retention[" + i + "].name", "retention '" + retention.get(i).name() + "' is defined twice");
+                throw new ConfigException(
+                        "retention[" + i + "].name",
+                        "retention '" + retention.get(i).name() + "' is defined twice");
             }
         }
-        return new JobDefinition(name, zone, env, grans, events, breakdowns, limit, wm, limits, lgK,
-                List.copyOf(funnels), List.copyOf(retention));
+        return new JobDefinition(
+                name,
+                zone,
+                env,
+                grans,
+                events,
+                breakdowns,
+                limit,
+                wm,
+                limits,
+                lgK,
+                List.copyOf(funnels),
+                List.copyOf(retention));
     }
 
     private static List<String> uniqueTexts(ConfigNode root, String field) {

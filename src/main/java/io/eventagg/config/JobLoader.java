@@ -13,8 +13,9 @@ import java.nio.file.Path;
 /** Reads and validates a job definition file; every problem becomes a {@link ConfigException}. */
 public final class JobLoader {
     /** Duplicate keys are an error: by default the last one would silently replace the first. */
-    private static final ObjectMapper YAML = new ObjectMapper(
-            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
 
     private JobLoader() {}
 
@@ -31,7 +32,8 @@ public final class JobLoader {
             return parse(text);
         } catch (ConfigException e) {
             boolean fileWide = e.field() == null || e.field().isEmpty();
-            throw new ConfigException(fileWide ? file.toString() : file + ": " + e.field(),
+            throw new ConfigException(
+                    fileWide ? file.toString() : file + ": " + e.field(),
                     e.getMessage().substring(fileWide ? 0 : e.field().length() + 2));
         }
     }
@@ -41,7 +43,8 @@ public final class JobLoader {
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            String where =
+                    e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("", "not valid YAML" + where + ": " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode() || root.isNull()) {

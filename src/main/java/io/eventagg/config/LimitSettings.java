@@ -22,20 +22,28 @@ public record LimitSettings(
         implements Serializable {
 
     public static LimitSettings defaults() {
-        return new LimitSettings(1 << 20, 8192, 10_000, Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(), Duration.ofDays(1));
+        return new LimitSettings(
+                1 << 20, 8192, 10_000, Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(), Duration.ofDays(1));
     }
 
     static LimitSettings parse(ConfigNode n) {
         LimitSettings d = defaults();
         if (n.isMissing()) return d;
-        n.requireObject(Set.of("max_record_bytes", "dead_letter_raw_bytes", "breakdown_values_per_bucket", "min_timestamp", "max_future"));
+        n.requireObject(Set.of(
+                "max_record_bytes",
+                "dead_letter_raw_bytes",
+                "breakdown_values_per_bucket",
+                "min_timestamp",
+                "max_future"));
         long min = d.minTimestamp;
         String minText = n.string("min_timestamp", null);
         if (minText != null) {
             try {
                 min = Instant.parse(minText).toEpochMilli();
             } catch (DateTimeParseException e) {
-                throw new ConfigException(n.child("min_timestamp"), "'" + minText + "' is not an ISO-8601 instant such as 2000-01-01T00:00:00Z");
+                throw new ConfigException(
+                        n.child("min_timestamp"),
+                        "'" + minText + "' is not an ISO-8601 instant such as 2000-01-01T00:00:00Z");
             }
         }
         return new LimitSettings(

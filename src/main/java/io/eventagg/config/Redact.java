@@ -15,6 +15,7 @@ public final class Redact {
     /** Keys whose values are never shown. */
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i).*(password|passwd|pwd|secret|jaas|token|credential|private|apikey|api_key|access_key|\\.key$|^key$).*");
+
     private static final Pattern URL_USERINFO = Pattern.compile("(//[^/@:?#]*):[^/@?#]*@");
     private static final Pattern URL_PARAM = Pattern.compile(
             "(?i)([?&;](?:password|passwd|pwd|secret|token|access_token|sslkeypassword|key_store_password|ssl_key_password)=)[^&;#]*");

@@ -5,6 +5,7 @@ import io.eventagg.time.Granularity;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,8 +34,16 @@ public record RetentionDefinition(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
 
     public static RetentionDefinition parse(ConfigNode n) {
-        n.requireObject(Set.of("name", "start_event", "return_event", "cohort_period", "periods", "type",
-                "start_filters", "return_filters", "first_time_horizon"));
+        n.requireObject(Set.of(
+                "name",
+                "start_event",
+                "return_event",
+                "cohort_period",
+                "periods",
+                "type",
+                "start_filters",
+                "return_filters",
+                "first_time_horizon"));
         String name = n.requiredString("name");
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException(n.child("name"), "'" + name + "' must be 1-100 letters, digits, '_', '.' or '-'");
@@ -47,7 +56,7 @@ public record RetentionDefinition(
         String typeText = n.string("type", "first_time");
         RetentionType type;
         try {
-            type = RetentionType.valueOf(typeText.toUpperCase(java.util.Locale.ROOT));
+            type = RetentionType.valueOf(typeText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(n.child("type"), "'" + typeText + "' is not one of first_time, recurring");
         }
@@ -59,8 +68,10 @@ public record RetentionDefinition(
             default -> 31;
         };
         if (type == RetentionType.FIRST_TIME && horizon.toDays() < nominalDays * (periods + 1)) {
-            throw new ConfigException(n.child("first_time_horizon"), "must cover the cohort and its " + periods + " periods (at least "
-                    + nominalDays * (periods + 1) + "d), found " + io.eventagg.config.Durations.format(horizon));
+            throw new ConfigException(
+                    n.child("first_time_horizon"),
+                    "must cover the cohort and its " + periods + " periods (at least " + nominalDays * (periods + 1)
+                            + "d), found " + Durations.format(horizon));
         }
         return new RetentionDefinition(
                 name,

@@ -13,7 +13,8 @@ import java.io.Serializable;
  *     twice Flink's buffer timeout, see {@code EventaggPipeline.combinerLead})
  * @param combinerMaxBuckets how many minute buckets the local pre-aggregation holds at most
  */
-public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets) implements Serializable {
+public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets)
+        implements Serializable {
 
     public static RunOptions batchDefaults() {
         return new RunOptions(false, 0, 0, 20_000);

@@ -13,11 +13,13 @@ import java.util.Set;
  * @param emitInterval how often open buckets are written while they change
  * @param idleness after how long without events a source partition stops holding back the watermark
  */
-public record WatermarkSettings(Duration outOfOrderness, Duration allowedLateness, Duration emitInterval, Duration idleness)
+public record WatermarkSettings(
+        Duration outOfOrderness, Duration allowedLateness, Duration emitInterval, Duration idleness)
         implements Serializable {
 
     public static WatermarkSettings defaults() {
-        return new WatermarkSettings(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1));
+        return new WatermarkSettings(
+                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1));
     }
 
     static WatermarkSettings parse(ConfigNode n) {
@@ -30,10 +32,12 @@ public record WatermarkSettings(Duration outOfOrderness, Duration allowedLatenes
                 n.duration("emit_interval", d.emitInterval),
                 n.duration("idleness", d.idleness));
         if (w.emitInterval.toMillis() < 100) {
-            throw new ConfigException(n.child("emit_interval"), "must be at least 100ms, found " + Durations.format(w.emitInterval));
+            throw new ConfigException(
+                    n.child("emit_interval"), "must be at least 100ms, found " + Durations.format(w.emitInterval));
         }
         if (w.idleness.toMillis() < 1000) {
-            throw new ConfigException(n.child("idleness"), "must be at least 1s, found " + Durations.format(w.idleness));
+            throw new ConfigException(
+                    n.child("idleness"), "must be at least 1s, found " + Durations.format(w.idleness));
         }
         return w;
     }

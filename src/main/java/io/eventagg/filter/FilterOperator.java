@@ -4,7 +4,20 @@ import java.util.Locale;
 
 /** The property filter operators of funnel steps and retention events. */
 public enum FilterOperator {
-    EQ, NEQ, GT, GTE, LT, LTE, CONTAINS, NOT_CONTAINS, REGEX, NOT_REGEX, IN, NOT_IN, IS_SET, IS_NOT_SET;
+    EQ,
+    NEQ,
+    GT,
+    GTE,
+    LT,
+    LTE,
+    CONTAINS,
+    NOT_CONTAINS,
+    REGEX,
+    NOT_REGEX,
+    IN,
+    NOT_IN,
+    IS_SET,
+    IS_NOT_SET;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

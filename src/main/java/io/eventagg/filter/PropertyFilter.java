@@ -25,8 +25,14 @@ public final class PropertyFilter implements Serializable {
     private final BigDecimal[] numbers;
     private final Pattern pattern;
 
-    private PropertyFilter(String property, FilterOperator operator, String text, BigDecimal number,
-            String[] texts, BigDecimal[] numbers, Pattern pattern) {
+    private PropertyFilter(
+            String property,
+            FilterOperator operator,
+            String text,
+            BigDecimal number,
+            String[] texts,
+            BigDecimal[] numbers,
+            Pattern pattern) {
         this.property = property;
         this.operator = operator;
         this.text = text;
@@ -68,7 +74,6 @@ public final class PropertyFilter implements Serializable {
     public static PropertyFilter value(String property, FilterOperator op, String text, BigDecimal number) {
         return new PropertyFilter(property, op, text, number, null, null, null);
     }
-
 
     /**
      * @param value the property's text (string content, or JSON text for other kinds)

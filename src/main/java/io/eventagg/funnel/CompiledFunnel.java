@@ -17,8 +17,11 @@ public final class CompiledFunnel implements Serializable {
 
     public CompiledFunnel(FunnelDefinition definition, PropertySelection selection) {
         this.definition = definition;
-        this.steps = definition.steps().stream().map(s -> new EventMatcher(s.event(), s.filters(), selection)).toArray(EventMatcher[]::new);
-        this.exclusions = definition.exclusions().stream().map(x -> new EventMatcher(x.event(), x.filters(), selection))
+        this.steps = definition.steps().stream()
+                .map(s -> new EventMatcher(s.event(), s.filters(), selection))
+                .toArray(EventMatcher[]::new);
+        this.exclusions = definition.exclusions().stream()
+                .map(x -> new EventMatcher(x.event(), x.filters(), selection))
                 .toArray(EventMatcher[]::new);
     }
 

@@ -22,7 +22,8 @@ public final class EntryDayWindows extends WindowAssigner<FunnelContribution, Ti
     }
 
     @Override
-    public Collection<TimeWindow> assignWindows(FunnelContribution element, long timestamp, WindowAssignerContext context) {
+    public Collection<TimeWindow> assignWindows(
+            FunnelContribution element, long timestamp, WindowAssignerContext context) {
         return List.of(new TimeWindow(element.entryDay(), calendar.end(Granularity.DAY, element.entryDay())));
     }
 

@@ -1,11 +1,11 @@
 package io.eventagg.funnel;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
 import java.io.IOException;
 import org.apache.datasketches.hll.Union;
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -26,6 +26,7 @@ public final class FunnelAccumulator {
     long[] previousCount;
     /** Exact sums in milliseconds: integer sums do not depend on the order of additions. */
     long[] previousSumMs;
+
     long[] startCount;
     long[] startSumMs;
 

@@ -3,7 +3,8 @@ package io.eventagg.funnel;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Folds contributions into the entry day's accumulator. */
-public final class FunnelAggregate implements AggregateFunction<FunnelContribution, FunnelAccumulator, FunnelAccumulator> {
+public final class FunnelAggregate
+        implements AggregateFunction<FunnelContribution, FunnelAccumulator, FunnelAccumulator> {
     private static final long serialVersionUID = 1L;
 
     private final int maxSteps;

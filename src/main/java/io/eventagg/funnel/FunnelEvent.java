@@ -16,10 +16,18 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  */
 @TypeInfo(FunnelEventSerializer.Factory.class)
 public record FunnelEvent(
-        String environment, String distinctId, long timestamp, String uuid, long stepMask, long exclusionMask, int order, long[] kills) {
+        String environment,
+        String distinctId,
+        long timestamp,
+        String uuid,
+        long stepMask,
+        long exclusionMask,
+        int order,
+        long[] kills) {
 
     /** An event as projected from the input, before the gate. */
-    public FunnelEvent(String environment, String distinctId, long timestamp, String uuid, long stepMask, long exclusionMask) {
+    public FunnelEvent(
+            String environment, String distinctId, long timestamp, String uuid, long stepMask, long exclusionMask) {
         this(environment, distinctId, timestamp, uuid, stepMask, exclusionMask, 0, null);
     }
 

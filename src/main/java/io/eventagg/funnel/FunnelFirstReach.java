@@ -44,8 +44,9 @@ public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelR
 
     @Override
     public void open(OpenContext openContext) {
-        best = getRuntimeContext().getMapState(new MapStateDescriptor<>("first-reach", Types.LONG,
-                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        best = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "first-reach", Types.LONG, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -91,7 +92,14 @@ public final class FunnelFirstReach extends KeyedProcessFunction<String, FunnelR
         if (best.isEmpty()) best.clear();
     }
 
-    private static void emit(Collector<FunnelContribution> out, int funnel, String environment, long day, int step, long userHash, long[] b) {
+    private static void emit(
+            Collector<FunnelContribution> out,
+            int funnel,
+            String environment,
+            long day,
+            int step,
+            long userHash,
+            long[] b) {
         long fromPrevious = step == 1 ? -1 : b[0] - b[2];
         long fromStart = step == 1 ? -1 : b[0] - b[1];
         out.collect(new FunnelContribution(funnel, environment, day, step, userHash, fromPrevious, fromStart));

@@ -59,6 +59,7 @@ final class FunnelFrontier {
     private int[] level = new int[4];
     /** The step-1 event of an attempt CEP has not seen yet, with its position; null once forwarded. */
     private FunnelEvent[] held = new FunnelEvent[4];
+
     private int[] heldAt = new int[4];
     /** A held start also ends the attempt it dominated, which CEP has. */
     private boolean[] heldKills = new boolean[4];
@@ -67,12 +68,14 @@ final class FunnelFrontier {
 
     /** Kills owed to completed attempts: (level, from, to, position of completion) each. */
     private long[] owed = new long[0];
+
     private int owedCount;
 
     private boolean forwardAll;
 
     /** Scratch: the kills of the current event, triples. */
     private long[] kills = new long[12];
+
     private int killCount;
 
     FunnelFrontier(CompiledFunnel funnel, BucketCalendar calendar) {

@@ -73,6 +73,7 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
      * restored from such state).
      */
     private transient long forwardAllUntil;
+
     private transient StreamRecord<FunnelEvent> reuse;
     private transient FunnelFrontier.Forward forward;
     private transient Comparator<FunnelEvent> order;
@@ -110,15 +111,17 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        totalsState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("funnel-gate-totals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        totalsState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        "funnel-gate-totals", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         // Totals per subtask; after a rescale each subtask sums the entries it received, so the
         // job-wide sum stays exact while one subtask's share is approximate until users expire.
         for (long[] t : totalsState.get()) {
             openAttempts += t[0];
             waitingEvents += t[1];
         }
-        gateState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("funnel-gate", Types.LONG));
+        gateState =
+                context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("funnel-gate", Types.LONG));
         forwardAllUntil = Long.MAX_VALUE;
         if (context.isRestored()) {
             boolean written = false;
@@ -141,7 +144,8 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
     public void processWatermark(Watermark mark) throws Exception {
         if (forwardAllUntil == Long.MIN_VALUE && mark.getTimestamp() != Long.MIN_VALUE) {
             long w = mark.getTimestamp();
-            forwardAllUntil = w >= Long.MAX_VALUE - funnel.definition().conversionWindowMillis() - upgradeMarginMs ? Long.MAX_VALUE
+            forwardAllUntil = w >= Long.MAX_VALUE - funnel.definition().conversionWindowMillis() - upgradeMarginMs
+                    ? Long.MAX_VALUE
                     : w + funnel.definition().conversionWindowMillis() + upgradeMarginMs;
         }
         super.processWatermark(mark);
@@ -151,8 +155,10 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
     public void open() throws Exception {
         super.open();
         frontier = new FunnelFrontier(funnel, calendar);
-        kept = getPartitionedState(new ValueStateDescriptor<>("funnel-attempts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        waiting = getPartitionedState(new ListStateDescriptor<>("funnel-waiting", TypeInformation.of(FunnelEvent.class)));
+        kept = getPartitionedState(
+                new ValueStateDescriptor<>("funnel-attempts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        waiting =
+                getPartitionedState(new ListStateDescriptor<>("funnel-waiting", TypeInformation.of(FunnelEvent.class)));
         wakeUp = getPartitionedState(new ValueStateDescriptor<>("funnel-wake-up", Types.LONG));
         timers = getInternalTimerService("funnel-gate", VoidNamespaceSerializer.INSTANCE, this);
         reuse = new StreamRecord<>(null);
@@ -192,8 +198,9 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
             timers.registerEventTimeTimer(VoidNamespace.INSTANCE, e.timestamp());
         } else if (!sameMillisecond.isEmpty() && sameMillisecond.get(0).timestamp() != e.timestamp()) {
             if (e.timestamp() < sameMillisecond.get(0).timestamp()) {
-                throw new IllegalStateException("batch input of funnel '" + funnel.definition().name()
-                        + "' is not sorted by time within a user; sorted inputs must stay enabled (execution.sorted-inputs.enabled)");
+                throw new IllegalStateException(
+                        "batch input of funnel '" + funnel.definition().name()
+                                + "' is not sorted by time within a user; sorted inputs must stay enabled (execution.sorted-inputs.enabled)");
             }
             offerSameMillisecond();
         }
@@ -236,7 +243,8 @@ public final class FunnelGate extends AbstractStreamOperator<FunnelEvent>
         }
         maxUserWaitingEvents = Math.max(maxUserWaitingEvents, userWaiting);
         frontier.load(kept.value());
-        frontier.forwardAll(forwardAllUntil != Long.MAX_VALUE && (forwardAllUntil == Long.MIN_VALUE || watermark < forwardAllUntil));
+        frontier.forwardAll(forwardAllUntil != Long.MAX_VALUE
+                && (forwardAllUntil == Long.MIN_VALUE || watermark < forwardAllUntil));
         int before = frontier.attempts();
         if (!ready.isEmpty()) {
             ready.sort(order);

@@ -30,7 +30,13 @@ public final class FunnelMatch extends PatternProcessFunction<FunnelEvent, Funne
         if (k > 0 && FunnelPatterns.endsAttempt(compiled, strict, next.get(k - 1), k - 1)) return;
         FunnelEvent last = k == 0 ? first : next.get(k - 1);
         FunnelEvent previous = k <= 1 ? first : next.get(k - 2);
-        out.collect(new FunnelReach(funnel, first.environment(), first.distinctId(), k + 1, first.timestamp(), last.timestamp(),
+        out.collect(new FunnelReach(
+                funnel,
+                first.environment(),
+                first.distinctId(),
+                k + 1,
+                first.timestamp(),
+                last.timestamp(),
                 previous.timestamp()));
     }
 }

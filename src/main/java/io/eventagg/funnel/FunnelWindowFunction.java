@@ -8,7 +8,8 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 /** Emits one row per step of the funnel for the entry day, each time the window fires. */
-public final class FunnelWindowFunction extends ProcessWindowFunction<FunnelAccumulator, FunnelRow, String, TimeWindow> {
+public final class FunnelWindowFunction
+        extends ProcessWindowFunction<FunnelAccumulator, FunnelRow, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     private final FunnelDefinition funnel;
@@ -30,10 +31,22 @@ public final class FunnelWindowFunction extends ProcessWindowFunction<FunnelAccu
         boolean isFinal = ctx.currentWatermark() >= ctx.window().maxTimestamp() + allowedLatenessMs;
         long version = RowVersion.of(generation, a.contributions, isFinal);
         for (int i = 0; i < f.steps().size(); i++) {
-            out.collect(new FunnelRow(f.name(), a.environment, ctx.window().getStart(), i + 1, f.steps().get(i).name(),
-                    Sketches.estimate(a.users[i]), Sketches.toBytes(a.users[i]),
-                    a.previousCount[i], a.previousSumMs[i] / 1000.0, Sketches.toBytes(a.fromPrevious[i]),
-                    a.startCount[i], a.startSumMs[i] / 1000.0, Sketches.toBytes(a.fromStart[i]), isFinal, version));
+            out.collect(new FunnelRow(
+                    f.name(),
+                    a.environment,
+                    ctx.window().getStart(),
+                    i + 1,
+                    f.steps().get(i).name(),
+                    Sketches.estimate(a.users[i]),
+                    Sketches.toBytes(a.users[i]),
+                    a.previousCount[i],
+                    a.previousSumMs[i] / 1000.0,
+                    Sketches.toBytes(a.fromPrevious[i]),
+                    a.startCount[i],
+                    a.startSumMs[i] / 1000.0,
+                    Sketches.toBytes(a.fromStart[i]),
+                    isFinal,
+                    version));
         }
     }
 }

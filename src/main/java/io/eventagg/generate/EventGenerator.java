@@ -14,7 +14,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -40,10 +43,24 @@ import java.util.zip.GZIPOutputStream;
  * 1 to 50 give 118k to 356k events, with a heaviest user of 8k to 161k.
  */
 public final class EventGenerator {
-    private static final String[] COUNTRIES = {"US", "DE", "GB", "IN", "FR", "BR", "CA", "JP", "NL", "ES", "IT", "AU",
-        "PL", "SE", "MX", "KR", "CH", "AT", "BE", "DK", "NO", "FI", "IE", "PT", "CZ", "RO", "TR", "ZA", "AR", "NZ"};
-    private static final String[] PATHS = {"/", "/pricing", "/docs", "/blog", "/features", "/about", "/docs/getting-started",
-        "/docs/api", "/blog/launch", "/careers", "/contact", "/changelog"};
+    private static final String[] COUNTRIES = {
+        "US", "DE", "GB", "IN", "FR", "BR", "CA", "JP", "NL", "ES", "IT", "AU", "PL", "SE", "MX", "KR", "CH", "AT",
+        "BE", "DK", "NO", "FI", "IE", "PT", "CZ", "RO", "TR", "ZA", "AR", "NZ"
+    };
+    private static final String[] PATHS = {
+        "/",
+        "/pricing",
+        "/docs",
+        "/blog",
+        "/features",
+        "/about",
+        "/docs/getting-started",
+        "/docs/api",
+        "/blog/launch",
+        "/careers",
+        "/contact",
+        "/changelog"
+    };
     private static final String[] FEATURES = {"search", "clicked_button", "exported_report", "viewed_dashboard"};
     /** What bots do besides page views: automated searches and clicks. */
     private static final String[] BOT_ACTIONS = {"search", "clicked_button"};
@@ -95,7 +112,8 @@ public final class EventGenerator {
             }
             if (bots < 0) throw new IllegalArgumentException("bots must not be negative, was " + bots);
             if (botEventsPerDay < 1 || botEventsPerDay > 86_400_000) {
-                throw new IllegalArgumentException("botEventsPerDay must be between 1 and 86,400,000, was " + botEventsPerDay);
+                throw new IllegalArgumentException(
+                        "botEventsPerDay must be between 1 and 86,400,000, was " + botEventsPerDay);
             }
             if (!(botPricingShare >= 0 && botPricingShare <= 1)) {
                 throw new IllegalArgumentException("botPricingShare must be between 0 and 1, was " + botPricingShare);
@@ -129,7 +147,13 @@ public final class EventGenerator {
     }
 
     /** With {@link Options}; {@link Options#NONE} generates exactly what the six-argument constructor does. */
-    public EventGenerator(int users, int days, long seed, Instant start, double malformedRate, double activityScale,
+    public EventGenerator(
+            int users,
+            int days,
+            long seed,
+            Instant start,
+            double malformedRate,
+            double activityScale,
             Options options) {
         if (users < 1) throw new IllegalArgumentException("users must be at least 1");
         if (days < 1) throw new IllegalArgumentException("days must be at least 1");
@@ -140,7 +164,7 @@ public final class EventGenerator {
         this.startMs = start.toEpochMilli();
         this.malformedRate = malformedRate;
         this.activityScale = activityScale;
-        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /**
@@ -148,8 +172,15 @@ public final class EventGenerator {
      * events, to see how heavy a tail came out; bot figures are over all bots. Broken lines count
      * for nobody.
      */
-    public record Stats(long lines, long events, long malformed, String heaviestUser, long heaviestUserEvents,
-            long heaviestUserPricingViews, long botEvents, long botPricingViews) {
+    public record Stats(
+            long lines,
+            long events,
+            long malformed,
+            String heaviestUser,
+            long heaviestUserEvents,
+            long heaviestUserPricingViews,
+            long botEvents,
+            long botPricingViews) {
         public Stats(long lines, long events, long malformed) {
             this(lines, events, malformed, null, 0, 0, 0, 0);
         }
@@ -186,7 +217,7 @@ public final class EventGenerator {
         // events after the last day are not generated.
         List<List<Pending>> byDay = new ArrayList<>();
         for (int d = 0; d < days; d++) byDay.add(new ArrayList<>());
-        java.util.function.Consumer<Pending> sink = p -> {
+        Consumer<Pending> sink = p -> {
             long d = Math.floorDiv(p.ts - startMs, 86_400_000L);
             if (d >= 0 && d < days) byDay.get((int) d).add(p);
         };
@@ -198,7 +229,8 @@ public final class EventGenerator {
             today.addAll(byDay.get(day));
             byDay.set(day, null);
             carry.clear();
-            for (Pending p : today) p.arrival = p.arrival == 0 ? p.ts + delay(p.user.bot ? botNoise : noise) : p.arrival;
+            for (Pending p : today)
+                p.arrival = p.arrival == 0 ? p.ts + delay(p.user.bot ? botNoise : noise) : p.arrival;
             today.sort(Comparator.comparingLong((Pending p) -> p.arrival).thenComparingLong(p -> p.seq));
             long dayEnd = dayStart + 86_400_000L;
             for (Pending p : today) {
@@ -230,7 +262,15 @@ public final class EventGenerator {
             botEvents += b.written;
             botPricing += b.pricingViews;
         }
-        return new Stats(lines, events, malformed, heaviest.distinctId, heaviest.written, heaviest.pricingViews, botEvents, botPricing);
+        return new Stats(
+                lines,
+                events,
+                malformed,
+                heaviest.distinctId,
+                heaviest.written,
+                heaviest.pricingViews,
+                botEvents,
+                botPricing);
     }
 
     /** A Pareto draw with minimum 1 and shape {@code alpha} (inverse transform). */
@@ -283,6 +323,7 @@ public final class EventGenerator {
         double sessionScale = 1.0;
         /** Valid events written, and how many of them were /pricing page views. */
         long written;
+
         long pricingViews;
         boolean signedUp;
         boolean purchased;
@@ -344,7 +385,7 @@ public final class EventGenerator {
             return new UserProfile(id, r, days, activityScale);
         }
 
-        void simulateDay(int day, long dayStart, java.util.function.Consumer<Pending> out) {
+        void simulateDay(int day, long dayStart, Consumer<Pending> out) {
             if (day < firstDay) return;
             double p = day == firstDay ? 1.0 : dayActivity * (signedUp ? 1.0 : 0.35);
             if (r.nextDouble() >= p) return;
@@ -370,7 +411,7 @@ public final class EventGenerator {
          * A bot's day: {@code botEventsPerDay} events, one in each equal slot of the day at a random
          * point of it (so strictly increasing timestamps), in one session.
          */
-        void simulateBotDay(long dayStart, Options o, java.util.function.Consumer<Pending> out) {
+        void simulateBotDay(long dayStart, Options o, Consumer<Pending> out) {
             String session = "s" + distinctId + "-" + (sessions++);
             long slot = 86_400_000L / o.botEventsPerDay();
             for (int i = 0; i < o.botEventsPerDay(); i++) {
@@ -379,7 +420,8 @@ public final class EventGenerator {
                 if (x < o.botPricingShare()) {
                     out.accept(event("pageview", t, session, PRICING_PATH));
                 } else if (r.nextDouble() < BOT_ACTION_SHARE) {
-                    out.accept(event(BOT_ACTIONS[r.nextInt(BOT_ACTIONS.length)], t, session, "\"count\":" + (1 + r.nextInt(5))));
+                    out.accept(event(
+                            BOT_ACTIONS[r.nextInt(BOT_ACTIONS.length)], t, session, "\"count\":" + (1 + r.nextInt(5))));
                 } else {
                     int k = r.nextInt(PATHS.length - 1);
                     String path = PATHS[k == 0 ? 0 : k + 1]; // any but /pricing (PATHS[1])
@@ -388,7 +430,7 @@ public final class EventGenerator {
             }
         }
 
-        private void session(long t, java.util.function.Consumer<Pending> out) {
+        private void session(long t, Consumer<Pending> out) {
             String session = "s" + id + "-" + (sessions++);
             int pages = 1 + (int) (-Math.log(1 - r.nextDouble()) * 3);
             for (int i = 0; i < pages; i++) {
@@ -404,11 +446,16 @@ public final class EventGenerator {
             if (signedUp) {
                 int features = r.nextInt(3);
                 for (int i = 0; i < features; i++) {
-                    out.accept(event(FEATURES[r.nextInt(FEATURES.length)], t, session, "\"count\":" + (1 + r.nextInt(20))));
+                    out.accept(event(
+                            FEATURES[r.nextInt(FEATURES.length)], t, session, "\"count\":" + (1 + r.nextInt(20))));
                     t += r.nextLong(1_000, 60_000);
                 }
                 if (!onboarded && r.nextDouble() < 0.4) {
-                    out.accept(event("created_project", t, session, "\"template\":\"" + (r.nextBoolean() ? "blank" : "starter") + "\""));
+                    out.accept(event(
+                            "created_project",
+                            t,
+                            session,
+                            "\"template\":\"" + (r.nextBoolean() ? "blank" : "starter") + "\""));
                     t += r.nextLong(10_000, 600_000);
                     if (r.nextDouble() < 0.5) {
                         out.accept(event("invited_teammate", t, session, null));
@@ -418,7 +465,7 @@ public final class EventGenerator {
             }
         }
 
-        private long pricing(long t, String session, java.util.function.Consumer<Pending> out) {
+        private long pricing(long t, String session, Consumer<Pending> out) {
             if (!signedUp && r.nextDouble() < 0.35) {
                 t += r.nextLong(5_000, 20 * 60_000);
                 out.accept(event("signup", t, session, "\"source\":\"" + (r.nextBoolean() ? "organic" : "ads") + "\""));
@@ -430,7 +477,8 @@ public final class EventGenerator {
                     out.accept(event("cancel", t, session, null));
                     t += r.nextLong(1_000, 60_000);
                 }
-                long wait = r.nextDouble() < 0.7 ? r.nextLong(10_000, 3_600_000) : r.nextLong(3_600_000, 10 * 86_400_000L);
+                long wait =
+                        r.nextDouble() < 0.7 ? r.nextLong(10_000, 3_600_000) : r.nextLong(3_600_000, 10 * 86_400_000L);
                 String newPlan = r.nextDouble() < 0.8 ? "pro" : "enterprise";
                 int amount = newPlan.equals("pro") ? 29 : 299;
                 out.accept(event("purchase", t + wait, session, "\"amount\":" + amount + ",\"currency\":\"USD\""));
@@ -470,7 +518,11 @@ public final class EventGenerator {
 
         String json(SplittableRandom r) {
             StringBuilder sb = new StringBuilder(256);
-            sb.append("{\"uuid\":\"").append(uuid()).append("\",\"event\":\"").append(name).append("\",\"distinct_id\":");
+            sb.append("{\"uuid\":\"")
+                    .append(uuid())
+                    .append("\",\"event\":\"")
+                    .append(name)
+                    .append("\",\"distinct_id\":");
             if (user.numericId) sb.append(user.distinctId);
             else sb.append('"').append(user.distinctId).append('"');
             sb.append(",\"timestamp\":");
@@ -478,7 +530,9 @@ public final class EventGenerator {
             if (f < 0.05) {
                 sb.append(ts);
             } else if (f < 0.10) {
-                sb.append('"').append(OFFSET_FORMAT.format(Instant.ofEpochMilli(ts))).append('"');
+                sb.append('"')
+                        .append(OFFSET_FORMAT.format(Instant.ofEpochMilli(ts)))
+                        .append('"');
             } else {
                 sb.append('"').append(Instant.ofEpochMilli(ts)).append('"');
             }
@@ -486,7 +540,11 @@ public final class EventGenerator {
                 sb.append(",\"environment\":\"").append(user.environment).append('"');
             }
             sb.append(",\"session_id\":\"").append(session).append('"');
-            sb.append(",\"properties\":{\"plan\":\"").append(plan).append("\",\"country\":\"").append(user.country).append('"');
+            sb.append(",\"properties\":{\"plan\":\"")
+                    .append(plan)
+                    .append("\",\"country\":\"")
+                    .append(user.country)
+                    .append('"');
             if (extra != null) sb.append(',').append(extra);
             sb.append("}}");
             return sb.toString();
@@ -495,7 +553,7 @@ public final class EventGenerator {
         private String uuid() {
             long hi = uuidBits;
             long lo = Long.rotateLeft(uuidBits * 0x9E3779B97F4A7C15L, 17) ^ seq;
-            return new java.util.UUID((hi & ~0xF000L) | 0x4000L, (lo & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+            return new UUID((hi & ~0xF000L) | 0x4000L, (lo & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
         }
     }
 

@@ -33,8 +33,13 @@ public final class CatchUpAwareIdleness<T> implements WatermarkGenerator<T> {
     private long newest = Long.MIN_VALUE;
     private boolean idle;
 
-    public CatchUpAwareIdleness(WatermarkGenerator<T> watermarks, Duration idleness, RelativeClock activityClock,
-            LongSupplier wallClockMs, Duration behind, Duration neverDelivered) {
+    public CatchUpAwareIdleness(
+            WatermarkGenerator<T> watermarks,
+            Duration idleness,
+            RelativeClock activityClock,
+            LongSupplier wallClockMs,
+            Duration behind,
+            Duration neverDelivered) {
         this.watermarks = watermarks;
         this.silence = new IdlenessTimer(activityClock, idleness);
         this.silenceSinceStart = new IdlenessTimer(activityClock, neverDelivered);

@@ -45,6 +45,7 @@ public final class EventParser implements Serializable {
      * decided since. Any past reading is safe to decide with, so threads sharing a parser may race.
      */
     private transient long clockReadingMs;
+
     private transient int clockReadingUses;
 
     public EventParser(String defaultEnvironment, PropertySelection selection, LimitSettings limits) {
@@ -82,10 +83,15 @@ public final class EventParser implements Serializable {
     }
 
     /** A record longer than the configured maximum: dead-lettered without parsing. */
-    public Ingested oversize(byte[] head, int off, int headLength, long totalBytes, String source, int partition, long offset) {
-        return Ingested.dead(new DeadLetter(source, partition, offset,
+    public Ingested oversize(
+            byte[] head, int off, int headLength, long totalBytes, String source, int partition, long offset) {
+        return Ingested.dead(new DeadLetter(
+                source,
+                partition,
+                offset,
                 "record is " + totalBytes + " bytes, over limits.max_record_bytes " + limits.maxRecordBytes(),
-                rawText(head, off, headLength, totalBytes), totalBytes));
+                rawText(head, off, headLength, totalBytes),
+                totalBytes));
     }
 
     /** How many leading bytes of a record the dead-letter table keeps. */
@@ -103,18 +109,38 @@ public final class EventParser implements Serializable {
             // C0 AF for '/', code points above U+10FFFF, surrogates in skipped values).
             int bad = invalidUtf8(buf, off, len);
             if (bad >= 0) {
-                return dead(buf, off, len, source, partition, offset, "invalid UTF-8 at byte " + bad
-                        + " (overlong, surrogate or out-of-range sequence)");
+                return dead(
+                        buf,
+                        off,
+                        len,
+                        source,
+                        partition,
+                        offset,
+                        "invalid UTF-8 at byte " + bad + " (overlong, surrogate or out-of-range sequence)");
             }
             return parsed;
         } catch (BadEvent e) {
             return dead(buf, off, len, source, partition, offset, e.getMessage());
         } catch (StreamConstraintsException e) {
-            return dead(buf, off, len, source, partition, offset, "exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
+            return dead(
+                    buf,
+                    off,
+                    len,
+                    source,
+                    partition,
+                    offset,
+                    "exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
         } catch (JsonParseException e) {
             return dead(buf, off, len, source, partition, offset, "invalid JSON: " + firstLine(e.getOriginalMessage()));
         } catch (IOException | RuntimeException e) {
-            return dead(buf, off, len, source, partition, offset, "unreadable record: " + firstLine(String.valueOf(e.getMessage())));
+            return dead(
+                    buf,
+                    off,
+                    len,
+                    source,
+                    partition,
+                    offset,
+                    "unreadable record: " + firstLine(String.valueOf(e.getMessage())));
         }
     }
 
@@ -184,7 +210,8 @@ public final class EventParser implements Serializable {
         return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
-    private Ingested parseOrThrow(byte[] buf, int off, int len, String source, int partition, long offset) throws IOException {
+    private Ingested parseOrThrow(byte[] buf, int off, int len, String source, int partition, long offset)
+            throws IOException {
         String uuid = null, event = null, distinctId = null, environment = null, sessionId = null, properties = null;
         long timestamp = Long.MIN_VALUE;
         String[] values = new String[selection.size()];
@@ -228,8 +255,19 @@ public final class EventParser implements Serializable {
         checkNotTooFarAhead(timestamp);
         if (environment == null || environment.isEmpty()) environment = defaultEnvironment;
         if (sessionId != null && sessionId.isEmpty()) sessionId = null;
-        return Ingested.of(new Event(uuid, event, distinctId, timestamp, environment, sessionId, properties,
-                values, kinds, source, partition, offset));
+        return Ingested.of(new Event(
+                uuid,
+                event,
+                distinctId,
+                timestamp,
+                environment,
+                sessionId,
+                properties,
+                values,
+                kinds,
+                source,
+                partition,
+                offset));
     }
 
     /**
@@ -247,15 +285,19 @@ public final class EventParser implements Serializable {
         clockReadingMs = clock.millis();
         clockReadingUses = 0;
         if (timestamp > clockReadingMs + maxFutureMs) {
-            throw new BadEvent("timestamp " + Instant.ofEpochMilli(timestamp) + " is more than limits.max_future ahead of the clock");
+            throw new BadEvent("timestamp " + Instant.ofEpochMilli(timestamp)
+                    + " is more than limits.max_future ahead of the clock");
         }
     }
 
-    private static String requireText(JsonParser p, JsonToken t, String field, boolean numbersAllowed) throws IOException {
-        if (t == JsonToken.VALUE_STRING || (numbersAllowed && (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT))) {
+    private static String requireText(JsonParser p, JsonToken t, String field, boolean numbersAllowed)
+            throws IOException {
+        if (t == JsonToken.VALUE_STRING
+                || (numbersAllowed && (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT))) {
             return bounded(p.getText(), field);
         }
-        throw new BadEvent("'" + field + "' must be a string" + (numbersAllowed ? " or number" : "") + ", found " + describe(t));
+        throw new BadEvent(
+                "'" + field + "' must be a string" + (numbersAllowed ? " or number" : "") + ", found " + describe(t));
     }
 
     private static String optionalText(JsonParser p, JsonToken t, String field) throws IOException {
@@ -285,12 +327,14 @@ public final class EventParser implements Serializable {
             return p.getLongValue();
         }
         if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            throw new BadEvent("timestamp " + IsoTimestamps.abbreviate(p.getText()) + " must be whole epoch milliseconds");
+            throw new BadEvent(
+                    "timestamp " + IsoTimestamps.abbreviate(p.getText()) + " must be whole epoch milliseconds");
         }
         throw new BadEvent("'timestamp' must be ISO-8601 text or epoch milliseconds, found " + describe(t));
     }
 
-    private String properties(JsonParser p, JsonToken t, byte[] buf, int off, String[] values, byte[] kinds) throws IOException {
+    private String properties(JsonParser p, JsonToken t, byte[] buf, int off, String[] values, byte[] kinds)
+            throws IOException {
         if (t == JsonToken.VALUE_NULL) return null;
         if (t != JsonToken.START_OBJECT) throw new BadEvent("'properties' must be an object, found " + describe(t));
         int start = (int) p.currentTokenLocation().getByteOffset();
@@ -303,14 +347,20 @@ public final class EventParser implements Serializable {
             }
             switch (t) {
                 case VALUE_STRING -> set(values, kinds, index, p.getText(), PropertyKind.STRING);
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> set(values, kinds, index, p.getText(), PropertyKind.NUMBER);
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
+                    set(values, kinds, index, p.getText(), PropertyKind.NUMBER);
                 case VALUE_TRUE, VALUE_FALSE -> set(values, kinds, index, p.getText(), PropertyKind.BOOLEAN);
                 case VALUE_NULL -> set(values, kinds, index, "null", PropertyKind.NULL);
                 case START_OBJECT, START_ARRAY -> {
                     int from = (int) p.currentTokenLocation().getByteOffset();
                     p.skipChildren();
                     int to = (int) p.currentLocation().getByteOffset();
-                    set(values, kinds, index, new String(buf, off + from, to - from, StandardCharsets.UTF_8), PropertyKind.JSON);
+                    set(
+                            values,
+                            kinds,
+                            index,
+                            new String(buf, off + from, to - from, StandardCharsets.UTF_8),
+                            PropertyKind.JSON);
                 }
                 default -> throw new BadEvent("invalid JSON in properties: unexpected " + describe(t));
             }

@@ -84,7 +84,19 @@ public final class EventSerializers {
         String source = s.read(in, SOURCE_SLOT);
         int partition = in.readInt();
         long offset = in.readLong();
-        return new Event(uuid, event, distinctId, timestamp, environment, sessionId, properties, values, kinds, source, partition, offset);
+        return new Event(
+                uuid,
+                event,
+                distinctId,
+                timestamp,
+                environment,
+                sessionId,
+                properties,
+                values,
+                kinds,
+                source,
+                partition,
+                offset);
     }
 
     private static CompactStrings strings() {

@@ -22,6 +22,7 @@ public final class FileEventSource {
             if (!f.canRead()) throw new ConfigException("--input", "'" + in + "' is not readable");
             paths.add(Path.fromLocalFile(f.getAbsoluteFile()));
         }
-        return FileSource.forBulkFileFormat(new JsonLinesFormat(parser), paths.toArray(new Path[0])).build();
+        return FileSource.forBulkFileFormat(new JsonLinesFormat(parser), paths.toArray(new Path[0]))
+                .build();
     }
 }

@@ -33,7 +33,8 @@ import org.apache.flink.util.OutputTag;
  * <p>Counters (Flink metrics, also accumulators for the CLI summary): {@code eventsIn},
  * {@code eventsAggregated}, {@code eventsDeadLettered}, {@code eventsLate}.
  */
-public final class IngestRouter extends AbstractStreamOperator<Event> implements OneInputStreamOperator<Ingested, Event> {
+public final class IngestRouter extends AbstractStreamOperator<Event>
+        implements OneInputStreamOperator<Ingested, Event> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};

@@ -27,8 +27,12 @@ public final class IngestWatermarks {
         Duration idleness = settings.idleness();
         Duration behind = settings.outOfOrderness().plus(settings.allowedLateness());
         return WatermarkStrategy.<Ingested>forGenerator(ctx -> new CatchUpAwareIdleness<>(
-                        new BoundedOutOfOrdernessWatermarks<>(ooo), idleness, ctx.getInputActivityClock(),
-                        System::currentTimeMillis, behind, idleness.multipliedBy(NEVER_DELIVERED_FACTOR)))
+                        new BoundedOutOfOrdernessWatermarks<>(ooo),
+                        idleness,
+                        ctx.getInputActivityClock(),
+                        System::currentTimeMillis,
+                        behind,
+                        idleness.multipliedBy(NEVER_DELIVERED_FACTOR)))
                 .withTimestampAssigner(assigner);
     }
 }

@@ -45,9 +45,21 @@ public final class IsoTimestamps {
         int minute = digits(s, 14, 2);
         int second = digits(s, 17, 2);
         char t = s.charAt(10);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59 || s.charAt(4) != '-' || s.charAt(7) != '-'
-                || (t != 'T' && t != 't' && t != ' ') || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || (t != 'T' && t != 't' && t != ' ')
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return Long.MIN_VALUE;
         }
         if (day > daysInMonth(year, month)) return Long.MIN_VALUE;

@@ -6,12 +6,12 @@ import org.apache.flink.api.common.io.compression.InflaterInputStreamFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.ArrayResultIterator;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 
 /**
  * JSON-lines files (plain or compressed by extension: .gz, .bz2, .xz, .deflate) read and parsed in
@@ -36,7 +36,9 @@ public final class JsonLinesFormat implements BulkFormat<Ingested, FileSourceSpl
 
     @Override
     public Reader<Ingested> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
-        long skip = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
+        long skip = split.getReaderPosition()
+                .map(CheckpointedPosition::getRecordsAfterOffset)
+                .orElse(0L);
         return open(split, skip);
     }
 
@@ -87,7 +89,8 @@ public final class JsonLinesFormat implements BulkFormat<Ingested, FileSourceSpl
                 if (lines.isBlank()) continue;
                 if (lines.oversize()) {
                     int head = Math.min(lines.length(), parser.deadLetterRawBytes());
-                    batch[n++] = parser.oversize(lines.bytes(), 0, head, lines.totalLength(), source, -1, lines.lineNumber());
+                    batch[n++] = parser.oversize(
+                            lines.bytes(), 0, head, lines.totalLength(), source, -1, lines.lineNumber());
                 } else {
                     batch[n++] = parser.parse(lines.bytes(), 0, lines.length(), source, -1, lines.lineNumber());
                 }

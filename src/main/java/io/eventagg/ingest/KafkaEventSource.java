@@ -46,7 +46,10 @@ public final class KafkaEventSource {
 
     /** For {@code committed}: where partitions without a committed offset start (auto.offset.reset, default earliest). */
     private static OffsetResetStrategy resetStrategy(KafkaSettings settings) {
-        String reset = settings.properties().getOrDefault("auto.offset.reset", "earliest").trim().toLowerCase();
+        String reset = settings.properties()
+                .getOrDefault("auto.offset.reset", "earliest")
+                .trim()
+                .toLowerCase();
         return switch (reset) {
             case "latest" -> OffsetResetStrategy.LATEST;
             case "none" -> OffsetResetStrategy.NONE;

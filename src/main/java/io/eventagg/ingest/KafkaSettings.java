@@ -53,18 +53,21 @@ public record KafkaSettings(
             throw new ConfigException("--kafka-bootstrap", "is required (host:port of one or more brokers)");
         }
         if (topics.isEmpty() == (topicPattern == null || topicPattern.isBlank())) {
-            throw new ConfigException("--topic", "give either --topic (one or more topics) or --topic-pattern, not both or neither");
+            throw new ConfigException(
+                    "--topic", "give either --topic (one or more topics) or --topic-pattern, not both or neither");
         }
         if (topicPattern != null) {
             try {
                 Pattern.compile(topicPattern);
             } catch (PatternSyntaxException e) {
-                throw new ConfigException("--topic-pattern", "'" + topicPattern + "' is not a regular expression: " + e.getDescription());
+                throw new ConfigException(
+                        "--topic-pattern", "'" + topicPattern + "' is not a regular expression: " + e.getDescription());
             }
         }
         if (groupId == null || groupId.isBlank()) throw new ConfigException("--group-id", "is required");
         if (startingOffsets == null) startingOffsets = Position.COMMITTED;
-        if (startingOffsets.kind() == Kind.NONE) throw new ConfigException("--starting-offsets", "must be committed, earliest, latest or timestamp:<time>");
+        if (startingOffsets.kind() == Kind.NONE)
+            throw new ConfigException("--starting-offsets", "must be committed, earliest, latest or timestamp:<time>");
         if (stopAt != null && (stopAt.kind() == Kind.COMMITTED || stopAt.kind() == Kind.EARLIEST)) {
             throw new ConfigException("--stop-at", "must be latest or timestamp:<time>");
         }
@@ -75,8 +78,15 @@ public record KafkaSettings(
      * What the flags say ({@code --kafka-bootstrap}, {@code --topic}, ...; null or empty where not
      * given), resolved the same way by the CLI and the cluster jobs.
      */
-    public record Flags(String bootstrap, List<String> topics, String topicPattern, String groupId, String startingOffsets,
-            String stopAt, Path propertiesFile, Map<String, String> properties) {
+    public record Flags(
+            String bootstrap,
+            List<String> topics,
+            String topicPattern,
+            String groupId,
+            String startingOffsets,
+            String stopAt,
+            Path propertiesFile,
+            Map<String, String> properties) {
         /** Whether the flags name something to read (a topic or a pattern). */
         public boolean subscribes() {
             return (topics != null && !topics.isEmpty()) || topicPattern != null;
@@ -90,8 +100,14 @@ public record KafkaSettings(
             Map<String, String> props = new LinkedHashMap<>();
             if (propertiesFile != null) props.putAll(readProperties(propertiesFile));
             if (properties != null) props.putAll(properties);
-            return new KafkaSettings(bootstrap, topics, topicPattern, groupId != null ? groupId : "eventagg-" + jobName,
-                    Position.parse("--starting-offsets", startingOffsets), Position.parse("--stop-at", stopAt), props);
+            return new KafkaSettings(
+                    bootstrap,
+                    topics,
+                    topicPattern,
+                    groupId != null ? groupId : "eventagg-" + jobName,
+                    Position.parse("--starting-offsets", startingOffsets),
+                    Position.parse("--stop-at", stopAt),
+                    props);
         }
 
         private static Map<String, String> readProperties(Path file) {
@@ -99,7 +115,9 @@ public record KafkaSettings(
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 p.load(r);
             } catch (IOException e) {
-                throw new ConfigException("--kafka-properties-file", "cannot read '" + file + "': " + e.getClass().getSimpleName());
+                throw new ConfigException(
+                        "--kafka-properties-file",
+                        "cannot read '" + file + "': " + e.getClass().getSimpleName());
             }
             Map<String, String> out = new LinkedHashMap<>();
             for (String k : p.stringPropertyNames()) out.put(k, p.getProperty(k));
@@ -124,7 +142,13 @@ public record KafkaSettings(
     }
 
     /** Kinds of offset positions. */
-    public enum Kind { COMMITTED, EARLIEST, LATEST, TIMESTAMP, NONE }
+    public enum Kind {
+        COMMITTED,
+        EARLIEST,
+        LATEST,
+        TIMESTAMP,
+        NONE
+    }
 
     /**
      * An offset position: {@code committed} (the group's committed offsets; partitions without one
@@ -141,11 +165,17 @@ public record KafkaSettings(
             if (text == null) return null;
             String t = text.strip();
             switch (t.toLowerCase()) {
-                case "committed": return COMMITTED;
-                case "earliest": return EARLIEST;
-                case "latest": return LATEST;
-                case "none": case "never": return new Position(Kind.NONE, 0);
-                default: break;
+                case "committed":
+                    return COMMITTED;
+                case "earliest":
+                    return EARLIEST;
+                case "latest":
+                    return LATEST;
+                case "none":
+                case "never":
+                    return new Position(Kind.NONE, 0);
+                default:
+                    break;
             }
             if (t.toLowerCase().startsWith("timestamp:")) {
                 String v = t.substring("timestamp:".length()).strip();
@@ -153,15 +183,21 @@ public record KafkaSettings(
                     if (v.matches("-?\\d+")) return new Position(Kind.TIMESTAMP, Long.parseLong(v));
                     return new Position(Kind.TIMESTAMP, Instant.parse(v).toEpochMilli());
                 } catch (NumberFormatException | DateTimeParseException e) {
-                    throw new ConfigException(option, "'" + v + "' is not an ISO-8601 instant (2024-01-15T00:00:00Z) or epoch milliseconds");
+                    throw new ConfigException(
+                            option,
+                            "'" + v + "' is not an ISO-8601 instant (2024-01-15T00:00:00Z) or epoch milliseconds");
                 }
             }
-            throw new ConfigException(option, "'" + text + "' is not one of committed, earliest, latest, timestamp:<ISO instant or epoch ms>");
+            throw new ConfigException(
+                    option,
+                    "'" + text + "' is not one of committed, earliest, latest, timestamp:<ISO instant or epoch ms>");
         }
 
         @Override
         public String toString() {
-            return kind == Kind.TIMESTAMP ? "timestamp:" + Instant.ofEpochMilli(timestampMs) : kind.name().toLowerCase();
+            return kind == Kind.TIMESTAMP
+                    ? "timestamp:" + Instant.ofEpochMilli(timestampMs)
+                    : kind.name().toLowerCase();
         }
     }
 }

@@ -7,15 +7,14 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
 import io.eventagg.refresh.BackfillSourceOptions;
-import io.eventagg.sink.SinkOptions;
 import io.eventagg.refresh.RefreshRange;
 import io.eventagg.runtime.ExitCodes;
 import io.eventagg.runtime.FlinkSettings;
+import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -31,15 +30,22 @@ import picocli.CommandLine.Option;
  * ({@code flink run -c io.eventagg.jobs.BackfillJob …}, without {@code -d}): the clean-up runs after
  * the Flink job has finished. {@code make backfill FROM=… TO=…} does that on the local cluster.
  */
-@Command(name = "eventagg-backfill", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
-        description = "Recompute a time range from raw events (files, Kafka or a raw events table) in Flink batch mode.")
+@Command(
+        name = "eventagg-backfill",
+        mixinStandardHelpOptions = true,
+        version = "eventagg 0.1.0",
+        description =
+                "Recompute a time range from raw events (files, Kafka or a raw events table) in Flink batch mode.")
 public final class BackfillJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
 
     @Option(names = "--job", required = true, paramLabel = "FILE")
     Path jobFile;
 
-    @Option(names = "--from", required = true, description = "Range start (inclusive): a date (job time zone) or an instant")
+    @Option(
+            names = "--from",
+            required = true,
+            description = "Range start (inclusive): a date (job time zone) or an instant")
     String from;
 
     @Option(names = "--to", required = true, description = "Range end (exclusive)")
@@ -54,7 +60,10 @@ public final class BackfillJob implements Callable<Integer> {
     @Option(names = "--parallelism", description = "Parallelism (default: the cluster's)")
     Integer parallelism;
 
-    @Option(names = {"-D", "--flink-option"}, paramLabel = "KEY=VALUE", description = "Any Flink setting for this job (repeatable; default: none beyond the cluster's)")
+    @Option(
+            names = {"-D", "--flink-option"},
+            paramLabel = "KEY=VALUE",
+            description = "Any Flink setting for this job (repeatable; default: none beyond the cluster's)")
     Map<String, String> flinkOptions = new LinkedHashMap<>();
 
     public static void main(String[] args) {
@@ -70,11 +79,24 @@ public final class BackfillJob implements Callable<Integer> {
         if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
-        Backfill.Summary s = Backfill.run(FlinkSettings.cluster(false, null, null, flinkOptions, parallelism), job, new RefreshRange(job, f, t),
-                source, settings, System.out);
-        System.out.printf("refresh generation %d done in %.1f s: %,d records read, %,d aggregated, %,d dead-lettered, %,d outside the range,"
-                + " %,d from the late-events table, %,d rows written%n", s.generation(), s.seconds(), s.read(), s.aggregated(),
-                s.deadLettered(), s.outsideRange(), s.lateEventsTable(), s.rowsWritten());
+        Backfill.Summary s = Backfill.run(
+                FlinkSettings.cluster(false, null, null, flinkOptions, parallelism),
+                job,
+                new RefreshRange(job, f, t),
+                source,
+                settings,
+                System.out);
+        System.out.printf(
+                "refresh generation %d done in %.1f s: %,d records read, %,d aggregated, %,d dead-lettered, %,d outside the range,"
+                        + " %,d from the late-events table, %,d rows written%n",
+                s.generation(),
+                s.seconds(),
+                s.read(),
+                s.aggregated(),
+                s.deadLettered(),
+                s.outsideRange(),
+                s.lateEventsTable(),
+                s.rowsWritten());
         return 0;
     }
 }

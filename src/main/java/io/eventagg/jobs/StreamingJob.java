@@ -49,8 +49,12 @@ import picocli.CommandLine.Option;
  * then {@code --checkpoint-interval} and {@code -D key=value}; a job that ends up without
  * checkpointing or without a restart strategy gets {@link FlinkSettings#applyStreamingDefaults}'s.
  */
-@Command(name = "eventagg-streaming", mixinStandardHelpOptions = true, version = "eventagg 0.1.0",
-        description = "Submit eventagg's streaming job: Kafka -> time series (funnels, retention) -> ClickHouse or DuckDB.")
+@Command(
+        name = "eventagg-streaming",
+        mixinStandardHelpOptions = true,
+        version = "eventagg 0.1.0",
+        description =
+                "Submit eventagg's streaming job: Kafka -> time series (funnels, retention) -> ClickHouse or DuckDB.")
 public final class StreamingJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
 
@@ -63,16 +67,26 @@ public final class StreamingJob implements Callable<Integer> {
     @Mixin
     SinkOptions sink = new SinkOptions();
 
-    @Option(names = "--flink-conf", paramLabel = "FILE",
-            description = "Flink settings for this job (YAML, flat keys), e.g. conf/job/streaming.yaml: checkpointing, restart strategy"
-                    + " (default: none: the cluster's, then checkpoints every 30 s and bounded restarts)")
+    @Option(
+            names = "--flink-conf",
+            paramLabel = "FILE",
+            description =
+                    "Flink settings for this job (YAML, flat keys), e.g. conf/job/streaming.yaml: checkpointing, restart strategy"
+                            + " (default: none: the cluster's, then checkpoints every 30 s and bounded restarts)")
     Path flinkConf;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", description = "Checkpoint interval (e.g. 30s), over --flink-conf (default: --flink-conf's, else the cluster's, else 30s)")
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description =
+                    "Checkpoint interval (e.g. 30s), over --flink-conf (default: --flink-conf's, else the cluster's, else 30s)")
     String checkpointInterval;
 
-    @Option(names = {"-D", "--flink-option"}, paramLabel = "KEY=VALUE",
-            description = "Any Flink setting for this job (repeatable), e.g. -D restart-strategy.type=fixed-delay (default: none)")
+    @Option(
+            names = {"-D", "--flink-option"},
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Any Flink setting for this job (repeatable), e.g. -D restart-strategy.type=fixed-delay (default: none)")
     Map<String, String> flinkOptions = new LinkedHashMap<>();
 
     @Option(names = "--parallelism", description = "Parallelism (default: the cluster's parallelism.default)")
@@ -88,7 +102,8 @@ public final class StreamingJob implements Callable<Integer> {
         int rc = execute(args);
         if (rc != 0) {
             // Inside `flink run` an exception (not System.exit) is how a program reports failure.
-            throw new IllegalStateException("the eventagg streaming job was not started (exit status " + rc + ", see the error above)");
+            throw new IllegalStateException(
+                    "the eventagg streaming job was not started (exit status " + rc + ", see the error above)");
         }
     }
 
@@ -102,7 +117,8 @@ public final class StreamingJob implements Callable<Integer> {
         JobDefinition job = JobLoader.load(jobFile);
         SinkSettings sinkSettings = sink.resolve();
         KafkaSettings kafkaSettings = kafka.resolve(job.name());
-        if (parallelism != null && parallelism < 1) throw new ConfigException("--parallelism", "must be at least 1, found " + parallelism);
+        if (parallelism != null && parallelism < 1)
+            throw new ConfigException("--parallelism", "must be at least 1, found " + parallelism);
         Configuration flink = flinkConfiguration();
         String jobName = name != null ? name : "eventagg streaming " + job.name();
         // The whole dataflow is built (which reads every Flink setting) before anything is written,
@@ -111,13 +127,21 @@ public final class StreamingJob implements Callable<Integer> {
         try {
             flinkJob = FlinkJob.define(flink, jobName, env -> {
                 FlinkSettings.applyStreamingDefaults(env);
-                define(env, job, kafkaSettings, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sinkSettings));
+                define(
+                        env,
+                        job,
+                        kafkaSettings,
+                        RunOptions.streamingDefaults(),
+                        new JdbcOutputs(job.name(), sinkSettings));
             });
         } catch (IllegalArgumentException e) {
             // Flink's messages name the key: "Could not parse value 'soon' for key 'execution.checkpointing.interval'."
             throw new ConfigException("Flink settings (--flink-conf, -D, --checkpoint-interval)", e.getMessage(), e);
         }
-        System.out.printf("eventagg streaming job '%s'%n  kafka  %s%n  sink   %s%n", job.name(), kafkaSettings,
+        System.out.printf(
+                "eventagg streaming job '%s'%n  kafka  %s%n  sink   %s%n",
+                job.name(),
+                kafkaSettings,
                 Redact.url(sinkSettings.url()) + (sinkSettings.user() == null ? "" : " as " + sinkSettings.user()));
         LOG.info("eventagg streaming job '{}': {} -> {}", job.name(), kafkaSettings, sinkSettings);
         if (!skipSchema) {
@@ -132,9 +156,11 @@ public final class StreamingJob implements Callable<Integer> {
      * The whole dataflow: the Kafka source (uid {@code source}) with per-partition watermarks and
      * idleness, then {@link EventaggPipeline}. Used by {@link #main} and by tests on a MiniCluster.
      */
-    public static void define(StreamExecutionEnvironment env, JobDefinition job, KafkaSettings kafka, RunOptions run, Outputs outputs) {
-        DataStream<Ingested> ingested = env
-                .fromSource(KafkaEventSource.of(kafka, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()),
+    public static void define(
+            StreamExecutionEnvironment env, JobDefinition job, KafkaSettings kafka, RunOptions run, Outputs outputs) {
+        DataStream<Ingested> ingested = env.fromSource(
+                        KafkaEventSource.of(kafka, EventParser.forJob(job)),
+                        IngestWatermarks.strategy(job.watermark()),
                         "kafka " + kafka.subscription())
                 .uid("source");
         EventaggPipeline.define(ingested, job, run, outputs);
@@ -142,7 +168,11 @@ public final class StreamingJob implements Callable<Integer> {
 
     /** The cluster's settings, then --flink-conf, then flags (see {@link FlinkSettings#cluster}). */
     Configuration flinkConfiguration() {
-        return FlinkSettings.cluster(true, flinkConf,
-                checkpointInterval == null ? null : Durations.parse("--checkpoint-interval", checkpointInterval), flinkOptions, parallelism);
+        return FlinkSettings.cluster(
+                true,
+                flinkConf,
+                checkpointInterval == null ? null : Durations.parse("--checkpoint-interval", checkpointInterval),
+                flinkOptions,
+                parallelism);
     }
 }

@@ -55,14 +55,14 @@ public final class EventaggPipeline {
             outputs.retention(RetentionPipeline.define(events, job, run, lateness, emitMs));
         }
 
-        DataStream<Long> maxima = events
-                .transform("max timestamp", TypeInformation.of(Long.class), new MaxTimestamp(run.streaming() ? 1000 : 0))
+        DataStream<Long> maxima = events.transform(
+                        "max timestamp", TypeInformation.of(Long.class), new MaxTimestamp(run.streaming() ? 1000 : 0))
                 .uid("max-timestamp");
-        outputs.progress(maxima
-                .transform("progress", TypeInformation.of(ProgressRow.class), new ProgressTracker(emitMs))
-                .setParallelism(1)
-                .setMaxParallelism(1)
-                .uid("progress"));
+        outputs.progress(
+                maxima.transform("progress", TypeInformation.of(ProgressRow.class), new ProgressTracker(emitMs))
+                        .setParallelism(1)
+                        .setMaxParallelism(1)
+                        .uid("progress"));
     }
 
     /**
@@ -89,15 +89,23 @@ public final class EventaggPipeline {
         return bufferTimeoutMs > 0 ? Math.max(leadMs, 2 * bufferTimeoutMs + 50) : leadMs;
     }
 
-    static DataStream<SeriesRow> timeSeries(DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {
-        DataStream<SeriesPartial> partials = events
-                .transform("combine time series", TypeInformation.of(SeriesPartial.class),
-                        new SeriesCombiner(job, emitMs, combinerLead(run.combinerLeadMs(), events.getExecutionEnvironment().getBufferTimeout()),
+    static DataStream<SeriesRow> timeSeries(
+            DataStream<Event> events, JobDefinition job, RunOptions run, long lateness, long emitMs) {
+        DataStream<SeriesPartial> partials = events.transform(
+                        "combine time series",
+                        TypeInformation.of(SeriesPartial.class),
+                        new SeriesCombiner(
+                                job,
+                                emitMs,
+                                combinerLead(
+                                        run.combinerLeadMs(),
+                                        events.getExecutionEnvironment().getBufferTimeout()),
                                 run.combinerMaxBuckets()))
                 .uid("timeseries-combine");
-        return partials
-                .keyBy(SeriesPartial::key)
-                .transform("timeseries buckets", TypeInformation.of(SeriesRow.class),
+        return partials.keyBy(SeriesPartial::key)
+                .transform(
+                        "timeseries buckets",
+                        TypeInformation.of(SeriesRow.class),
                         new SeriesBucketOperator(job, lateness, emitMs, run.generation()))
                 .uid("timeseries-buckets-2");
     }

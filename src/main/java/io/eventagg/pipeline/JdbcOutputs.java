@@ -4,9 +4,9 @@ import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.ingest.RunCounter;
 import io.eventagg.retention.RetentionPeriodRow;
 import io.eventagg.retention.RetentionRow;
-import io.eventagg.ingest.RunCounter;
 import io.eventagg.sink.JdbcTableSink;
 import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.RowVersion;
@@ -17,8 +17,10 @@ import io.eventagg.sketch.Sketches;
 import io.eventagg.timeseries.SeriesRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.Collector;
 
 /**
  * Results written into their tables, one {@link JdbcTableSink} per table (at-least-once: every
@@ -39,61 +41,128 @@ public class JdbcOutputs implements Outputs {
 
     @Override
     public void series(DataStream<SeriesRow> rows) {
-        write(rows.filter(r -> !r.rollup()).name("timeseries rows").uid("timeseries-rows"), Tables.TIMESERIES,
-                (RowMapper<SeriesRow>) r -> new Object[] {job, r.environment(), r.event(), r.granularity(), r.bucketStart(),
-                        r.count(), r.uniqueUsers(), Sketches.base64(r.usersSketch()), r.breakdowns(), r.isFinal(), r.version()});
-        write(rows.filter(SeriesRow::rollup).name("activity rows").uid("activity-rows"), Tables.ACTIVITY,
-                (RowMapper<SeriesRow>) r -> new Object[] {job, r.environment(), r.granularity(), r.bucketStart(), r.count(),
-                        r.uniqueUsers(), Sketches.base64(r.usersSketch()), r.uniqueSessions(), Sketches.base64(r.sessionsSketch()),
-                        r.isFinal(), r.version()});
+        write(
+                rows.filter(r -> !r.rollup()).name("timeseries rows").uid("timeseries-rows"),
+                Tables.TIMESERIES,
+                (RowMapper<SeriesRow>) r -> new Object[] {
+                    job,
+                    r.environment(),
+                    r.event(),
+                    r.granularity(),
+                    r.bucketStart(),
+                    r.count(),
+                    r.uniqueUsers(),
+                    Sketches.base64(r.usersSketch()),
+                    r.breakdowns(),
+                    r.isFinal(),
+                    r.version()
+                });
+        write(rows.filter(SeriesRow::rollup).name("activity rows").uid("activity-rows"), Tables.ACTIVITY, (RowMapper<
+                        SeriesRow>)
+                r -> new Object[] {
+                    job,
+                    r.environment(),
+                    r.granularity(),
+                    r.bucketStart(),
+                    r.count(),
+                    r.uniqueUsers(),
+                    Sketches.base64(r.usersSketch()),
+                    r.uniqueSessions(),
+                    Sketches.base64(r.sessionsSketch()),
+                    r.isFinal(),
+                    r.version()
+                });
     }
 
     @Override
     public void deadLetters(DataStream<DeadLetter> deadLetters) {
-        write(deadLetters, Tables.DEAD_LETTERS, (RowMapper<DeadLetter>) d -> new Object[] {job, d.source(), d.partition(),
-                d.offset(), d.reason(), d.raw(), d.rawBytes()});
+        write(deadLetters, Tables.DEAD_LETTERS, (RowMapper<DeadLetter>)
+                d -> new Object[] {job, d.source(), d.partition(), d.offset(), d.reason(), d.raw(), d.rawBytes()});
     }
 
     @Override
     public void lateEvents(DataStream<LateEvent> lateEvents) {
         write(lateEvents, Tables.LATE_EVENTS, (RowMapper<LateEvent>) l -> {
             Event e = l.event();
-            return new Object[] {job, e.source(), e.partition(), e.offset(), e.uuid(), e.event(), e.distinctId(),
-                    e.timestamp(), e.timestamp(), e.environment(), e.sessionId(), e.properties(), l.watermark()};
+            return new Object[] {
+                job,
+                e.source(),
+                e.partition(),
+                e.offset(),
+                e.uuid(),
+                e.event(),
+                e.distinctId(),
+                e.timestamp(),
+                e.timestamp(),
+                e.environment(),
+                e.sessionId(),
+                e.properties(),
+                l.watermark()
+            };
         });
     }
 
     @Override
     public void progress(DataStream<ProgressRow> progress) {
-        write(progress, Tables.PROGRESS, (RowMapper<ProgressRow>) p -> new Object[] {job, p.watermark(),
-                RowVersion.of(0, Math.max(0, p.watermark() / 1000), false)});
+        write(progress, Tables.PROGRESS, (RowMapper<ProgressRow>) p ->
+                new Object[] {job, p.watermark(), RowVersion.of(0, Math.max(0, p.watermark() / 1000), false)});
     }
 
     @Override
     public void funnels(DataStream<FunnelRow> rows) {
-        write(rows, Tables.FUNNELS, (RowMapper<FunnelRow>) r -> new Object[] {job, r.funnel(), r.environment(), r.entryDay(),
-                r.step(), r.stepName(), r.users(), Sketches.base64(r.usersSketch()), r.fromPreviousCount(), r.fromPreviousSum(),
-                Sketches.base64(r.fromPreviousSketch()), r.fromStartCount(), r.fromStartSum(), Sketches.base64(r.fromStartSketch()),
-                r.isFinal(), r.version()});
+        write(rows, Tables.FUNNELS, (RowMapper<FunnelRow>) r -> new Object[] {
+            job,
+            r.funnel(),
+            r.environment(),
+            r.entryDay(),
+            r.step(),
+            r.stepName(),
+            r.users(),
+            Sketches.base64(r.usersSketch()),
+            r.fromPreviousCount(),
+            r.fromPreviousSum(),
+            Sketches.base64(r.fromPreviousSketch()),
+            r.fromStartCount(),
+            r.fromStartSum(),
+            Sketches.base64(r.fromStartSketch()),
+            r.isFinal(),
+            r.version()
+        });
     }
 
     @Override
     public void retention(DataStream<RetentionRow> rows) {
-        write(rows, Tables.RETENTION_COHORTS, (RowMapper<RetentionRow>) r -> new Object[] {job, r.retention(), r.environment(),
-                r.cohortStart(), r.cohortSize(), r.isFinal(), r.version()});
-        DataStream<RetentionPeriodRow> periods = rows
-                .flatMap((RetentionRow r, org.apache.flink.util.Collector<RetentionPeriodRow> out) -> {
+        write(rows, Tables.RETENTION_COHORTS, (RowMapper<RetentionRow>) r -> new Object[] {
+            job, r.retention(), r.environment(), r.cohortStart(), r.cohortSize(), r.isFinal(), r.version()
+        });
+        DataStream<RetentionPeriodRow> periods = rows.flatMap((RetentionRow r, Collector<RetentionPeriodRow> out) -> {
                     for (int k = 0; k < r.on().length; k++) {
-                        out.collect(new RetentionPeriodRow(r.retention(), r.environment(), r.cohortStart(), k, r.on()[k], r.onOrAfter()[k],
-                                r.isFinal(), r.version()));
+                        out.collect(new RetentionPeriodRow(
+                                r.retention(),
+                                r.environment(),
+                                r.cohortStart(),
+                                k,
+                                r.on()[k],
+                                r.onOrAfter()[k],
+                                r.isFinal(),
+                                r.version()));
                     }
                 })
-                .returns(org.apache.flink.api.common.typeinfo.TypeInformation.of(RetentionPeriodRow.class))
+                .returns(TypeInformation.of(RetentionPeriodRow.class))
                 .setParallelism(rows.getParallelism())
                 .name("retention periods")
                 .uid("retention-period-rows");
-        write(periods, Tables.RETENTION_PERIODS, (RowMapper<RetentionPeriodRow>) r -> new Object[] {job, r.retention(), r.environment(),
-                r.cohortStart(), r.period(), r.usersOn(), r.usersOnOrAfter(), r.isFinal(), r.version()});
+        write(periods, Tables.RETENTION_PERIODS, (RowMapper<RetentionPeriodRow>) r -> new Object[] {
+            job,
+            r.retention(),
+            r.environment(),
+            r.cohortStart(),
+            r.period(),
+            r.usersOn(),
+            r.usersOnOrAfter(),
+            r.isFinal(),
+            r.version()
+        });
     }
 
     /**

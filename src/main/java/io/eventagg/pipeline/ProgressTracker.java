@@ -54,7 +54,10 @@ public final class ProgressTracker extends AbstractStreamOperator<ProgressRow>
     @Override
     public void endInput() {
         if (maxTimestamp != Long.MIN_VALUE) {
-            emit(watermark != Long.MIN_VALUE && watermark != Long.MAX_VALUE ? Math.max(watermark, maxTimestamp) : maxTimestamp);
+            emit(
+                    watermark != Long.MIN_VALUE && watermark != Long.MAX_VALUE
+                            ? Math.max(watermark, maxTimestamp)
+                            : maxTimestamp);
         }
     }
 

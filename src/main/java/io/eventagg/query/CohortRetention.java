@@ -12,4 +12,5 @@ import java.util.List;
  *     elapsed
  * @param complete whether each period has fully elapsed
  */
-public record CohortRetention(Instant cohortDate, long cohortSize, List<Double> retention, List<Long> users, List<Boolean> complete) {}
+public record CohortRetention(
+        Instant cohortDate, long cohortSize, List<Double> retention, List<Long> users, List<Boolean> complete) {}

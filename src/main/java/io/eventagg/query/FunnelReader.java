@@ -27,10 +27,16 @@ final class FunnelReader {
     }
 
     FunnelResult read(FunnelQuery q) {
-        FunnelDefinition f = job.funnels().stream().filter(x -> x.name().equals(q.funnel())).findFirst()
-                .orElseThrow(() -> new QueryException(QueryException.Parameter.FUNNEL, QueryException.Problem.NOT_IN_JOB,
+        FunnelDefinition f = job.funnels().stream()
+                .filter(x -> x.name().equals(q.funnel()))
+                .findFirst()
+                .orElseThrow(() -> new QueryException(
+                        QueryException.Parameter.FUNNEL,
+                        QueryException.Problem.NOT_IN_JOB,
                         "funnel '" + q.funnel() + "' is not defined in job '" + job.name() + "' (funnels: "
-                                + job.funnels().stream().map(FunnelDefinition::name).collect(Collectors.joining(", ")) + ")"));
+                                + job.funnels().stream()
+                                        .map(FunnelDefinition::name)
+                                        .collect(Collectors.joining(", ")) + ")"));
         QueryRange range = new QueryRange(q.from(), q.to());
         int n = f.steps().size();
         SketchUnion[] users = new SketchUnion[n];
@@ -43,9 +49,12 @@ final class FunnelReader {
         }
         boolean anyOpen = false;
         Long watermark;
-        String sql = "SELECT step, users_sketch, from_previous_count, from_previous_sum_seconds, from_previous_sketch, from_start_count,"
-                + " from_start_sum_seconds, from_start_sketch, is_final FROM " + db.dialect().current(Tables.FUNNELS)
-                + " WHERE job = ? AND funnel = ? AND " + db.inRange("entry_day") + (q.environment() == null ? "" : " AND environment = ?");
+        String sql =
+                "SELECT step, users_sketch, from_previous_count, from_previous_sum_seconds, from_previous_sketch, from_start_count,"
+                        + " from_start_sum_seconds, from_start_sketch, is_final FROM "
+                        + db.dialect().current(Tables.FUNNELS)
+                        + " WHERE job = ? AND funnel = ? AND " + db.inRange("entry_day")
+                        + (q.environment() == null ? "" : " AND environment = ?");
         try (PreparedStatement ps = db.prepare(sql)) {
             ps.setString(1, job.name());
             ps.setString(2, f.name());
@@ -73,14 +82,25 @@ final class FunnelReader {
             long u = users[i].estimate();
             if (i == 0) first = u;
             double conversion = i == 0 ? 1.0 : (previous == 0 ? 0.0 : (double) u / previous);
-            steps.add(new FunnelStepResult(f.steps().get(i).name(), u, conversion, 1.0 - conversion,
-                    i == 0 ? null : fromPrevious[i].meanSeconds(), i == 0 ? null : fromPrevious[i].quantileSeconds(0.5),
+            steps.add(new FunnelStepResult(
+                    f.steps().get(i).name(),
+                    u,
+                    conversion,
+                    1.0 - conversion,
+                    i == 0 ? null : fromPrevious[i].meanSeconds(),
+                    i == 0 ? null : fromPrevious[i].quantileSeconds(0.5),
                     i == 0 ? null : fromPrevious[i].quantileSeconds(0.9)));
             previous = u;
         }
         long last = previous;
         ConversionTimes total = fromStart[n - 1];
-        return new FunnelResult(steps, first == 0 ? 0.0 : (double) last / first, total.meanSeconds(), total.quantileSeconds(0.5),
-                total.quantileSeconds(0.9), incomplete, refreshes.inProgress(range, r -> r.entryDays(f.name())));
+        return new FunnelResult(
+                steps,
+                first == 0 ? 0.0 : (double) last / first,
+                total.meanSeconds(),
+                total.quantileSeconds(0.5),
+                total.quantileSeconds(0.9),
+                incomplete,
+                refreshes.inProgress(range, r -> r.entryDays(f.name())));
     }
 }

@@ -16,10 +16,16 @@ record QueryRange(Instant from, Instant to) {
     static final int MAX_BUCKETS = 1_100_000;
 
     QueryRange {
-        if (from == null) throw new QueryException(QueryException.Parameter.FROM, QueryException.Problem.MISSING, "the range has no start (from)");
-        if (to == null) throw new QueryException(QueryException.Parameter.TO, QueryException.Problem.MISSING, "the range has no end (to)");
+        if (from == null)
+            throw new QueryException(
+                    QueryException.Parameter.FROM, QueryException.Problem.MISSING, "the range has no start (from)");
+        if (to == null)
+            throw new QueryException(
+                    QueryException.Parameter.TO, QueryException.Problem.MISSING, "the range has no end (to)");
         if (!from.isBefore(to)) {
-            throw new QueryException(QueryException.Parameter.FROM, QueryException.Problem.EMPTY_RANGE,
+            throw new QueryException(
+                    QueryException.Parameter.FROM,
+                    QueryException.Problem.EMPTY_RANGE,
                     "the range is empty: from (" + from + ") is not before to (" + to + ")");
         }
     }
@@ -40,8 +46,11 @@ record QueryRange(Instant from, Instant to) {
         while (b < toMillis()) {
             out.add(b);
             if (out.size() > MAX_BUCKETS) {
-                throw new QueryException(QueryException.Parameter.GRANULARITY, QueryException.Problem.TOO_MANY_BUCKETS,
-                        "the range holds more than " + MAX_BUCKETS + " " + g.id() + " buckets; use a coarser granularity");
+                throw new QueryException(
+                        QueryException.Parameter.GRANULARITY,
+                        QueryException.Problem.TOO_MANY_BUCKETS,
+                        "the range holds more than " + MAX_BUCKETS + " " + g.id()
+                                + " buckets; use a coarser granularity");
             }
             b = calendar.end(g, b);
         }

@@ -31,22 +31,30 @@ public record RawEvents(SinkSettings database, String table) {
 
     public RawEvents {
         if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-            throw new QueryException(QueryException.Parameter.RAW_EVENTS_TABLE, QueryException.Problem.INVALID, "'" + table + "' is not a table name");
+            throw new QueryException(
+                    QueryException.Parameter.RAW_EVENTS_TABLE,
+                    QueryException.Problem.INVALID,
+                    "'" + table + "' is not a table name");
         }
     }
 
     AggregationResult query(TimeSeriesQuery q, List<Long> buckets, BucketCalendar calendar) {
-        if (buckets.isEmpty()) return new AggregationResult(List.of(), 0, 0, Map.of(), q.events().isEmpty() ? 0L : null, null);
+        if (buckets.isEmpty())
+            return new AggregationResult(List.of(), 0, 0, Map.of(), q.events().isEmpty() ? 0L : null, null);
         long from = buckets.get(0);
         long to = calendar.end(q.granularity(), buckets.get(buckets.size() - 1));
         StringBuilder sql = new StringBuilder("SELECT timestamp_ms, session_id, properties FROM " + table
                 + " WHERE distinct_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?");
         if (q.environment() != null) sql.append(" AND environment = ?");
-        if (!q.events().isEmpty()) sql.append(" AND event IN (").append(String.join(", ", q.events().stream().map(e -> "?").toList())).append(')');
+        if (!q.events().isEmpty())
+            sql.append(" AND event IN (")
+                    .append(String.join(", ", q.events().stream().map(e -> "?").toList()))
+                    .append(')');
         Map<Long, long[]> counts = new TreeMap<>();
         Map<Long, Set<String>> sessions = new TreeMap<>();
         Map<Long, Map<String, Map<String, Long>>> breakdowns = new TreeMap<>();
-        try (Connection c = ConnectionFactory.open(database); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = ConnectionFactory.open(database);
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             ps.setString(i++, q.distinctId());
             ps.setLong(i++, from);
@@ -57,12 +65,18 @@ public record RawEvents(SinkSettings database, String table) {
                 while (rs.next()) {
                     long bucket = calendar.start(q.granularity(), rs.getLong(1));
                     counts.computeIfAbsent(bucket, b -> new long[1])[0]++;
-                    if (rs.getString(2) != null) sessions.computeIfAbsent(bucket, b -> new HashSet<>()).add(rs.getString(2));
-                    if (!q.breakdownBy().isEmpty()) addProperties(rs.getString(3), q.breakdownBy(), breakdowns.computeIfAbsent(bucket, b -> new LinkedHashMap<>()));
+                    if (rs.getString(2) != null)
+                        sessions.computeIfAbsent(bucket, b -> new HashSet<>()).add(rs.getString(2));
+                    if (!q.breakdownBy().isEmpty())
+                        addProperties(
+                                rs.getString(3),
+                                q.breakdownBy(),
+                                breakdowns.computeIfAbsent(bucket, b -> new LinkedHashMap<>()));
                 }
             }
         } catch (SQLException e) {
-            throw QueryException.storageFailure("reading the raw events table " + table + " failed: " + e.getMessage(), e);
+            throw QueryException.storageFailure(
+                    "reading the raw events table " + table + " failed: " + e.getMessage(), e);
         }
         boolean all = q.events().isEmpty();
         List<TimeSeriesPoint> series = new ArrayList<>();
@@ -83,10 +97,12 @@ public record RawEvents(SinkSettings database, String table) {
             }
             Set<String> s = sessions.getOrDefault(b, Set.of());
             allSessions.addAll(s);
-            series.add(new TimeSeriesPoint(Instant.ofEpochMilli(b), n, n > 0 ? 1 : 0, bd, all ? (long) s.size() : null));
+            series.add(
+                    new TimeSeriesPoint(Instant.ofEpochMilli(b), n, n > 0 ? 1 : 0, bd, all ? (long) s.size() : null));
         }
         totals.replaceAll((k, v) -> BreakdownCounts.byCount(v));
-        return new AggregationResult(series, total, total > 0 ? 1 : 0, totals, all ? (long) allSessions.size() : null, null);
+        return new AggregationResult(
+                series, total, total > 0 ? 1 : 0, totals, all ? (long) allSessions.size() : null, null);
     }
 
     /** Top-level property values: strings as-is, other JSON values as their JSON text (the breakdown rule). */

@@ -28,7 +28,8 @@ final class RefreshCheck {
     Boolean inProgress(QueryRange range, Function<RefreshRange, RefreshRange.Span> rewritten) {
         try {
             for (long[] r : RefreshLog.running(db.connection(), db.dialect(), job.name())) {
-                RefreshRange.Span s = rewritten.apply(new RefreshRange(job, Instant.ofEpochMilli(r[0]), Instant.ofEpochMilli(r[1])));
+                RefreshRange.Span s =
+                        rewritten.apply(new RefreshRange(job, Instant.ofEpochMilli(r[0]), Instant.ofEpochMilli(r[1])));
                 if (s != null && s.from() < range.toMillis() && s.to() > range.fromMillis()) return Boolean.TRUE;
             }
             return null;

@@ -35,10 +35,17 @@ final class RetentionReader {
     }
 
     RetentionResult read(RetentionQuery q) {
-        RetentionDefinition d = job.retention().stream().filter(x -> x.name().equals(q.retention())).findFirst()
-                .orElseThrow(() -> new QueryException(QueryException.Parameter.RETENTION, QueryException.Problem.NOT_IN_JOB,
+        RetentionDefinition d = job.retention().stream()
+                .filter(x -> x.name().equals(q.retention()))
+                .findFirst()
+                .orElseThrow(() -> new QueryException(
+                        QueryException.Parameter.RETENTION,
+                        QueryException.Problem.NOT_IN_JOB,
                         "retention '" + q.retention() + "' is not defined in job '" + job.name() + "' (retention: "
-                                + job.retention().stream().map(RetentionDefinition::name).collect(Collectors.joining(", ")) + ")"));
+                                + job.retention().stream()
+                                        .map(RetentionDefinition::name)
+                                        .collect(Collectors.joining(", "))
+                                + ")"));
         QueryRange range = new QueryRange(q.from(), q.to());
         int periods = d.periods() + 1;
         Map<Long, long[]> cohorts; // cohort start -> [size, users per period…]
@@ -74,37 +81,47 @@ final class RetentionReader {
             out.add(new CohortRetention(Instant.ofEpochMilli(c.getKey()), size, shares, users, complete));
         }
         List<Double> overall = new ArrayList<>();
-        for (int k = 0; k < periods; k++) overall.add(weightedSize[k] == 0 ? null : (double) weightedUsers[k] / weightedSize[k]);
-        return new RetentionResult(out, overall, q.onOrAfter() ? "on_or_after" : "on", incomplete,
+        for (int k = 0; k < periods; k++)
+            overall.add(weightedSize[k] == 0 ? null : (double) weightedUsers[k] / weightedSize[k]);
+        return new RetentionResult(
+                out,
+                overall,
+                q.onOrAfter() ? "on_or_after" : "on",
+                incomplete,
                 refreshes.inProgress(range, r -> r.cohorts(d.name())));
     }
 
     /** Per cohort start in the range: its size, then its returning users per period (on, or on or after). */
-    private Map<Long, long[]> readCohorts(RetentionQuery q, RetentionDefinition d, QueryRange range, int periods) throws SQLException {
+    private Map<Long, long[]> readCohorts(RetentionQuery q, RetentionDefinition d, QueryRange range, int periods)
+            throws SQLException {
         Map<Long, long[]> cohorts = new TreeMap<>();
-        String where = " WHERE job = ? AND retention = ? AND " + db.inRange("cohort_start") + (q.environment() == null ? "" : " AND environment = ?");
-        try (PreparedStatement ps = db.prepare("SELECT " + db.dialect().epochMillis("cohort_start") + ", cohort_size FROM "
-                + db.dialect().current(Tables.RETENTION_COHORTS) + where)) {
+        String where = " WHERE job = ? AND retention = ? AND " + db.inRange("cohort_start")
+                + (q.environment() == null ? "" : " AND environment = ?");
+        try (PreparedStatement ps = db.prepare("SELECT " + db.dialect().epochMillis("cohort_start")
+                + ", cohort_size FROM " + db.dialect().current(Tables.RETENTION_COHORTS) + where)) {
             bind(ps, q, d, range);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[0] += rs.getLong(2);
+                while (rs.next())
+                    cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[0] += rs.getLong(2);
             }
         }
         String column = q.onOrAfter() ? "users_on_or_after" : "users_on";
-        try (PreparedStatement ps = db.prepare("SELECT " + db.dialect().epochMillis("cohort_start") + ", period, " + column + " FROM "
-                + db.dialect().current(Tables.RETENTION_PERIODS) + where)) {
+        try (PreparedStatement ps = db.prepare("SELECT " + db.dialect().epochMillis("cohort_start") + ", period, "
+                + column + " FROM " + db.dialect().current(Tables.RETENTION_PERIODS) + where)) {
             bind(ps, q, d, range);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int k = rs.getInt(2);
-                    if (k >= 0 && k < periods) cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[1 + k] += rs.getLong(3);
+                    if (k >= 0 && k < periods)
+                        cohorts.computeIfAbsent(rs.getLong(1), c -> new long[1 + periods])[1 + k] += rs.getLong(3);
                 }
             }
         }
         return cohorts;
     }
 
-    private void bind(PreparedStatement ps, RetentionQuery q, RetentionDefinition d, QueryRange range) throws SQLException {
+    private void bind(PreparedStatement ps, RetentionQuery q, RetentionDefinition d, QueryRange range)
+            throws SQLException {
         ps.setString(1, job.name());
         ps.setString(2, d.name());
         ps.setLong(3, range.fromMillis());

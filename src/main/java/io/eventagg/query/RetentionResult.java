@@ -12,5 +12,9 @@ import java.util.List;
  * @param refreshInProgress true while a refresh is rewriting rows this answer reads (else absent)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RetentionResult(List<CohortRetention> cohorts, List<Double> overallRetention, String mode, boolean incomplete,
+public record RetentionResult(
+        List<CohortRetention> cohorts,
+        List<Double> overallRetention,
+        String mode,
+        boolean incomplete,
         Boolean refreshInProgress) {}

@@ -58,11 +58,16 @@ final class SeriesBuckets {
                 }
                 breakdown.replaceAll((k, v) -> BreakdownCounts.byCount(v));
             }
-            series.add(new TimeSeriesPoint(Instant.ofEpochMilli(e.getKey()), b.count, b.users.estimate(), breakdown,
+            series.add(new TimeSeriesPoint(
+                    Instant.ofEpochMilli(e.getKey()),
+                    b.count,
+                    b.users.estimate(),
+                    breakdown,
                     withSessions ? b.sessions.estimate() : null));
         }
         totals.replaceAll((k, v) -> BreakdownCounts.byCount(v));
-        return new AggregationResult(series, total, users.estimate(), totals, withSessions ? sessions.estimate() : null, refreshInProgress);
+        return new AggregationResult(
+                series, total, users.estimate(), totals, withSessions ? sessions.estimate() : null, refreshInProgress);
     }
 
     /** One bucket across events and environments. */

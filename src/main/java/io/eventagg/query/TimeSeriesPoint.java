@@ -13,4 +13,8 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TimeSeriesPoint(
-        Instant timestamp, long count, long uniqueUsers, Map<String, Map<String, Long>> breakdown, Long uniqueSessions) {}
+        Instant timestamp,
+        long count,
+        long uniqueUsers,
+        Map<String, Map<String, Long>> breakdown,
+        Long uniqueSessions) {}

@@ -35,18 +35,25 @@ final class TimeSeriesReader {
         if (q.distinctId() != null) return readOneUser(q);
         requireGranularity(q);
         if (!job.granularities().contains(q.granularity())) {
-            throw new QueryException(QueryException.Parameter.GRANULARITY, QueryException.Problem.NOT_IN_JOB,
+            throw new QueryException(
+                    QueryException.Parameter.GRANULARITY,
+                    QueryException.Problem.NOT_IN_JOB,
                     "granularity '" + q.granularity().id() + "' is not computed by job '" + job.name() + "' (it has: "
-                            + job.granularities().stream().map(Granularity::id).collect(Collectors.joining(", ")) + ")");
+                            + job.granularities().stream().map(Granularity::id).collect(Collectors.joining(", "))
+                            + ")");
         }
         QueryRange range = new QueryRange(q.from(), q.to());
         for (String b : q.breakdownBy()) {
             if (!job.breakdowns().contains(b)) {
-                throw new QueryException(QueryException.Parameter.BREAKDOWN, QueryException.Problem.NOT_IN_JOB, "breakdown '" + b
-                        + "' is not configured in job '" + job.name() + "' (breakdowns: " + String.join(", ", job.breakdowns()) + ")");
+                throw new QueryException(
+                        QueryException.Parameter.BREAKDOWN,
+                        QueryException.Problem.NOT_IN_JOB,
+                        "breakdown '" + b + "' is not configured in job '" + job.name() + "' (breakdowns: "
+                                + String.join(", ", job.breakdowns()) + ")");
             }
         }
-        SeriesBuckets buckets = new SeriesBuckets(range.bucketStarts(calendar, q.granularity()), q.breakdownBy(), job.sketchLgK());
+        SeriesBuckets buckets =
+                new SeriesBuckets(range.bucketStarts(calendar, q.granularity()), q.breakdownBy(), job.sketchLgK());
         boolean all = q.events().isEmpty();
         try {
             if (all) {
@@ -63,7 +70,9 @@ final class TimeSeriesReader {
 
     private AggregationResult readOneUser(TimeSeriesQuery q) {
         if (raw == null) {
-            throw new QueryException(QueryException.Parameter.RAW_EVENTS_TABLE, QueryException.Problem.MISSING,
+            throw new QueryException(
+                    QueryException.Parameter.RAW_EVENTS_TABLE,
+                    QueryException.Problem.MISSING,
                     "no raw events table configured for per-user answers: pre-aggregated buckets hold sketches of users,"
                             + " which cannot answer for one user");
         }
@@ -74,15 +83,19 @@ final class TimeSeriesReader {
 
     private static void requireGranularity(TimeSeriesQuery q) {
         if (q.granularity() == null) {
-            throw new QueryException(QueryException.Parameter.GRANULARITY, QueryException.Problem.MISSING, "the granularity is missing");
+            throw new QueryException(
+                    QueryException.Parameter.GRANULARITY, QueryException.Problem.MISSING, "the granularity is missing");
         }
     }
 
     private void readActivity(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets) throws SQLException {
-        String sql = "SELECT " + db.dialect().epochMillis("bucket_start") + ", event_count, users_sketch, sessions_sketch FROM "
-                + db.dialect().current(Tables.ACTIVITY) + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start")
+        String sql = "SELECT " + db.dialect().epochMillis("bucket_start")
+                + ", event_count, users_sketch, sessions_sketch FROM "
+                + db.dialect().current(Tables.ACTIVITY) + " WHERE job = ? AND granularity = ? AND "
+                + db.inRange("bucket_start")
                 + (q.environment() == null ? "" : " AND environment = ?")
-                // A fixed order: merging HLL sketches is order-sensitive in the last digits, and every database must answer alike.
+                // A fixed order: merging HLL sketches is order-sensitive in the last digits, and every database must
+                // answer alike.
                 + " ORDER BY bucket_start, environment";
         try (PreparedStatement ps = db.prepare(sql)) {
             int i = bindCommon(ps, q, range);
@@ -102,12 +115,16 @@ final class TimeSeriesReader {
      * @param withCounts false when only breakdowns are read (all-events answers take counts and
      *     uniques from the rollup)
      */
-    private void readSeries(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets, boolean withCounts) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + db.dialect().epochMillis("bucket_start") + ", event_count, users_sketch, breakdowns FROM "
-                + db.dialect().current(Tables.TIMESERIES) + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start"));
+    private void readSeries(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets, boolean withCounts)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + db.dialect().epochMillis("bucket_start")
+                + ", event_count, users_sketch, breakdowns FROM " + db.dialect().current(Tables.TIMESERIES)
+                + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start"));
         if (q.environment() != null) sql.append(" AND environment = ?");
         if (!q.events().isEmpty()) {
-            sql.append(" AND event IN (").append(String.join(", ", q.events().stream().map(e -> "?").toList())).append(')');
+            sql.append(" AND event IN (")
+                    .append(String.join(", ", q.events().stream().map(e -> "?").toList()))
+                    .append(')');
         }
         sql.append(" ORDER BY bucket_start, environment, event");
         try (PreparedStatement ps = db.prepare(sql.toString())) {

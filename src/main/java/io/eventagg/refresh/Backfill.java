@@ -47,16 +47,30 @@ public final class Backfill {
      *     stopping a local MiniCluster, submission): the job's net run time plus the refresh's
      *     schema, refresh-log and stale-row statements
      */
-    public record Summary(long generation, long read, long aggregated, long deadLettered, long outsideRange, long lateEventsTable,
-            long rowsWritten, double seconds, double workSeconds) {}
+    public record Summary(
+            long generation,
+            long read,
+            long aggregated,
+            long deadLettered,
+            long outsideRange,
+            long lateEventsTable,
+            long rowsWritten,
+            double seconds,
+            double workSeconds) {}
 
     /**
      * Builds and runs the refresh with the Flink settings {@code flink} (a local MiniCluster's or a
      * cluster job's, see {@link FlinkSettings}), always in batch execution, blocking until it is
      * done; prints what it reads and writes every few seconds to {@code log}.
      */
-    public static Summary run(Configuration flink, JobDefinition job, RefreshRange range, BackfillSource source, SinkSettings sink,
-            PrintStream log) throws Exception {
+    public static Summary run(
+            Configuration flink,
+            JobDefinition job,
+            RefreshRange range,
+            BackfillSource source,
+            SinkSettings sink,
+            PrintStream log)
+            throws Exception {
         long started = System.nanoTime();
         SchemaManager.apply(sink);
         List<LateEventsTable.Late> late = LateEventsTable.read(sink, job, range);
@@ -64,18 +78,31 @@ public final class Backfill {
         log.printf("refresh generation %d of job '%s' from %s%n%s%n", generation, job.name(), source.describe(), range);
         if (!late.isEmpty()) log.printf("  + %,d events from the late-events table%n", late.size());
         try {
-            RunSummary run = FlinkJob.define(flink, "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(),
+            RunSummary run = FlinkJob.define(
+                            flink,
+                            "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(),
                             env -> define(env, job, range, source, sink, late, generation))
-                    .run(Duration.ofSeconds(5), (soFar, secs) -> log.printf("  … %,d records read, %,d rows written (%.0f s)%n",
-                            soFar.read() + soFar.get(EVENTS_OUTSIDE_RANGE), soFar.rowsWritten(), secs));
+                    .run(
+                            Duration.ofSeconds(5),
+                            (soFar, secs) -> log.printf(
+                                    "  … %,d records read, %,d rows written (%.0f s)%n",
+                                    soFar.read() + soFar.get(EVENTS_OUTSIDE_RANGE), soFar.rowsWritten(), secs));
             double overhead = Math.max(0, run.seconds() - run.netRuntimeSeconds());
             log.println("  replacing done; deleting rows of older generations in the range");
             StaleRows.delete(sink, job, range, generation);
             RefreshLog.finish(sink, generation, job.name(), range, "done");
             Counters c = run.counters();
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Summary(generation, c.read(), c.aggregated(), c.deadLettered(), c.get(EVENTS_OUTSIDE_RANGE), late.size(),
-                    c.rowsWritten(), seconds, seconds - overhead);
+            return new Summary(
+                    generation,
+                    c.read(),
+                    c.aggregated(),
+                    c.deadLettered(),
+                    c.get(EVENTS_OUTSIDE_RANGE),
+                    late.size(),
+                    c.rowsWritten(),
+                    seconds,
+                    seconds - overhead);
         } catch (Exception e) {
             try {
                 RefreshLog.finish(sink, generation, job.name(), range, "failed");
@@ -87,22 +114,37 @@ public final class Backfill {
     }
 
     /** The refresh's dataflow: the source's read span (minus records the late-events table has) and those, into the pipeline. */
-    private static void define(StreamExecutionEnvironment env, JobDefinition job, RefreshRange range, BackfillSource source, SinkSettings sink,
-            List<LateEventsTable.Late> late, long generation) {
+    private static void define(
+            StreamExecutionEnvironment env,
+            JobDefinition job,
+            RefreshRange range,
+            BackfillSource source,
+            SinkSettings sink,
+            List<LateEventsTable.Late> late,
+            long generation) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         DataStream<Ingested> input = source.create(env, job, range)
                 .filter(new InRange(range.read(), origins(late)))
                 .name("refresh read range")
                 .uid("refresh-read-range");
         if (!late.isEmpty()) {
-            input = input.union(env.fromData(late.stream().map(LateEventsTable.Late::record).toList(), TypeInformation.of(Ingested.class))
-                    .name("late events table").uid("late-events-table").setParallelism(1).rebalance());
+            input = input.union(env.fromData(
+                            late.stream().map(LateEventsTable.Late::record).toList(),
+                            TypeInformation.of(Ingested.class))
+                    .name("late events table")
+                    .uid("late-events-table")
+                    .setParallelism(1)
+                    .rebalance());
         }
         // Batch execution ignores watermarks, but every record needs its event timestamp: keyed
         // stages get their input sorted by it, and CEP matches in its order.
         input = input.assignTimestampsAndWatermarks(IngestWatermarks.strategy(job.watermark()))
-                .name("event timestamps").uid("refresh-timestamps");
-        EventaggPipeline.define(input, job, RunOptions.batchDefaults().withGeneration(generation),
+                .name("event timestamps")
+                .uid("refresh-timestamps");
+        EventaggPipeline.define(
+                input,
+                job,
+                RunOptions.batchDefaults().withGeneration(generation),
                 new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
     }
 
@@ -140,7 +182,8 @@ public final class Backfill {
                 return false;
             }
             return lateOrigins.isEmpty()
-                    || !lateOrigins.contains(LateEventsTable.origin(r.event().source(), r.event().partition(), r.event().offset()));
+                    || !lateOrigins.contains(LateEventsTable.origin(
+                            r.event().source(), r.event().partition(), r.event().offset()));
         }
     }
 }

@@ -31,14 +31,19 @@ public interface BackfillSource extends Serializable {
             boolean kafkaGiven = kafka.subscribes();
             int n = (files ? 1 : 0) + (table ? 1 : 0) + (kafkaGiven ? 1 : 0);
             if (n != 1) {
-                throw new ConfigException("--input", n == 0
-                        ? "a source is required: --input FILES, --topic T (with --kafka-bootstrap), or --raw-events-table TABLE"
-                        : "give one source: --input, --topic or --raw-events-table");
+                throw new ConfigException(
+                        "--input",
+                        n == 0
+                                ? "a source is required: --input FILES, --topic T (with --kafka-bootstrap), or --raw-events-table TABLE"
+                                : "give one source: --input, --topic or --raw-events-table");
             }
             if (files) return new FilesBackfillSource(inputs);
             if (table) {
-                SinkSettings db = rawEventsUrl == null ? sink : SinkSettings.of(rawEventsUrl).withCredentials(sink.user(), sink.password())
-                        .withProperties(sink.properties());
+                SinkSettings db = rawEventsUrl == null
+                        ? sink
+                        : SinkSettings.of(rawEventsUrl)
+                                .withCredentials(sink.user(), sink.password())
+                                .withProperties(sink.properties());
                 return new RawEventsTableSource(db, rawEventsTable);
             }
             return new KafkaBackfillSource(kafka.resolve(jobName));

@@ -14,14 +14,24 @@ import picocli.CommandLine.Option;
  * {@link BackfillSource.Flags}'s.
  */
 public final class BackfillSourceOptions {
-    @Option(names = "--input", split = ",", paramLabel = "PATH", description = "Raw events as JSON-lines files or directories (default: none)")
+    @Option(
+            names = "--input",
+            split = ",",
+            paramLabel = "PATH",
+            description = "Raw events as JSON-lines files or directories (default: none)")
     List<String> inputs;
 
-    @Option(names = "--raw-events-table", paramLabel = "TABLE",
-            description = "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events (default: none)")
+    @Option(
+            names = "--raw-events-table",
+            paramLabel = "TABLE",
+            description =
+                    "Raw events table (uuid, event, distinct_id, timestamp_ms, environment, session_id, properties), e.g. events (default: none)")
     String rawEventsTable;
 
-    @Option(names = "--raw-events-url", paramLabel = "JDBC_URL", description = "Database of the raw events table (default: the sink's)")
+    @Option(
+            names = "--raw-events-url",
+            paramLabel = "JDBC_URL",
+            description = "Database of the raw events table (default: the sink's)")
     String rawEventsUrl;
 
     @Mixin

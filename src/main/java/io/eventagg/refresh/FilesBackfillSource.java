@@ -4,10 +4,10 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
 import io.eventagg.ingest.Ingested;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import java.util.List;
 
 /** JSON-lines files, read whole (events outside the read span are skipped afterwards). */
 public final class FilesBackfillSource implements BackfillSource {
@@ -21,7 +21,8 @@ public final class FilesBackfillSource implements BackfillSource {
 
     @Override
     public DataStream<Ingested> create(StreamExecutionEnvironment env, JobDefinition job, RefreshRange range) {
-        return env.fromSource(FileEventSource.of(inputs, EventParser.forJob(job)), WatermarkStrategy.noWatermarks(), "events")
+        return env.fromSource(
+                        FileEventSource.of(inputs, EventParser.forJob(job)), WatermarkStrategy.noWatermarks(), "events")
                 .uid("source");
     }
 

@@ -28,10 +28,18 @@ public final class KafkaBackfillSource implements BackfillSource {
     @Override
     public DataStream<Ingested> create(StreamExecutionEnvironment env, JobDefinition job, RefreshRange range) {
         long start = range.read().from() - job.limits().maxFuture().toMillis();
-        KafkaSettings bounded = new KafkaSettings(settings.bootstrapServers(), settings.topics(), settings.topicPattern(),
-                settings.groupId(), new KafkaSettings.Position(KafkaSettings.Kind.TIMESTAMP, start),
-                settings.stopAt() == null ? KafkaSettings.Position.LATEST : settings.stopAt(), settings.properties());
-        return env.fromSource(KafkaEventSource.of(bounded, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
+        KafkaSettings bounded = new KafkaSettings(
+                settings.bootstrapServers(),
+                settings.topics(),
+                settings.topicPattern(),
+                settings.groupId(),
+                new KafkaSettings.Position(KafkaSettings.Kind.TIMESTAMP, start),
+                settings.stopAt() == null ? KafkaSettings.Position.LATEST : settings.stopAt(),
+                settings.properties());
+        return env.fromSource(
+                        KafkaEventSource.of(bounded, EventParser.forJob(job)),
+                        IngestWatermarks.strategy(job.watermark()),
+                        "events")
                 .uid("source");
     }
 

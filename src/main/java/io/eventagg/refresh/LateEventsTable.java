@@ -40,10 +40,12 @@ public final class LateEventsTable {
     public static List<Late> read(SinkSettings sink, JobDefinition job, RefreshRange range) throws SQLException {
         SqlDialect d = sink.dialect();
         EventParser parser = EventParser.forJob(job);
-        String sql = "SELECT source, src_partition, src_offset, uuid, event, distinct_id, timestamp_ms, environment, session_id, properties FROM "
-                + d.current(Tables.LATE_EVENTS) + " WHERE job = ? AND timestamp_ms >= ? AND timestamp_ms < ?";
+        String sql =
+                "SELECT source, src_partition, src_offset, uuid, event, distinct_id, timestamp_ms, environment, session_id, properties FROM "
+                        + d.current(Tables.LATE_EVENTS) + " WHERE job = ? AND timestamp_ms >= ? AND timestamp_ms < ?";
         List<Late> out = new ArrayList<>();
-        try (Connection c = ConnectionFactory.open(sink); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ConnectionFactory.open(sink);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, job.name());
             ps.setLong(2, range.read().from());
             ps.setLong(3, range.read().to());
@@ -52,9 +54,17 @@ public final class LateEventsTable {
                     String source = rs.getString(1);
                     int partition = rs.getInt(2);
                     long offset = rs.getLong(3);
-                    byte[] json = toJson(rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8),
-                            rs.getString(9), rs.getString(10));
-                    out.add(new Late(origin(source, partition, offset), parser.parse(json, 0, json.length, source, partition, offset)));
+                    byte[] json = toJson(
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getLong(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10));
+                    out.add(new Late(
+                            origin(source, partition, offset),
+                            parser.parse(json, 0, json.length, source, partition, offset)));
                 }
             }
         }
@@ -62,7 +72,8 @@ public final class LateEventsTable {
     }
 
     /** The event as the JSON the parser reads (properties are stored as their JSON text). */
-    static byte[] toJson(String uuid, String event, String distinctId, long ts, String env, String session, String properties) {
+    static byte[] toJson(
+            String uuid, String event, String distinctId, long ts, String env, String session, String properties) {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();

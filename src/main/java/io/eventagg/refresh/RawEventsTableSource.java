@@ -1,6 +1,8 @@
 package io.eventagg.refresh;
 
+import io.eventagg.config.ConfigException;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.Redact;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
@@ -34,7 +36,8 @@ public final class RawEventsTableSource implements BackfillSource {
     private final String table;
 
     public RawEventsTableSource(SinkSettings database, String table) {
-        if (!table.matches("[A-Za-z_][A-Za-z0-9_.]*")) throw new io.eventagg.config.ConfigException("--raw-events-table", "'" + table + "' is not a table name");
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_.]*"))
+            throw new ConfigException("--raw-events-table", "'" + table + "' is not a table name");
         this.database = database;
         this.table = table;
     }
@@ -48,9 +51,10 @@ public final class RawEventsTableSource implements BackfillSource {
         JdbcSourceBuilder<Ingested> b = JdbcSource.<Ingested>builder()
                 .setDBUrl(ConnectionFactory.driverUrl(database))
                 .setDriverName(database.dialect().driverClass())
-                .setSql("SELECT uuid, event, distinct_id, timestamp_ms, environment, session_id, properties FROM " + table
-                        + " WHERE timestamp_ms >= ? AND timestamp_ms < ?")
-                .setJdbcParameterValuesProvider(new JdbcGenericParameterValuesProvider(slices.toArray(new Serializable[0][])))
+                .setSql("SELECT uuid, event, distinct_id, timestamp_ms, environment, session_id, properties FROM "
+                        + table + " WHERE timestamp_ms >= ? AND timestamp_ms < ?")
+                .setJdbcParameterValuesProvider(
+                        new JdbcGenericParameterValuesProvider(slices.toArray(new Serializable[0][])))
                 .setResultExtractor(new RowToEvent(EventParser.forJob(job), table))
                 .setTypeInformation(TypeInformation.of(Ingested.class))
                 .setResultSetFetchSize(10_000);
@@ -59,12 +63,13 @@ public final class RawEventsTableSource implements BackfillSource {
         for (Map.Entry<String, String> p : database.properties().entrySet()) {
             if (!p.getKey().equals(ConnectionFactory.CLICKHOUSE_V1)) b.setConnectionProperty(p.getKey(), p.getValue());
         }
-        return env.fromSource(b.build(), IngestWatermarks.strategy(job.watermark()), "raw events table " + table).uid("source");
+        return env.fromSource(b.build(), IngestWatermarks.strategy(job.watermark()), "raw events table " + table)
+                .uid("source");
     }
 
     @Override
     public String describe() {
-        return "table " + table + " at " + io.eventagg.config.Redact.url(database.url());
+        return "table " + table + " at " + Redact.url(database.url());
     }
 
     /** A row as the JSON the parser reads; its origin is the table and a hash of its content. */
@@ -84,7 +89,8 @@ public final class RawEventsTableSource implements BackfillSource {
             String event = rs.getString(2);
             String distinctId = rs.getString(3);
             long ts = rs.getLong(4);
-            byte[] json = LateEventsTable.toJson(uuid, event, distinctId, ts, rs.getString(5), rs.getString(6), rs.getString(7));
+            byte[] json = LateEventsTable.toJson(
+                    uuid, event, distinctId, ts, rs.getString(5), rs.getString(6), rs.getString(7));
             long position = org.apache.datasketches.hash.MurmurHash3.hash(json, 7L)[0];
             return parser.parse(json, 0, json.length, table, -1, position);
         }

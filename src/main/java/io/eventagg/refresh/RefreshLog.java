@@ -9,6 +9,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Refresh bookkeeping in {@code ea_refreshes}: each refresh takes the next generation number, which
@@ -22,7 +28,8 @@ public final class RefreshLog {
         SqlDialect d = sink.dialect();
         try (Connection c = ConnectionFactory.open(sink)) {
             long generation;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(generation) FROM ea_refreshes")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT max(generation) FROM ea_refreshes")) {
                 generation = (rs.next() ? rs.getLong(1) : 0) + 1;
             }
             if (generation > RowVersion.MAX_GENERATION) throw new SQLException("refresh generations exhausted");
@@ -32,15 +39,20 @@ public final class RefreshLog {
     }
 
     /** Ends a refresh: {@code done} or {@code failed}. */
-    public static void finish(SinkSettings sink, long generation, String job, RefreshRange range, String status) throws SQLException {
+    public static void finish(SinkSettings sink, long generation, String job, RefreshRange range, String status)
+            throws SQLException {
         try (Connection c = ConnectionFactory.open(sink)) {
             record(c, sink.dialect(), generation, job, range, status);
         }
     }
 
-    private static void record(Connection c, SqlDialect d, long generation, String job, RefreshRange range, String status) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ea_refreshes (generation, job, range_from, range_to, status, recorded_at)"
-                + " VALUES (?, ?, " + d.timestampParam() + ", " + d.timestampParam() + ", ?, " + d.timestampParam() + ")")) {
+    private static void record(
+            Connection c, SqlDialect d, long generation, String job, RefreshRange range, String status)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO ea_refreshes (generation, job, range_from, range_to, status, recorded_at)"
+                        + " VALUES (?, ?, " + d.timestampParam() + ", " + d.timestampParam() + ", ?, "
+                        + d.timestampParam() + ")")) {
             ps.setLong(1, generation);
             ps.setString(2, job);
             ps.setLong(3, range.from().toEpochMilli());
@@ -56,11 +68,11 @@ public final class RefreshLog {
      * running. A refresh that died without an end row is not running once a later refresh of the
      * job has ended (refreshes of one job run one at a time).
      */
-    public static java.util.List<long[]> running(Connection c, SqlDialect d, String job) throws SQLException {
+    public static List<long[]> running(Connection c, SqlDialect d, String job) throws SQLException {
         String sql = "SELECT generation, status, " + d.epochMillis("range_from") + ", " + d.epochMillis("range_to")
                 + " FROM ea_refreshes WHERE job = ?";
-        java.util.Map<Long, long[]> started = new java.util.HashMap<>();
-        java.util.Set<Long> ended = new java.util.HashSet<>();
+        Map<Long, long[]> started = new HashMap<>();
+        Set<Long> ended = new HashSet<>();
         long lastEnded = Long.MIN_VALUE;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, job);
@@ -76,8 +88,8 @@ public final class RefreshLog {
                 }
             }
         }
-        java.util.List<long[]> out = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<Long, long[]> e : started.entrySet()) {
+        List<long[]> out = new ArrayList<>();
+        for (Map.Entry<Long, long[]> e : started.entrySet()) {
             if (!ended.contains(e.getKey()) && e.getKey() > lastEnded) out.add(e.getValue());
         }
         return out;

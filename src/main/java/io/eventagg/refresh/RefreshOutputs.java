@@ -29,22 +29,29 @@ public final class RefreshOutputs implements Outputs {
     @Override
     public void series(DataStream<SeriesRow> rows) {
         RefreshRange r = range;
-        delegate.series(rows.filter(x -> r.buckets(Granularity.parse(x.granularity())).contains(x.bucketStart()))
-                .setParallelism(rows.getParallelism()).name("refresh range: time series").uid("refresh-range-series"));
+        delegate.series(
+                rows.filter(x -> r.buckets(Granularity.parse(x.granularity())).contains(x.bucketStart()))
+                        .setParallelism(rows.getParallelism())
+                        .name("refresh range: time series")
+                        .uid("refresh-range-series"));
     }
 
     @Override
     public void funnels(DataStream<FunnelRow> rows) {
         RefreshRange r = range;
         delegate.funnels(rows.filter(x -> r.entryDays(x.funnel()).contains(x.entryDay()))
-                .setParallelism(rows.getParallelism()).name("refresh range: funnels").uid("refresh-range-funnels"));
+                .setParallelism(rows.getParallelism())
+                .name("refresh range: funnels")
+                .uid("refresh-range-funnels"));
     }
 
     @Override
     public void retention(DataStream<RetentionRow> rows) {
         RefreshRange r = range;
         delegate.retention(rows.filter(x -> r.cohorts(x.retention()).contains(x.cohortStart()))
-                .setParallelism(rows.getParallelism()).name("refresh range: retention").uid("refresh-range-retention"));
+                .setParallelism(rows.getParallelism())
+                .name("refresh range: retention")
+                .uid("refresh-range-retention"));
     }
 
     @Override

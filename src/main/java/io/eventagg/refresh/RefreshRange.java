@@ -1,7 +1,7 @@
 package io.eventagg.refresh;
 
-import io.eventagg.config.JobDefinition;
 import io.eventagg.config.FunnelDefinition;
+import io.eventagg.config.JobDefinition;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.config.RetentionType;
 import io.eventagg.time.BucketCalendar;
@@ -82,7 +82,9 @@ public final class RefreshRange implements Serializable {
             for (int i = 0; i < r.periods(); i++) firstCohort = cal.start(p, firstCohort - 1);
             long lastCohortEnd = cal.end(p, cal.start(p, last));
             cohorts.put(r.name(), new Span(firstCohort, lastCohortEnd));
-            long readFrom = r.type() == RetentionType.FIRST_TIME ? firstCohort - r.firstTimeHorizon().toMillis() : firstCohort;
+            long readFrom = r.type() == RetentionType.FIRST_TIME
+                    ? firstCohort - r.firstTimeHorizon().toMillis()
+                    : firstCohort;
             long readTo = cal.plus(p, cal.start(p, last), r.periods() + 1);
             read = read.union(new Span(readFrom, readTo));
         }
@@ -132,9 +134,12 @@ public final class RefreshRange implements Serializable {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("refresh " + new Span(from, to) + ", reads " + read);
-        buckets.forEach((g, s) -> sb.append("\n  ").append(g.id()).append(" buckets ").append(s));
-        entryDays.forEach((f, s) -> sb.append("\n  funnel ").append(f).append(" entry days ").append(s));
-        cohorts.forEach((r, s) -> sb.append("\n  retention ").append(r).append(" cohorts ").append(s));
+        buckets.forEach(
+                (g, s) -> sb.append("\n  ").append(g.id()).append(" buckets ").append(s));
+        entryDays.forEach((f, s) ->
+                sb.append("\n  funnel ").append(f).append(" entry days ").append(s));
+        cohorts.forEach((r, s) ->
+                sb.append("\n  retention ").append(r).append(" cohorts ").append(s));
         return sb.toString();
     }
 }

@@ -20,27 +20,37 @@ import java.util.Map;
 public final class StaleRows {
     private StaleRows() {}
 
-    public static void delete(SinkSettings sink, JobDefinition job, RefreshRange range, long generation) throws SQLException {
+    public static void delete(SinkSettings sink, JobDefinition job, RefreshRange range, long generation)
+            throws SQLException {
         SqlDialect d = sink.dialect();
         String older = " AND version < " + RowVersion.firstOf(generation);
         String jobIs = "job = " + SqlDialect.quote(job.name());
         try (Connection c = ConnectionFactory.open(sink)) {
-            for (Map.Entry<Granularity, RefreshRange.Span> e : range.allBuckets().entrySet()) {
-                String cond = jobIs + " AND granularity = " + SqlDialect.quote(e.getKey().id()) + between(d, "bucket_start", e.getValue()) + older;
+            for (Map.Entry<Granularity, RefreshRange.Span> e :
+                    range.allBuckets().entrySet()) {
+                String cond = jobIs + " AND granularity = "
+                        + SqlDialect.quote(e.getKey().id()) + between(d, "bucket_start", e.getValue()) + older;
                 d.delete(c, Tables.TIMESERIES, cond);
                 d.delete(c, Tables.ACTIVITY, cond);
             }
             for (Map.Entry<String, RefreshRange.Span> e : range.allEntryDays().entrySet()) {
-                d.delete(c, Tables.FUNNELS, jobIs + " AND funnel = " + SqlDialect.quote(e.getKey()) + between(d, "entry_day", e.getValue()) + older);
+                d.delete(
+                        c,
+                        Tables.FUNNELS,
+                        jobIs + " AND funnel = " + SqlDialect.quote(e.getKey()) + between(d, "entry_day", e.getValue())
+                                + older);
             }
             for (Map.Entry<String, RefreshRange.Span> e : range.allCohorts().entrySet()) {
-                String cond = jobIs + " AND retention = " + SqlDialect.quote(e.getKey()) + between(d, "cohort_start", e.getValue()) + older;
-                for (TableSpec t : new TableSpec[] {Tables.RETENTION_COHORTS, Tables.RETENTION_PERIODS}) d.delete(c, t, cond);
+                String cond = jobIs + " AND retention = " + SqlDialect.quote(e.getKey())
+                        + between(d, "cohort_start", e.getValue()) + older;
+                for (TableSpec t : new TableSpec[] {Tables.RETENTION_COHORTS, Tables.RETENTION_PERIODS})
+                    d.delete(c, t, cond);
             }
         }
     }
 
     private static String between(SqlDialect d, String column, RefreshRange.Span s) {
-        return " AND " + column + " >= " + d.timestampLiteral(s.from()) + " AND " + column + " < " + d.timestampLiteral(s.to());
+        return " AND " + column + " >= " + d.timestampLiteral(s.from()) + " AND " + column + " < "
+                + d.timestampLiteral(s.to());
     }
 }

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,9 +28,15 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
     private final long generation;
     /** [size, updates, on[0..P], onOrAfter[0..P]] */
     private transient ValueState<long[]> counts;
+
     private transient ValueState<Long> pendingTick;
 
-    public CohortCounter(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, long emitIntervalMs, long generation) {
+    public CohortCounter(
+            List<RetentionDefinition> definitions,
+            BucketCalendar calendar,
+            long latenessMs,
+            long emitIntervalMs,
+            long generation) {
         this.definitions = List.copyOf(definitions);
         this.calendar = calendar;
         this.latenessMs = latenessMs;
@@ -39,7 +46,9 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
 
     @Override
     public void open(OpenContext openContext) {
-        counts = getRuntimeContext().getState(new ValueStateDescriptor<>("cohort-counts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        counts = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>(
+                        "cohort-counts", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         pendingTick = getRuntimeContext().getState(new ValueStateDescriptor<>("cohort-emit-tick", Types.LONG));
     }
 
@@ -78,14 +87,15 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
         String[] key = ctx.getCurrentKey().split("\u001f", 3);
         RetentionDefinition def = definitions.get(Integer.parseInt(key[0]));
         long cohort = Long.parseLong(key[2]);
-        boolean isFinal = ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME && timestamp >= closing(def, cohort);
-        if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) pendingTick.clear();
+        boolean isFinal = ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp >= closing(def, cohort);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) pendingTick.clear();
         int periods = def.periods() + 1;
         long[] on = new long[periods];
         long[] onOrAfter = new long[periods];
         System.arraycopy(c, 2, on, 0, periods);
         System.arraycopy(c, 2 + periods, onOrAfter, 0, periods);
-        out.collect(new RetentionRow(def.name(), key[1], cohort, c[0], on, onOrAfter, isFinal, RowVersion.of(generation, c[1], isFinal)));
+        out.collect(new RetentionRow(
+                def.name(), key[1], cohort, c[0], on, onOrAfter, isFinal, RowVersion.of(generation, c[1], isFinal)));
         if (isFinal) {
             counts.clear();
             Long tick = pendingTick.value();

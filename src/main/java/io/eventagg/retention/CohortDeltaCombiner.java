@@ -41,7 +41,8 @@ public final class CohortDeltaCombiner extends AbstractStreamOperator<RetentionD
     @Override
     public void processElement(StreamRecord<RetentionDelta> record) {
         RetentionDelta d = record.getValue();
-        int[] s = sums.computeIfAbsent(new Key(d.definition(), d.environment(), d.cohortStart(), d.mask()), k -> new int[2]);
+        int[] s = sums.computeIfAbsent(
+                new Key(d.definition(), d.environment(), d.cohortStart(), d.mask()), k -> new int[2]);
         s[0] += d.sign();
         s[1] += d.updates();
         if (sums.size() >= maxEntries) emitAll();
@@ -56,7 +57,8 @@ public final class CohortDeltaCombiner extends AbstractStreamOperator<RetentionD
         for (Map.Entry<Key, int[]> e : sums.entrySet()) {
             Key k = e.getKey();
             int[] s = e.getValue();
-            output.collect(new StreamRecord<>(new RetentionDelta(k.definition(), k.environment(), k.cohortStart(), s[0], k.mask(), s[1])));
+            output.collect(new StreamRecord<>(
+                    new RetentionDelta(k.definition(), k.environment(), k.cohortStart(), s[0], k.mask(), s[1])));
         }
         sums.clear();
     }

@@ -15,8 +15,12 @@ public final class CompiledRetention implements Serializable {
     private final EventMatcher[] returns;
 
     public CompiledRetention(List<RetentionDefinition> definitions, PropertySelection selection) {
-        starts = definitions.stream().map(d -> new EventMatcher(d.startEvent(), d.startFilters(), selection)).toArray(EventMatcher[]::new);
-        returns = definitions.stream().map(d -> new EventMatcher(d.returnEvent(), d.returnFilters(), selection)).toArray(EventMatcher[]::new);
+        starts = definitions.stream()
+                .map(d -> new EventMatcher(d.startEvent(), d.startFilters(), selection))
+                .toArray(EventMatcher[]::new);
+        returns = definitions.stream()
+                .map(d -> new EventMatcher(d.returnEvent(), d.returnFilters(), selection))
+                .toArray(EventMatcher[]::new);
     }
 
     /** The event as the tracker needs it, or null when no definition cares about it. */

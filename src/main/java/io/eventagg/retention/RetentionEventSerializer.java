@@ -60,7 +60,8 @@ public final class RetentionEventSerializer extends RecordSerializer<RetentionEv
     /** Type information of {@link RetentionEvent} (through {@code @TypeInfo}). */
     public static final class Factory extends TypeInfoFactory<RetentionEvent> {
         @Override
-        public TypeInformation<RetentionEvent> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        public TypeInformation<RetentionEvent> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
             return CustomTypeInfo.of(RetentionEvent.class, RetentionEventSerializer::new);
         }
     }

@@ -1,11 +1,12 @@
 package io.eventagg.retention;
 
 import io.eventagg.config.JobDefinition;
-import io.eventagg.ingest.Event;
 import io.eventagg.config.RunOptions;
+import io.eventagg.ingest.Event;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 /**
  * The retention dataflow: events relevant to any definition ─ keyBy user ─ {@link RetentionTracker}
@@ -25,10 +26,10 @@ public final class RetentionPipeline {
 
     private RetentionPipeline() {}
 
-    public static DataStream<RetentionRow> define(DataStream<Event> events, JobDefinition job, RunOptions run, long latenessMs, long emitMs) {
+    public static DataStream<RetentionRow> define(
+            DataStream<Event> events, JobDefinition job, RunOptions run, long latenessMs, long emitMs) {
         CompiledRetention compiled = new CompiledRetention(job.retention(), job.propertySelection());
-        DataStream<RetentionEvent> projected = events
-                .flatMap((Event e, org.apache.flink.util.Collector<RetentionEvent> out) -> {
+        DataStream<RetentionEvent> projected = events.flatMap((Event e, Collector<RetentionEvent> out) -> {
                     RetentionEvent r = compiled.project(e);
                     if (r != null) out.collect(r);
                 })
@@ -37,14 +38,22 @@ public final class RetentionPipeline {
                 .uid("retention-project");
         TypeInformation<RetentionDelta> deltaType = TypeInformation.of(RetentionDelta.class);
         SingleOutputStreamOperator<RetentionDelta> deltas = run.streaming()
-                ? projected.keyBy(RetentionEvent::userKey).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, false), deltaType)
-                : projected.keyBy(RetentionEvent::userHash).process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, true), deltaType);
+                ? projected
+                        .keyBy(RetentionEvent::userKey)
+                        .process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, false), deltaType)
+                : projected
+                        .keyBy(RetentionEvent::userHash)
+                        .process(new RetentionTracker<>(job.retention(), job.calendar(), latenessMs, true), deltaType);
         deltas.name("retention users").uid("retention-users");
-        DataStream<RetentionDelta> toCohorts = run.streaming() ? deltas
-                : deltas.transform("retention sum deltas", deltaType, new CohortDeltaCombiner(COMBINER_MAX_ENTRIES)).uid("retention-sum-deltas");
+        DataStream<RetentionDelta> toCohorts = run.streaming()
+                ? deltas
+                : deltas.transform("retention sum deltas", deltaType, new CohortDeltaCombiner(COMBINER_MAX_ENTRIES))
+                        .uid("retention-sum-deltas");
         return toCohorts
                 .keyBy(RetentionDelta::cohortKey)
-                .process(new CohortCounter(job.retention(), job.calendar(), latenessMs, emitMs, run.generation()), TypeInformation.of(RetentionRow.class))
+                .process(
+                        new CohortCounter(job.retention(), job.calendar(), latenessMs, emitMs, run.generation()),
+                        TypeInformation.of(RetentionRow.class))
                 .name("retention cohorts")
                 .uid("retention-cohorts");
     }

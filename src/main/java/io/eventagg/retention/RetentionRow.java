@@ -5,5 +5,11 @@ package io.eventagg.retention;
  * that period ({@code on}) and in that period or later ({@code onOrAfter}).
  */
 public record RetentionRow(
-        String retention, String environment, long cohortStart, long cohortSize, long[] on, long[] onOrAfter, boolean isFinal,
+        String retention,
+        String environment,
+        long cohortStart,
+        long cohortSize,
+        long[] on,
+        long[] onOrAfter,
+        boolean isFinal,
         long version) {}

@@ -3,7 +3,6 @@ package io.eventagg.retention;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.config.RetentionType;
 import io.eventagg.time.BucketCalendar;
-import io.eventagg.time.Granularity;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -50,7 +49,8 @@ import org.apache.flink.util.Collector;
  *
  * @param <K> the user key's type (text in streaming, a hash in batch: see {@link RetentionPipeline}); the tracker never reads it
  */
-public final class RetentionTracker<K> extends KeyedProcessFunction<K, RetentionEvent, RetentionDelta> implements CheckpointedFunction {
+public final class RetentionTracker<K> extends KeyedProcessFunction<K, RetentionEvent, RetentionDelta>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private final List<RetentionDefinition> definitions;
@@ -66,7 +66,8 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
      * @param sortedInput true in batch execution, where each user's events arrive in timestamp
      *     order and timers fire only after the user's last one
      */
-    public RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput) {
+    public RetentionTracker(
+            List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput) {
         this(definitions, calendar, latenessMs, sortedInput, true);
     }
 
@@ -74,7 +75,11 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
      * @param fastReturns false sends every return event through the full path, which the fast path
      *     must equal (tests compare the two)
      */
-    RetentionTracker(List<RetentionDefinition> definitions, BucketCalendar calendar, long latenessMs, boolean sortedInput,
+    RetentionTracker(
+            List<RetentionDefinition> definitions,
+            BucketCalendar calendar,
+            long latenessMs,
+            boolean sortedInput,
             boolean fastReturns) {
         this.fastReturns = fastReturns;
         this.definitions = List.copyOf(definitions);
@@ -85,8 +90,9 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        trackedState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("retention-tracked-users", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        trackedState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(
+                        "retention-tracked-users", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         tracked = new long[definitions.size()];
         // Entries are (hash of the definition's name, users): definitions may change between runs.
         for (long[] entry : trackedState.get()) {
@@ -99,7 +105,8 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         List<long[]> entries = new ArrayList<>();
-        for (int d = 0; d < definitions.size(); d++) entries.add(new long[] {definitions.get(d).name().hashCode(), tracked[d]});
+        for (int d = 0; d < definitions.size(); d++)
+            entries.add(new long[] {definitions.get(d).name().hashCode(), tracked[d]});
         trackedState.update(entries);
     }
 
@@ -108,13 +115,18 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
     public void open(OpenContext openContext) {
         states = new ValueState[definitions.size()];
         for (int d = 0; d < states.length; d++) {
-            states[d] = getRuntimeContext().getState(new ValueStateDescriptor<>("retention-" + definitions.get(d).name(),
-                    PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+            states[d] = getRuntimeContext()
+                    .getState(new ValueStateDescriptor<>(
+                            "retention-" + definitions.get(d).name(),
+                            PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         }
         if (tracked == null) tracked = new long[definitions.size()];
         for (int d = 0; d < definitions.size(); d++) {
             int def = d;
-            getRuntimeContext().getMetricGroup().addGroup("retention", definitions.get(d).name()).gauge("trackedUsers", () -> tracked[def]);
+            getRuntimeContext()
+                    .getMetricGroup()
+                    .addGroup("retention", definitions.get(d).name())
+                    .gauge("trackedUsers", () -> tracked[def]);
         }
     }
 
@@ -126,7 +138,10 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
             if ((e.startMask() & bit) == 0 && (e.returnMask() & bit) == 0) continue;
             RetentionDefinition def = definitions.get(d);
             long[] raw = states[d].value();
-            if (fastReturns && (e.startMask() & bit) == 0 && raw != null && returnChangesNothing(def, raw, e.timestamp(), watermark)) {
+            if (fastReturns
+                    && (e.startMask() & bit) == 0
+                    && raw != null
+                    && returnChangesNothing(def, raw, e.timestamp(), watermark)) {
                 states[d].update(raw);
                 continue;
             }
@@ -174,7 +189,13 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
         return true;
     }
 
-    private void onStart(int d, RetentionDefinition def, UserRetention u, RetentionEvent e, Context ctx, Collector<RetentionDelta> out) {
+    private void onStart(
+            int d,
+            RetentionDefinition def,
+            UserRetention u,
+            RetentionEvent e,
+            Context ctx,
+            Collector<RetentionDelta> out) {
         long ts = e.timestamp();
         long bucket = calendar.start(def.cohortPeriod(), ts);
         if (def.type() == RetentionType.FIRST_TIME) {
@@ -191,14 +212,17 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
                     out.collect(new RetentionDelta(d, e.environment(), bucket, +1, mask));
                     ctx.timerService().registerEventTimeTimer(cohortExpiry(def, bucket));
                 }
-            } else if (u.lastStart == Long.MIN_VALUE || ts >= u.lastStart + def.firstTimeHorizon().toMillis()) {
+            } else if (u.lastStart == Long.MIN_VALUE
+                    || ts >= u.lastStart + def.firstTimeHorizon().toMillis()) {
                 long mask = recentBits(def, u, bucket, ts);
                 u.addCohort(bucket, ts, mask);
                 out.collect(new RetentionDelta(d, e.environment(), bucket, +1, mask));
                 ctx.timerService().registerEventTimeTimer(cohortExpiry(def, bucket));
             }
             // One horizon timer per user: set with the first start, moved forward when it fires.
-            if (u.lastStart == Long.MIN_VALUE) ctx.timerService().registerEventTimeTimer(ts + def.firstTimeHorizon().toMillis() + latenessMs);
+            if (u.lastStart == Long.MIN_VALUE)
+                ctx.timerService()
+                        .registerEventTimeTimer(ts + def.firstTimeHorizon().toMillis() + latenessMs);
             u.lastStart = Math.max(u.lastStart, ts);
         } else {
             int c = u.cohortIndex(bucket);
@@ -219,7 +243,13 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
         }
     }
 
-    private void onReturn(int d, RetentionDefinition def, UserRetention u, RetentionEvent e, Context ctx, Collector<RetentionDelta> out) {
+    private void onReturn(
+            int d,
+            RetentionDefinition def,
+            UserRetention u,
+            RetentionEvent e,
+            Context ctx,
+            Collector<RetentionDelta> out) {
         long ts = e.timestamp();
         long bucket = calendar.start(def.cohortPeriod(), ts);
         // A bucket already remembered has its timer (it fires at the bucket's end plus the
@@ -281,8 +311,10 @@ public final class RetentionTracker<K> extends KeyedProcessFunction<K, Retention
             UserRetention u = UserRetention.of(raw);
             u.pruneRecent(timestamp - latenessMs);
             expireCohorts(def, u, timestamp);
-            if (u.lastStart != Long.MIN_VALUE && u.cohorts == 0
-                    && (def.type() == RetentionType.RECURRING || u.lastStart + def.firstTimeHorizon().toMillis() + latenessMs <= timestamp)) {
+            if (u.lastStart != Long.MIN_VALUE
+                    && u.cohorts == 0
+                    && (def.type() == RetentionType.RECURRING
+                            || u.lastStart + def.firstTimeHorizon().toMillis() + latenessMs <= timestamp)) {
                 u.lastStart = Long.MIN_VALUE;
             }
             if (u.lastStart != Long.MIN_VALUE && def.type() == RetentionType.FIRST_TIME) {

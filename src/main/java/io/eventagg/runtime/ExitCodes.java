@@ -36,8 +36,11 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
      * @param usageErrors exception types that count as configuration problems too
      */
     @SafeVarargs
-    public static int execute(Object command, String[] args, Logger failures, Class<? extends Exception>... usageErrors) {
-        return new CommandLine(command).setExecutionExceptionHandler(new ExitCodes(failures, List.of(usageErrors))).execute(args);
+    public static int execute(
+            Object command, String[] args, Logger failures, Class<? extends Exception>... usageErrors) {
+        return new CommandLine(command)
+                .setExecutionExceptionHandler(new ExitCodes(failures, List.of(usageErrors)))
+                .execute(args);
     }
 
     @Override

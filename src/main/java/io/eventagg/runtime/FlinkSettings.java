@@ -62,7 +62,9 @@ public final class FlinkSettings {
         c.setString("taskmanager.network.sort-shuffle.min-buffers", "64");
         // One process on one machine: compressing the blocking shuffle's data only costs CPU
         // (LZ4 took about a tenth of the batch bucket operator's time).
-        c.set(NettyShuffleEnvironmentOptions.SHUFFLE_COMPRESSION_CODEC, NettyShuffleEnvironmentOptions.CompressionCodec.NONE);
+        c.set(
+                NettyShuffleEnvironmentOptions.SHUFFLE_COMPRESSION_CODEC,
+                NettyShuffleEnvironmentOptions.CompressionCodec.NONE);
         return c;
     }
 
@@ -73,7 +75,11 @@ public final class FlinkSettings {
      * job's budget; then {@code settingsFile} (YAML, nested keys joined with dots), the checkpoint
      * interval, {@code options} ({@code -D}) and the parallelism, each null or empty when not given.
      */
-    public static Configuration cluster(boolean streaming, Path settingsFile, Duration checkpointInterval, Map<String, String> options,
+    public static Configuration cluster(
+            boolean streaming,
+            Path settingsFile,
+            Duration checkpointInterval,
+            Map<String, String> options,
             Integer parallelism) {
         Configuration c = base(streaming);
         if (!streaming) {
@@ -98,11 +104,15 @@ public final class FlinkSettings {
         // strategy (ExecutionConfig no longer exposes it in Flink 2). The checkpoint interval is read
         // the same way, so that any configured value (also one that disables checkpoints) counts.
         Configuration extra = new Configuration();
-        if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+        if (env.getConfiguration()
+                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .isEmpty()) {
             LOG.warn("no checkpoint interval configured: checkpointing every {}", DEFAULT_CHECKPOINT_INTERVAL);
             extra.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
         }
-        if (env.getConfiguration().getOptional(RestartStrategyOptions.RESTART_STRATEGY).isEmpty()) {
+        if (env.getConfiguration()
+                .getOptional(RestartStrategyOptions.RESTART_STRATEGY)
+                .isEmpty()) {
             LOG.warn("no restart strategy configured: exponential-delay, 1 s to 1 min, at most 20 attempts");
             extra.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
             extra.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
@@ -122,7 +132,8 @@ public final class FlinkSettings {
         }
         Map<String, String> out = new LinkedHashMap<>();
         if (root == null || root.isMissingNode() || root.isNull()) return out;
-        if (!root.isObject()) throw new ConfigException("--flink-conf", "'" + file + "' must be a mapping of Flink settings");
+        if (!root.isObject())
+            throw new ConfigException("--flink-conf", "'" + file + "' must be a mapping of Flink settings");
         flatten("", root, out);
         return out;
     }

@@ -51,7 +51,8 @@ public final class RunningJob {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        return new RunSummary(r.getJobID(), Counters.of(r.getAllAccumulatorResults()), seconds(), r.getNetRuntime() / 1000.0);
+        return new RunSummary(
+                r.getJobID(), Counters.of(r.getAllAccumulatorResults()), seconds(), r.getNetRuntime() / 1000.0);
     }
 
     private JobExecutionResult poll(CompletableFuture<JobExecutionResult> result, Duration every, Progress progress)

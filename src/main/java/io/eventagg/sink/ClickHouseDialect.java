@@ -1,5 +1,7 @@
 package io.eventagg.sink;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,14 +48,18 @@ public final class ClickHouseDialect implements SqlDialect {
         String wanted = databaseOf(url);
         if (wanted == null) return;
         String actual;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT currentDatabase()")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT currentDatabase()")) {
             rs.next();
             actual = rs.getString(1);
         }
         if (!wanted.equals(actual)) {
-            throw new SQLException("the ClickHouse server put the connection into database '" + actual + "' although the URL names '"
-                    + wanted + "'. Old servers (such as 18.16) ignore the database the driver sends in a header: add it to the URL's"
-                    + " custom_http_params, e.g. custom_http_params=default_format%3DTabSeparatedWithNamesAndTypes%2Cdatabase%3D" + wanted);
+            throw new SQLException(
+                    "the ClickHouse server put the connection into database '" + actual + "' although the URL names '"
+                            + wanted
+                            + "'. Old servers (such as 18.16) ignore the database the driver sends in a header: add it to the URL's"
+                            + " custom_http_params, e.g. custom_http_params=default_format%3DTabSeparatedWithNamesAndTypes%2Cdatabase%3D"
+                            + wanted);
         }
     }
 
@@ -66,7 +72,7 @@ public final class ClickHouseDialect implements SqlDialect {
         int end = slash + 1;
         while (end < url.length() && url.charAt(end) != '?' && url.charAt(end) != '#' && url.charAt(end) != '/') end++;
         String db = url.substring(slash + 1, end);
-        return db.isEmpty() ? null : java.net.URLDecoder.decode(db, java.nio.charset.StandardCharsets.UTF_8);
+        return db.isEmpty() ? null : URLDecoder.decode(db, StandardCharsets.UTF_8);
     }
 
     @Override

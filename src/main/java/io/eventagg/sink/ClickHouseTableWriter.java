@@ -31,6 +31,7 @@ import java.util.List;
 final class ClickHouseTableWriter implements TableWriter {
     /** Upper bound of one INSERT request body. */
     static final int MAX_REQUEST_BYTES = 32 << 20;
+
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private final Connection connection;
@@ -42,8 +43,10 @@ final class ClickHouseTableWriter implements TableWriter {
         this.connection = connection;
         this.table = table;
         this.v1 = isV1(connection);
-        this.insert = "INSERT INTO " + table.name() + " (" + String.join(", ", table.columns().stream().map(c -> "`" + c.name() + "`").toList())
-                + ")";
+        this.insert = "INSERT INTO " + table.name() + " ("
+                + String.join(
+                        ", ",
+                        table.columns().stream().map(c -> "`" + c.name() + "`").toList()) + ")";
     }
 
     /** Whether the connection comes from clickhouse-jdbc's v1 client (deprecated by the driver; what 18.16 needs). */
@@ -62,8 +65,12 @@ final class ClickHouseTableWriter implements TableWriter {
                 insertJdbcBatch(rows);
             }
         } catch (SQLException e) {
-            throw new SQLException("inserting " + rows.size() + " rows into ClickHouse table " + table.name() + " failed: " + e.getMessage(),
-                    e.getSQLState(), e.getErrorCode(), e);
+            throw new SQLException(
+                    "inserting " + rows.size() + " rows into ClickHouse table " + table.name() + " failed: "
+                            + e.getMessage(),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
         }
     }
 
@@ -96,7 +103,8 @@ final class ClickHouseTableWriter implements TableWriter {
         String marks = String.join(", ", table.columns().stream().map(c -> "?").toList());
         try (PreparedStatement ps = connection.prepareStatement(insert + " VALUES (" + marks + ")")) {
             for (Object[] r : rows) {
-                for (int i = 0; i < r.length; i++) bindTyped(ps, i + 1, table.columns().get(i), r[i]);
+                for (int i = 0; i < r.length; i++)
+                    bindTyped(ps, i + 1, table.columns().get(i), r[i]);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -145,7 +153,8 @@ final class ClickHouseTableWriter implements TableWriter {
 
     /** Epoch milliseconds as ClickHouse DateTime text in UTC (the tables' columns are DateTime('UTC')). */
     static String dateTime(long epochMillis) {
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000L), 0, ZoneOffset.UTC).format(DATE_TIME);
+        return LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000L), 0, ZoneOffset.UTC)
+                .format(DATE_TIME);
     }
 
     /** TabSeparated escaping: backslash, tab, newline, carriage return, NUL, backspace, form feed. */

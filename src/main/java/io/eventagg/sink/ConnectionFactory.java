@@ -28,25 +28,33 @@ public final class ConnectionFactory {
         Driver driver;
         try {
             driver = (Driver) Class.forName(dialect.driverClass(), true, ConnectionFactory.class.getClassLoader())
-                    .getDeclaredConstructor().newInstance();
+                    .getDeclaredConstructor()
+                    .newInstance();
         } catch (ReflectiveOperationException e) {
             throw new SQLException("JDBC driver " + dialect.driverClass() + " is not on the classpath", e);
         }
         String url = driverUrl(settings);
         Properties props = settings.driverProperties();
         props.remove(CLICKHOUSE_V1);
-        String password = settings.password() == null ? null : settings.password().reveal();
+        String password =
+                settings.password() == null ? null : settings.password().reveal();
         Connection c;
         try {
             c = driver.connect(url, props);
         } catch (SQLException e) {
-            throw new SQLException("cannot connect to " + Redact.url(settings.url()) + ": "
-                    + Redact.text(e.getMessage(), password), e.getSQLState(), e.getErrorCode(), scrub(e, password));
+            throw new SQLException(
+                    "cannot connect to " + Redact.url(settings.url()) + ": " + Redact.text(e.getMessage(), password),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    scrub(e, password));
         } catch (RuntimeException e) {
-            throw new SQLException("cannot connect to " + Redact.url(settings.url()) + ": "
-                    + Redact.text(String.valueOf(e.getMessage()), password), scrub(e, password));
+            throw new SQLException(
+                    "cannot connect to " + Redact.url(settings.url()) + ": "
+                            + Redact.text(String.valueOf(e.getMessage()), password),
+                    scrub(e, password));
         }
-        if (c == null) throw new SQLException("the " + dialect.name() + " driver does not accept " + Redact.url(settings.url()));
+        if (c == null)
+            throw new SQLException("the " + dialect.name() + " driver does not accept " + Redact.url(settings.url()));
         try {
             dialect.verify(c, settings.url());
         } catch (SQLException e) {
@@ -55,8 +63,11 @@ public final class ConnectionFactory {
             } catch (SQLException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new SQLException("cannot connect to " + Redact.url(settings.url()) + ": " + Redact.text(e.getMessage(), password),
-                    e.getSQLState(), e.getErrorCode(), scrub(e, password));
+            throw new SQLException(
+                    "cannot connect to " + Redact.url(settings.url()) + ": " + Redact.text(e.getMessage(), password),
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    scrub(e, password));
         }
         return c;
     }
@@ -83,7 +94,8 @@ public final class ConnectionFactory {
         if (password == null || password.length() < 3) return e;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains(password)) {
-                SQLException masked = new SQLException(e.getClass().getName() + ": " + Redact.text(e.getMessage(), password));
+                SQLException masked =
+                        new SQLException(e.getClass().getName() + ": " + Redact.text(e.getMessage(), password));
                 masked.setStackTrace(e.getStackTrace());
                 return masked;
             }

@@ -40,6 +40,7 @@ final class DuckDbTableWriter implements TableWriter {
      * is merged, where DuckDB's {@code epoch_ms} converts it (or rejects it).
      */
     static final long MIN_APPENDED_MS = -62_135_596_800_000L; // 0001-01-01
+
     static final long MAX_APPENDED_MS = 253_402_300_799_999L; // 9999-12-31T23:59:59.999
     /** After failed direct appends, up to this many batches are merged before the next attempt. */
     private static final int MAX_SKIPPED = 64;
@@ -66,6 +67,7 @@ final class DuckDbTableWriter implements TableWriter {
     private boolean stageCreated;
     /** Catalog and schema of the table if the appender can fill it (see {@link #appendTarget}). */
     private String[] appendTarget;
+
     private boolean targetChecked;
     private int skip;
     private int skipNext;
@@ -74,11 +76,13 @@ final class DuckDbTableWriter implements TableWriter {
     private int fallbacks;
 
     DuckDbTableWriter(Connection connection, TableSpec table) throws SQLException {
-        if (!connection.getAutoCommit()) throw new SQLException("writing into " + table.name() + " needs a connection in autocommit mode");
+        if (!connection.getAutoCommit())
+            throw new SQLException("writing into " + table.name() + " needs a connection in autocommit mode");
         this.connection = connection;
         this.duck = connection.unwrap(DuckDBConnection.class);
         this.table = table;
-        this.stage = "stage_" + table.name() + "_" + UUID.randomUUID().toString().replace("-", "");
+        this.stage =
+                "stage_" + table.name() + "_" + UUID.randomUUID().toString().replace("-", "");
         this.keyIndexes = table.keyIndexes();
         this.types = table.columns().stream().map(Column::type).toArray(ColumnType[]::new);
         this.keys = new BatchKeys(keyIndexes, table.versioned() ? table.indexOf("version") : -1);
@@ -101,7 +105,11 @@ final class DuckDbTableWriter implements TableWriter {
     @Override
     public void close() {
         // the staging table is temporary: it goes with the connection
-        LOG.debug("{}: {} rows appended, {} merged, {} batches fell back from appending to merging", table.name(), appendedRows, mergedRows,
+        LOG.debug(
+                "{}: {} rows appended, {} merged, {} batches fell back from appending to merging",
+                table.name(),
+                appendedRows,
+                mergedRows,
                 fallbacks);
     }
 
@@ -125,7 +133,11 @@ final class DuckDbTableWriter implements TableWriter {
                 // A "new" key exists after all (e.g. rows that the previous attempt of a restarted job
                 // wrote), or a value the appender does not take: the batch is merged. Merge the next
                 // 1, 2, 4 … batches right away, in case many more are like it.
-                LOG.debug("{}: appending {} rows failed, merging them instead: {}", table.name(), fresh.size(), e.toString());
+                LOG.debug(
+                        "{}: appending {} rows failed, merging them instead: {}",
+                        table.name(),
+                        fresh.size(),
+                        e.toString());
                 fallbacks++;
                 skipNext = Math.min(MAX_SKIPPED, Math.max(1, skipNext * 2));
                 skip = skipNext;
@@ -212,10 +224,20 @@ final class DuckDbTableWriter implements TableWriter {
             if (hasNull || batch.isEmpty()) continue;
             String column = table.name() + "." + table.columns().get(k).name();
             if (type == ColumnType.TIMESTAMP) {
-                sb.append(" AND ").append(column).append(" BETWEEN epoch_ms(CAST(").append(lo).append(" AS BIGINT)) AND epoch_ms(CAST(")
-                        .append(hi).append(" AS BIGINT))");
+                sb.append(" AND ")
+                        .append(column)
+                        .append(" BETWEEN epoch_ms(CAST(")
+                        .append(lo)
+                        .append(" AS BIGINT)) AND epoch_ms(CAST(")
+                        .append(hi)
+                        .append(" AS BIGINT))");
             } else {
-                sb.append(" AND ").append(column).append(" BETWEEN ").append(lo).append(" AND ").append(hi);
+                sb.append(" AND ")
+                        .append(column)
+                        .append(" BETWEEN ")
+                        .append(lo)
+                        .append(" AND ")
+                        .append(hi);
             }
         }
         return sb.toString();
@@ -229,17 +251,21 @@ final class DuckDbTableWriter implements TableWriter {
     private String[] appendTarget() throws SQLException {
         if (targetChecked) return appendTarget;
         targetChecked = true;
-        try (PreparedStatement ps = connection.prepareStatement("SELECT database_name, schema_name, column_name, data_type"
-                + " FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()"
-                + " AND table_name = ? ORDER BY column_index")) {
+        try (PreparedStatement ps =
+                connection.prepareStatement("SELECT database_name, schema_name, column_name, data_type"
+                        + " FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()"
+                        + " AND table_name = ? ORDER BY column_index")) {
             ps.setString(1, table.name());
             try (ResultSet rs = ps.executeQuery()) {
                 String[] where = null;
                 int i = 0;
                 for (; rs.next(); i++) {
-                    if (i >= types.length || !rs.getString(3).equals(table.columns().get(i).name())
+                    if (i >= types.length
+                            || !rs.getString(3).equals(table.columns().get(i).name())
                             || !rs.getString(4).equals(tableType(types[i]))) {
-                        LOG.info("{} has other columns than eventagg writes; its rows are merged, not appended", table.name());
+                        LOG.info(
+                                "{} has other columns than eventagg writes; its rows are merged, not appended",
+                                table.name());
                         return null;
                     }
                     where = new String[] {rs.getString(1), rs.getString(2)};
@@ -256,7 +282,8 @@ final class DuckDbTableWriter implements TableWriter {
      * converts). The appender (duckdb_jdbc 1.5) fills a data chunk on the Java side and hands it
      * over per 2,048 rows; strings of 12 bytes or more cost one JNI call each.
      */
-    private void appendRows(String catalog, String schema, String into, List<Object[]> batch, boolean timestamps) throws SQLException {
+    private void appendRows(String catalog, String schema, String into, List<Object[]> batch, boolean timestamps)
+            throws SQLException {
         try (DuckDBAppender app = duck.createAppender(catalog, schema, into)) {
             for (Object[] r : batch) {
                 app.beginRow();
@@ -317,20 +344,37 @@ final class DuckDbTableWriter implements TableWriter {
             select.append(c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + name + ") AS " + name : name);
             if (t.key().contains(name)) {
                 if (on.length() > 0) on.append(" AND ");
-                on.append(t.name()).append('.').append(name).append(" = excluded.").append(name);
+                on.append(t.name())
+                        .append('.')
+                        .append(name)
+                        .append(" = excluded.")
+                        .append(name);
             } else {
                 if (updates.length() > 0) updates.append(", ");
                 updates.append(name).append(" = excluded.").append(name);
             }
         }
-        StringBuilder sql = new StringBuilder("MERGE INTO ").append(t.name()).append(" USING (SELECT ").append(select).append(" FROM ")
-                .append(stage).append(") AS excluded ON ").append(on).append(targetConditions);
+        StringBuilder sql = new StringBuilder("MERGE INTO ")
+                .append(t.name())
+                .append(" USING (SELECT ")
+                .append(select)
+                .append(" FROM ")
+                .append(stage)
+                .append(") AS excluded ON ")
+                .append(on)
+                .append(targetConditions);
         if (updates.length() > 0) {
             sql.append(" WHEN MATCHED");
-            if (t.versioned()) sql.append(" AND excluded.version >= ").append(t.name()).append(".version");
+            if (t.versioned())
+                sql.append(" AND excluded.version >= ").append(t.name()).append(".version");
             sql.append(" THEN UPDATE SET ").append(updates);
         }
-        return sql.append(" WHEN NOT MATCHED THEN INSERT (").append(cols).append(") VALUES (").append(values).append(')').toString();
+        return sql.append(" WHEN NOT MATCHED THEN INSERT (")
+                .append(cols)
+                .append(") VALUES (")
+                .append(values)
+                .append(')')
+                .toString();
     }
 
     /** The staging table: the table's columns, timestamps as epoch milliseconds. */

@@ -32,14 +32,22 @@ final class JdbcTableSinkWriter<T> implements SinkWriter<T> {
     private boolean armed;
 
     /** Opens the connection: a database that cannot be reached fails the task right away. */
-    JdbcTableSinkWriter(SinkSettings settings, TableSpec table, RowMapper<T> mapper, ProcessingTimeService time, MetricGroup metrics)
+    JdbcTableSinkWriter(
+            SinkSettings settings,
+            TableSpec table,
+            RowMapper<T> mapper,
+            ProcessingTimeService time,
+            MetricGroup metrics)
             throws IOException {
         this.table = table;
         this.mapper = mapper;
         this.batchSize = settings.batchSize();
         this.time = time;
         this.schedule = new FlushSchedule(settings.batchSize(), settings.batchIntervalMs());
-        this.writer = new RetryingTableWriter(settings, table, metrics.counter(JdbcTableSink.SINK_WRITE_FAILURES),
+        this.writer = new RetryingTableWriter(
+                settings,
+                table,
+                metrics.counter(JdbcTableSink.SINK_WRITE_FAILURES),
                 metrics.counter(JdbcTableSink.SINK_CONNECT_FAILURES));
         try {
             writer.open();
@@ -97,7 +105,10 @@ final class JdbcTableSinkWriter<T> implements SinkWriter<T> {
     @Override
     public void close() {
         if (!rows.isEmpty()) {
-            LOG.info("{}: closing with {} rows not written; they are replayed from the last checkpoint", table.name(), rows.size());
+            LOG.info(
+                    "{}: closing with {} rows not written; they are replayed from the last checkpoint",
+                    table.name(),
+                    rows.size());
             rows.clear();
         }
         writer.close();

@@ -55,11 +55,18 @@ final class RetryingTableWriter implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 String message = Redact.text(String.valueOf(e.getMessage()), password());
                 if (attempt >= settings.maxRetries()) {
-                    throw new IOException("writing " + rows.size() + " rows into " + table.name() + " at " + Redact.url(settings.url())
-                            + " failed " + (attempt + 1) + " times: " + message, ConnectionFactory.scrub(e, password()));
+                    throw new IOException(
+                            "writing " + rows.size() + " rows into " + table.name() + " at "
+                                    + Redact.url(settings.url()) + " failed " + (attempt + 1) + " times: " + message,
+                            ConnectionFactory.scrub(e, password()));
                 }
-                LOG.warn("{}: writing {} rows failed (attempt {} of {}), trying again: {}", table.name(), rows.size(), attempt + 1,
-                        settings.maxRetries() + 1, message);
+                LOG.warn(
+                        "{}: writing {} rows failed (attempt {} of {}), trying again: {}",
+                        table.name(),
+                        rows.size(),
+                        attempt + 1,
+                        settings.maxRetries() + 1,
+                        message);
                 Thread.sleep(1000L * attempt);
             }
         }

@@ -20,13 +20,15 @@ package io.eventagg.sink;
 public final class RowVersion {
     /** Final rows' progress starts here; counters are capped below it. */
     public static final long FINAL_OFFSET = 1L << 39;
+
     public static final long MAX_PROGRESS = FINAL_OFFSET - 1;
     public static final long MAX_GENERATION = (1L << 22) - 1;
 
     private RowVersion() {}
 
     public static long of(long generation, long progress, boolean isFinal) {
-        if (generation < 0 || generation > MAX_GENERATION) throw new IllegalArgumentException("generation " + generation);
+        if (generation < 0 || generation > MAX_GENERATION)
+            throw new IllegalArgumentException("generation " + generation);
         long p = Math.min(Math.max(progress, 0), MAX_PROGRESS) + (isFinal ? FINAL_OFFSET : 0);
         return (generation << 41) | (p << 1) | (isFinal ? 1 : 0);
     }

@@ -29,8 +29,10 @@ public final class SchemaManager {
      */
     public static int applyRawEvents(SinkSettings settings) throws SQLException {
         if (!(settings.dialect() instanceof ClickHouseDialect)) {
-            throw new ConfigException("--raw-events", "the raw events table and its materialized views exist for ClickHouse only, not "
-                    + settings.dialect().name());
+            throw new ConfigException(
+                    "--raw-events",
+                    "the raw events table and its materialized views exist for ClickHouse only, not "
+                            + settings.dialect().name());
         }
         try (Connection c = ConnectionFactory.open(settings)) {
             return execute(c, settings.dialect(), SqlDialect.splitSql(SqlDialect.resource(RAW_EVENTS_SQL)));
@@ -44,8 +46,10 @@ public final class SchemaManager {
                 try {
                     s.execute(sql);
                 } catch (SQLException e) {
-                    throw new SQLException("schema statement failed on " + dialect.name() + ": " + e.getMessage()
-                            + "\n" + sql, e.getSQLState(), e);
+                    throw new SQLException(
+                            "schema statement failed on " + dialect.name() + ": " + e.getMessage() + "\n" + sql,
+                            e.getSQLState(),
+                            e);
                 }
                 n++;
             }

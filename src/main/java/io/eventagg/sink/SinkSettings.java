@@ -18,7 +18,13 @@ import java.util.Properties;
  *     (and restarts per its restart strategy)
  */
 public record SinkSettings(
-        String url, String user, Secret password, Map<String, String> properties, int batchSize, long batchIntervalMs, int maxRetries)
+        String url,
+        String user,
+        Secret password,
+        Map<String, String> properties,
+        int batchSize,
+        long batchIntervalMs,
+        int maxRetries)
         implements Serializable {
 
     public static final String DEFAULT_URL = "jdbc:duckdb:data/eventagg.duckdb";
@@ -38,7 +44,8 @@ public record SinkSettings(
      */
     public static SinkSettings of(ConnectionProfile p) {
         SinkSettings s = of(p.url() != null ? p.url() : DEFAULT_URL);
-        s = s.withBatch(p.batchSize() != null ? p.batchSize() : s.batchSize(),
+        s = s.withBatch(
+                p.batchSize() != null ? p.batchSize() : s.batchSize(),
                 p.batchInterval() != null ? p.batchInterval().toMillis() : s.batchIntervalMs());
         if (p.maxRetries() != null) s = s.withMaxRetries(p.maxRetries());
         s = s.withProperties(p.properties()).withCredentials(p.user(), Secret.of(p.password()));
@@ -86,8 +93,10 @@ public record SinkSettings(
 
     @Override
     public String toString() {
-        return "SinkSettings[url=" + Redact.url(url) + ", user=" + user + ", password=" + (password == null ? "none" : Redact.MASK)
-                + ", properties=" + Redact.properties(properties) + ", batch=" + batchSize + "/" + batchIntervalMs + "ms, retries="
+        return "SinkSettings[url=" + Redact.url(url) + ", user=" + user + ", password="
+                + (password == null ? "none" : Redact.MASK)
+                + ", properties=" + Redact.properties(properties) + ", batch=" + batchSize + "/" + batchIntervalMs
+                + "ms, retries="
                 + maxRetries + "]";
     }
 }

@@ -88,7 +88,8 @@ public interface SqlDialect extends Serializable {
         if (url == null || url.isBlank()) throw new ConfigException("sink.url", "is required");
         if (url.startsWith("jdbc:duckdb:")) return new DuckDbDialect();
         if (url.startsWith("jdbc:clickhouse:") || url.startsWith("jdbc:ch:")) return new ClickHouseDialect();
-        throw new ConfigException("sink.url", "'" + url + "' is not supported (expected jdbc:duckdb:… or jdbc:clickhouse:…)");
+        throw new ConfigException(
+                "sink.url", "'" + url + "' is not supported (expected jdbc:duckdb:… or jdbc:clickhouse:…)");
     }
 
     static String resource(String path) {

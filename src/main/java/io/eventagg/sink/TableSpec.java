@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param versioned rows carry a {@code version} column and a newer version wins
  */
-public record TableSpec(String name, List<Column> columns, List<String> key, boolean versioned) implements Serializable {
+public record TableSpec(String name, List<Column> columns, List<String> key, boolean versioned)
+        implements Serializable {
 
     public int indexOf(String column) {
         for (int i = 0; i < columns.size(); i++) {

@@ -1,17 +1,17 @@
 package io.eventagg.sketch;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import org.apache.datasketches.hash.MurmurHash3;
-import org.apache.datasketches.hll.HllSketch;
-import org.apache.datasketches.hll.TgtHllType;
-import org.apache.datasketches.hll.Union;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.apache.datasketches.hash.MurmurHash3;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.memory.Memory;
 
 /**
@@ -28,6 +28,7 @@ public final class Sketches {
     public static final int DEFAULT_LG_K = 14;
     /** The HLL register width used in memory (fast updates) and in stored sketches. */
     public static final TgtHllType HLL_TYPE = TgtHllType.HLL_8;
+
     private static final long SEED = 0x9E3779B97F4A7C15L;
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder B64D = Base64.getDecoder();
@@ -87,6 +88,7 @@ public final class Sketches {
 
     /** Relative accuracy of the time distributions: a quantile is within 1 % of the exact value. */
     public static final double QUANTILE_ACCURACY = 0.01;
+
     private static final int QUANTILE_BINS = 2048;
 
     /**

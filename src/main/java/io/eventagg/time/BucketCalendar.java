@@ -33,6 +33,7 @@ public final class BucketCalendar implements Serializable {
     private final ZoneId zone;
     /** From this instant on, every offset of the zone is a whole number of minutes. */
     private final long wholeMinutesSince;
+
     private transient ZoneRules rules;
     /** Per granularity, the bucket last found by {@link #start} (a cache; see there). */
     private transient Span[] spans;
@@ -114,7 +115,8 @@ public final class BucketCalendar implements Serializable {
      * never spans an offset change, and every offset change starts a bucket.
      */
     private long clockStart(ZonedDateTime t, ChronoUnit unit) {
-        long floor = t.toLocalDateTime().truncatedTo(unit).toInstant(t.getOffset()).toEpochMilli();
+        long floor =
+                t.toLocalDateTime().truncatedTo(unit).toInstant(t.getOffset()).toEpochMilli();
         ZoneOffsetTransition prev = rules().previousTransition(t.toInstant().plusNanos(1));
         if (prev != null) {
             long at = prev.getInstant().toEpochMilli();
@@ -125,7 +127,11 @@ public final class BucketCalendar implements Serializable {
 
     /** End of a minute or hour bucket: the next local boundary in its offset, or an earlier offset change. */
     private long clockEnd(ZonedDateTime start, ChronoUnit unit) {
-        long next = start.toLocalDateTime().truncatedTo(unit).plus(1, unit).toInstant(start.getOffset()).toEpochMilli();
+        long next = start.toLocalDateTime()
+                .truncatedTo(unit)
+                .plus(1, unit)
+                .toInstant(start.getOffset())
+                .toEpochMilli();
         ZoneOffsetTransition tr = rules().nextTransition(start.toInstant());
         if (tr != null) {
             long at = tr.getInstant().toEpochMilli();
@@ -157,9 +163,12 @@ public final class BucketCalendar implements Serializable {
         return switch (g) {
             case DAY -> ChronoUnit.DAYS.between(localDate(fromStart), localDate(toStart));
             case WEEK -> ChronoUnit.WEEKS.between(localDate(fromStart), localDate(toStart));
-            case MONTH -> ChronoUnit.MONTHS.between(
-                    localDate(fromStart).withDayOfMonth(1), localDate(toStart).withDayOfMonth(1));
-            case HOUR, MINUTE -> clockBucketsBetween(g == Granularity.HOUR ? 3_600_000L : MINUTE_MS, fromStart, toStart);
+            case MONTH ->
+                ChronoUnit.MONTHS.between(
+                        localDate(fromStart).withDayOfMonth(1),
+                        localDate(toStart).withDayOfMonth(1));
+            case HOUR, MINUTE ->
+                clockBucketsBetween(g == Granularity.HOUR ? 3_600_000L : MINUTE_MS, fromStart, toStart);
         };
     }
 

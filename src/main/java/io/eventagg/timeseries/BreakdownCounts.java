@@ -25,6 +25,7 @@ public final class BreakdownCounts {
     public static final int MAX_VALUE_CHARS = 1000;
     /** From this many values on, a key gets a hash index; below, a scan is faster than hashing. */
     static final int INDEX_FROM = 12;
+
     private static final String[] NO_VALUES = new String[0];
     private static final long[] NO_COUNTS = new long[0];
 

@@ -21,6 +21,7 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class DistinctIds {
     /** Up to this many ids a partial carries hashes; more become a sketch (8 KiB of hashes). */
     public static final int MAX_HASHES = 1024;
+
     private static final byte HASHES = 1;
     private static final byte SKETCH = 2;
 

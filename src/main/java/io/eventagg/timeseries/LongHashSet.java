@@ -1,6 +1,7 @@
 package io.eventagg.timeseries;
 
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * A set of 64-bit id hashes (open addressing, linear probing): what a minute accumulator keeps of
@@ -74,7 +75,7 @@ final class LongHashSet {
     }
 
     /** Calls {@code f} with every element. */
-    void forEach(java.util.function.LongConsumer f) {
+    void forEach(LongConsumer f) {
         if (hasZero) f.accept(EMPTY);
         for (long t : table) if (t != EMPTY) f.accept(t);
     }

@@ -44,7 +44,8 @@ public final class SeriesAccumulator {
             event = p.event();
         } else if (!sameSeries(p)) {
             // Only if two series' 64-bit key hashes collided (SeriesKeys): never merge them.
-            throw new IllegalStateException("time-series key collision: " + describe() + " and " + p.environment() + "/" + p.event());
+            throw new IllegalStateException(
+                    "time-series key collision: " + describe() + " and " + p.environment() + "/" + p.event());
         }
         count += p.count();
         if (p.users() != null) p.users().addTo(users);
@@ -56,7 +57,8 @@ public final class SeriesAccumulator {
     }
 
     private boolean sameSeries(SeriesPartial p) {
-        return rollup == p.rollup() && (environment == p.environment() || environment.equals(p.environment()))
+        return rollup == p.rollup()
+                && (environment == p.environment() || environment.equals(p.environment()))
                 && (event == p.event() || (event != null && event.equals(p.event())));
     }
 

@@ -77,6 +77,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private transient InternalValueState<Long, Long, SeriesAccumulator> buckets;
     /** Per key: the starts of its open buckets (which its one timer closes). */
     private transient InternalValueState<Long, VoidNamespace, OpenBuckets> open;
+
     private transient InternalTimerService<Long> timers;
     /**
      * Buckets changed since their last row (streaming only), in the order of their first change.
@@ -85,6 +86,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
      * hand out copies, which carry no flag, so there a set does the bookkeeping.
      */
     private transient ArrayList<Changed> changedList;
+
     private transient LinkedHashSet<Changed> changedSet;
     private transient int finest;
     private transient RunCounter closedBucketEvents;
@@ -101,7 +103,8 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
      * @param changeSetAlways keep the set of changed buckets even on the heap backend, where a flag on
      *     the accumulator does (tests run both ways)
      */
-    SeriesBucketOperator(JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation, boolean changeSetAlways) {
+    SeriesBucketOperator(
+            JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation, boolean changeSetAlways) {
         this.changeSetAlways = changeSetAlways;
         this.calendar = job.calendar();
         this.rows = new SeriesRows(job.breakdowns(), job.breakdownLimit(), generation);
@@ -120,7 +123,8 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         buckets = (InternalValueState<Long, Long, SeriesAccumulator>) getOrCreateKeyedState(
                 LongSerializer.INSTANCE, new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo()));
         open = (InternalValueState<Long, VoidNamespace, OpenBuckets>) getOrCreateKeyedState(
-                VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
+                VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
         open.setCurrentNamespace(VoidNamespace.INSTANCE);
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
         if (heapObjects()) {
@@ -197,9 +201,12 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         closedTo = Math.max(closedTo, end);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (now - lastClosedLog >= 10_000) {
-            LOG.warn("{} events reached time-series buckets that were already closed, between {} and {}: they are not in the"
-                    + " results; refresh that range, and please report it (README, Late data)",
-                    closedEvents, Instant.ofEpochMilli(closedFrom), Instant.ofEpochMilli(closedTo));
+            LOG.warn(
+                    "{} events reached time-series buckets that were already closed, between {} and {}: they are not in the"
+                            + " results; refresh that range, and please report it (README, Late data)",
+                    closedEvents,
+                    Instant.ofEpochMilli(closedFrom),
+                    Instant.ofEpochMilli(closedTo));
             lastClosedLog = now;
             closedEvents = 0;
             closedFrom = Long.MAX_VALUE;

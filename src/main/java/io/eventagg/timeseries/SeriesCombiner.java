@@ -56,15 +56,18 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
      * the job's coarser granularities.
      */
     private transient Granularity[] levels;
+
     private transient boolean[] emitted;
     /** Per level, the coarser levels it folds into when flushed. */
     private transient int[][] parents;
+
     private transient int lgK;
     private transient int breakdownKeys;
     private transient int breakdownCap;
     private transient long allowedLatenessMs;
     /** Per environment: the rollup and the series of each event. */
     private transient HashMap<String, Environment> environments;
+
     private transient Environment lastEnvironment;
     /** Series with buffered accumulators, in the order they got their first one. */
     private transient ArrayList<Series> active;
@@ -107,7 +110,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         active = new ArrayList<>();
         buffered = 0;
         earliestClose = Long.MAX_VALUE;
-        if (flushIntervalMs > 0) AlignedTicks.ahead(getProcessingTimeService(), flushIntervalMs, flushLeadMs, t -> flush());
+        if (flushIntervalMs > 0)
+            AlignedTicks.ahead(getProcessingTimeService(), flushIntervalMs, flushLeadMs, t -> flush());
     }
 
     /**
@@ -305,8 +309,19 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         }
         long key = SeriesKeys.key(s.hash, g, SeriesKeys.shard(calendar, g, start));
         output.collect(new StreamRecord<>(
-                new SeriesPartial(key, s.rollup, s.environment, s.event, start, a.count, a.users.build(),
-                        a.sessions == null ? null : a.sessions.build(), keys, vals, counts, overflow),
+                new SeriesPartial(
+                        key,
+                        s.rollup,
+                        s.environment,
+                        s.event,
+                        start,
+                        a.count,
+                        a.users.build(),
+                        a.sessions == null ? null : a.sessions.build(),
+                        keys,
+                        vals,
+                        counts,
+                        overflow),
                 start));
     }
 
@@ -347,6 +362,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         final long hash;
         /** Per level (finest first), the buffered accumulators by bucket start; level 0 is where events are counted. */
         HashMap<Long, Acc>[] levels;
+
         private long lastStart = Long.MIN_VALUE;
         private Acc last;
 

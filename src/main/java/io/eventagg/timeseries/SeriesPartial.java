@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -52,7 +53,8 @@ public record SeriesPartial(
      */
     public static final class TypeInfoFactoryImpl extends TypeInfoFactory<SeriesPartial> {
         @Override
-        public TypeInformation<SeriesPartial> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+        public TypeInformation<SeriesPartial> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
             return CustomTypeInfo.of(SeriesPartial.class, Serializer::new);
         }
     }
@@ -74,10 +76,11 @@ public record SeriesPartial(
         }
 
         @Override
-        public org.apache.flink.api.common.typeutils.TypeSerializer<SeriesPartial> duplicate() {
+        public TypeSerializer<SeriesPartial> duplicate() {
             // Holds scratch buffers and recently read strings: one instance per thread.
             return new Serializer();
         }
+
         private static final int ROLLUP = 1;
         private static final int EVENT = 2;
         private static final int USERS = 4;
@@ -94,8 +97,12 @@ public record SeriesPartial(
         protected void write(SeriesPartial p, DataOutputView out) throws IOException {
             boolean breakdowns = p.breakdownKeys != null;
             out.writeLong(p.key);
-            out.writeByte((p.rollup ? ROLLUP : 0) | (p.event != null ? EVENT : 0) | (p.users != null ? USERS : 0)
-                    | (p.sessions != null ? SESSIONS : 0) | (breakdowns ? BREAKDOWNS : 0) | (p.breakdownOverflow != null ? OVERFLOW : 0));
+            out.writeByte((p.rollup ? ROLLUP : 0)
+                    | (p.event != null ? EVENT : 0)
+                    | (p.users != null ? USERS : 0)
+                    | (p.sessions != null ? SESSIONS : 0)
+                    | (breakdowns ? BREAKDOWNS : 0)
+                    | (p.breakdownOverflow != null ? OVERFLOW : 0));
             CompactStrings s = s();
             s.write(p.environment, out);
             if (p.event != null) s.write(p.event, out);
@@ -148,8 +155,19 @@ public record SeriesPartial(
                 overflow = new long[in.readInt()];
                 for (int i = 0; i < overflow.length; i++) overflow[i] = in.readLong();
             }
-            return new SeriesPartial(key, (flags & ROLLUP) != 0, environment, event, start, count, users, sessions, keys, values,
-                    counts, overflow);
+            return new SeriesPartial(
+                    key,
+                    (flags & ROLLUP) != 0,
+                    environment,
+                    event,
+                    start,
+                    count,
+                    users,
+                    sessions,
+                    keys,
+                    values,
+                    counts,
+                    overflow);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.eventagg.types;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -102,11 +103,11 @@ public abstract class CompactSerializer<T> extends TypeSerializer<T> {
 
     /** UTF-8 with an int length: unlike writeUTF, no 64 KiB limit. Null is length -1. */
     protected static void writeNullableString(String s, DataOutputView out) throws IOException {
-        writeBytes(s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8), out);
+        writeBytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8), out);
     }
 
     protected static String readNullableString(DataInputView in) throws IOException {
         byte[] b = readBytes(in);
-        return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 }

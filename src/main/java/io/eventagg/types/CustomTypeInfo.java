@@ -17,7 +17,8 @@ public final class CustomTypeInfo<T> extends TypeInformation<T> {
         this.serializer = serializer;
     }
 
-    public static <T> CustomTypeInfo<T> of(Class<T> type, SerializableSupplier<? extends TypeSerializer<T>> serializer) {
+    public static <T> CustomTypeInfo<T> of(
+            Class<T> type, SerializableSupplier<? extends TypeSerializer<T>> serializer) {
         return new CustomTypeInfo<>(type, serializer);
     }
 

@@ -15,7 +15,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * operator's time. Holds its buffer: one instance per serializer instance (per thread).
  */
 public final class LongBlocks {
-    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] scratch = new byte[1024];
 

@@ -31,7 +31,8 @@ public final class EmitTrigger extends Trigger<Object, TimeWindow> {
     }
 
     @Override
-    public TriggerResult onElement(Object element, long timestamp, TimeWindow window, TriggerContext ctx) throws Exception {
+    public TriggerResult onElement(Object element, long timestamp, TimeWindow window, TriggerContext ctx)
+            throws Exception {
         ctx.getPartitionedState(dirty).update(true);
         ctx.registerEventTimeTimer(window.maxTimestamp());
         if (allowedLatenessMs > 0) ctx.registerEventTimeTimer(window.maxTimestamp() + allowedLatenessMs);

@@ -28,6 +28,9 @@ public final class WatermarkShift<T> extends AbstractStreamOperator<T> implement
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         long t = mark.getTimestamp();
-        super.processWatermark(t == Long.MAX_VALUE || t == Long.MIN_VALUE ? mark : new Watermark(Math.max(Long.MIN_VALUE + 1, t - lagMs)));
+        super.processWatermark(
+                t == Long.MAX_VALUE || t == Long.MIN_VALUE
+                        ? mark
+                        : new Watermark(Math.max(Long.MIN_VALUE + 1, t - lagMs)));
     }
 }

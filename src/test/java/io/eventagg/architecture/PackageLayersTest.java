@@ -26,19 +26,30 @@ import org.junit.jupiter.api.Test;
  */
 class PackageLayersTest {
     private static final Map<String, Integer> LAYER = Map.ofEntries(
-            Map.entry("types", 0), Map.entry("time", 0), Map.entry("sketch", 0), Map.entry("window", 0), Map.entry("filter", 0),
+            Map.entry("types", 0),
+            Map.entry("time", 0),
+            Map.entry("sketch", 0),
+            Map.entry("window", 0),
+            Map.entry("filter", 0),
             Map.entry("generate", 0),
             Map.entry("config", 1),
-            Map.entry("ingest", 2), Map.entry("sink", 2),
-            Map.entry("timeseries", 3), Map.entry("funnel", 3), Map.entry("retention", 3),
-            Map.entry("pipeline", 4), Map.entry("runtime", 4),
-            Map.entry("refresh", 5), Map.entry("query", 5),
-            Map.entry("cli", 6), Map.entry("jobs", 6));
+            Map.entry("ingest", 2),
+            Map.entry("sink", 2),
+            Map.entry("timeseries", 3),
+            Map.entry("funnel", 3),
+            Map.entry("retention", 3),
+            Map.entry("pipeline", 4),
+            Map.entry("runtime", 4),
+            Map.entry("refresh", 5),
+            Map.entry("query", 5),
+            Map.entry("cli", 6),
+            Map.entry("jobs", 6));
 
     /** Same-layer imports that are allowed: a query reports refreshes in progress. */
     private static final Set<String> SAME_LAYER = Set.of("query -> refresh");
 
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.eventagg\\.([a-z]+)\\.", Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import (?:static )?io\\.eventagg\\.([a-z]+)\\.", Pattern.MULTILINE);
 
     @Test
     void importsPointDownTheLayers() throws IOException {
@@ -54,7 +65,8 @@ class PackageLayersTest {
                     String to = m.group(1);
                     if (to.equals(pkg)) continue;
                     Integer from = LAYER.get(pkg), target = LAYER.get(to);
-                    boolean ok = from != null && target != null
+                    boolean ok = from != null
+                            && target != null
                             && (target < from || (target.equals(from) && SAME_LAYER.contains(pkg + " -> " + to)));
                     if (!ok) wrong.add(root.relativize(f) + " imports " + to);
                 }

@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class Bench {
-    static final List<String> ALL = List.of("ceiling", "floor", "ts", "full", "heavy", "backfill", "duckdb", "clickhouse", "latency", "state");
+    static final List<String> ALL =
+            List.of("ceiling", "floor", "ts", "full", "heavy", "backfill", "duckdb", "clickhouse", "latency", "state");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, String> opt = new LinkedHashMap<>();
@@ -109,12 +111,18 @@ public final class Bench {
 
     void runAll() throws Exception {
         Set<String> only = new LinkedHashSet<>(Arrays.asList(opt.get("only").split(",")));
-        for (String o : only) if (!ALL.contains(o)) throw new IllegalArgumentException("--only: unknown measurement " + o);
+        for (String o : only)
+            if (!ALL.contains(o)) throw new IllegalArgumentException("--only: unknown measurement " + o);
         String load0 = loadAverage();
         long started = System.nanoTime();
-        BenchData.Dataset data = BenchData.prepare(Path.of(opt.get("data")), Long.parseLong(opt.get("events")),
-                Integer.parseInt(opt.get("users")), Integer.parseInt(opt.get("days")), Long.parseLong(opt.get("seed")),
-                Integer.parseInt(opt.get("parts")), log);
+        BenchData.Dataset data = BenchData.prepare(
+                Path.of(opt.get("data")),
+                Long.parseLong(opt.get("events")),
+                Integer.parseInt(opt.get("users")),
+                Integer.parseInt(opt.get("days")),
+                Long.parseLong(opt.get("seed")),
+                Integer.parseInt(opt.get("parts")),
+                log);
         String files = String.join(",", data.partNames());
         String p = opt.get("parallelism");
         String ts = "job=classpath:bench/timeseries.yaml";
@@ -123,39 +131,133 @@ public final class Bench {
         String runs = "runs=" + opt.get("runs");
         if (only.contains("ceiling")) measureYardstick("ceiling", "ceiling", ts, "files=" + files, "warmup=1000000");
         if (only.contains("floor")) {
-            measureYardstick("floor-streaming", "floor", runs, ts, "files=" + files, "mode=streaming", "parallelism=" + p);
+            measureYardstick(
+                    "floor-streaming", "floor", runs, ts, "files=" + files, "mode=streaming", "parallelism=" + p);
             measureYardstick("floor-batch", "floor", runs, ts, "files=" + files, "mode=batch", "parallelism=" + p);
         }
         if (only.contains("ts")) {
-            measure("ts-duckdb-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
-            measure("ts-discard-streaming", "pipeline", runs, ts, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
-            measure("ts-duckdb-batch", "pipeline", runs, ts, "files=" + files, "mode=batch", "sink=duckdb", "parallelism=" + p, work);
-            measure("ts-discard-batch", "pipeline", runs, ts, "files=" + files, "mode=batch", "sink=discard", "parallelism=" + p, work);
+            measure(
+                    "ts-duckdb-streaming",
+                    "pipeline",
+                    runs,
+                    ts,
+                    "files=" + files,
+                    "mode=streaming",
+                    "sink=duckdb",
+                    "parallelism=" + p,
+                    work);
+            measure(
+                    "ts-discard-streaming",
+                    "pipeline",
+                    runs,
+                    ts,
+                    "files=" + files,
+                    "mode=streaming",
+                    "sink=discard",
+                    "parallelism=" + p,
+                    work);
+            measure(
+                    "ts-duckdb-batch",
+                    "pipeline",
+                    runs,
+                    ts,
+                    "files=" + files,
+                    "mode=batch",
+                    "sink=duckdb",
+                    "parallelism=" + p,
+                    work);
+            measure(
+                    "ts-discard-batch",
+                    "pipeline",
+                    runs,
+                    ts,
+                    "files=" + files,
+                    "mode=batch",
+                    "sink=discard",
+                    "parallelism=" + p,
+                    work);
         }
         if (only.contains("full")) {
-            measure("full-duckdb-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=duckdb", "parallelism=" + p, work);
-            measure("full-discard-streaming", "pipeline", runs, full, "files=" + files, "mode=streaming", "sink=discard", "parallelism=" + p, work);
+            measure(
+                    "full-duckdb-streaming",
+                    "pipeline",
+                    runs,
+                    full,
+                    "files=" + files,
+                    "mode=streaming",
+                    "sink=duckdb",
+                    "parallelism=" + p,
+                    work);
+            measure(
+                    "full-discard-streaming",
+                    "pipeline",
+                    runs,
+                    full,
+                    "files=" + files,
+                    "mode=streaming",
+                    "sink=discard",
+                    "parallelism=" + p,
+                    work);
         }
         if (only.contains("heavy")) heavy(full, runs, p, work);
         if (only.contains("backfill")) {
-            measure("backfill", "backfill", runs, full, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+            measure(
+                    "backfill",
+                    "backfill",
+                    runs,
+                    full,
+                    "files=" + files,
+                    "from=" + data.start(),
+                    "to=" + data.end(),
+                    "parallelism=" + p,
+                    work);
             // The time-series job alone: the rollups of the GROUP BY peers and of ClickHouse's views
             // of the same rollups, no funnels or retention.
-            measure("backfill-ts", "backfill", runs, ts, "files=" + files, "from=" + data.start(), "to=" + data.end(), "parallelism=" + p, work);
+            measure(
+                    "backfill-ts",
+                    "backfill",
+                    runs,
+                    ts,
+                    "files=" + files,
+                    "from=" + data.start(),
+                    "to=" + data.end(),
+                    "parallelism=" + p,
+                    work);
             // A job computing what the spec's three materialized views compute (hourly events and
             // users per event, daily active users and sessions): the like-for-like row for them.
-            measure("backfill-views", "backfill", runs, "job=classpath:bench/views.yaml", "files=" + files, "from=" + data.start(),
-                    "to=" + data.end(), "parallelism=" + p, work);
+            measure(
+                    "backfill-views",
+                    "backfill",
+                    runs,
+                    "job=classpath:bench/views.yaml",
+                    "files=" + files,
+                    "from=" + data.start(),
+                    "to=" + data.end(),
+                    "parallelism=" + p,
+                    work);
         }
         if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);
         if (only.contains("latency")) {
-            measure("latency", "latency", full, "files=" + files, "rate=" + opt.get("rate"), "seconds=" + opt.get("latency-seconds"),
+            measure(
+                    "latency",
+                    "latency",
+                    full,
+                    "files=" + files,
+                    "rate=" + opt.get("rate"),
+                    "seconds=" + opt.get("latency-seconds"),
                     "warmup=" + opt.get("latency-warmup"),
-                    "parallelism=" + p, work);
+                    "parallelism=" + p,
+                    work);
         }
         if (only.contains("state")) {
-            measure("state-quarter", "state", full, "files=" + String.join(",", data.quarterNames()), "parallelism=" + p, work);
+            measure(
+                    "state-quarter",
+                    "state",
+                    full,
+                    "files=" + String.join(",", data.quarterNames()),
+                    "parallelism=" + p,
+                    work);
             measure("state", "state", full, "files=" + files, "parallelism=" + p, work);
         }
         double minutes = (System.nanoTime() - started) / 60e9;
@@ -166,7 +268,8 @@ public final class Bench {
         if (!out.equals("-")) {
             String section = BenchReport.section(this, data, table, load0, loadAverage(), minutes);
             Path md = Path.of(out);
-            if (!Files.exists(md)) Files.writeString(md, "# Benchmarks\n\nSee the top of this file for what each measurement means.\n");
+            if (!Files.exists(md))
+                Files.writeString(md, "# Benchmarks\n\nSee the top of this file for what each measurement means.\n");
             Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             log.println("appended to " + md.toAbsolutePath());
         }
@@ -174,6 +277,7 @@ public final class Bench {
 
     /** The heavy-users pair by heavy-tailed / evenly spread dataset, and the hot-key pair. */
     BenchData.HeavyPair heavyPair;
+
     BenchData.HeavyPair hotKeyPair;
 
     /**
@@ -182,20 +286,41 @@ public final class Bench {
      * (so that a slow spell of the machine hits both), the median of each reported.
      */
     void heavy(String job, String runs, String parallelism, String work) throws Exception {
-        EventGenerator.Options o = EventGenerator.Options.NONE.withParetoAlpha(Double.parseDouble(opt.get("heavy-alpha")))
-                .withBots(1, Integer.parseInt(opt.get("heavy-bot-events"))).withBotPricingShare(Double.parseDouble(opt.get("heavy-bot-share")));
-        heavyPair = BenchData.prepareHeavy(Path.of(opt.get("data")), Integer.parseInt(opt.get("heavy-users")),
-                Integer.parseInt(opt.get("heavy-days")), Long.parseLong(opt.get("heavy-seed")), o, log);
+        EventGenerator.Options o = EventGenerator.Options.NONE
+                .withParetoAlpha(Double.parseDouble(opt.get("heavy-alpha")))
+                .withBots(1, Integer.parseInt(opt.get("heavy-bot-events")))
+                .withBotPricingShare(Double.parseDouble(opt.get("heavy-bot-share")));
+        heavyPair = BenchData.prepareHeavy(
+                Path.of(opt.get("data")),
+                Integer.parseInt(opt.get("heavy-users")),
+                Integer.parseInt(opt.get("heavy-days")),
+                Long.parseLong(opt.get("heavy-seed")),
+                o,
+                log);
         int repeat = Integer.parseInt(opt.get("heavy-repeat"));
         alternate(heavyPair, "heavy", "even", List.of("batch", "streaming"), repeat, job, runs, parallelism, work);
-        hotKeyPair = BenchData.prepareHeavy(Path.of(opt.get("data")), 1000, 1, 4,
-                EventGenerator.Options.NONE.withBots(1, Integer.parseInt(opt.get("hotkey-events"))), log);
+        hotKeyPair = BenchData.prepareHeavy(
+                Path.of(opt.get("data")),
+                1000,
+                1,
+                4,
+                EventGenerator.Options.NONE.withBots(1, Integer.parseInt(opt.get("hotkey-events"))),
+                log);
         alternate(hotKeyPair, "hotkey", "hotkey-even", List.of("streaming"), repeat, job, runs, parallelism, work);
     }
 
     /** Runs the job on both datasets of a pair, alternating, and records the median of each. */
-    void alternate(BenchData.HeavyPair pair, String heavyName, String evenName, List<String> modes, int repeat, String job, String runs,
-            String parallelism, String work) throws Exception {
+    void alternate(
+            BenchData.HeavyPair pair,
+            String heavyName,
+            String evenName,
+            List<String> modes,
+            int repeat,
+            String job,
+            String runs,
+            String parallelism,
+            String work)
+            throws Exception {
         for (String mode : modes) {
             Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
             for (int i = 0; i < repeat; i++) {
@@ -203,20 +328,28 @@ public final class Bench {
                     Path file = set.equals(heavyName) ? pair.heavy() : pair.even();
                     String name = set + "-" + mode;
                     log.printf("%n[%s] run %d of %d (load average %s)%n", name, i + 1, repeat, loadAverage());
-                    Map<String, Object> r = child("pipeline", runs, job, "files=" + file, "mode=" + mode, "sink=duckdb",
-                            "parallelism=" + parallelism, work);
+                    Map<String, Object> r = child(
+                            "pipeline",
+                            runs,
+                            job,
+                            "files=" + file,
+                            "mode=" + mode,
+                            "sink=duckdb",
+                            "parallelism=" + parallelism,
+                            work);
                     log.printf("[%s] %s%n", name, JSON.writeValueAsString(r));
                     all.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
                 }
             }
-            for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet()) results.put(e.getKey(), median(e.getValue()));
+            for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet())
+                results.put(e.getKey(), median(e.getValue()));
         }
     }
 
     /** The run with the median job time, with the range of all of them ({@code min_seconds}, {@code max_seconds}). */
     static Map<String, Object> median(List<Map<String, Object>> runs) {
         List<Map<String, Object>> sorted = new ArrayList<>(runs);
-        sorted.sort(java.util.Comparator.comparingDouble(Bench::seconds));
+        sorted.sort(Comparator.comparingDouble(Bench::seconds));
         Map<String, Object> m = new LinkedHashMap<>(sorted.get(sorted.size() / 2));
         m.put("min_seconds", seconds(sorted.get(0)));
         m.put("max_seconds", seconds(sorted.get(sorted.size() - 1)));
@@ -266,17 +399,20 @@ public final class Bench {
         cmd.add("-Xms" + opt.get("heap"));
         String young = opt.get(task.equals("ceiling") ? "ceiling-young" : "young");
         if (!young.equals("auto")) cmd.add("-Xmn" + young);
-        cmd.add(switch (opt.get("gc")) {
-            case "parallel" -> "-XX:+UseParallelGC";
-            case "g1" -> "-XX:+UseG1GC";
-            default -> throw new IllegalArgumentException("--gc: parallel or g1, not " + opt.get("gc"));
-        });
+        cmd.add(
+                switch (opt.get("gc")) {
+                    case "parallel" -> "-XX:+UseParallelGC";
+                    case "g1" -> "-XX:+UseG1GC";
+                    default -> throw new IllegalArgumentException("--gc: parallel or g1, not " + opt.get("gc"));
+                });
         cmd.add("-Duser.timezone=UTC");
-        cmd.add("-Dlog4j.configurationFile=" + Path.of("src/main/resources/log4j2-cli.properties").toAbsolutePath());
+        cmd.add("-Dlog4j.configurationFile="
+                + Path.of("src/main/resources/log4j2-cli.properties").toAbsolutePath());
         cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
         cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         String extra = System.getenv("BENCH_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        if (extra != null && !extra.isBlank())
+            cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BenchTask.class.getName());
@@ -284,7 +420,8 @@ public final class Bench {
         cmd.addAll(Arrays.asList(args));
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Map<String, Object> result = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith(BenchTask.RESULT)) {
@@ -297,7 +434,8 @@ public final class Bench {
             }
         }
         if (!proc.waitFor(10, TimeUnit.MINUTES)) proc.destroyForcibly();
-        if (result == null) throw new IOException(task + " failed (exit " + proc.exitValue() + "), see its output above");
+        if (result == null)
+            throw new IOException(task + " failed (exit " + proc.exitValue() + "), see its output above");
         return result;
     }
 
@@ -311,6 +449,7 @@ public final class Bench {
     }
 
     static String now() {
-        return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT));
+        return ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.generate.EventGenerator;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +28,17 @@ public final class BenchData {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What was generated. */
-    public record Dataset(Path dir, List<Path> parts, List<Path> quarterParts, long events, long quarterEvents, int users, int days,
-            long seed, double activityScale, long bytes) {
+    public record Dataset(
+            Path dir,
+            List<Path> parts,
+            List<Path> quarterParts,
+            long events,
+            long quarterEvents,
+            int users,
+            int days,
+            long seed,
+            double activityScale,
+            long bytes) {
         public List<String> partNames() {
             return parts.stream().map(Path::toString).toList();
         }
@@ -52,14 +62,23 @@ public final class BenchData {
      * The heavy-users pair: a heavy-tailed dataset (Pareto activity and a bot) and one of the same
      * number of events spread over ordinary users, same days and seed, each one file.
      */
-    public record HeavyPair(Path heavy, Path even, long heavyEvents, long evenEvents, int evenUsers, String heaviestUser,
-            long heaviestUserEvents, long botEvents, long botPricingViews) {}
+    public record HeavyPair(
+            Path heavy,
+            Path even,
+            long heavyEvents,
+            long evenEvents,
+            int evenUsers,
+            String heaviestUser,
+            long heaviestUserEvents,
+            long botEvents,
+            long botPricingViews) {}
 
     /** The heavy-users pair for these parameters under {@code root}, generated unless it already exists. */
-    public static HeavyPair prepareHeavy(Path root, int users, int days, long seed, EventGenerator.Options options, java.io.PrintStream log)
+    public static HeavyPair prepareHeavy(
+            Path root, int users, int days, long seed, EventGenerator.Options options, PrintStream log)
             throws IOException {
-        Path dir = root.resolve("heavy-u" + users + "-d" + days + "-s" + seed + "-a" + options.paretoAlpha() + "-b" + options.bots() + "x"
-                + options.botEventsPerDay() + "-p" + options.botPricingShare());
+        Path dir = root.resolve("heavy-u" + users + "-d" + days + "-s" + seed + "-a" + options.paretoAlpha() + "-b"
+                + options.bots() + "x" + options.botEventsPerDay() + "-p" + options.botPricingShare());
         Path manifest = dir.resolve("manifest.json");
         Path heavy = dir.resolve("heavy.jsonl");
         Path even = dir.resolve("even.jsonl");
@@ -72,10 +91,15 @@ public final class BenchData {
         Files.createDirectories(dir);
         EventGenerator.Stats h = new EventGenerator(users, days, seed, START, 0.0, 1.0, options).write(heavy);
         // Ordinary users only, as many as it takes for the same number of events (events grow with users).
-        int evenUsers = Math.max(1, (int) Math.round((double) users * h.events()
-                / new EventGenerator(users, days, seed, START, 0.0).write(Writer.nullWriter()).events()));
+        int evenUsers = Math.max(1, (int) Math.round((double) users
+                * h.events()
+                / new EventGenerator(users, days, seed, START, 0.0)
+                        .write(Writer.nullWriter())
+                        .events()));
         for (int i = 0; i < 4; i++) {
-            long e = new EventGenerator(evenUsers, days, seed, START, 0.0).write(Writer.nullWriter()).events();
+            long e = new EventGenerator(evenUsers, days, seed, START, 0.0)
+                    .write(Writer.nullWriter())
+                    .events();
             if (Math.abs(e - h.events()) <= 0.005 * h.events()) break;
             evenUsers = Math.max(1, (int) Math.round((double) evenUsers * h.events() / e));
         }
@@ -89,19 +113,27 @@ public final class BenchData {
         m.put("bot_events", h.botEvents());
         m.put("bot_pricing_views", h.botPricingViews());
         JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
-        log.printf("[data] heavy-tailed %,d events (heaviest ordinary user %,d, bots %,d), evenly spread %,d events (%,d users) in %s%n",
+        log.printf(
+                "[data] heavy-tailed %,d events (heaviest ordinary user %,d, bots %,d), evenly spread %,d events (%,d users) in %s%n",
                 h.events(), h.heaviestUserEvents(), h.botEvents(), ev.events(), evenUsers, dir);
         return heavyPair(heavy, even, m);
     }
 
     private static HeavyPair heavyPair(Path heavy, Path even, Map<String, Object> m) {
-        return new HeavyPair(heavy, even, ((Number) m.get("heavy_events")).longValue(), ((Number) m.get("even_events")).longValue(),
-                ((Number) m.get("even_users")).intValue(), (String) m.get("heaviest_user"), ((Number) m.get("heaviest_user_events")).longValue(),
-                ((Number) m.get("bot_events")).longValue(), ((Number) m.get("bot_pricing_views")).longValue());
+        return new HeavyPair(
+                heavy,
+                even,
+                ((Number) m.get("heavy_events")).longValue(),
+                ((Number) m.get("even_events")).longValue(),
+                ((Number) m.get("even_users")).intValue(),
+                (String) m.get("heaviest_user"),
+                ((Number) m.get("heaviest_user_events")).longValue(),
+                ((Number) m.get("bot_events")).longValue(),
+                ((Number) m.get("bot_pricing_views")).longValue());
     }
 
     /** The dataset for these parameters under {@code root}, generated unless it already exists. */
-    public static Dataset prepare(Path root, long events, int users, int days, long seed, int parts, java.io.PrintStream log)
+    public static Dataset prepare(Path root, long events, int users, int days, long seed, int parts, PrintStream log)
             throws IOException {
         Path dir = root.resolve("e" + events + "-u" + users + "-d" + days + "-s" + seed + "-p" + parts);
         Path manifest = dir.resolve("manifest.json");
@@ -109,7 +141,8 @@ public final class BenchData {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = JSON.readValue(manifest.toFile(), Map.class);
             Dataset d = dataset(dir, parts, m);
-            if (d.parts().stream().allMatch(Files::exists) && d.quarterParts().stream().allMatch(Files::exists)) {
+            if (d.parts().stream().allMatch(Files::exists)
+                    && d.quarterParts().stream().allMatch(Files::exists)) {
                 log.printf("[data] reusing %s (%,d events, %,d users, %d days)%n", dir, d.events(), users, days);
                 return d;
             }
@@ -140,8 +173,9 @@ public final class BenchData {
         m.put("activity_scale", scale);
         m.put("bytes", bytes);
         JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
-        log.printf("[data] generated %,d events (%,d MB, activity x%.3f) in %.1f s into %s%n", stats.events(), bytes >> 20, scale,
-                (System.nanoTime() - t0) / 1e9, dir);
+        log.printf(
+                "[data] generated %,d events (%,d MB, activity x%.3f) in %.1f s into %s%n",
+                stats.events(), bytes >> 20, scale, (System.nanoTime() - t0) / 1e9, dir);
         return dataset(dir, parts, m);
     }
 
@@ -152,16 +186,24 @@ public final class BenchData {
             files.add(dir.resolve("events-" + i + ".jsonl"));
             quarter.add(dir.resolve("quarter-" + i + ".jsonl"));
         }
-        return new Dataset(dir, files, quarter, ((Number) m.get("events")).longValue(), ((Number) m.get("quarter_events")).longValue(),
-                ((Number) m.get("users")).intValue(), ((Number) m.get("days")).intValue(), ((Number) m.get("seed")).longValue(),
-                ((Number) m.get("activity_scale")).doubleValue(), ((Number) m.get("bytes")).longValue());
+        return new Dataset(
+                dir,
+                files,
+                quarter,
+                ((Number) m.get("events")).longValue(),
+                ((Number) m.get("quarter_events")).longValue(),
+                ((Number) m.get("users")).intValue(),
+                ((Number) m.get("days")).intValue(),
+                ((Number) m.get("seed")).longValue(),
+                ((Number) m.get("activity_scale")).doubleValue(),
+                ((Number) m.get("bytes")).longValue());
     }
 
     /**
      * The activity scale that gives about {@code events} events: measured on a sample of the users
      * (events are proportional to users), then refined by linear interpolation.
      */
-    static double calibrate(long events, int users, int days, long seed, java.io.PrintStream log) throws IOException {
+    static double calibrate(long events, int users, int days, long seed, PrintStream log) throws IOException {
         int sample = Math.min(users, 5_000);
         double target = (double) events * sample / users;
         double s0 = 1.0;
@@ -178,14 +220,17 @@ public final class BenchData {
             e1 = sampleEvents(sample, days, seed, s1);
         }
         if (Math.abs(e1 - target) > 0.05 * target) {
-            log.printf("[data] note: %d users over %d days give at most ~%,.0f events; using what the generator can produce%n", users,
-                    days, e1 * users / sample);
+            log.printf(
+                    "[data] note: %d users over %d days give at most ~%,.0f events; using what the generator can produce%n",
+                    users, days, e1 * users / sample);
         }
         return s1;
     }
 
     private static double sampleEvents(int users, int days, long seed, double scale) throws IOException {
-        return new EventGenerator(users, days, seed, START, 0.0, scale).write(Writer.nullWriter()).events();
+        return new EventGenerator(users, days, seed, START, 0.0, scale)
+                .write(Writer.nullWriter())
+                .events();
     }
 
     /**
@@ -203,7 +248,8 @@ public final class BenchData {
             out = new BufferedWriter[parts.size()];
             quarterOut = new BufferedWriter[quarter.size()];
             for (int i = 0; i < out.length; i++) out[i] = Files.newBufferedWriter(parts.get(i), StandardCharsets.UTF_8);
-            for (int i = 0; i < quarterOut.length; i++) quarterOut[i] = Files.newBufferedWriter(quarter.get(i), StandardCharsets.UTF_8);
+            for (int i = 0; i < quarterOut.length; i++)
+                quarterOut[i] = Files.newBufferedWriter(quarter.get(i), StandardCharsets.UTF_8);
         }
 
         @Override

@@ -21,6 +21,7 @@ final class BenchReport {
 
     /** The rows of the Flink floors (see {@link Bench}), which the rows of their execution mode are divided by. */
     private static final String STREAMING = "floor-streaming";
+
     private static final String BATCH = "floor-batch";
 
     private static final List<Row> THROUGHPUT = List.of(
@@ -35,29 +36,50 @@ final class BenchReport {
             new Row("full-discard-streaming", "Full -> discarding sink (streaming)", STREAMING),
             new Row("backfill", "Backfill of the whole dataset (batch, full job) -> DuckDB", BATCH),
             new Row("backfill-ts", "Backfill of the whole dataset (batch, time-series job) -> DuckDB", BATCH),
-            new Row("backfill-views", "Backfill of the whole dataset (batch, the 3 views' work: hour and day, no breakdowns) -> DuckDB", BATCH),
+            new Row(
+                    "backfill-views",
+                    "Backfill of the whole dataset (batch, the 3 views' work: hour and day, no breakdowns) -> DuckDB",
+                    BATCH),
             new Row("peer-duckdb", "Peer: DuckDB read_json + GROUP BY (exact uniques)"),
             new Row("peer-clickhouse", "Peer: ClickHouse JSONEachRow load + INSERT…SELECT GROUP BY"),
             new Row("peer-clickhouse-mv", "Peer: ClickHouse JSONEachRow load through the 3 materialized views"),
-            new Row("peer-clickhouse-mv-rollups", "Peer: ClickHouse JSONEachRow load through 25 materialized views of the same rollups"));
+            new Row(
+                    "peer-clickhouse-mv-rollups",
+                    "Peer: ClickHouse JSONEachRow load through 25 materialized views of the same rollups"));
 
     static String table(Bench b, BenchData.Dataset data) {
         Map<String, Map<String, Object>> r = b.results;
         double ceiling = rate(r.get("ceiling"), "events_per_s");
-        double duck = r.containsKey("peer-duckdb") ? events(r.get("peer-duckdb")) / num(r.get("peer-duckdb"), "seconds") : Double.NaN;
-        double ch = r.containsKey("peer-clickhouse") ? events(r.get("peer-clickhouse")) / num(r.get("peer-clickhouse"), "seconds")
+        double duck = r.containsKey("peer-duckdb")
+                ? events(r.get("peer-duckdb")) / num(r.get("peer-duckdb"), "seconds")
                 : Double.NaN;
-        double chMv = r.containsKey("peer-clickhouse") ? num(r.get("peer-clickhouse"), "mv_events") / num(r.get("peer-clickhouse"), "mv_seconds")
+        double ch = r.containsKey("peer-clickhouse")
+                ? events(r.get("peer-clickhouse")) / num(r.get("peer-clickhouse"), "seconds")
+                : Double.NaN;
+        double chMv = r.containsKey("peer-clickhouse")
+                ? num(r.get("peer-clickhouse"), "mv_events") / num(r.get("peer-clickhouse"), "mv_seconds")
                 : Double.NaN;
         double chMvRollups = r.containsKey("peer-clickhouse")
-                ? num(r.get("peer-clickhouse"), "mv_rollups_events") / num(r.get("peer-clickhouse"), "mv_rollups_seconds") : Double.NaN;
+                ? num(r.get("peer-clickhouse"), "mv_rollups_events")
+                        / num(r.get("peer-clickhouse"), "mv_rollups_seconds")
+                : Double.NaN;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
-                data.events(), data.users(), data.days(), data.bytes() >> 20, data.parts().size(), data.seed()));
-        boolean any = THROUGHPUT.stream().anyMatch(row -> r.containsKey(row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
+                data.events(),
+                data.users(),
+                data.days(),
+                data.bytes() >> 20,
+                data.parts().size(),
+                data.seed()));
+        boolean any = THROUGHPUT.stream()
+                .anyMatch(
+                        row -> r.containsKey(row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
         if (any) {
-            sb.append("| Measurement | Events | Time s | Cold s | Events/s | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs"
-                    + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
+            sb.append(
+                    "| Measurement | Events | Time s | Cold s | Events/s | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs"
+                            + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
             sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         }
         for (Row row : THROUGHPUT) {
@@ -79,12 +101,25 @@ final class BenchReport {
             double rate = ev / secs;
             boolean isCeiling = row.key().equals("ceiling");
             double cold = num(m, "cold_job_seconds");
-            double floor = row.floor() == null || r.get(row.floor()) == null ? Double.NaN
+            double floor = row.floor() == null || r.get(row.floor()) == null
+                    ? Double.NaN
                     : events(r.get(row.floor())) / Bench.seconds(r.get(row.floor()));
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.label(), (long) ev,
-                    secs, Double.isNaN(cold) || row.key().startsWith("peer") ? "–" : String.format(Locale.ROOT, "%.1f", cold), rate,
-                    isCeiling ? "(0.50)" : ratio(rate, 2 * ceiling), ratio(rate, floor), ratio(rate, duck), ratio(rate, ch), ratio(rate, chMv),
-                    ratio(rate, chMvRollups), mb(m.get("peak_rss_bytes")), m.get("load_before")));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    row.label(),
+                    (long) ev,
+                    secs,
+                    Double.isNaN(cold) || row.key().startsWith("peer") ? "–" : String.format(Locale.ROOT, "%.1f", cold),
+                    rate,
+                    isCeiling ? "(0.50)" : ratio(rate, 2 * ceiling),
+                    ratio(rate, floor),
+                    ratio(rate, duck),
+                    ratio(rate, ch),
+                    ratio(rate, chMv),
+                    ratio(rate, chMvRollups),
+                    mb(m.get("peak_rss_bytes")),
+                    m.get("load_before")));
         }
         if (any) sb.append('\n');
         heavy(sb, b);
@@ -97,28 +132,60 @@ final class BenchReport {
         BenchData.HeavyPair d = b.heavyPair;
         if (d == null) return;
         Map<String, Map<String, Object>> r = b.results;
-        sb.append(String.format(Locale.ROOT, "Heavy users: the full job on a heavy-tailed dataset (%,d events; heaviest ordinary user %s with %,d;"
-                + " a bot with %,d, %,d of them pricing views) and on %,d events of %,d ordinary users, same days; median of %s JVMs each,"
-                + " alternating, range in brackets.%n%n", d.heavyEvents(), d.heaviestUser(), d.heaviestUserEvents(), d.botEvents(),
-                d.botPricingViews(), d.evenEvents(), d.evenUsers(), b.opt.get("heavy-repeat")));
-        sb.append("| Mode | Heavy-tailed: job s | Cold s | Evenly spread: job s | Cold s | Heavy ÷ even (target <= 1.2) |\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "Heavy users: the full job on a heavy-tailed dataset (%,d events; heaviest ordinary user %s with %,d;"
+                        + " a bot with %,d, %,d of them pricing views) and on %,d events of %,d ordinary users, same days; median of %s JVMs each,"
+                        + " alternating, range in brackets.%n%n",
+                d.heavyEvents(),
+                d.heaviestUser(),
+                d.heaviestUserEvents(),
+                d.botEvents(),
+                d.botPricingViews(),
+                d.evenEvents(),
+                d.evenUsers(),
+                b.opt.get("heavy-repeat")));
+        sb.append(
+                "| Mode | Heavy-tailed: job s | Cold s | Evenly spread: job s | Cold s | Heavy ÷ even (target <= 1.2) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
         for (String mode : List.of("batch", "streaming")) {
             Map<String, Object> h = r.get("heavy-" + mode);
             Map<String, Object> e = r.get("even-" + mode);
             if (h == null || e == null) continue;
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f |%n", mode, Bench.seconds(h),
-                    num(h, "min_seconds"), num(h, "max_seconds"), num(h, "cold_job_seconds"), Bench.seconds(e), num(e, "min_seconds"),
-                    num(e, "max_seconds"), num(e, "cold_job_seconds"), Bench.seconds(h) / Bench.seconds(e)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f |%n",
+                    mode,
+                    Bench.seconds(h),
+                    num(h, "min_seconds"),
+                    num(h, "max_seconds"),
+                    num(h, "cold_job_seconds"),
+                    Bench.seconds(e),
+                    num(e, "min_seconds"),
+                    num(e, "max_seconds"),
+                    num(e, "cold_job_seconds"),
+                    Bench.seconds(h) / Bench.seconds(e)));
         }
         Map<String, Object> k = r.get("hotkey-streaming");
         Map<String, Object> e = r.get("hotkey-even-streaming");
         if (b.hotKeyPair != null && k != null && e != null) {
-            sb.append(String.format(Locale.ROOT, "| streaming, hot key: one bot's %,d events in a day (of %,d) against %,d events of %,d users"
-                    + " | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f (target <= 2) |%n", b.hotKeyPair.botEvents(),
-                    b.hotKeyPair.heavyEvents(), b.hotKeyPair.evenEvents(), b.hotKeyPair.evenUsers(), Bench.seconds(k), num(k, "min_seconds"),
-                    num(k, "max_seconds"), num(k, "cold_job_seconds"), Bench.seconds(e), num(e, "min_seconds"), num(e, "max_seconds"),
-                    num(e, "cold_job_seconds"), Bench.seconds(k) / Bench.seconds(e)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| streaming, hot key: one bot's %,d events in a day (of %,d) against %,d events of %,d users"
+                            + " | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f (target <= 2) |%n",
+                    b.hotKeyPair.botEvents(),
+                    b.hotKeyPair.heavyEvents(),
+                    b.hotKeyPair.evenEvents(),
+                    b.hotKeyPair.evenUsers(),
+                    Bench.seconds(k),
+                    num(k, "min_seconds"),
+                    num(k, "max_seconds"),
+                    num(k, "cold_job_seconds"),
+                    Bench.seconds(e),
+                    num(e, "min_seconds"),
+                    num(e, "max_seconds"),
+                    num(e, "cold_job_seconds"),
+                    Bench.seconds(k) / Bench.seconds(e)));
         }
         sb.append('\n');
     }
@@ -126,46 +193,92 @@ final class BenchReport {
     private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r) {
         Map<String, Object> m;
         if ((m = r.get("peer-duckdb")) != null) {
-            sb.append(String.format(Locale.ROOT, "- DuckDB peer: read_json into a table %.1f s, GROUP BYs %.1f s.%n", num(m, "load_seconds"),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- DuckDB peer: read_json into a table %.1f s, GROUP BYs %.1f s.%n",
+                    num(m, "load_seconds"),
                     num(m, "aggregate_seconds")));
         }
         if ((m = r.get("peer-clickhouse")) != null) {
-            sb.append(String.format(Locale.ROOT, "- ClickHouse peer: load %.1f s, INSERT…SELECT GROUP BYs %.1f s; load through the views %.1f s,"
-                    + " through views of the same rollups %.1f s (%,d buckets, as the GROUP BYs' %,d rows); rewriting the events into the raw"
-                    + " table's row format, untimed: %.1f s.%n", num(m, "load_seconds"), num(m, "aggregate_seconds"), num(m, "mv_seconds"),
-                    num(m, "mv_rollups_seconds"), (long) num(m, "mv_rollups_rows"), (long) num(m, "rows"), num(m, "prep_seconds")));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- ClickHouse peer: load %.1f s, INSERT…SELECT GROUP BYs %.1f s; load through the views %.1f s,"
+                            + " through views of the same rollups %.1f s (%,d buckets, as the GROUP BYs' %,d rows); rewriting the events into the raw"
+                            + " table's row format, untimed: %.1f s.%n",
+                    num(m, "load_seconds"),
+                    num(m, "aggregate_seconds"),
+                    num(m, "mv_seconds"),
+                    num(m, "mv_rollups_seconds"),
+                    (long) num(m, "mv_rollups_rows"),
+                    (long) num(m, "rows"),
+                    num(m, "prep_seconds")));
         }
-        for (String k : List.of("ts-duckdb-streaming", "ts-duckdb-batch", "full-duckdb-streaming", "backfill", "backfill-ts", "backfill-views")) {
+        for (String k : List.of(
+                "ts-duckdb-streaming",
+                "ts-duckdb-batch",
+                "full-duckdb-streaming",
+                "backfill",
+                "backfill-ts",
+                "backfill-views")) {
             if ((m = r.get(k)) != null && m.get("seconds") != null) {
-                sb.append(String.format(Locale.ROOT, "- %s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n", k,
-                        Bench.seconds(m), num(m, "seconds"), (long) num(m, "rows"), (long) num(m, "late")));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "- %s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n",
+                        k,
+                        Bench.seconds(m),
+                        num(m, "seconds"),
+                        (long) num(m, "rows"),
+                        (long) num(m, "late")));
             }
         }
         if ((m = r.get("latency")) != null) {
-            sb.append(String.format(Locale.ROOT, "%nStreaming latency (Kafka -> full job -> DuckDB, emit interval %s s): %,.0f events/s produced for %.0f s,"
-                    + " %,d events measured: p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
-                    fmt(num(m, "emit_interval_s")), num(m, "rate_achieved"), num(m, "seconds"), (long) num(m, "measured"),
-                    num(m, "p50_s"), num(m, "p99_s"), num(m, "max_s"), num(m, "emit_interval_s") + 2));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nStreaming latency (Kafka -> full job -> DuckDB, emit interval %s s): %,.0f events/s produced for %.0f s,"
+                            + " %,d events measured: p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
+                    fmt(num(m, "emit_interval_s")),
+                    num(m, "rate_achieved"),
+                    num(m, "seconds"),
+                    (long) num(m, "measured"),
+                    num(m, "p50_s"),
+                    num(m, "p99_s"),
+                    num(m, "max_s"),
+                    num(m, "emit_interval_s") + 2));
         }
         for (String k : List.of("state-quarter", "state")) {
             if ((m = r.get(k)) == null) continue;
-            sb.append(String.format(Locale.ROOT, "%nState (%s, full job, streaming, checkpoint after all %,d events): checkpoint %,.1f MB;"
-                    + " retention: %s; time series (open buckets' sketches, whatever the users): %,.1f MB; funnels %,.1f MB;"
-                    + " peak RSS %,.0f MB = %,.0f MB per million active users (%,d).%n",
-                    k.equals("state") ? "all users" : "a quarter of the users", (long) num(m, "read"), num(m, "checkpoint_bytes") / 1e6,
-                    m.get("retention_summary"), num(m, "timeseries_bytes") / 1e6, num(m, "funnel_bytes") / 1e6,
-                    num(m, "peak_rss_bytes") / 1e6, num(m, "peak_rss_bytes") / 1e6 / Math.max(1e-9, num(m, "active_users") / 1e6),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nState (%s, full job, streaming, checkpoint after all %,d events): checkpoint %,.1f MB;"
+                            + " retention: %s; time series (open buckets' sketches, whatever the users): %,.1f MB; funnels %,.1f MB;"
+                            + " peak RSS %,.0f MB = %,.0f MB per million active users (%,d).%n",
+                    k.equals("state") ? "all users" : "a quarter of the users",
+                    (long) num(m, "read"),
+                    num(m, "checkpoint_bytes") / 1e6,
+                    m.get("retention_summary"),
+                    num(m, "timeseries_bytes") / 1e6,
+                    num(m, "funnel_bytes") / 1e6,
+                    num(m, "peak_rss_bytes") / 1e6,
+                    num(m, "peak_rss_bytes") / 1e6 / Math.max(1e-9, num(m, "active_users") / 1e6),
                     (long) num(m, "active_users")));
         }
     }
 
-    static String section(Bench b, BenchData.Dataset data, String table, String load0, String load1, double minutes) throws IOException {
+    static String section(Bench b, BenchData.Dataset data, String table, String load0, String load1, double minutes)
+            throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("\n## ").append(Bench.now()).append(" — ").append(gitCommit()).append("\n\n");
-        sb.append("- Command: `").append(b.opt.get("command")).append("` (").append(String.format(Locale.ROOT, "%.1f", minutes))
+        sb.append("- Command: `")
+                .append(b.opt.get("command"))
+                .append("` (")
+                .append(String.format(Locale.ROOT, "%.1f", minutes))
                 .append(" min)\n");
         sb.append("- Machine: ").append(machine()).append("\n");
-        sb.append("- Load average before / after: ").append(load0).append(" / ").append(load1).append("\n");
+        sb.append("- Load average before / after: ")
+                .append(load0)
+                .append(" / ")
+                .append(load1)
+                .append("\n");
         sb.append("- Options: ").append(b.opt).append("\n\n");
         sb.append(table);
         return sb.toString();
@@ -173,9 +286,13 @@ final class BenchReport {
 
     static String gitCommit() {
         try {
-            Process p = new ProcessBuilder("git", "log", "-1", "--format=%h %s").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("git", "log", "-1", "--format=%h %s")
+                    .redirectErrorStream(true)
+                    .start();
             String s = new String(p.getInputStream().readAllBytes()).trim();
-            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").redirectErrorStream(true).start();
+            Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no")
+                    .redirectErrorStream(true)
+                    .start();
             String dirty = new String(d.getInputStream().readAllBytes()).trim();
             return "commit " + s + (dirty.isEmpty() ? "" : " (with uncommitted changes)");
         } catch (IOException e) {
@@ -203,8 +320,15 @@ final class BenchReport {
         } catch (IOException ignored) {
             // not Linux
         }
-        return String.format(Locale.ROOT, "%s, %d cores, %d GiB, %s %s, Java %s", cpu, Runtime.getRuntime().availableProcessors(), mem,
-                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
+        return String.format(
+                Locale.ROOT,
+                "%s, %d cores, %d GiB, %s %s, Java %s",
+                cpu,
+                Runtime.getRuntime().availableProcessors(),
+                mem,
+                System.getProperty("os.name"),
+                System.getProperty("os.version"),
+                System.getProperty("java.version"));
     }
 
     static double events(Map<String, Object> m) {
@@ -228,7 +352,9 @@ final class BenchReport {
     }
 
     static String mb(Object bytes) {
-        return bytes instanceof Number n && n.longValue() > 0 ? String.format(Locale.ROOT, "%,d", n.longValue() >> 20) : "–";
+        return bytes instanceof Number n && n.longValue() > 0
+                ? String.format(Locale.ROOT, "%,d", n.longValue() >> 20)
+                : "–";
     }
 
     static String fmt(double d) {

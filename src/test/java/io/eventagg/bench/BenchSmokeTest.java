@@ -34,13 +34,46 @@ class BenchSmokeTest {
     void everyMeasurementRunsAndTheReportIsWritten() throws Exception {
         Path report = dir.resolve("BENCHMARKS.md");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Bench bench = new Bench(new String[] {
-            "--events", "4000", "--users", "300", "--days", "3", "--seed", "7",
-            "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
-            "--heap", "768m", "--runs", "1", "--out", report.toString(), "--command", "BenchSmokeTest",
-            "--rate", "2000", "--latency-seconds", "8", "--latency-warmup", "1",
-            "--heavy-users", "80", "--heavy-days", "4", "--heavy-bot-events", "400", "--heavy-repeat", "1", "--hotkey-events", "3000",
-        }, new PrintStream(log, true, StandardCharsets.UTF_8));
+        Bench bench = new Bench(
+                new String[] {
+                    "--events",
+                    "4000",
+                    "--users",
+                    "300",
+                    "--days",
+                    "3",
+                    "--seed",
+                    "7",
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--work",
+                    dir.resolve("work").toString(),
+                    "--heap",
+                    "768m",
+                    "--runs",
+                    "1",
+                    "--out",
+                    report.toString(),
+                    "--command",
+                    "BenchSmokeTest",
+                    "--rate",
+                    "2000",
+                    "--latency-seconds",
+                    "8",
+                    "--latency-warmup",
+                    "1",
+                    "--heavy-users",
+                    "80",
+                    "--heavy-days",
+                    "4",
+                    "--heavy-bot-events",
+                    "400",
+                    "--heavy-repeat",
+                    "1",
+                    "--hotkey-events",
+                    "3000",
+                },
+                new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
             bench.runAll();
         } finally {
@@ -48,59 +81,111 @@ class BenchSmokeTest {
         }
 
         Map<String, Map<String, Object>> r = bench.results;
-        assertThat(r).containsKeys("ceiling", "floor-streaming", "floor-batch", "ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
-                "full-duckdb-streaming", "full-discard-streaming", "backfill", "backfill-ts", "backfill-views", "peer-duckdb", "peer-clickhouse", "latency",
-                "state-quarter", "state");
+        assertThat(r)
+                .containsKeys(
+                        "ceiling",
+                        "floor-streaming",
+                        "floor-batch",
+                        "ts-duckdb-streaming",
+                        "ts-discard-streaming",
+                        "ts-duckdb-batch",
+                        "ts-discard-batch",
+                        "full-duckdb-streaming",
+                        "full-discard-streaming",
+                        "backfill",
+                        "backfill-ts",
+                        "backfill-views",
+                        "peer-duckdb",
+                        "peer-clickhouse",
+                        "latency",
+                        "state-quarter",
+                        "state");
         long events = num(r.get("ceiling"), "events");
         assertThat(events).isGreaterThan(1000);
         assertThat(num(r.get("ceiling"), "events_per_s")).isPositive();
 
         for (String name : List.of("floor-streaming", "floor-batch")) {
-            assertThat(num(r.get(name), "read")).as(name + ": every event through").isEqualTo(events);
+            assertThat(num(r.get(name), "read"))
+                    .as(name + ": every event through")
+                    .isEqualTo(events);
         }
-        for (String name : List.of("ts-duckdb-streaming", "ts-discard-streaming", "ts-duckdb-batch", "ts-discard-batch",
-                "full-duckdb-streaming", "full-discard-streaming")) {
+        for (String name : List.of(
+                "ts-duckdb-streaming",
+                "ts-discard-streaming",
+                "ts-duckdb-batch",
+                "ts-discard-batch",
+                "full-duckdb-streaming",
+                "full-discard-streaming")) {
             Map<String, Object> m = r.get(name);
             assertThat(num(m, "read")).as(name + ": every event read").isEqualTo(events);
-            assertThat(num(m, "aggregated") + num(m, "dead") + num(m, "late")).as(name + ": the counts add up").isEqualTo(events);
+            assertThat(num(m, "aggregated") + num(m, "dead") + num(m, "late"))
+                    .as(name + ": the counts add up")
+                    .isEqualTo(events);
             assertThat(num(m, "rows")).as(name + ": rows written").isPositive();
         }
         for (String name : List.of("backfill", "backfill-ts", "backfill-views")) {
             assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
         }
         // The same time series, without the full job's funnels and retention rows.
-        assertThat(num(r.get("backfill-ts"), "rows")).as("time-series backfill rows").isPositive()
+        assertThat(num(r.get("backfill-ts"), "rows"))
+                .as("time-series backfill rows")
+                .isPositive()
                 .isLessThan(num(r.get("backfill"), "rows"));
         // Hours and days without breakdowns: fewer rows again than the five granularities.
-        assertThat(num(r.get("backfill-views"), "rows")).as("views-work backfill rows").isPositive()
+        assertThat(num(r.get("backfill-views"), "rows"))
+                .as("views-work backfill rows")
+                .isPositive()
                 .isLessThan(num(r.get("backfill-ts"), "rows"));
-        assertThat(num(r.get("ts-duckdb-batch"), "late")).as("batch: nothing is late").isZero();
+        assertThat(num(r.get("ts-duckdb-batch"), "late"))
+                .as("batch: nothing is late")
+                .isZero();
         long batchRows = num(r.get("ts-duckdb-batch"), "rows");
-        assertThat(num(r.get("ts-discard-batch"), "rows")).as("batch: the same rows whatever the sink").isEqualTo(batchRows);
+        assertThat(num(r.get("ts-discard-batch"), "rows"))
+                .as("batch: the same rows whatever the sink")
+                .isEqualTo(batchRows);
         // Batch writes each bucket once; the rows written also count the progress row.
-        assertThat(num(r.get("ts-duckdb-batch"), "db_rows")).as("batch: one row per bucket in the tables")
+        assertThat(num(r.get("ts-duckdb-batch"), "db_rows"))
+                .as("batch: one row per bucket in the tables")
                 .isBetween(batchRows - 1, batchRows);
         assertThat(num(r.get("peer-duckdb"), "events")).isEqualTo(events);
         assertThat(num(r.get("peer-clickhouse"), "events")).isEqualTo(events);
-        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_events")).as("every event in the views' rollups").isEqualTo(events);
-        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_rows")).as("the views keep the GROUP BYs' buckets")
+        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_events"))
+                .as("every event in the views' rollups")
+                .isEqualTo(events);
+        assertThat(num(r.get("peer-clickhouse"), "mv_rollups_rows"))
+                .as("the views keep the GROUP BYs' buckets")
                 .isEqualTo(num(r.get("peer-clickhouse"), "rows"));
         for (String mode : List.of("batch", "streaming")) {
-            assertThat(num(r.get("heavy-" + mode), "read")).as("heavy-tailed, " + mode).isEqualTo(bench.heavyPair.heavyEvents());
-            assertThat(num(r.get("even-" + mode), "read")).as("evenly spread, " + mode).isEqualTo(bench.heavyPair.evenEvents());
+            assertThat(num(r.get("heavy-" + mode), "read"))
+                    .as("heavy-tailed, " + mode)
+                    .isEqualTo(bench.heavyPair.heavyEvents());
+            assertThat(num(r.get("even-" + mode), "read"))
+                    .as("evenly spread, " + mode)
+                    .isEqualTo(bench.heavyPair.evenEvents());
         }
         assertThat(bench.heavyPair.botEvents()).as("the bot's events").isEqualTo(1600);
         assertThat(num(r.get("hotkey-streaming"), "read")).as("hot key").isEqualTo(bench.hotKeyPair.heavyEvents());
-        assertThat(num(r.get("hotkey-even-streaming"), "read")).as("hot key, spread").isEqualTo(bench.hotKeyPair.evenEvents());
+        assertThat(num(r.get("hotkey-even-streaming"), "read"))
+                .as("hot key, spread")
+                .isEqualTo(bench.hotKeyPair.evenEvents());
         assertThat(bench.hotKeyPair.botEvents()).isEqualTo(3000);
         assertThat(Math.abs(bench.heavyPair.evenEvents() - bench.heavyPair.heavyEvents()))
-                .as("as many events spread evenly (within 5 %)").isLessThan(bench.heavyPair.heavyEvents() / 20);
+                .as("as many events spread evenly (within 5 %)")
+                .isLessThan(bench.heavyPair.heavyEvents() / 20);
         assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
         assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
 
         String md = Files.readString(report);
-        assertThat(md).contains("| Measurement |", "Ceiling", "Flink floor", "÷ Flink floor", "BenchSmokeTest", "same rollups",
-                "the 3 views' work", "Heavy ÷ even");
+        assertThat(md)
+                .contains(
+                        "| Measurement |",
+                        "Ceiling",
+                        "Flink floor",
+                        "÷ Flink floor",
+                        "BenchSmokeTest",
+                        "same rollups",
+                        "the 3 views' work",
+                        "Heavy ÷ even");
     }
 
     private static long num(Map<String, Object> m, String key) {

@@ -3,6 +3,8 @@ package io.eventagg.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,14 +56,39 @@ public final class BenchTask {
         int parallelism = Integer.parseInt(a.getOrDefault("parallelism", "2"));
         return switch (task) {
             case "ceiling" -> Ceiling.run(job(a), files, Long.parseLong(a.getOrDefault("warmup", "500000")));
-            case "pipeline" -> warm(a, () -> PipelineBench.run(job(a), files, a.get("mode").equals("streaming"),
-                    PipelineBench.Sink.valueOf(a.get("sink")), parallelism, work));
-            case "floor" -> warm(a, () -> PipelineBench.floor(job(a), files, a.get("mode").equals("streaming"), parallelism));
-            case "backfill" -> warm(a, () -> PipelineBench.backfill(job(a), files, Instant.parse(a.get("from")), Instant.parse(a.get("to")),
-                    parallelism, work, System.out));
+            case "pipeline" ->
+                warm(
+                        a,
+                        () -> PipelineBench.run(
+                                job(a),
+                                files,
+                                a.get("mode").equals("streaming"),
+                                PipelineBench.Sink.valueOf(a.get("sink")),
+                                parallelism,
+                                work));
+            case "floor" ->
+                warm(a, () -> PipelineBench.floor(job(a), files, a.get("mode").equals("streaming"), parallelism));
+            case "backfill" ->
+                warm(
+                        a,
+                        () -> PipelineBench.backfill(
+                                job(a),
+                                files,
+                                Instant.parse(a.get("from")),
+                                Instant.parse(a.get("to")),
+                                parallelism,
+                                work,
+                                System.out));
             case "duckdb" -> DuckDbPeer.run(files, work);
-            case "latency" -> LatencyBench.run(job(a), files, Integer.parseInt(a.getOrDefault("rate", "50000")),
-                    Integer.parseInt(a.getOrDefault("seconds", "90")), Integer.parseInt(a.getOrDefault("warmup", "20")), parallelism, work);
+            case "latency" ->
+                LatencyBench.run(
+                        job(a),
+                        files,
+                        Integer.parseInt(a.getOrDefault("rate", "50000")),
+                        Integer.parseInt(a.getOrDefault("seconds", "90")),
+                        Integer.parseInt(a.getOrDefault("warmup", "20")),
+                        parallelism,
+                        work);
             case "state" -> StateBench.run(job(a), files, parallelism, work);
             case "clickhouse" -> ClickHousePeer.run(job(a), files, Integer.parseInt(a.getOrDefault("loaders", "2")));
             default -> throw new IllegalArgumentException("unknown task " + task);
@@ -101,8 +128,8 @@ public final class BenchTask {
             try (var in = BenchTask.class.getClassLoader().getResourceAsStream(j.substring("classpath:".length()))) {
                 if (in == null) throw new IllegalArgumentException("no resource " + j);
                 return JobLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         return JobLoader.load(Path.of(j));
@@ -110,7 +137,11 @@ public final class BenchTask {
 
     /** CPU time (user + system, all threads) this JVM has used so far, in seconds. */
     static double cpuSeconds() {
-        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(-1.0);
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(d -> d.toNanos() / 1e9)
+                .orElse(-1.0);
     }
 
     /** The peak resident set size of this process so far (Linux VmHWM), or -1. */

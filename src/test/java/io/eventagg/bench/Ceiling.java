@@ -46,12 +46,18 @@ public final class Ceiling {
     }
 
     /** {events, checksum}; each event also goes to {@code keep} unless it is null. */
-    private static long[] parse(JsonLinesFormat format, List<String> files, long limit, List<Event> keep) throws Exception {
+    private static long[] parse(JsonLinesFormat format, List<String> files, long limit, List<Event> keep)
+            throws Exception {
         long events = 0, checksum = 0;
         for (String f : files) {
             File file = new File(f);
-            FileSourceSplit split = new FileSourceSplit("0", Path.fromLocalFile(file.getAbsoluteFile()), 0, file.length(),
-                    file.lastModified(), file.length());
+            FileSourceSplit split = new FileSourceSplit(
+                    "0",
+                    Path.fromLocalFile(file.getAbsoluteFile()),
+                    0,
+                    file.length(),
+                    file.lastModified(),
+                    file.length());
             BulkFormat.Reader<Ingested> reader = format.createReader(new Configuration(), split);
             try {
                 BulkFormat.RecordIterator<Ingested> batch;

@@ -7,8 +7,8 @@ import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.JsonLinesFormat;
-import io.eventagg.sink.SqlDialect;
 import io.eventagg.sink.SchemaManager;
+import io.eventagg.sink.SqlDialect;
 import io.eventagg.testing.ClickHouseServer;
 import java.io.BufferedOutputStream;
 import java.io.File;
@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -64,7 +65,8 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
  * as JSON text. Loads send the part files concurrently (two at a time: two cores) over HTTP.
  */
 public final class ClickHousePeer {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private ClickHousePeer() {}
@@ -82,28 +84,36 @@ public final class ClickHousePeer {
             db.execute(rawTableDdl("events_plain"));
             double load = load(db.name(), "events_plain", rows, loaders);
             long events = db.count("SELECT count() FROM events_plain");
-            db.execute("CREATE TABLE ts_rollup (granularity String, environment String, event String, bucket DateTime('UTC'),"
-                    + " events UInt64, users UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, event, bucket)");
-            db.execute("CREATE TABLE activity_rollup (granularity String, environment String, bucket DateTime('UTC'), events UInt64,"
-                    + " users UInt64, sessions UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, bucket)");
-            db.execute("CREATE TABLE breakdown_rollup (granularity String, environment String, event String, bucket DateTime('UTC'),"
-                    + " key String, value String, events UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, event, bucket, key, value)");
+            db.execute(
+                    "CREATE TABLE ts_rollup (granularity String, environment String, event String, bucket DateTime('UTC'),"
+                            + " events UInt64, users UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, event, bucket)");
+            db.execute(
+                    "CREATE TABLE activity_rollup (granularity String, environment String, bucket DateTime('UTC'), events UInt64,"
+                            + " users UInt64, sessions UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, bucket)");
+            db.execute(
+                    "CREATE TABLE breakdown_rollup (granularity String, environment String, event String, bucket DateTime('UTC'),"
+                            + " key String, value String, events UInt64) ENGINE = MergeTree() ORDER BY (granularity, environment, event, bucket, key, value)");
             long t1 = System.nanoTime();
             for (String g : DuckDbPeer.GRANULARITIES) {
                 String b = bucket(g);
-                db.execute("INSERT INTO ts_rollup SELECT '" + g + "', environment, event, " + b + " AS b, count(), uniqExact(distinct_id)"
+                db.execute("INSERT INTO ts_rollup SELECT '" + g + "', environment, event, " + b
+                        + " AS b, count(), uniqExact(distinct_id)"
                         + " FROM events_plain GROUP BY environment, event, b");
-                db.execute("INSERT INTO activity_rollup SELECT '" + g + "', environment, " + b + " AS b, count(), uniqExact(distinct_id),"
+                db.execute("INSERT INTO activity_rollup SELECT '" + g + "', environment, " + b
+                        + " AS b, count(), uniqExact(distinct_id),"
                         + " uniqExact(session_id) FROM events_plain GROUP BY environment, b");
                 for (String k : DuckDbPeer.BREAKDOWNS) {
-                    db.execute("INSERT INTO breakdown_rollup SELECT '" + g + "', environment, event, " + b + " AS b, '" + k + "',"
+                    db.execute("INSERT INTO breakdown_rollup SELECT '" + g + "', environment, event, " + b + " AS b, '"
+                            + k + "',"
                             + " visitParamExtractString(properties, '" + k + "') AS v, count() FROM events_plain"
                             + " WHERE v != '' GROUP BY environment, event, b, v");
                 }
             }
             double aggregate = (System.nanoTime() - t1) / 1e9;
             out.put("events", events);
-            out.put("rows", db.count("SELECT count() FROM ts_rollup") + db.count("SELECT count() FROM activity_rollup"));
+            out.put(
+                    "rows",
+                    db.count("SELECT count() FROM ts_rollup") + db.count("SELECT count() FROM activity_rollup"));
             out.put("load_seconds", load);
             out.put("aggregate_seconds", aggregate);
             out.put("seconds", load + aggregate);
@@ -129,7 +139,8 @@ public final class ClickHousePeer {
             for (String g : DuckDbPeer.GRANULARITIES) {
                 buckets += db.count("SELECT count() FROM (SELECT environment, event, bucket FROM rollup_series_" + g
                         + " GROUP BY environment, event, bucket)");
-                buckets += db.count("SELECT count() FROM (SELECT environment, bucket FROM rollup_activity_" + g + " GROUP BY environment, bucket)");
+                buckets += db.count("SELECT count() FROM (SELECT environment, bucket FROM rollup_activity_" + g
+                        + " GROUP BY environment, bucket)");
             }
             out.put("mv_rollups_rows", buckets);
         }
@@ -148,31 +159,42 @@ public final class ClickHousePeer {
         List<String> ddl = new ArrayList<>();
         for (String g : DuckDbPeer.GRANULARITIES) {
             String b = bucket(g);
-            ddl.add("CREATE TABLE rollup_series_" + g + " (environment String, event String, bucket DateTime('UTC'), events AggregateFunction(count),"
+            ddl.add("CREATE TABLE rollup_series_" + g
+                    + " (environment String, event String, bucket DateTime('UTC'), events AggregateFunction(count),"
                     + " users AggregateFunction(uniqExact, String)) ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMM(bucket)"
                     + " ORDER BY (environment, event, bucket)");
-            ddl.add("CREATE MATERIALIZED VIEW rollup_series_" + g + "_mv TO rollup_series_" + g + " AS SELECT environment, event, " + b
-                    + " AS bucket, countState() AS events, uniqExactState(distinct_id) AS users FROM events GROUP BY environment, event, bucket");
+            ddl.add(
+                    "CREATE MATERIALIZED VIEW rollup_series_" + g + "_mv TO rollup_series_" + g
+                            + " AS SELECT environment, event, " + b
+                            + " AS bucket, countState() AS events, uniqExactState(distinct_id) AS users FROM events GROUP BY environment, event, bucket");
             // uniqExactState of a Nullable(String) column is a state of String (nulls are skipped).
-            ddl.add("CREATE TABLE rollup_activity_" + g + " (environment String, bucket DateTime('UTC'), events AggregateFunction(count),"
+            ddl.add("CREATE TABLE rollup_activity_" + g
+                    + " (environment String, bucket DateTime('UTC'), events AggregateFunction(count),"
                     + " users AggregateFunction(uniqExact, String), sessions AggregateFunction(uniqExact, String))"
                     + " ENGINE = AggregatingMergeTree() PARTITION BY toYYYYMM(bucket) ORDER BY (environment, bucket)");
-            ddl.add("CREATE MATERIALIZED VIEW rollup_activity_" + g + "_mv TO rollup_activity_" + g + " AS SELECT environment, " + b
+            ddl.add("CREATE MATERIALIZED VIEW rollup_activity_" + g + "_mv TO rollup_activity_" + g
+                    + " AS SELECT environment, " + b
                     + " AS bucket, countState() AS events, uniqExactState(distinct_id) AS users, uniqExactState(session_id) AS sessions"
                     + " FROM events GROUP BY environment, bucket");
-            ddl.add("CREATE TABLE rollup_breakdown_" + g + " (environment String, event String, bucket DateTime('UTC'), key String, value String,"
-                    + " events UInt64) ENGINE = SummingMergeTree() PARTITION BY toYYYYMM(bucket) ORDER BY (environment, event, bucket, key, value)");
+            ddl.add(
+                    "CREATE TABLE rollup_breakdown_" + g
+                            + " (environment String, event String, bucket DateTime('UTC'), key String, value String,"
+                            + " events UInt64) ENGINE = SummingMergeTree() PARTITION BY toYYYYMM(bucket) ORDER BY (environment, event, bucket, key, value)");
             for (String k : DuckDbPeer.BREAKDOWNS) {
-                ddl.add("CREATE MATERIALIZED VIEW rollup_breakdown_" + g + "_" + k + "_mv TO rollup_breakdown_" + g + " AS SELECT environment,"
-                        + " event, " + b + " AS bucket, '" + k + "' AS key, visitParamExtractString(properties, '" + k + "') AS value,"
-                        + " count() AS events FROM events WHERE value != '' GROUP BY environment, event, bucket, value");
+                ddl.add(
+                        "CREATE MATERIALIZED VIEW rollup_breakdown_" + g + "_" + k + "_mv TO rollup_breakdown_" + g
+                                + " AS SELECT environment,"
+                                + " event, " + b + " AS bucket, '" + k
+                                + "' AS key, visitParamExtractString(properties, '" + k + "') AS value,"
+                                + " count() AS events FROM events WHERE value != '' GROUP BY environment, event, bucket, value");
             }
         }
         return ddl;
     }
 
     static String rawTableDdl(String name) {
-        return "CREATE TABLE " + name + " (uuid Nullable(String), event String, distinct_id String, timestamp DateTime('UTC'),"
+        return "CREATE TABLE " + name
+                + " (uuid Nullable(String), event String, distinct_id String, timestamp DateTime('UTC'),"
                 + " timestamp_ms Int64, environment String, session_id Nullable(String), properties String) ENGINE = MergeTree()"
                 + " PARTITION BY toYYYYMM(timestamp) ORDER BY (environment, event, timestamp)";
     }
@@ -208,23 +230,33 @@ public final class ClickHousePeer {
     }
 
     static void insert(String database, String sql, Path body) throws IOException, InterruptedException {
-        String url = ClickHouseServer.httpBase() + "?database=" + database + "&query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
-                .POST(HttpRequest.BodyPublishers.ofFile(body)).build();
+        String url = ClickHouseServer.httpBase() + "?database=" + database + "&query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofMinutes(30))
+                .POST(HttpRequest.BodyPublishers.ofFile(body))
+                .build();
         HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
+        if (r.statusCode() != 200)
+            throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
     }
 
     /** The events of a part file as rows of the raw table (JSONEachRow), written once next to it. */
     static Path rowFile(JobDefinition job, Path part) throws Exception {
         Path out = part.resolveSibling(part.getFileName().toString().replace(".jsonl", ".clickhouse.jsonl"));
-        if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(part)) >= 0) return out;
+        if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(part)) >= 0)
+            return out;
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         JsonFactory jf = new JsonFactory();
         JsonLinesFormat format = new JsonLinesFormat(EventParser.forJob(job));
         File file = part.toFile();
-        FileSourceSplit split = new FileSourceSplit("0", org.apache.flink.core.fs.Path.fromLocalFile(file.getAbsoluteFile()), 0,
-                file.length(), file.lastModified(), file.length());
+        FileSourceSplit split = new FileSourceSplit(
+                "0",
+                org.apache.flink.core.fs.Path.fromLocalFile(file.getAbsoluteFile()),
+                0,
+                file.length(),
+                file.lastModified(),
+                file.length());
         BulkFormat.Reader<Ingested> reader = format.createReader(new Configuration(), split);
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             BulkFormat.RecordIterator<Ingested> batch;
@@ -239,8 +271,10 @@ public final class ClickHousePeer {
                         g.writeStringField("uuid", e.uuid());
                         g.writeStringField("event", e.event());
                         g.writeStringField("distinct_id", e.distinctId());
-                        g.writeStringField("timestamp",
-                                DATE_TIME.format(LocalDateTime.ofEpochSecond(Math.floorDiv(e.timestamp(), 1000L), 0, ZoneOffset.UTC)));
+                        g.writeStringField(
+                                "timestamp",
+                                DATE_TIME.format(LocalDateTime.ofEpochSecond(
+                                        Math.floorDiv(e.timestamp(), 1000L), 0, ZoneOffset.UTC)));
                         g.writeNumberField("timestamp_ms", e.timestamp());
                         g.writeStringField("environment", e.environment());
                         g.writeStringField("session_id", e.sessionId());
@@ -254,7 +288,7 @@ public final class ClickHousePeer {
         } finally {
             reader.close();
         }
-        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
         return out;
     }
 }

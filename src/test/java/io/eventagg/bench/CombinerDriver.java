@@ -2,11 +2,11 @@ package io.eventagg.bench;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.ingest.Event;
 import io.eventagg.config.RunOptions;
+import io.eventagg.ingest.Event;
+import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.SeriesCombiner;
 import io.eventagg.timeseries.SeriesPartial;
-import io.eventagg.time.Granularity;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +40,8 @@ public final class CombinerDriver {
     private CombinerDriver() {}
 
     /** What one pass handed on, and how long it took. */
-    public record Pass(long events, long[] partials, long[] hashes, long[] sketches, long rollupMinuteCount, double seconds) {
+    public record Pass(
+            long events, long[] partials, long[] hashes, long[] sketches, long rollupMinuteCount, double seconds) {
         long totalPartials() {
             long n = 0;
             for (long p : partials) n += p;
@@ -49,11 +50,15 @@ public final class CombinerDriver {
 
         @Override
         public String toString() {
-            StringBuilder s = new StringBuilder(String.format("%.2f s, %,.0f events/s, %,d partials (%.3f per event):",
+            StringBuilder s = new StringBuilder(String.format(
+                    "%.2f s, %,.0f events/s, %,d partials (%.3f per event):",
                     seconds, events / seconds, totalPartials(), totalPartials() / (double) events));
             for (Granularity g : Granularity.values()) {
                 int i = g.ordinal();
-                if (partials[i] > 0) s.append(String.format(" %s %,d (%,d hashes, %,d sketches)", g.name().toLowerCase(), partials[i], hashes[i], sketches[i]));
+                if (partials[i] > 0)
+                    s.append(String.format(
+                            " %s %,d (%,d hashes, %,d sketches)",
+                            g.name().toLowerCase(), partials[i], hashes[i], sketches[i]));
             }
             return s.toString();
         }
@@ -87,11 +92,18 @@ public final class CombinerDriver {
             for (Event e : events) {
                 combiner.processElement(record.replace(e, e.timestamp()));
                 maxTs = Math.max(maxTs, e.timestamp());
-                if (watermarkEvery > 0 && ++n % watermarkEvery == 0) combiner.processWatermark(new Watermark(maxTs - lag));
+                if (watermarkEvery > 0 && ++n % watermarkEvery == 0)
+                    combiner.processWatermark(new Watermark(maxTs - lag));
             }
             combiner.endInput();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Pass(events.size(), counting.partials, counting.hashes, counting.sketches, counting.rollupMinuteCount, seconds);
+            return new Pass(
+                    events.size(),
+                    counting.partials,
+                    counting.hashes,
+                    counting.sketches,
+                    counting.rollupMinuteCount,
+                    seconds);
         }
     }
 
@@ -107,7 +119,8 @@ public final class CombinerDriver {
             SeriesPartial p = record.getValue();
             int g = p.granularity().ordinal();
             partials[g]++;
-            if (p.users() != null && p.users().hashes() != null) hashes[g] += p.users().hashes().length;
+            if (p.users() != null && p.users().hashes() != null)
+                hashes[g] += p.users().hashes().length;
             else if (p.users() != null) sketches[g]++;
             if (p.rollup() && p.granularity() == Granularity.MINUTE) rollupMinuteCount += p.count();
         }

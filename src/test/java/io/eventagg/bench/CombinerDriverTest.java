@@ -49,8 +49,12 @@ class CombinerDriverTest {
         int minute = Granularity.MINUTE.ordinal();
         for (CombinerDriver.Pass p : List.of(batch, small, replay)) {
             assertThat(p.events()).isEqualTo(events.size());
-            assertThat(p.rollupMinuteCount()).as("every event in one rollup minute").isEqualTo(events.size());
-            assertThat(p.partials()[minute]).as("at least one partial per rollup minute").isGreaterThanOrEqualTo(minutes.size());
+            assertThat(p.rollupMinuteCount())
+                    .as("every event in one rollup minute")
+                    .isEqualTo(events.size());
+            assertThat(p.partials()[minute])
+                    .as("at least one partial per rollup minute")
+                    .isGreaterThanOrEqualTo(minutes.size());
         }
         // Below its limit the combiner holds everything: one partial per series (the rollup and each
         // event, per environment) and minute.
@@ -58,6 +62,8 @@ class CombinerDriverTest {
         assertThat(batch.partials()[Granularity.MONTH.ordinal()]).isPositive();
         // A small limit flushes often and splits coarse buckets into more partials.
         assertThat(small.totalPartials()).isGreaterThan(batch.totalPartials());
-        assertThat(CombinerDriver.run(JOB, events, 500, 20_000).partials()).as("deterministic").containsExactly(replay.partials());
+        assertThat(CombinerDriver.run(JOB, events, 500, 20_000).partials())
+                .as("deterministic")
+                .containsExactly(replay.partials());
     }
 }

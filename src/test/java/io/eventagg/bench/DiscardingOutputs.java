@@ -50,7 +50,14 @@ public final class DiscardingOutputs implements Outputs {
 
     private static <T> void discard(DataStream<T> stream, String name) {
         int parallelism = stream.getParallelism();
-        stream.map(new JdbcOutputs.CountRows<T>()).returns(stream.getType()).setParallelism(parallelism).name("count " + name).uid("count-" + name)
-                .sinkTo(new DiscardingSink<>()).setParallelism(parallelism).name("discard " + name).uid("discard-" + name);
+        stream.map(new JdbcOutputs.CountRows<T>())
+                .returns(stream.getType())
+                .setParallelism(parallelism)
+                .name("count " + name)
+                .uid("count-" + name)
+                .sinkTo(new DiscardingSink<>())
+                .setParallelism(parallelism)
+                .name("discard " + name)
+                .uid("discard-" + name);
     }
 }

@@ -45,14 +45,17 @@ public final class DuckDbPeer {
         Path db = workDir.resolve("peer-duckdb.duckdb");
         PipelineBench.deleteDuckDb(db);
         Map<String, Object> out = new LinkedHashMap<>();
-        String list = files.stream().map(f -> "'" + f.replace("'", "''") + "'").collect(Collectors.joining(", ", "[", "]"));
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement()) {
+        String list =
+                files.stream().map(f -> "'" + f.replace("'", "''") + "'").collect(Collectors.joining(", ", "[", "]"));
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+                Statement s = c.createStatement()) {
             long t0 = System.nanoTime();
             s.execute("CREATE TABLE ev AS SELECT event, distinct_id, session_id,"
                     + " coalesce(nullif(environment, ''), 'production') AS environment,"
                     + " CASE WHEN regexp_full_match(ts, '-?[0-9]+') THEN CAST(ts AS BIGINT) ELSE epoch_ms(CAST(ts AS TIMESTAMPTZ)) END AS ms,"
                     + " properties.plan AS plan, properties.country AS country, properties.path AS path"
-                    + " FROM read_json(" + list + ", format = 'newline_delimited', columns = {event: 'VARCHAR', distinct_id: 'VARCHAR',"
+                    + " FROM read_json(" + list
+                    + ", format = 'newline_delimited', columns = {event: 'VARCHAR', distinct_id: 'VARCHAR',"
                     + " \"timestamp\": 'VARCHAR', environment: 'VARCHAR', session_id: 'VARCHAR',"
                     + " properties: 'STRUCT(plan VARCHAR, country VARCHAR, path VARCHAR)'}) AS t(event, distinct_id, ts, environment,"
                     + " session_id, properties)");
@@ -61,12 +64,17 @@ public final class DuckDbPeer {
             long rows = 0;
             for (String g : GRANULARITIES) {
                 String b = bucket(g);
-                s.execute("CREATE TABLE ts_" + g + " AS SELECT environment, event, " + b + " AS bucket, count(*) AS events,"
+                s.execute("CREATE TABLE ts_" + g + " AS SELECT environment, event, " + b
+                        + " AS bucket, count(*) AS events,"
                         + " count(DISTINCT distinct_id) AS users FROM ev GROUP BY ALL");
-                s.execute("CREATE TABLE activity_" + g + " AS SELECT environment, " + b + " AS bucket, count(*) AS events,"
-                        + " count(DISTINCT distinct_id) AS users, count(DISTINCT session_id) AS sessions FROM ev GROUP BY ALL");
-                String unions = BREAKDOWNS.stream().map(k -> "SELECT environment, event, " + b + " AS bucket, '" + k + "' AS key, " + k
-                        + " AS value, count(*) AS events FROM ev WHERE " + k + " IS NOT NULL GROUP BY ALL").collect(Collectors.joining(" UNION ALL "));
+                s.execute(
+                        "CREATE TABLE activity_" + g + " AS SELECT environment, " + b
+                                + " AS bucket, count(*) AS events,"
+                                + " count(DISTINCT distinct_id) AS users, count(DISTINCT session_id) AS sessions FROM ev GROUP BY ALL");
+                String unions = BREAKDOWNS.stream()
+                        .map(k -> "SELECT environment, event, " + b + " AS bucket, '" + k + "' AS key, " + k
+                                + " AS value, count(*) AS events FROM ev WHERE " + k + " IS NOT NULL GROUP BY ALL")
+                        .collect(Collectors.joining(" UNION ALL "));
                 s.execute("CREATE TABLE breakdowns_" + g + " AS " + unions);
                 rows += count(s, "SELECT count(*) FROM ts_" + g) + count(s, "SELECT count(*) FROM activity_" + g);
             }
@@ -90,7 +98,8 @@ public final class DuckDbPeer {
     }
 
     static long count(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             return count(s, sql);
         }
     }

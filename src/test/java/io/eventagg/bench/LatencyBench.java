@@ -1,6 +1,7 @@
 package io.eventagg.bench;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
@@ -9,7 +10,6 @@ import io.eventagg.ingest.KafkaEventSource;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.runtime.Counters;
 import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
@@ -64,8 +64,15 @@ public final class LatencyBench {
 
     private LatencyBench() {}
 
-    public static Map<String, Object> run(JobDefinition job, List<String> files, int rate, int seconds, int warmupSeconds, int parallelism,
-            Path workDir) throws Exception {
+    public static Map<String, Object> run(
+            JobDefinition job,
+            List<String> files,
+            int rate,
+            int seconds,
+            int warmupSeconds,
+            int parallelism,
+            Path workDir)
+            throws Exception {
         List<byte[][]> templates = templates(job, files.get(0), 200_000);
         Files.createDirectories(workDir);
         Path db = workDir.resolve("latency.duckdb");
@@ -77,13 +84,30 @@ public final class LatencyBench {
             kafka.createTopic(TOPIC, parallelism);
             Configuration conf = FlinkSettings.local(true, parallelism);
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, workDir.resolve("latency-checkpoints").toUri().toString());
-            KafkaSettings k = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "bench", KafkaSettings.Position.EARLIEST, null,
+            conf.set(
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    workDir.resolve("latency-checkpoints").toUri().toString());
+            KafkaSettings k = new KafkaSettings(
+                    kafka.bootstrapServers(),
+                    List.of(TOPIC),
+                    null,
+                    "bench",
+                    KafkaSettings.Position.EARLIEST,
+                    null,
                     Map.of());
-            RunningJob running = FlinkJob.define(conf, "bench latency " + job.name(), env -> EventaggPipeline.define(
-                    env.fromSource(KafkaEventSource.of(k, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
-                            .uid("source"),
-                    job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), settings))).start();
+            RunningJob running = FlinkJob.define(
+                            conf,
+                            "bench latency " + job.name(),
+                            env -> EventaggPipeline.define(
+                                    env.fromSource(
+                                                    KafkaEventSource.of(k, EventParser.forJob(job)),
+                                                    IngestWatermarks.strategy(job.watermark()),
+                                                    "events")
+                                            .uid("source"),
+                                    job,
+                                    RunOptions.streamingDefaults(),
+                                    new JdbcOutputs(job.name(), settings)))
+                    .start();
             JobClient client = running.client();
             try {
                 while (client.getJobStatus().get() != JobStatus.RUNNING) Thread.sleep(100);
@@ -148,13 +172,22 @@ public final class LatencyBench {
                 Event e = i.event();
                 if (e == null) continue;
                 StringBuilder rest = new StringBuilder();
-                rest.append(",\"uuid\":").append(q(e.uuid())).append(",\"event\":").append(q(e.event())).append(",\"distinct_id\":")
-                        .append(q(e.distinctId())).append(",\"environment\":").append(q(e.environment()));
+                rest.append(",\"uuid\":")
+                        .append(q(e.uuid()))
+                        .append(",\"event\":")
+                        .append(q(e.event()))
+                        .append(",\"distinct_id\":")
+                        .append(q(e.distinctId()))
+                        .append(",\"environment\":")
+                        .append(q(e.environment()));
                 if (e.sessionId() != null) rest.append(",\"session_id\":").append(q(e.sessionId()));
                 if (e.properties() != null) rest.append(",\"properties\":").append(e.properties());
                 rest.append('}');
-                out.add(new byte[][] {"{\"timestamp\":".getBytes(StandardCharsets.UTF_8), rest.toString().getBytes(StandardCharsets.UTF_8),
-                    e.environment().getBytes(StandardCharsets.UTF_8)});
+                out.add(new byte[][] {
+                    "{\"timestamp\":".getBytes(StandardCharsets.UTF_8),
+                    rest.toString().getBytes(StandardCharsets.UTF_8),
+                    e.environment().getBytes(StandardCharsets.UTF_8)
+                });
             }
         }
         return out;
@@ -165,7 +198,9 @@ public final class LatencyBench {
     }
 
     /** Sends at {@code rate} events/s for {@code seconds}; returns {sent, elapsed ms}. */
-    static long[] produce(String bootstrap, List<byte[][]> templates, int rate, int seconds, Buckets buckets, long warmupEnd) throws Exception {
+    static long[] produce(
+            String bootstrap, List<byte[][]> templates, int rate, int seconds, Buckets buckets, long warmupEnd)
+            throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -174,7 +209,8 @@ public final class LatencyBench {
         long sent = 0;
         long start = System.currentTimeMillis();
         long end = start + seconds * 1000L;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             int t = 0;
             long now;
             while ((now = System.currentTimeMillis()) < end) {
@@ -280,8 +316,9 @@ public final class LatencyBench {
         @Override
         public void run() {
             try (Connection c = DriverManager.getConnection(url);
-                    PreparedStatement ps = c.prepareStatement("SELECT environment, epoch_ms(bucket_start), event_count FROM ea_activity"
-                            + " WHERE job = ? AND granularity = 'minute' AND bucket_start >= epoch_ms(CAST(? AS BIGINT))")) {
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT environment, epoch_ms(bucket_start), event_count FROM ea_activity"
+                                    + " WHERE job = ? AND granularity = 'minute' AND bucket_start >= epoch_ms(CAST(? AS BIGINT))")) {
                 long since = System.currentTimeMillis() / 60_000 * 60_000 - 60_000;
                 while (!stop) {
                     long t = System.currentTimeMillis();

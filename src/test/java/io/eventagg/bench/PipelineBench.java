@@ -1,14 +1,14 @@
 package io.eventagg.bench;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.FileEventSource;
-import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.IngestWatermarks;
+import io.eventagg.ingest.Ingested;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.FilesBackfillSource;
 import io.eventagg.refresh.RefreshRange;
@@ -18,6 +18,7 @@ import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.runtime.RunSummary;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +38,19 @@ public final class PipelineBench {
     private PipelineBench() {}
 
     /** Where the results go: a fresh DuckDB file, or nowhere (counted and dropped). */
-    public enum Sink { duckdb, discard }
+    public enum Sink {
+        duckdb,
+        discard
+    }
 
     /**
      * Runs {@code job} over {@code inputs} and returns the measurements: {@code seconds} from
      * submission to the job's end (MiniCluster start included), {@code job_seconds} (Flink's net
      * runtime of the job: scheduling, reading, processing, writing every row), counters.
      */
-    public static Map<String, Object> run(JobDefinition job, List<String> inputs, boolean streaming, Sink sink, int parallelism,
-            Path workDir) throws Exception {
+    public static Map<String, Object> run(
+            JobDefinition job, List<String> inputs, boolean streaming, Sink sink, int parallelism, Path workDir)
+            throws Exception {
         Outputs outputs;
         Path db = null;
         if (sink == Sink.duckdb) {
@@ -62,8 +67,9 @@ public final class PipelineBench {
             // -Dbench.duckdbProps=key=value,...: DuckDB settings as driver properties (e.g. checkpoint_threshold=1GB)
             String props = System.getProperty("bench.duckdbProps");
             if (props != null) {
-                Map<String, String> p = new java.util.LinkedHashMap<>();
-                for (String kv : props.split(",")) p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                Map<String, String> p = new LinkedHashMap<>();
+                for (String kv : props.split(","))
+                    p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
                 settings = settings.withProperties(p);
             }
             SchemaManager.apply(settings);
@@ -71,14 +77,21 @@ public final class PipelineBench {
         } else {
             outputs = new DiscardingOutputs();
         }
-        RunSummary r = FlinkJob.define(FlinkSettings.local(streaming, parallelism), "bench " + job.name(),
-                env -> EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs)).run();
+        RunSummary r = FlinkJob.define(
+                        FlinkSettings.local(streaming, parallelism),
+                        "bench " + job.name(),
+                        env -> EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs))
+                .run();
         Map<String, Object> out = counters(r.counters());
         out.put("seconds", r.seconds());
         out.put("job_seconds", r.netRuntimeSeconds());
         if (db != null) {
             out.put("db_bytes", Files.size(db));
-            out.put("db_rows", DuckDbPeer.count("jdbc:duckdb:" + db, "SELECT (SELECT count(*) FROM ea_timeseries) + (SELECT count(*) FROM ea_activity)"));
+            out.put(
+                    "db_rows",
+                    DuckDbPeer.count(
+                            "jdbc:duckdb:" + db,
+                            "SELECT (SELECT count(*) FROM ea_timeseries) + (SELECT count(*) FROM ea_activity)"));
             if (!Boolean.getBoolean("bench.keepDb")) deleteDuckDb(db);
             else out.put("db", db.toString());
         }
@@ -91,13 +104,21 @@ public final class PipelineBench {
      * ({@link EventaggPipeline#acrossSubtasks}; none in batch), and a counting, discarding sink. No
      * aggregation: what every job pays before it computes anything.
      */
-    public static Map<String, Object> floor(JobDefinition job, List<String> inputs, boolean streaming, int parallelism) throws Exception {
-        RunSummary r = FlinkJob.define(FlinkSettings.local(streaming, parallelism), "bench floor " + job.name(), env -> {
-            DataStream<Ingested> ingested = events(env, job, inputs);
-            EventaggPipeline.acrossSubtasks(ingested, runOptions(streaming)).map(new JdbcOutputs.CountRows<Ingested>()).returns(ingested.getType())
-                    .name("count").uid("count")
-                    .sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
-        }).run();
+    public static Map<String, Object> floor(JobDefinition job, List<String> inputs, boolean streaming, int parallelism)
+            throws Exception {
+        RunSummary r = FlinkJob.define(
+                        FlinkSettings.local(streaming, parallelism), "bench floor " + job.name(), env -> {
+                            DataStream<Ingested> ingested = events(env, job, inputs);
+                            EventaggPipeline.acrossSubtasks(ingested, runOptions(streaming))
+                                    .map(new JdbcOutputs.CountRows<Ingested>())
+                                    .returns(ingested.getType())
+                                    .name("count")
+                                    .uid("count")
+                                    .sinkTo(new DiscardingSink<>())
+                                    .name("discard")
+                                    .uid("discard");
+                        })
+                .run();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("read", r.counters().rowsWritten());
         out.put("seconds", r.seconds());
@@ -107,7 +128,10 @@ public final class PipelineBench {
 
     /** The pipeline's file source over the dataset's part files. */
     private static DataStream<Ingested> events(StreamExecutionEnvironment env, JobDefinition job, List<String> inputs) {
-        return env.fromSource(FileEventSource.of(inputs, EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()), "events")
+        return env.fromSource(
+                        FileEventSource.of(inputs, EventParser.forJob(job)),
+                        IngestWatermarks.strategy(job.watermark()),
+                        "events")
                 .uid("source");
     }
 
@@ -116,16 +140,28 @@ public final class PipelineBench {
     }
 
     /** The CLI's {@code backfill} of the whole dataset: batch execution, the given job, into a fresh DuckDB file. */
-    public static Map<String, Object> backfill(JobDefinition job, List<String> inputs, Instant from, Instant to, int parallelism,
-            Path workDir, PrintStream log) throws Exception {
+    public static Map<String, Object> backfill(
+            JobDefinition job,
+            List<String> inputs,
+            Instant from,
+            Instant to,
+            int parallelism,
+            Path workDir,
+            PrintStream log)
+            throws Exception {
         Files.createDirectories(workDir);
         Path db = workDir.resolve(job.name() + "-backfill.duckdb");
         deleteDuckDb(db);
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
         SchemaManager.apply(settings);
         long t0 = System.nanoTime();
-        Backfill.Summary s = Backfill.run(FlinkSettings.local(false, parallelism), job, new RefreshRange(job, from, to),
-                new FilesBackfillSource(inputs), settings, log);
+        Backfill.Summary s = Backfill.run(
+                FlinkSettings.local(false, parallelism),
+                job,
+                new RefreshRange(job, from, to),
+                new FilesBackfillSource(inputs),
+                settings,
+                log);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("read", s.read());
@@ -149,7 +185,7 @@ public final class PipelineBench {
         return out;
     }
 
-    static void deleteDuckDb(Path db) throws java.io.IOException {
+    static void deleteDuckDb(Path db) throws IOException {
         Files.deleteIfExists(db);
         Files.deleteIfExists(Path.of(db + ".wal"));
     }

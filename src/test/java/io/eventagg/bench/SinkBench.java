@@ -1,5 +1,6 @@
 package io.eventagg.bench;
 
+import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.JdbcTableSink;
 import io.eventagg.sink.RowMapper;
 import io.eventagg.sink.SchemaManager;
@@ -15,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +49,19 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 public final class SinkBench {
     private SinkBench() {}
 
-    private static final String[] EVENTS = {"pageview", "login", "signup", "purchase", "search", "cancel", "created_project",
-            "invited_teammate", "clicked_button", "exported_report", "viewed_dashboard"};
+    private static final String[] EVENTS = {
+        "pageview",
+        "login",
+        "signup",
+        "purchase",
+        "search",
+        "cancel",
+        "created_project",
+        "invited_teammate",
+        "clicked_button",
+        "exported_report",
+        "viewed_dashboard"
+    };
     private static final String[] PLANS = {"free", "pro", "enterprise"};
     private static final String[] COUNTRIES = {"US", "DE", "JP", "GB", "IN", "KR", "FR", "BR"};
 
@@ -73,7 +86,11 @@ public final class SinkBench {
             default -> inserts(rows);
         };
         int round = scenario.equals("insert") ? Integer.MAX_VALUE : keys;
-        long expected = data.stream().map(r -> Arrays.asList(r).subList(0, 5)).distinct().count() + preload;
+        long expected = data.stream()
+                        .map(r -> Arrays.asList(r).subList(0, 5))
+                        .distinct()
+                        .count()
+                + preload;
         for (int i = 0; i < repeat; i++) {
             Path db = work.resolve("sinkbench.duckdb");
             PipelineBench.deleteDuckDb(db);
@@ -82,7 +99,8 @@ public final class SinkBench {
             SchemaManager.apply(settings);
             if (preload > 0) preload(settings, preload);
             // Settings (e.g. sql="SET checkpoint_threshold='1GB'") hold while a connection keeps the database open.
-            try (Connection holder = io.eventagg.sink.ConnectionFactory.open(settings); Statement s = holder.createStatement()) {
+            try (Connection holder = ConnectionFactory.open(settings);
+                    Statement s = holder.createStatement()) {
                 for (String sql : a.getOrDefault("sql", "").split(";")) {
                     if (!sql.isBlank()) s.execute(sql);
                 }
@@ -95,7 +113,8 @@ public final class SinkBench {
     }
 
     /** Writes the rows through the table's sink writer; measurements and what the table holds. */
-    static Map<String, Object> run(SinkSettings settings, TableSpec table, List<Object[]> data, int flushEvery) throws Exception {
+    static Map<String, Object> run(SinkSettings settings, TableSpec table, List<Object[]> data, int flushEvery)
+            throws Exception {
         // No batch interval (no timers: flushes per round and full batches only), no retries.
         SinkSettings options = settings.withBatch(settings.batchSize(), 0).withMaxRetries(0);
         // The records are the rows themselves: the mapping from the pipeline's records is not part of this.
@@ -110,7 +129,9 @@ public final class SinkBench {
             if (++n % flushEvery == 0) writer.flush(false);
         }
         writer.flush(true);
-        long wall = System.nanoTime() - wall0, thread = threads.getCurrentThreadCpuTime() - thread0, process = os.getProcessCpuTime() - process0;
+        long wall = System.nanoTime() - wall0,
+                thread = threads.getCurrentThreadCpuTime() - thread0,
+                process = os.getProcessCpuTime() - process0;
         writer.close();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("batch", settings.batchSize());
@@ -119,7 +140,8 @@ public final class SinkBench {
         r.put("wall_us_per_row", round(wall / 1e3 / data.size()));
         r.put("thread_cpu_us_per_row", round(thread / 1e3 / data.size()));
         r.put("process_cpu_us_per_row", round(process / 1e3 / data.size()));
-        try (Connection c = io.eventagg.sink.ConnectionFactory.open(settings); Statement s = c.createStatement();
+        try (Connection c = ConnectionFactory.open(settings);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*), sum(version), sum(event_count) FROM " + table.name())) {
             rs.next();
             r.put("table_rows", rs.getLong(1));
@@ -151,10 +173,14 @@ public final class SinkBench {
      * ones, so that the table is large when the measured writes begin (as in a long-running job).
      */
     static void preload(SinkSettings settings, long rows) throws Exception {
-        try (Connection c = io.eventagg.sink.ConnectionFactory.open(settings); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO ea_timeseries SELECT 'bench_ts', CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END,"
-                    + " 'event' || ((i // 2) % 11), 'minute', epoch_ms(1704067200000 - (" + rows + " - i) // 22 * 60000 - 60000),"
-                    + " 1, 1, 'AgEHDgMIAQgg+qoS', '{\"plan\":{\"free\":1}}', true, 1 FROM range(" + rows + ") r(i)");
+        try (Connection c = ConnectionFactory.open(settings);
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "INSERT INTO ea_timeseries SELECT 'bench_ts', CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END,"
+                            + " 'event' || ((i // 2) % 11), 'minute', epoch_ms(1704067200000 - (" + rows
+                            + " - i) // 22 * 60000 - 60000),"
+                            + " 1, 1, 'AgEHDgMIAQgg+qoS', '{\"plan\":{\"free\":1}}', true, 1 FROM range(" + rows
+                            + ") r(i)");
         }
     }
 
@@ -167,7 +193,8 @@ public final class SinkBench {
         List<Object[]> out = new ArrayList<>(rows);
         int next = 0;
         for (long round = 1; out.size() < rows; round++) {
-            for (int k = Math.max(0, next - (keys - fresh)); k < next && out.size() < rows; k++) out.add(row(random, k, round));
+            for (int k = Math.max(0, next - (keys - fresh)); k < next && out.size() < rows; k++)
+                out.add(row(random, k, round));
             for (int k = next; k < next + fresh && out.size() < rows; k++) out.add(row(random, k, round));
             next += fresh;
         }
@@ -195,7 +222,10 @@ public final class SinkBench {
         boolean long_ = key % 50 == 0;
         long bucket = 1_704_067_200_000L + (long) (key / (2 * EVENTS.length)) * 60_000L;
         long count = 1 + random.nextInt(long_ ? 500 : 3);
-        StringBuilder bd = new StringBuilder("{\"plan\":{\"").append(PLANS[random.nextInt(3)]).append("\":").append(count)
+        StringBuilder bd = new StringBuilder("{\"plan\":{\"")
+                .append(PLANS[random.nextInt(3)])
+                .append("\":")
+                .append(count)
                 .append("},\"country\":{");
         int countries = long_ ? COUNTRIES.length : 1 + random.nextInt(2);
         for (int c = 0; c < countries; c++) {
@@ -205,8 +235,18 @@ public final class SinkBench {
         bd.append("},\"path\":{\"/pricing\":").append(count).append("}}");
         byte[] sketch = new byte[long_ ? 600 : 8 + 8 * random.nextInt(3)];
         random.nextBytes(sketch);
-        return new Object[] {"bench_ts", series % 2 == 0 ? "production" : "staging", EVENTS[series / 2], long_ ? "hour" : "minute",
-                bucket, count, Math.max(1, count - 1), java.util.Base64.getEncoder().encodeToString(sketch),
-                bd.toString(), version % 3 == 0, version};
+        return new Object[] {
+            "bench_ts",
+            series % 2 == 0 ? "production" : "staging",
+            EVENTS[series / 2],
+            long_ ? "hour" : "minute",
+            bucket,
+            count,
+            Math.max(1, count - 1),
+            Base64.getEncoder().encodeToString(sketch),
+            bd.toString(),
+            version % 3 == 0,
+            version
+        };
     }
 }

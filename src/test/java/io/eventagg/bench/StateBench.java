@@ -1,36 +1,44 @@
 package io.eventagg.bench;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RetentionDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.JsonLinesFormat;
 import io.eventagg.pipeline.EventaggPipeline;
-import io.eventagg.config.RunOptions;
-import io.eventagg.config.RetentionDefinition;
 import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.runtime.RunningJob;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -61,26 +69,37 @@ import org.apache.flink.util.Collector;
 public final class StateBench {
     private StateBench() {}
 
-    public static Map<String, Object> run(JobDefinition job, List<String> files, int parallelism, Path workDir) throws Exception {
+    public static Map<String, Object> run(JobDefinition job, List<String> files, int parallelism, Path workDir)
+            throws Exception {
         Path dir = workDir.resolve("state-" + Integer.toHexString(files.hashCode()));
         deleteTree(dir);
         Files.createDirectories(dir);
         Configuration conf = FlinkSettings.local(true, parallelism);
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
-        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, dir.resolve("savepoints").toUri().toString());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dir.resolve("checkpoints").toUri().toString());
+        conf.set(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                dir.resolve("savepoints").toUri().toString());
         org.apache.flink.core.fs.Path[] paths = files.stream()
-                .map(f -> org.apache.flink.core.fs.Path.fromLocalFile(Path.of(f).toFile().getAbsoluteFile()))
+                .map(f -> org.apache.flink.core.fs.Path.fromLocalFile(
+                        Path.of(f).toFile().getAbsoluteFile()))
                 .toArray(org.apache.flink.core.fs.Path[]::new);
         // Continuous monitoring: the source reads the files and then waits for more, so the job
         // keeps its state (a bounded source would end and close every window).
         FileSource<Ingested> source = FileSource.forBulkFileFormat(new JsonLinesFormat(EventParser.forJob(job)), paths)
-                .monitorContinuously(Duration.ofHours(1)).build();
+                .monitorContinuously(Duration.ofHours(1))
+                .build();
         List<String> uids = new ArrayList<>();
         FlinkJob defined = FlinkJob.define(conf, "bench state " + job.name(), env -> {
-            EventaggPipeline.define(env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"), job,
-                    RunOptions.streamingDefaults(), new DiscardingOutputs());
+            EventaggPipeline.define(
+                    env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events")
+                            .uid("source"),
+                    job,
+                    RunOptions.streamingDefaults(),
+                    new DiscardingOutputs());
             uids.addAll(uids(env));
         });
         long expected = 0;
@@ -104,12 +123,13 @@ public final class StateBench {
             // Let the combiners flush and the emit interval pass, so what is left is state.
             Thread.sleep(job.watermark().emitInterval().toMillis() + 3_000);
             out.putAll(PipelineBench.counters(running.counters(Duration.ofSeconds(30))));
-            savepoint = client.triggerSavepoint(dir.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
+            savepoint = client.triggerSavepoint(
+                            dir.resolve("savepoints").toUri().toString(), SavepointFormatType.NATIVE)
                     .get(10, TimeUnit.MINUTES);
         } finally {
             client.cancel().get(1, TimeUnit.MINUTES);
         }
-        Path sp = Path.of(java.net.URI.create(savepoint));
+        Path sp = Path.of(URI.create(savepoint));
         out.put("checkpoint_bytes", size(sp));
         Map<String, Long> byUid = operatorSizes(sp, uids);
         out.put("operators", byUid);
@@ -127,17 +147,24 @@ public final class StateBench {
     }
 
     /** Users with retention state, and bytes per user and definition (serialized). */
-    private static void retention(JobDefinition job, String savepoint, long operatorBytes, Map<String, Object> out) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.local(false, 1));
+    private static void retention(JobDefinition job, String savepoint, long operatorBytes, Map<String, Object> out)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.local(false, 1));
         SavepointReader reader = SavepointReader.read(env, savepoint, new HashMapStateBackend());
-        List<String> names = job.retention().stream().map(RetentionDefinition::name).toList();
+        List<String> names =
+                job.retention().stream().map(RetentionDefinition::name).toList();
         int defs = names.size();
         long users = 0;
         long[] withState = new long[defs];
         long[] valueBytes = new long[defs];
         long keyBytes = 0;
-        try (CloseableIterator<long[]> it = reader.readKeyedState(OperatorIdentifier.forUid("retention-users"), new RetentionReader(names),
-                Types.STRING, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO).executeAndCollect()) {
+        try (CloseableIterator<long[]> it = reader.readKeyedState(
+                        OperatorIdentifier.forUid("retention-users"),
+                        new RetentionReader(names),
+                        Types.STRING,
+                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
+                .executeAndCollect()) {
             while (it.hasNext()) {
                 long[] r = it.next();
                 users++;
@@ -162,8 +189,14 @@ public final class StateBench {
             per.put(names.get(d), m);
         }
         out.put("retention_definitions", per);
-        parts.add(String.format(Locale.ROOT, "%,.1f MB for %,d users with state = %.0f bytes per user per definition (%d definitions;"
-                + " key %.0f bytes per user)", operatorBytes / 1e6, users, users == 0 ? 0.0 : (double) operatorBytes / users / defs, defs,
+        parts.add(String.format(
+                Locale.ROOT,
+                "%,.1f MB for %,d users with state = %.0f bytes per user per definition (%d definitions;"
+                        + " key %.0f bytes per user)",
+                operatorBytes / 1e6,
+                users,
+                users == 0 ? 0.0 : (double) operatorBytes / users / defs,
+                defs,
                 users == 0 ? 0.0 : (double) keyBytes / users));
         out.put("retention_summary", String.join("; ", parts));
     }
@@ -179,11 +212,12 @@ public final class StateBench {
         }
 
         @Override
-        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+        public void open(OpenContext ctx) {
             states = new ArrayList<>();
             for (String n : names) {
-                states.add(getRuntimeContext().getState(new ValueStateDescriptor<>("retention-" + n,
-                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
+                states.add(getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>(
+                                "retention-" + n, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
             }
         }
 
@@ -205,26 +239,32 @@ public final class StateBench {
         for (String uid : known) uids.put(operatorId(uid), uid);
         CheckpointMetadata md;
         try (InputStream in = Files.newInputStream(savepoint.resolve("_metadata"))) {
-            md = Checkpoints.loadCheckpointMetadata(new DataInputStream(in), StateBench.class.getClassLoader(), savepoint.toString());
+            md = Checkpoints.loadCheckpointMetadata(
+                    new DataInputStream(in), StateBench.class.getClassLoader(), savepoint.toString());
         }
         Map<String, Long> out = new LinkedHashMap<>();
         for (OperatorState s : md.getOperatorStates()) {
             if (s.getStateSize() == 0) continue;
-            out.merge(uids.getOrDefault(s.getOperatorID(), s.getOperatorID().toHexString()), s.getStateSize(), Long::sum);
+            out.merge(
+                    uids.getOrDefault(s.getOperatorID(), s.getOperatorID().toHexString()), s.getStateSize(), Long::sum);
         }
         return out;
     }
 
     /** Flink's operator id for a user-given uid (StreamGraphHasherV2: murmur3_128 of the uid). */
     static OperatorID operatorId(String uid) {
-        return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
+        return new OperatorID(Hashing.murmur3_128(0)
+                .newHasher()
+                .putString(uid, StandardCharsets.UTF_8)
+                .hash()
+                .asBytes());
     }
 
     /** The uids of every operator of the job defined in {@code env} (so a renamed uid is still found). */
     static List<String> uids(StreamExecutionEnvironment env) {
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        java.util.ArrayDeque<org.apache.flink.api.dag.Transformation<?>> todo = new java.util.ArrayDeque<>(env.getTransformations());
-        java.util.Set<Integer> visited = new java.util.HashSet<>();
+        Set<String> seen = new LinkedHashSet<>();
+        ArrayDeque<Transformation<?>> todo = new ArrayDeque<>(env.getTransformations());
+        Set<Integer> visited = new HashSet<>();
         while (!todo.isEmpty()) {
             var t = todo.pop();
             if (!visited.add(t.getId())) continue;
@@ -236,14 +276,16 @@ public final class StateBench {
 
     static long size(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
-            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 
     static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         }
     }
 

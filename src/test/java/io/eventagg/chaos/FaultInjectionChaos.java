@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.Durations;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.sink.TableSpec;
 import io.eventagg.sink.Tables;
@@ -16,8 +17,8 @@ import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
 import io.eventagg.testing.Shell;
+import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,12 +28,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +49,6 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,6 +115,7 @@ class FaultInjectionChaos {
     static final String CLOCK_ENV = "chaos-clock";
     /** The chaos ClickHouse's `eventagg` user (scripts/clickhouse.sh writes it into users.xml). */
     static final String PASSWORD = "eventagg-local-7c1e";
+
     static final List<String> GRANULARITIES = List.of("minute", "hour", "day", "week", "month");
     static final int BREAKDOWN_LIMIT = 20;
 
@@ -123,18 +124,25 @@ class FaultInjectionChaos {
     static final int CH_TCP = intEnv("CLICKHOUSE_TCP", 29000);
     /** A second ClickHouse server for the undisturbed run, which the outage of the first must not touch. */
     static final int CH_REF_HTTP = intEnv("CLICKHOUSE_REF_HTTP", 28124);
+
     static final int CH_REF_TCP = intEnv("CLICKHOUSE_REF_TCP", 29001);
     static final int KAFKA_PORT = intEnv("KAFKA_PORT", 29092);
     static final String BOOTSTRAP = "127.0.0.1:" + KAFKA_PORT;
     static final String FLINK_REST = "127.0.0.1:" + intEnv("CHAOS_FLINK_REST_PORT", 28081);
     static final Map<String, String> ENV = Map.ofEntries(
-            Map.entry("CLICKHOUSE_DIR", ".run/chaos/clickhouse"), Map.entry("CLICKHOUSE_HTTP", "" + CH_HTTP),
+            Map.entry("CLICKHOUSE_DIR", ".run/chaos/clickhouse"),
+            Map.entry("CLICKHOUSE_HTTP", "" + CH_HTTP),
             Map.entry("CLICKHOUSE_TCP", "" + CH_TCP),
-            Map.entry("KAFKA_DIR", ".run/chaos/kafka"), Map.entry("KAFKA_PORT", "" + KAFKA_PORT),
-            Map.entry("KAFKA_CONTROLLER_PORT", "" + intEnv("KAFKA_CONTROLLER_PORT", 29093)), Map.entry("KAFKA_BOOTSTRAP", BOOTSTRAP),
-            Map.entry("TOPIC", TOPIC), Map.entry("PARTITIONS", "" + PARTITIONS),
-            Map.entry("FLINK_DIR", ".run/chaos/flink"), Map.entry("FLINK_REST", FLINK_REST),
-            Map.entry("FLINK_RPC_PORT", "" + intEnv("FLINK_RPC_PORT", 26123)), Map.entry("FLINK_BLOB_PORT", "" + intEnv("FLINK_BLOB_PORT", 26124)),
+            Map.entry("KAFKA_DIR", ".run/chaos/kafka"),
+            Map.entry("KAFKA_PORT", "" + KAFKA_PORT),
+            Map.entry("KAFKA_CONTROLLER_PORT", "" + intEnv("KAFKA_CONTROLLER_PORT", 29093)),
+            Map.entry("KAFKA_BOOTSTRAP", BOOTSTRAP),
+            Map.entry("TOPIC", TOPIC),
+            Map.entry("PARTITIONS", "" + PARTITIONS),
+            Map.entry("FLINK_DIR", ".run/chaos/flink"),
+            Map.entry("FLINK_REST", FLINK_REST),
+            Map.entry("FLINK_RPC_PORT", "" + intEnv("FLINK_RPC_PORT", 26123)),
+            Map.entry("FLINK_BLOB_PORT", "" + intEnv("FLINK_BLOB_PORT", 26124)),
             Map.entry("FLINK_TM_RPC_PORT", "" + intEnv("FLINK_TM_RPC_PORT", 26125)));
 
     static final int USERS = intEnv("CHAOS_USERS", 50_000);
@@ -150,10 +158,13 @@ class FaultInjectionChaos {
     static final boolean BROKER_DURING_CATCHUP = !"0".equals(System.getenv("CHAOS_BROKER_DURING_CATCHUP"));
     /** The job's watermark.idleness (CHAOS_IDLENESS): 30 s, shorter than the broker's outage. */
     static final String IDLENESS = System.getenv().getOrDefault("CHAOS_IDLENESS", "30s");
-    static final long SEED = System.getenv("CHAOS_SEED") != null ? Long.parseLong(System.getenv("CHAOS_SEED")) : System.nanoTime();
+
+    static final long SEED =
+            System.getenv("CHAOS_SEED") != null ? Long.parseLong(System.getenv("CHAOS_SEED")) : System.nanoTime();
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final ClickHouseHttp CH = new ClickHouseHttp(CH_HTTP);
     static final ClickHouseHttp CH_REF = new ClickHouseHttp(CH_REF_HTTP);
     /** The services of the run, each started and stopped with its script (clickhouse-ref: a second clickhouse.sh server). */
@@ -185,22 +196,29 @@ class FaultInjectionChaos {
         work = root.resolve("target/chaos");
         deleteTree(work);
         Files.createDirectories(work);
-        assertThat(root.resolve("target/eventagg-job.jar")).as("the job jar (make package)").exists();
+        assertThat(root.resolve("target/eventagg-job.jar"))
+                .as("the job jar (make package)")
+                .exists();
         // A fresh start: whatever an earlier run left behind is stopped and its state deleted.
         for (String s : SERVICES) service(s, "down", "stale-down-" + s);
         deleteTree(root.resolve(".run/chaos"));
         Files.createDirectories(root.resolve(".run/chaos"));
         // scripts/chaos.sh kills this JVM (and the reference run) if it outlives a timeout.
-        Files.writeString(root.resolve(".run/chaos/test.pid"), ProcessHandle.current().pid() + "\n");
+        Files.writeString(
+                root.resolve(".run/chaos/test.pid"), ProcessHandle.current().pid() + "\n");
         // The three services start at the same time (the broker and the cluster take 10-30 s each),
         // unless the broker's and the cluster's jars are still to be resolved by Maven (a fresh
         // clone): two Maven processes should not fill the local repository at the same time.
         started.addAll(SERVICES);
-        boolean resolved = Files.exists(root.resolve(".run/lib/kafka/.resolved")) && Files.exists(root.resolve(".run/lib/flink/.resolved"));
+        boolean resolved = Files.exists(root.resolve(".run/lib/kafka/.resolved"))
+                && Files.exists(root.resolve(".run/lib/flink/.resolved"));
         List<Thread> starting = new ArrayList<>();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (String s : SERVICES) {
-            Thread th = new Thread(() -> Shell.attempt(failures, () -> service(s, "up", s + "-up").requireSuccess()), s + "-up");
+            Thread th = new Thread(
+                    () -> Shell.attempt(
+                            failures, () -> service(s, "up", s + "-up").requireSuccess()),
+                    s + "-up");
             th.start();
             if (resolved) starting.add(th);
             else th.join();
@@ -237,13 +255,15 @@ class FaultInjectionChaos {
 
         // The dataset, in memory as the producer will send it.
         StringWriter w = new StringWriter();
-        EventGenerator.Stats stats = new EventGenerator(USERS, DAYS, 17, Instant.parse("2024-01-01T00:00:00Z"), 0.01).write(w);
+        EventGenerator.Stats stats =
+                new EventGenerator(USERS, DAYS, 17, Instant.parse("2024-01-01T00:00:00Z"), 0.01).write(w);
         records = new ArrayList<>();
         w.toString().lines().filter(l -> !l.isBlank()).forEach(l -> records.add(l.getBytes(StandardCharsets.UTF_8)));
         w = null;
         assertThat(records.size()).as("records").isGreaterThanOrEqualTo(500_000);
-        note("dataset: %,d records (%,d events, %,d malformed) from %,d users over %d days", records.size(), stats.events(),
-                stats.malformed(), USERS, DAYS);
+        note(
+                "dataset: %,d records (%,d events, %,d malformed) from %,d users over %d days",
+                records.size(), stats.events(), stats.malformed(), USERS, DAYS);
 
         // Connection: a database of its own, user `eventagg`, password from a file.
         Path passwordFile = work.resolve("clickhouse.password");
@@ -261,12 +281,29 @@ class FaultInjectionChaos {
         // one), a maximum back-off of 4 s (instead of minutes of waiting between attempts) and more
         // attempts before the job fails for good (six faults within minutes restart it 10-20 times).
         Path jar = root.resolve("target/eventagg-job.jar");
-        List<String> jobArgs = List.of("--job", jobFile.toString(), "--kafka-bootstrap", BOOTSTRAP, "--topic", TOPIC,
-                "--group-id", "chaos", "--starting-offsets", "earliest", "--profile", profile.toString(),
-                "--flink-conf", "conf/job/streaming.yaml", "--checkpoint-interval", "5s",
-                "-D", "execution.checkpointing.min-pause=2s",
-                "-D", "restart-strategy.exponential-delay.max-backoff=4s",
-                "-D", "restart-strategy.exponential-delay.attempts-before-reset-backoff=100");
+        List<String> jobArgs = List.of(
+                "--job",
+                jobFile.toString(),
+                "--kafka-bootstrap",
+                BOOTSTRAP,
+                "--topic",
+                TOPIC,
+                "--group-id",
+                "chaos",
+                "--starting-offsets",
+                "earliest",
+                "--profile",
+                profile.toString(),
+                "--flink-conf",
+                "conf/job/streaming.yaml",
+                "--checkpoint-interval",
+                "5s",
+                "-D",
+                "execution.checkpointing.min-pause=2s",
+                "-D",
+                "restart-strategy.exponential-delay.max-backoff=4s",
+                "-D",
+                "restart-strategy.exponential-delay.attempts-before-reset-backoff=100");
         jobId = submit("submit-v1", jar, null, jobArgs);
         waitRunning("the job runs", Duration.ofMinutes(3));
         note("job %s running (jar v1)", jobId);
@@ -310,8 +347,9 @@ class FaultInjectionChaos {
         producing.join(TimeUnit.MINUTES.toMillis(5));
         assertThat(producing.isAlive()).as("the producer finished").isFalse();
         if (producer.failure.get() != null) throw new AssertionError("producing failed", producer.failure.get());
-        note("produced %,d records (%,d at %.0f/s during the faults, the rest after them)", producer.sent.get(), producer.holdBackFrom,
-                producer.rate);
+        note(
+                "produced %,d records (%,d at %.0f/s during the faults, the rest after them)",
+                producer.sent.get(), producer.holdBackFrom, producer.rate);
 
         // Every record is in the topic (the producer has flushed): the clock events follow at once,
         // and the topic up to them (the input of both runs) is read back while the jobs finish.
@@ -332,8 +370,8 @@ class FaultInjectionChaos {
             else valid.put(r.partition() + "/" + r.offset(), e);
         }
         topic = null;
-        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected = RefTimeSeries.compute(new ArrayList<>(valid.values()), ZoneOffset.UTC,
-                GRANULARITIES, List.of("plan", "country"));
+        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected = RefTimeSeries.compute(
+                new ArrayList<>(valid.values()), ZoneOffset.UTC, GRANULARITIES, List.of("plan", "country"));
 
         // Both runs finish the data: progress reaches the clock, every row is final.
         long target = (clock - 30_000) / 1000 - 1;
@@ -342,8 +380,13 @@ class FaultInjectionChaos {
                 assertReferenceAlive();
                 return progress(db) >= target;
             });
-            waitUntil(Duration.ofMinutes(2), db + ": every row of the data is final", () -> allFinal(db, expected.keySet()));
-            note("%s: the %s run has consumed everything and closed every bucket", db, db.equals("chaos") ? "disturbed" : "undisturbed");
+            waitUntil(
+                    Duration.ofMinutes(2),
+                    db + ": every row of the data is final",
+                    () -> allFinal(db, expected.keySet()));
+            note(
+                    "%s: the %s run has consumed everything and closed every bucket",
+                    db, db.equals("chaos") ? "disturbed" : "undisturbed");
         }
         long restarts = numRestarts(jobId);
         flink("cancel", Duration.ofMinutes(2), "cancel", jobId).requireSuccess();
@@ -353,21 +396,37 @@ class FaultInjectionChaos {
 
         // 1. Both runs: nothing late, every record accounted for.
         for (String db : List.of("chaos", "chaos_ref")) {
-            assertThat(server(db).count(db, "SELECT count() FROM ea_late_events FINAL")).as("late events in " + db).isZero();
-            assertThat(server(db).count(db, "SELECT sum(event_count) FROM ea_activity FINAL WHERE job = 'chaos' AND granularity = 'day'"
-                    + " AND environment != '" + CLOCK_ENV + "'")).as("events counted in " + db).isEqualTo(valid.size());
-            assertThat(server(db).count(db, "SELECT count() FROM ea_dead_letters FINAL")).as("dead letters in " + db).isEqualTo(bad.size());
+            assertThat(server(db).count(db, "SELECT count() FROM ea_late_events FINAL"))
+                    .as("late events in " + db)
+                    .isZero();
+            assertThat(server(db)
+                            .count(
+                                    db,
+                                    "SELECT sum(event_count) FROM ea_activity FINAL WHERE job = 'chaos' AND granularity = 'day'"
+                                            + " AND environment != '" + CLOCK_ENV + "'"))
+                    .as("events counted in " + db)
+                    .isEqualTo(valid.size());
+            assertThat(server(db).count(db, "SELECT count() FROM ea_dead_letters FINAL"))
+                    .as("dead letters in " + db)
+                    .isEqualTo(bad.size());
         }
         // 2. The disturbed run equals the undisturbed one, table by table.
-        for (TableSpec t : List.of(Tables.TIMESERIES, Tables.ACTIVITY, Tables.FUNNELS, Tables.RETENTION_COHORTS,
-                Tables.RETENTION_PERIODS, Tables.DEAD_LETTERS, Tables.LATE_EVENTS)) {
+        for (TableSpec t : List.of(
+                Tables.TIMESERIES,
+                Tables.ACTIVITY,
+                Tables.FUNNELS,
+                Tables.RETENTION_COHORTS,
+                Tables.RETENTION_PERIODS,
+                Tables.DEAD_LETTERS,
+                Tables.LATE_EVENTS)) {
             int n = assertSameTable(t);
             note("%-22s %,9d rows equal to the undisturbed run", t.name(), n);
         }
         // 3. The time series also equal the independent reference; the dead letters are the bad records.
         int compared = ClickHouseResults.assertMatches(expected, timeSeries("chaos"), BREAKDOWN_LIMIT, k -> true);
         note("time series: %,d buckets equal the reference implementation", compared);
-        for (Map<String, String> r : CH.query("chaos", "SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL")) {
+        for (Map<String, String> r : CH.query(
+                "chaos", "SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL")) {
             byte[] raw = bad.get(r.get("src_partition") + "/" + r.get("src_offset"));
             assertThat(raw).as("a dead letter is a bad record: " + r).isNotNull();
             assertThat(r.get("reason")).isNotBlank();
@@ -391,8 +450,17 @@ class FaultInjectionChaos {
         String job = Files.readString(root.resolve("jobs/example.yaml"))
                 .replaceFirst("(?m)^name: example\\b", "name: " + JOB_NAME)
                 .replaceFirst("(?m)^breakdown_limit: \\d+", "breakdown_limit: " + BREAKDOWN_LIMIT)
-                .replaceFirst("(?m)^watermark: \\{[^}]*\\}", "watermark: {out_of_orderness: 30s, allowed_lateness: 1d, emit_interval: 5s, idleness: " + IDLENESS + "}");
-        assertThat(job).contains("name: " + JOB_NAME, "breakdown_limit: " + BREAKDOWN_LIMIT, "allowed_lateness: 1d", "funnels:", "retention:");
+                .replaceFirst(
+                        "(?m)^watermark: \\{[^}]*\\}",
+                        "watermark: {out_of_orderness: 30s, allowed_lateness: 1d, emit_interval: 5s, idleness: "
+                                + IDLENESS + "}");
+        assertThat(job)
+                .contains(
+                        "name: " + JOB_NAME,
+                        "breakdown_limit: " + BREAKDOWN_LIMIT,
+                        "allowed_lateness: 1d",
+                        "funnels:",
+                        "retention:");
         return job;
     }
 
@@ -420,7 +488,8 @@ class FaultInjectionChaos {
     // faults
 
     static void pause(Random random, int minSeconds, int maxSeconds) throws InterruptedException {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(minSeconds) + (long) (random.nextDouble() * (maxSeconds - minSeconds) * 1000));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(minSeconds)
+                + (long) (random.nextDouble() * (maxSeconds - minSeconds) * 1000));
     }
 
     static void killTaskManager(int n, Random random) throws Exception {
@@ -430,11 +499,15 @@ class FaultInjectionChaos {
         flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm").requireSuccess();
         Thread.sleep((long) (random.nextDouble() * 1000));
         flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm").requireSuccess();
-        waitUntil(Duration.ofMinutes(2), "the job restarts after TaskManager kill " + n, () -> numRestarts(jobId) > restarts);
+        waitUntil(
+                Duration.ofMinutes(2),
+                "the job restarts after TaskManager kill " + n,
+                () -> numRestarts(jobId) > restarts);
         waitRunning("the job runs again after TaskManager kill " + n, Duration.ofMinutes(4));
         waitCommittedBeyond(base, "after TaskManager kill " + n);
-        note("fault: TaskManager kill -9 #%d -> restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)", n,
-                (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
+        note(
+                "fault: TaskManager kill -9 #%d -> restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)",
+                n, (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
     }
 
     static void clickHouseOutage() throws Exception {
@@ -442,19 +515,31 @@ class FaultInjectionChaos {
         long base = committed();
         long t = System.nanoTime();
         long stoppedAt = System.currentTimeMillis();
-        sh("clickhouse-stop", Duration.ofMinutes(1), "bash", "scripts/clickhouse.sh", "down").requireSuccess();
+        sh("clickhouse-stop", Duration.ofMinutes(1), "bash", "scripts/clickhouse.sh", "down")
+                .requireSuccess();
         Thread.sleep(TimeUnit.SECONDS.toMillis(OUTAGE_SECONDS));
         long during = numRestarts(jobId);
         long sinkFailures = failuresSince(jobId, stoppedAt, "127.0.0.1:" + CH_HTTP);
-        sh("clickhouse-start", Duration.ofMinutes(2), "bash", "scripts/clickhouse.sh", "up").requireSuccess();
+        sh("clickhouse-start", Duration.ofMinutes(2), "bash", "scripts/clickhouse.sh", "up")
+                .requireSuccess();
         // Running again is not enough: offsets are committed only by completed checkpoints, and a
         // checkpoint completes only when every sink has flushed.
         waitRunning("the job runs again after the ClickHouse outage", Duration.ofMinutes(4));
         waitCommittedBeyond(base, "after the ClickHouse outage");
-        assertThat(during).as("the job failed and restarted while ClickHouse was down").isGreaterThan(restarts);
-        assertThat(sinkFailures).as("failures caused by the unreachable database").isPositive();
-        note("fault: ClickHouse down %d s -> %d restarts while down (%d failures naming the database), writing again %.0f s after the"
-                + " stop (restarts %d -> %d)", OUTAGE_SECONDS, during - restarts, sinkFailures, (System.nanoTime() - t) / 1e9, restarts,
+        assertThat(during)
+                .as("the job failed and restarted while ClickHouse was down")
+                .isGreaterThan(restarts);
+        assertThat(sinkFailures)
+                .as("failures caused by the unreachable database")
+                .isPositive();
+        note(
+                "fault: ClickHouse down %d s -> %d restarts while down (%d failures naming the database), writing again %.0f s after the"
+                        + " stop (restarts %d -> %d)",
+                OUTAGE_SECONDS,
+                during - restarts,
+                sinkFailures,
+                (System.nanoTime() - t) / 1e9,
+                restarts,
                 numRestarts(jobId));
     }
 
@@ -462,21 +547,29 @@ class FaultInjectionChaos {
         long restarts = numRestarts(jobId);
         long base = committed();
         long t = System.nanoTime();
-        sh("kafka-stop", Duration.ofMinutes(1), "bash", "scripts/kafka.sh", "down").requireSuccess();
+        sh("kafka-stop", Duration.ofMinutes(1), "bash", "scripts/kafka.sh", "down")
+                .requireSuccess();
         // During a catch-up the broker stays away longer than the idleness, so that every partition
         // is silent past its timeout while it has a backlog.
-        Thread.sleep(BROKER_DURING_CATCHUP ? io.eventagg.config.Durations.parse("CHAOS_IDLENESS", IDLENESS).toMillis() + 5000 + (long) (random.nextDouble() * 10_000)
-                : 2000 + (long) (random.nextDouble() * 6000));
-        sh("kafka-start", Duration.ofMinutes(3), "bash", "scripts/kafka.sh", "up").requireSuccess();
+        Thread.sleep(
+                BROKER_DURING_CATCHUP
+                        ? Durations.parse("CHAOS_IDLENESS", IDLENESS).toMillis()
+                                + 5000
+                                + (long) (random.nextDouble() * 10_000)
+                        : 2000 + (long) (random.nextDouble() * 6000));
+        sh("kafka-start", Duration.ofMinutes(3), "bash", "scripts/kafka.sh", "up")
+                .requireSuccess();
         waitRunning("the job runs after the broker restart", Duration.ofMinutes(4));
         waitCommittedBeyond(base, "after the broker restart");
-        note("fault: Kafka broker restart -> reading and committing again %.0f s after the stop (restarts %d -> %d)",
+        note(
+                "fault: Kafka broker restart -> reading and committing again %.0f s after the stop (restarts %d -> %d)",
                 (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
     }
 
     static void upgradeWithSavepoint(List<String> jobArgs) throws Exception {
         long t = System.nanoTime();
-        Shell.Result stop = flink("stop-with-savepoint", Duration.ofMinutes(4), "stop-with-savepoint", jobId).requireSuccess();
+        Shell.Result stop = flink("stop-with-savepoint", Duration.ofMinutes(4), "stop-with-savepoint", jobId)
+                .requireSuccess();
         String savepoint = stop.lastLine();
         assertThat(savepoint).contains("savepoint");
         String old = jobId;
@@ -484,8 +577,9 @@ class FaultInjectionChaos {
         Path v2 = rebuiltJar();
         jobId = submit("submit-v2", v2, savepoint, jobArgs);
         waitRunning("the upgraded job runs", Duration.ofMinutes(3));
-        note("fault: stop-with-savepoint of %s, jar v2 resumed from %s as %s in %.0f s", old, root.relativize(Path.of(savepoint.replace("file:", ""))),
-                jobId, (System.nanoTime() - t) / 1e9);
+        note(
+                "fault: stop-with-savepoint of %s, jar v2 resumed from %s as %s in %.0f s",
+                old, root.relativize(Path.of(savepoint.replace("file:", ""))), jobId, (System.nanoTime() - t) / 1e9);
     }
 
     /**
@@ -497,12 +591,34 @@ class FaultInjectionChaos {
         Path logs = work.resolve("logs");
         Files.createDirectories(logs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1536m", "-XX:+UseG1GC", "-Duser.timezone=UTC", "-jar",
-                root.resolve("target/eventagg-cli.jar").toString(), "run", "--job", jobFile.toString(), "--source", "kafka",
-                "--kafka-bootstrap", BOOTSTRAP, "--topic", TOPIC, "--group-id", "chaos-undisturbed", "--starting-offsets", "earliest",
-                "--profile", refProfile.toString(), "--parallelism", "2")
-                .directory(root.toFile()).redirectOutput(logs.resolve("reference.out").toFile())
-                .redirectError(logs.resolve("reference.err").toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "-Xmx1536m",
+                        "-XX:+UseG1GC",
+                        "-Duser.timezone=UTC",
+                        "-jar",
+                        root.resolve("target/eventagg-cli.jar").toString(),
+                        "run",
+                        "--job",
+                        jobFile.toString(),
+                        "--source",
+                        "kafka",
+                        "--kafka-bootstrap",
+                        BOOTSTRAP,
+                        "--topic",
+                        TOPIC,
+                        "--group-id",
+                        "chaos-undisturbed",
+                        "--starting-offsets",
+                        "earliest",
+                        "--profile",
+                        refProfile.toString(),
+                        "--parallelism",
+                        "2")
+                .directory(root.toFile())
+                .redirectOutput(logs.resolve("reference.out").toFile())
+                .redirectError(logs.resolve("reference.err").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         reference = pb.start();
         Files.writeString(root.resolve(".run/chaos/reference.pid"), reference.pid() + "\n");
         note("undisturbed run started (local MiniCluster, pid %d, database chaos_ref)", reference.pid());
@@ -530,10 +646,17 @@ class FaultInjectionChaos {
 
     /** The offsets the job committed to its consumer group (on completed checkpoints), summed over partitions. */
     static long committed() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", BOOTSTRAP, "request.timeout.ms", "10000",
-                "default.api.timeout.ms", "15000"))) {
-            return admin.listConsumerGroupOffsets("chaos").partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS).values().stream()
-                    .filter(Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+        try (Admin admin = Admin.create(Map.of(
+                "bootstrap.servers", BOOTSTRAP, "request.timeout.ms", "10000", "default.api.timeout.ms", "15000"))) {
+            return admin
+                    .listConsumerGroupOffsets("chaos")
+                    .partitionsToOffsetAndMetadata()
+                    .get(20, TimeUnit.SECONDS)
+                    .values()
+                    .stream()
+                    .filter(Objects::nonNull)
+                    .mapToLong(OffsetAndMetadata::offset)
+                    .sum();
         }
     }
 
@@ -543,7 +666,9 @@ class FaultInjectionChaos {
      * committed when a checkpoint completes, which needs every sink to have flushed.
      */
     static void waitCommittedBeyond(long base, String when) throws Exception {
-        waitUntil(Duration.ofMinutes(5), "the job reads, writes and checkpoints again " + when,
+        waitUntil(
+                Duration.ofMinutes(5),
+                "the job reads, writes and checkpoints again " + when,
                 () -> committed() >= Math.min(base + 3000, producer.sent.get()));
     }
 
@@ -588,12 +713,14 @@ class FaultInjectionChaos {
             p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(128L << 20));
             long start = System.nanoTime();
             double perSecond = holdBackFrom / (double) PRODUCE_SECONDS;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < records.size(); i++) {
                     if (failure.get() != null) break;
                     if (i == holdBackFrom) {
                         rate = holdBackFrom / ((System.nanoTime() - start) / 1e9);
-                        if (!release.await(20, TimeUnit.MINUTES)) throw new IllegalStateException("faults never finished");
+                        if (!release.await(20, TimeUnit.MINUTES))
+                            throw new IllegalStateException("faults never finished");
                     }
                     if (i < holdBackFrom) {
                         long due = start + (long) (i / perSecond * 1e9);
@@ -622,21 +749,31 @@ class FaultInjectionChaos {
 
     /** The job's progress watermark in seconds (0 before the first progress row). */
     static long progress(String db) throws Exception {
-        List<Map<String, String>> p = server(db).query(db, "SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = '"
-                + JOB_NAME + "'");
+        List<Map<String, String>> p = server(db)
+                .query(
+                        db,
+                        "SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = '"
+                                + JOB_NAME + "'");
         return p.isEmpty() ? 0 : Long.parseLong(p.get(0).get("s"));
     }
 
     /** Every reference time-series key has a final row and no row of the data (any table) is open. */
     static boolean allFinal(String db, Set<RefTimeSeries.Key> keys) throws Exception {
         Map<RefTimeSeries.Key, Map<String, String>> rows = timeSeries(db);
-        long missing = keys.stream().filter(k -> rows.get(k) == null || !"1".equals(rows.get(k).get("is_final"))).count();
+        long missing = keys.stream()
+                .filter(k -> rows.get(k) == null || !"1".equals(rows.get(k).get("is_final")))
+                .count();
         long open = 0;
-        for (String t : List.of("ea_timeseries", "ea_activity", "ea_funnel_steps", "ea_retention_cohorts", "ea_retention_periods")) {
-            open += server(db).count(db, "SELECT count() FROM " + t + " FINAL WHERE job = '" + JOB_NAME + "' AND is_final = 0 AND environment != '"
-                    + CLOCK_ENV + "'");
+        for (String t : List.of(
+                "ea_timeseries", "ea_activity", "ea_funnel_steps", "ea_retention_cohorts", "ea_retention_periods")) {
+            open += server(db)
+                    .count(
+                            db,
+                            "SELECT count() FROM " + t + " FINAL WHERE job = '" + JOB_NAME
+                                    + "' AND is_final = 0 AND environment != '" + CLOCK_ENV + "'");
         }
-        if (missing > 0 || open > 0) System.out.printf("  … %d reference buckets without a final row, %d open rows%n", missing, open);
+        if (missing > 0 || open > 0)
+            System.out.printf("  … %d reference buckets without a final row, %d open rows%n", missing, open);
         return missing == 0 && open == 0;
     }
 
@@ -644,13 +781,26 @@ class FaultInjectionChaos {
     static Map<RefTimeSeries.Key, Map<String, String>> timeSeries(String db) throws Exception {
         Map<RefTimeSeries.Key, Map<String, String>> out = new HashMap<>();
         String where = " WHERE job = '" + JOB_NAME + "' AND environment != '" + CLOCK_ENV + "'";
-        for (Map<String, String> r : server(db).query(db, "SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL" + where)) {
-            out.put(new RefTimeSeries.Key(r.get("environment"), r.get("event"), r.get("granularity"), Long.parseLong(r.get("b"))), r);
+        for (Map<String, String> r : server(db)
+                .query(
+                        db,
+                        "SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
+                                + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL"
+                                + where)) {
+            out.put(
+                    new RefTimeSeries.Key(
+                            r.get("environment"), r.get("event"), r.get("granularity"), Long.parseLong(r.get("b"))),
+                    r);
         }
-        for (Map<String, String> r : server(db).query(db, "SELECT environment, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                + " event_count, unique_users, unique_sessions, is_final FROM ea_activity FINAL" + where)) {
-            out.put(new RefTimeSeries.Key(r.get("environment"), null, r.get("granularity"), Long.parseLong(r.get("b"))), r);
+        for (Map<String, String> r : server(db)
+                .query(
+                        db,
+                        "SELECT environment, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
+                                + " event_count, unique_users, unique_sessions, is_final FROM ea_activity FINAL"
+                                + where)) {
+            out.put(
+                    new RefTimeSeries.Key(r.get("environment"), null, r.get("granularity"), Long.parseLong(r.get("b"))),
+                    r);
         }
         return out;
     }
@@ -662,12 +812,19 @@ class FaultInjectionChaos {
 
     /** The final content of a table in both databases, data environments only, without versions. */
     static int assertSameTable(TableSpec t) throws Exception {
-        List<String> cols = t.columns().stream().map(c -> c.name()).filter(c -> !c.equals("version") && !HLL_SKETCHES.contains(c)).toList();
-        String where = " WHERE job = '" + JOB_NAME + "'" + (t.indexOf("environment") >= 0 ? " AND environment != '" + CLOCK_ENV + "'" : "");
-        String sql = "SELECT " + cols.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + " FROM " + t.name() + " FINAL" + where;
+        List<String> cols = t.columns().stream()
+                .map(c -> c.name())
+                .filter(c -> !c.equals("version") && !HLL_SKETCHES.contains(c))
+                .toList();
+        String where = " WHERE job = '" + JOB_NAME + "'"
+                + (t.indexOf("environment") >= 0 ? " AND environment != '" + CLOCK_ENV + "'" : "");
+        String sql = "SELECT " + cols.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + " FROM "
+                + t.name() + " FINAL" + where;
         Map<List<String>, Map<String, String>> disturbed = byKey(t, CH.query("chaos", sql));
         Map<List<String>, Map<String, String>> undisturbed = byKey(t, CH_REF.query("chaos_ref", sql));
-        assertThat(disturbed.keySet()).as(t.name() + ": keys").containsExactlyInAnyOrderElementsOf(undisturbed.keySet());
+        assertThat(disturbed.keySet())
+                .as(t.name() + ": keys")
+                .containsExactlyInAnyOrderElementsOf(undisturbed.keySet());
         for (Map.Entry<List<String>, Map<String, String>> e : undisturbed.entrySet()) {
             Map<String, String> a = disturbed.get(e.getKey());
             Map<String, String> b = e.getValue();
@@ -676,10 +833,15 @@ class FaultInjectionChaos {
                 if (ESTIMATES.contains(c)) {
                     long x = Long.parseLong(a.get(c)), y = Long.parseLong(b.get(c));
                     if (Math.max(x, y) <= 1000) assertThat(x).as(what).isEqualTo(y);
-                    else assertThat(Math.abs(x - y) / (double) Math.max(x, y)).as(what + " (" + x + " vs " + y + ")").isLessThanOrEqualTo(0.01);
+                    else
+                        assertThat(Math.abs(x - y) / (double) Math.max(x, y))
+                                .as(what + " (" + x + " vs " + y + ")")
+                                .isLessThanOrEqualTo(0.01);
                 } else if (c.equals("breakdowns")) {
-                    assertThat(JSON.readValue(a.get(c), new TypeReference<Map<String, Map<String, Long>>>() {})).as(what)
-                            .isEqualTo(JSON.readValue(b.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}));
+                    assertThat(JSON.readValue(a.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}))
+                            .as(what)
+                            .isEqualTo(
+                                    JSON.readValue(b.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}));
                 } else {
                     assertThat(a.get(c)).as(what).isEqualTo(b.get(c));
                 }
@@ -692,7 +854,9 @@ class FaultInjectionChaos {
         Map<List<String>, Map<String, String>> out = new HashMap<>();
         for (Map<String, String> r : rows) {
             List<String> key = t.key().stream().map(r::get).toList();
-            assertThat(out.put(key, r)).as(t.name() + ": FINAL returns one row per key " + key).isNull();
+            assertThat(out.put(key, r))
+                    .as(t.name() + ": FINAL returns one row per key " + key)
+                    .isNull();
         }
         return out;
     }
@@ -709,7 +873,9 @@ class FaultInjectionChaos {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && !p.equals(work.resolve("clickhouse.password")) && !p.toString().endsWith(".jar")) files.add(p);
+                    if (attrs.isRegularFile()
+                            && !p.equals(work.resolve("clickhouse.password"))
+                            && !p.toString().endsWith(".jar")) files.add(p);
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -729,10 +895,14 @@ class FaultInjectionChaos {
                 continue;
             }
             scanned++;
-            assertThat(indexOf(content, secret)).as("the password in " + root.relativize(p)).isEqualTo(-1);
+            assertThat(indexOf(content, secret))
+                    .as("the password in " + root.relativize(p))
+                    .isEqualTo(-1);
         }
         for (Shell.Result r : outputs) {
-            assertThat(r.stdout() + r.stderr()).as("the password in the output of " + r.command()).doesNotContain(PASSWORD);
+            assertThat(r.stdout() + r.stderr())
+                    .as("the password in the output of " + r.command())
+                    .doesNotContain(PASSWORD);
         }
         return scanned;
     }
@@ -754,16 +924,21 @@ class FaultInjectionChaos {
         if (savepoint != null) cmd.addAll(List.of("--savepoint", savepoint));
         cmd.add(jar.toString());
         cmd.addAll(args);
-        Shell.Result r = sh(name, Duration.ofMinutes(4), cmd.toArray(String[]::new)).requireSuccess();
+        Shell.Result r =
+                sh(name, Duration.ofMinutes(4), cmd.toArray(String[]::new)).requireSuccess();
         String id = r.lastLine();
         assertThat(id).matches("[0-9a-f]{32}");
         return id;
     }
 
     static JsonNode rest(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + FLINK_REST + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://" + FLINK_REST + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IOException("Flink REST " + path + ": HTTP " + r.statusCode() + " " + r.body());
+        if (r.statusCode() != 200)
+            throw new IOException("Flink REST " + path + ": HTTP " + r.statusCode() + " " + r.body());
         return JSON.readTree(r.body());
     }
 
@@ -774,25 +949,32 @@ class FaultInjectionChaos {
     static long numRestarts(String job) throws Exception {
         rest("/jobs/" + job + "/metrics?get=numRestarts");
         Thread.sleep(1500);
-        for (JsonNode m : rest("/jobs/" + job + "/metrics?get=numRestarts")) return m.path("value").asLong();
+        for (JsonNode m : rest("/jobs/" + job + "/metrics?get=numRestarts"))
+            return m.path("value").asLong();
         return 0;
     }
 
     /** Failures in the job's exception history since a time whose stack trace mentions a text. */
     static long failuresSince(String job, long sinceMs, String text) throws Exception {
         long n = 0;
-        for (JsonNode e : rest("/jobs/" + job + "/exceptions?maxExceptions=100").path("exceptionHistory").path("entries")) {
-            if (e.path("timestamp").asLong() >= sinceMs && e.path("stacktrace").asText().contains(text)) n++;
+        for (JsonNode e : rest("/jobs/" + job + "/exceptions?maxExceptions=100")
+                .path("exceptionHistory")
+                .path("entries")) {
+            if (e.path("timestamp").asLong() >= sinceMs
+                    && e.path("stacktrace").asText().contains(text)) n++;
         }
         return n;
     }
 
     static void waitRunning(String what, Duration timeout) throws Exception {
-        flink("wait-running", timeout.plusSeconds(30), "wait-running", jobId, "" + timeout.toSeconds()).requireSuccess();
+        flink("wait-running", timeout.plusSeconds(30), "wait-running", jobId, "" + timeout.toSeconds())
+                .requireSuccess();
     }
 
     static String waitState(String job, String state, Duration timeout) throws Exception {
-        return flink("wait-" + state, timeout.plusSeconds(30), "wait-state", job, state, "" + timeout.toSeconds()).stdout().strip();
+        return flink("wait-" + state, timeout.plusSeconds(30), "wait-state", job, state, "" + timeout.toSeconds())
+                .stdout()
+                .strip();
     }
 
     interface Check {
@@ -807,7 +989,8 @@ class FaultInjectionChaos {
             } catch (IOException e) {
                 System.out.println("  … " + what + ": " + e.getMessage());
             }
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
             Thread.sleep(2000);
         }
     }
@@ -816,10 +999,21 @@ class FaultInjectionChaos {
     static Shell.Result service(String service, String action, String name) throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>(ENV);
         if (service.equals("clickhouse-ref")) {
-            env.putAll(Map.of("CLICKHOUSE_DIR", ".run/chaos/clickhouse-ref", "CLICKHOUSE_HTTP", "" + CH_REF_HTTP, "CLICKHOUSE_TCP", "" + CH_REF_TCP));
+            env.putAll(Map.of(
+                    "CLICKHOUSE_DIR",
+                    ".run/chaos/clickhouse-ref",
+                    "CLICKHOUSE_HTTP",
+                    "" + CH_REF_HTTP,
+                    "CLICKHOUSE_TCP",
+                    "" + CH_REF_TCP));
         }
         String script = service.equals("clickhouse-ref") ? "clickhouse" : service;
-        Shell.Result r = Shell.run(root, env, Duration.ofMinutes(action.equals("up") ? 10 : 2), work.resolve("logs"), name,
+        Shell.Result r = Shell.run(
+                root,
+                env,
+                Duration.ofMinutes(action.equals("up") ? 10 : 2),
+                work.resolve("logs"),
+                name,
                 List.of("bash", "scripts/" + script + ".sh", action));
         synchronized (outputs) {
             outputs.add(r);

@@ -12,6 +12,8 @@ import io.eventagg.testing.Tiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -44,20 +46,39 @@ class CliRoundTripTest {
                 breakdowns: [plan]
                 """);
         String sink = "jdbc:duckdb:" + dir.resolve("cli.duckdb");
-        assertThat(cli("generate", "--users", "800", "--days", "8", "--seed", "5", "--out", data.toString()).status()).isZero();
+        assertThat(cli("generate", "--users", "800", "--days", "8", "--seed", "5", "--out", data.toString())
+                        .status())
+                .isZero();
         CliRun.Result run = cli("run", "--job", job.toString(), "--input", data.toString(), "--sink", sink);
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out()).contains("records read").contains("dead-lettered");
 
-        CliRun.Result q = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--events", "pageview,signup",
-                "--from", "2024-01-02", "--to", "2024-01-06", "--granularity", "day", "--breakdown", "plan", "--format", "json");
+        CliRun.Result q = cli(
+                "query",
+                "timeseries",
+                "--job",
+                job.toString(),
+                "--sink",
+                sink,
+                "--events",
+                "pageview,signup",
+                "--from",
+                "2024-01-02",
+                "--to",
+                "2024-01-06",
+                "--granularity",
+                "day",
+                "--breakdown",
+                "plan",
+                "--format",
+                "json");
         assertThat(q.status()).as(q.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(q.out());
 
         RefParser.Parsed parsed = RefParser.read(data, "production");
-        java.time.ZoneId zone = java.time.ZoneId.of("Asia/Kolkata");
-        long from = java.time.LocalDate.parse("2024-01-02").atStartOfDay(zone).toInstant().toEpochMilli();
-        long to = java.time.LocalDate.parse("2024-01-06").atStartOfDay(zone).toInstant().toEpochMilli();
+        ZoneId zone = ZoneId.of("Asia/Kolkata");
+        long from = LocalDate.parse("2024-01-02").atStartOfDay(zone).toInstant().toEpochMilli();
+        long to = LocalDate.parse("2024-01-06").atStartOfDay(zone).toInstant().toEpochMilli();
         Map<Long, Long> counts = new HashMap<>();
         Map<Long, Set<String>> users = new HashMap<>();
         Set<String> allUsers = new HashSet<>();
@@ -78,20 +99,42 @@ class CliRoundTripTest {
             long day = Instant.parse(p.get("timestamp").asText()).toEpochMilli();
             assertThat(p.get("timestamp").asText()).endsWith("Z");
             assertThat(p.get("count").asLong()).isEqualTo(counts.getOrDefault(day, 0L));
-            assertThat(p.get("unique_users").asLong()).isEqualTo(users.getOrDefault(day, Set.of()).size());
+            assertThat(p.get("unique_users").asLong())
+                    .isEqualTo(users.getOrDefault(day, Set.of()).size());
             assertThat(p.get("breakdown").get("plan")).isNotNull();
         }
         assertThat(json.get("total").asLong()).isEqualTo(total);
-        assertThat(json.get("unique_users").asLong()).as("union over the range, not a sum").isEqualTo(allUsers.size());
+        assertThat(json.get("unique_users").asLong())
+                .as("union over the range, not a sum")
+                .isEqualTo(allUsers.size());
         Map<String, Long> stored = new HashMap<>();
-        json.get("breakdown_totals").get("plan").fields().forEachRemaining(f -> stored.put(f.getKey(), f.getValue().asLong()));
+        json.get("breakdown_totals")
+                .get("plan")
+                .fields()
+                .forEachRemaining(f -> stored.put(f.getKey(), f.getValue().asLong()));
         assertThat(stored).isEqualTo(plans);
-        assertThat(json.has("unique_sessions")).as("only for all-events queries").isFalse();
+        assertThat(json.has("unique_sessions"))
+                .as("only for all-events queries")
+                .isFalse();
 
-        CliRun.Result all = cli("query", "timeseries", "--job", job.toString(), "--sink", sink, "--from", "2024-01-02", "--to",
-                "2024-01-03", "--granularity", "hour", "--format", "csv");
+        CliRun.Result all = cli(
+                "query",
+                "timeseries",
+                "--job",
+                job.toString(),
+                "--sink",
+                sink,
+                "--from",
+                "2024-01-02",
+                "--to",
+                "2024-01-03",
+                "--granularity",
+                "hour",
+                "--format",
+                "csv");
         assertThat(all.status()).isZero();
-        assertThat(all.out().lines().findFirst().orElseThrow()).isEqualTo("timestamp,count,unique_users,unique_sessions");
+        assertThat(all.out().lines().findFirst().orElseThrow())
+                .isEqualTo("timestamp,count,unique_users,unique_sessions");
         assertThat(all.out().lines().count()).isEqualTo(25);
     }
 
@@ -99,13 +142,31 @@ class CliRoundTripTest {
     void configurationErrorsExitWithStatusTwoAndNameTheField() throws Exception {
         Path job = dir.resolve("bad.yaml");
         Files.writeString(job, "name: x\ngranularities: [daily]\n");
-        CliRun.Result r = cli("run", "--job", job.toString(), "--input", job.toString(), "--sink", "jdbc:duckdb:" + dir.resolve("x.duckdb"));
+        CliRun.Result r = cli(
+                "run",
+                "--job",
+                job.toString(),
+                "--input",
+                job.toString(),
+                "--sink",
+                "jdbc:duckdb:" + dir.resolve("x.duckdb"));
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("granularities[0]").contains("daily");
         assertThat(Files.exists(dir.resolve("x.duckdb"))).as("nothing written").isFalse();
 
-        CliRun.Result q = cli("query", "timeseries", "--job", "jobs/example.yaml", "--sink", "jdbc:duckdb:" + dir.resolve("y.duckdb"),
-                "--from", "2024-01-02", "--to", "2024-01-01", "--granularity", "day");
+        CliRun.Result q = cli(
+                "query",
+                "timeseries",
+                "--job",
+                "jobs/example.yaml",
+                "--sink",
+                "jdbc:duckdb:" + dir.resolve("y.duckdb"),
+                "--from",
+                "2024-01-02",
+                "--to",
+                "2024-01-01",
+                "--granularity",
+                "day");
         assertThat(q.status()).isEqualTo(2);
         assertThat(q.err()).contains("--from must be before --to");
     }

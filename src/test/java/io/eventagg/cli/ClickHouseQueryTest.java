@@ -3,10 +3,11 @@ package io.eventagg.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.sink.ColumnType;
 import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.SchemaManager;
@@ -70,17 +71,27 @@ class ClickHouseQueryTest {
                 breakdowns: [plan, country, path]
                 breakdown_limit: 5
                 """);
-        JobDefinition job = io.eventagg.config.JobLoader.load(jobFile);
+        JobDefinition job = JobLoader.load(jobFile);
 
         duckUrl = "jdbc:duckdb:" + dir.resolve("parity.duckdb");
         SchemaManager.apply(SinkSettings.of(duckUrl));
-        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(duckUrl)), 2);
+        Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(duckUrl)),
+                2);
 
         db = ClickHouseServer.createDatabase("test_query");
         StringBuilder yaml = new StringBuilder("url: " + db.url() + "\nproperties:\n");
-        for (Map.Entry<String, String> e : ClickHouseServer.driverProperties(db.name()).entrySet()) {
-            yaml.append("  ").append(e.getKey()).append(": \"").append(e.getValue()).append("\"\n");
+        for (Map.Entry<String, String> e :
+                ClickHouseServer.driverProperties(db.name()).entrySet()) {
+            yaml.append("  ")
+                    .append(e.getKey())
+                    .append(": \"")
+                    .append(e.getValue())
+                    .append("\"\n");
         }
         profile = dir.resolve("clickhouse.yaml");
         Files.writeString(profile, yaml);
@@ -93,10 +104,14 @@ class ClickHouseQueryTest {
 
     /** Copies a table's rows from DuckDB to ClickHouse through the ClickHouse sink's write path. */
     static void copyToClickHouse(TableSpec table) throws Exception {
-        String cols = String.join(", ", table.columns().stream()
-                .map(c -> c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name()).toList());
+        String cols = String.join(
+                ", ",
+                table.columns().stream()
+                        .map(c -> c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name())
+                        .toList());
         List<Object[]> rows = new ArrayList<>();
-        try (Connection duck = DriverManager.getConnection(duckUrl); Statement st = duck.createStatement();
+        try (Connection duck = DriverManager.getConnection(duckUrl);
+                Statement st = duck.createStatement();
                 ResultSet rs = st.executeQuery("SELECT " + cols + " FROM " + table.name())) {
             while (rs.next()) {
                 Object[] row = new Object[table.columns().size()];
@@ -104,7 +119,8 @@ class ClickHouseQueryTest {
                 rows.add(row);
             }
         }
-        try (Connection c = ConnectionFactory.openForWriting(db.settings()); TableWriter w = db.settings().dialect().tableWriter(c, table)) {
+        try (Connection c = ConnectionFactory.openForWriting(db.settings());
+                TableWriter w = db.settings().dialect().tableWriter(c, table)) {
             w.write(rows);
         }
         int n = rows.size();
@@ -119,13 +135,49 @@ class ClickHouseQueryTest {
     static Stream<List<String>> queries() {
         return Stream.of(
                 List.of("--from", "2024-02-20", "--to", "2024-03-05", "--granularity", "day", "--breakdown", "plan"),
-                List.of("--events", "pageview,signup", "--from", "2024-02-25", "--to", "2024-02-27", "--granularity", "hour",
-                        "--environment", "production"),
-                List.of("--events", "purchase", "--from", "2024-02-19", "--to", "2024-04-01", "--granularity", "week", "--breakdown", "country,plan"),
+                List.of(
+                        "--events",
+                        "pageview,signup",
+                        "--from",
+                        "2024-02-25",
+                        "--to",
+                        "2024-02-27",
+                        "--granularity",
+                        "hour",
+                        "--environment",
+                        "production"),
+                List.of(
+                        "--events",
+                        "purchase",
+                        "--from",
+                        "2024-02-19",
+                        "--to",
+                        "2024-04-01",
+                        "--granularity",
+                        "week",
+                        "--breakdown",
+                        "country,plan"),
                 List.of("--from", "2024-01-01", "--to", "2024-06-01", "--granularity", "month"),
-                List.of("--events", "pageview", "--from", "2024-03-01T10:00:00Z", "--to", "2024-03-01T12:00:00Z", "--granularity", "minute",
-                        "--breakdown", "path"),
-                List.of("--from", "2024-03-10", "--to", "2024-03-12", "--granularity", "hour", "--environment", "staging"));
+                List.of(
+                        "--events",
+                        "pageview",
+                        "--from",
+                        "2024-03-01T10:00:00Z",
+                        "--to",
+                        "2024-03-01T12:00:00Z",
+                        "--granularity",
+                        "minute",
+                        "--breakdown",
+                        "path"),
+                List.of(
+                        "--from",
+                        "2024-03-10",
+                        "--to",
+                        "2024-03-12",
+                        "--granularity",
+                        "hour",
+                        "--environment",
+                        "staging"));
     }
 
     @ParameterizedTest
@@ -138,7 +190,8 @@ class ClickHouseQueryTest {
     }
 
     private static String run(List<String> query, String... sink) {
-        List<String> args = new ArrayList<>(List.of("query", "timeseries", "--job", jobFile.toString(), "--format", "json"));
+        List<String> args =
+                new ArrayList<>(List.of("query", "timeseries", "--job", jobFile.toString(), "--format", "json"));
         args.addAll(query);
         args.addAll(List.of(sink));
         PrintStream old = System.out;

@@ -32,7 +32,8 @@ class HelpDefaultsTest {
             if (o.usageHelp() || o.versionHelp() || o.required() || o.arity().max() == 0) continue;
             String help = String.join(" ", o.description());
             String where = spec.qualifiedName() + " " + o.longestName();
-            if (help.contains("${DEFAULT-VALUE}") ? o.defaultValue() == null : !help.contains("default: ")) missing.add(where);
+            if (help.contains("${DEFAULT-VALUE}") ? o.defaultValue() == null : !help.contains("default: "))
+                missing.add(where);
         }
         for (CommandLine sub : command.getSubcommands().values()) check(sub, missing);
     }

@@ -15,11 +15,17 @@ class QueryErrorsTest {
 
     @Test
     void errorsThatNeedAFlagNameIt() {
-        assertThat(cli(Parameter.FROM, Problem.EMPTY_RANGE, "the range is empty: …")).isEqualTo("--from must be before --to");
-        assertThat(cli(Parameter.GRANULARITY, Problem.MISSING, "the granularity is missing")).isEqualTo("--granularity is required");
-        assertThat(cli(Parameter.RAW_EVENTS_TABLE, Problem.MISSING, "no raw events table configured for per-user answers: …"))
-                .isEqualTo("--distinct-id needs the raw events table (--raw-events-table, ClickHouse): pre-aggregated buckets hold"
-                        + " sketches of users, which cannot answer for one user");
+        assertThat(cli(Parameter.FROM, Problem.EMPTY_RANGE, "the range is empty: …"))
+                .isEqualTo("--from must be before --to");
+        assertThat(cli(Parameter.GRANULARITY, Problem.MISSING, "the granularity is missing"))
+                .isEqualTo("--granularity is required");
+        assertThat(cli(
+                        Parameter.RAW_EVENTS_TABLE,
+                        Problem.MISSING,
+                        "no raw events table configured for per-user answers: …"))
+                .isEqualTo(
+                        "--distinct-id needs the raw events table (--raw-events-table, ClickHouse): pre-aggregated buckets hold"
+                                + " sketches of users, which cannot answer for one user");
     }
 
     @Test
@@ -34,7 +40,8 @@ class QueryErrorsTest {
 
     @Test
     void errorsThatNameNoFlagAreReportedAsTheyAre() {
-        QueryException unknown = new QueryException(Parameter.FUNNEL, Problem.NOT_IN_JOB, "funnel 'x' is not defined in job 'j' (funnels: a)");
+        QueryException unknown = new QueryException(
+                Parameter.FUNNEL, Problem.NOT_IN_JOB, "funnel 'x' is not defined in job 'j' (funnels: a)");
         assertThat(QueryErrors.inFlags(unknown)).isSameAs(unknown);
         QueryException storage = new QueryException(null, Problem.STORAGE_FAILURE, "query failed on duckdb: …");
         assertThat(QueryErrors.inFlags(storage)).isSameAs(storage);

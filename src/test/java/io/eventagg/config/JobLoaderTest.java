@@ -41,8 +41,9 @@ class JobLoaderTest {
         assertThat(job.name()).isEqualTo("example");
         assertThat(job.timezone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(job.defaultEnvironment()).isEqualTo("production");
-        assertThat(job.granularities()).containsExactly(
-                Granularity.MINUTE, Granularity.HOUR, Granularity.DAY, Granularity.WEEK, Granularity.MONTH);
+        assertThat(job.granularities())
+                .containsExactly(
+                        Granularity.MINUTE, Granularity.HOUR, Granularity.DAY, Granularity.WEEK, Granularity.MONTH);
         assertThat(job.events()).isEmpty();
         assertThat(job.breakdowns()).containsExactly("plan", "country");
         assertThat(job.breakdownLimit()).isEqualTo(100);
@@ -68,20 +69,24 @@ class JobLoaderTest {
         assertThat(job.events()).isEmpty();
         assertThat(job.breakdowns()).isEmpty();
         assertThat(job.breakdownLimit()).isEqualTo(100);
-        assertThat(job.watermark()).isEqualTo(new WatermarkSettings(
-                Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1)));
+        assertThat(job.watermark())
+                .isEqualTo(new WatermarkSettings(
+                        Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofMinutes(1)));
         assertThat(job.limits().maxRecordBytes()).isEqualTo(1 << 20);
         assertThat(job.limits().deadLetterRawBytes()).isEqualTo(8192);
         assertThat(job.limits().breakdownValuesPerBucket()).isEqualTo(10_000);
-        assertThat(job.limits().minTimestamp()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z").toEpochMilli());
+        assertThat(job.limits().minTimestamp())
+                .isEqualTo(Instant.parse("2000-01-01T00:00:00Z").toEpochMilli());
         assertThat(job.limits().maxFuture()).isEqualTo(Duration.ofDays(1));
         assertThat(job.sketchLgK()).isEqualTo(14);
         assertThat(job.funnels()).isEmpty();
         assertThat(job.retention()).isEmpty();
         // Partly given sections keep the defaults of the rest.
-        JobDefinition partial = JobLoader.parse("name: p\nwatermark: {allowed_lateness: 2h}\nlimits: {max_future: 7d}\n");
-        assertThat(partial.watermark()).isEqualTo(new WatermarkSettings(
-                Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofMinutes(1)));
+        JobDefinition partial =
+                JobLoader.parse("name: p\nwatermark: {allowed_lateness: 2h}\nlimits: {max_future: 7d}\n");
+        assertThat(partial.watermark())
+                .isEqualTo(new WatermarkSettings(
+                        Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofSeconds(10), Duration.ofMinutes(1)));
         assertThat(partial.limits().maxFuture()).isEqualTo(Duration.ofDays(7));
         assertThat(partial.limits().maxRecordBytes()).isEqualTo(1 << 20);
     }
@@ -135,10 +140,12 @@ class JobLoaderTest {
         assertThat(job.granularities()).containsExactly(Granularity.HOUR, Granularity.DAY, Granularity.MONTH);
         assertThat(job.tracksEvent("signup")).isTrue();
         assertThat(job.tracksEvent("view")).isFalse();
-        assertThat(job.watermark()).isEqualTo(new WatermarkSettings(
-                Duration.ofSeconds(45), Duration.ofHours(2), Duration.ofMillis(500), Duration.ofMinutes(5)));
-        assertThat(job.limits()).isEqualTo(new LimitSettings(4096, 512, 20,
-                Instant.parse("2020-01-01T00:00:00Z").toEpochMilli(), Duration.ofHours(2)));
+        assertThat(job.watermark())
+                .isEqualTo(new WatermarkSettings(
+                        Duration.ofSeconds(45), Duration.ofHours(2), Duration.ofMillis(500), Duration.ofMinutes(5)));
+        assertThat(job.limits())
+                .isEqualTo(new LimitSettings(
+                        4096, 512, 20, Instant.parse("2020-01-01T00:00:00Z").toEpochMilli(), Duration.ofHours(2)));
         assertThat(job.sketchLgK()).isEqualTo(12);
 
         FunnelDefinition f = job.funnels().get(0);
@@ -146,9 +153,11 @@ class JobLoaderTest {
         assertThat(f.conversionWindowSeconds()).isEqualTo(3600);
         assertThat(f.conversionWindowMillis()).isEqualTo(3_600_000L);
         assertThat(f.strictOrder()).isTrue();
-        assertThat(f.steps()).extracting(s -> s.name() + "=" + s.event())
+        assertThat(f.steps())
+                .extracting(s -> s.name() + "=" + s.event())
                 .containsExactly("view=view", "added=add_to_cart", "purchase=purchase");
-        assertThat(f.steps().get(1).filters()).extracting(p -> p.property() + " " + p.operator())
+        assertThat(f.steps().get(1).filters())
+                .extracting(p -> p.property() + " " + p.operator())
                 .containsExactly("price " + FilterOperator.GTE, "plan " + FilterOperator.IN);
         FunnelExclusion x = f.exclusions().get(0);
         assertThat(x.event()).isEqualTo("refund");
@@ -207,109 +216,249 @@ class JobLoaderTest {
 
     static Stream<Arguments> invalidJobs() {
         return Stream.of(
-                Arguments.of("unknown top-level field", "name: t\ngranularity: [day]\n", "granularity",
+                Arguments.of(
+                        "unknown top-level field",
+                        "name: t\ngranularity: [day]\n",
+                        "granularity",
                         List.of("unknown field", "did you mean 'granularities'")),
-                Arguments.of("unknown top-level field, other typo", "name: t\nfunnel: []\n", "funnel",
+                Arguments.of(
+                        "unknown top-level field, other typo",
+                        "name: t\nfunnel: []\n",
+                        "funnel",
                         List.of("unknown field", "did you mean 'funnels'")),
-                Arguments.of("unknown field without a close match", "name: t\ncolour: blue\n", "colour",
+                Arguments.of(
+                        "unknown field without a close match",
+                        "name: t\ncolour: blue\n",
+                        "colour",
                         List.of("unknown field", "allowed: breakdown_limit")),
-                Arguments.of("bad granularity value", "name: t\ngranularities: [day, fortnight]\n", "granularities[1]",
+                Arguments.of(
+                        "bad granularity value",
+                        "name: t\ngranularities: [day, fortnight]\n",
+                        "granularities[1]",
                         List.of("'fortnight'", "minute, hour, day, week, month")),
-                Arguments.of("duplicate granularity", "name: t\ngranularities: [day, hour, day]\n", "granularities",
+                Arguments.of(
+                        "duplicate granularity",
+                        "name: t\ngranularities: [day, hour, day]\n",
+                        "granularities",
                         List.of("'day' is listed twice")),
-                Arguments.of("no granularities", "name: t\ngranularities: []\n", "granularities", List.of("at least one")),
-                Arguments.of("granularities not a list", "name: t\ngranularities: day\n", "granularities", List.of("must be a list")),
-                Arguments.of("unknown timezone", "name: t\ntimezone: Mars/Olympus\n", "timezone",
+                Arguments.of(
+                        "no granularities", "name: t\ngranularities: []\n", "granularities", List.of("at least one")),
+                Arguments.of(
+                        "granularities not a list",
+                        "name: t\ngranularities: day\n",
+                        "granularities",
+                        List.of("must be a list")),
+                Arguments.of(
+                        "unknown timezone",
+                        "name: t\ntimezone: Mars/Olympus\n",
+                        "timezone",
                         List.of("'Mars/Olympus'", "not an IANA time zone")),
                 Arguments.of("missing name", "timezone: UTC\n", "name", List.of("is required")),
                 Arguments.of("bad name", "name: 'has space'\n", "name", List.of("'has space'", "letters, digits")),
-                Arguments.of("empty default environment", "name: t\ndefault_environment: ' '\n", "default_environment", List.of("must not be empty")),
-                Arguments.of("duplicate event", "name: t\nevents: [a, b, a]\n", "events", List.of("'a' is listed twice")),
-                Arguments.of("bad duration", "name: t\nwatermark: {out_of_orderness: 30x}\n", "watermark.out_of_orderness",
+                Arguments.of(
+                        "empty default environment",
+                        "name: t\ndefault_environment: ' '\n",
+                        "default_environment",
+                        List.of("must not be empty")),
+                Arguments.of(
+                        "duplicate event", "name: t\nevents: [a, b, a]\n", "events", List.of("'a' is listed twice")),
+                Arguments.of(
+                        "bad duration",
+                        "name: t\nwatermark: {out_of_orderness: 30x}\n",
+                        "watermark.out_of_orderness",
                         List.of("'30x' is not a duration")),
-                Arguments.of("fractional duration number", "name: t\nwatermark: {allowed_lateness: 0.5}\n", "watermark.allowed_lateness",
+                Arguments.of(
+                        "fractional duration number",
+                        "name: t\nwatermark: {allowed_lateness: 0.5}\n",
+                        "watermark.allowed_lateness",
                         List.of("must be a duration")),
-                Arguments.of("huge duration", "name: t\nwatermark: {allowed_lateness: 99999999999999999999d}\n",
-                        "watermark.allowed_lateness", List.of("too large")),
-                Arguments.of("emit_interval below 100ms", "name: t\nwatermark: {emit_interval: 99ms}\n", "watermark.emit_interval",
+                Arguments.of(
+                        "huge duration",
+                        "name: t\nwatermark: {allowed_lateness: 99999999999999999999d}\n",
+                        "watermark.allowed_lateness",
+                        List.of("too large")),
+                Arguments.of(
+                        "emit_interval below 100ms",
+                        "name: t\nwatermark: {emit_interval: 99ms}\n",
+                        "watermark.emit_interval",
                         List.of("at least 100ms", "99ms")),
-                Arguments.of("idleness below 1s", "name: t\nwatermark: {idleness: 999ms}\n", "watermark.idleness",
+                Arguments.of(
+                        "idleness below 1s",
+                        "name: t\nwatermark: {idleness: 999ms}\n",
+                        "watermark.idleness",
                         List.of("at least 1s")),
-                Arguments.of("unknown watermark field", "name: t\nwatermark: {out_of_order: 30s}\n", "watermark.out_of_order",
+                Arguments.of(
+                        "unknown watermark field",
+                        "name: t\nwatermark: {out_of_order: 30s}\n",
+                        "watermark.out_of_order",
                         List.of("did you mean 'out_of_orderness'")),
-                Arguments.of("breakdown_limit 0", "name: t\nbreakdown_limit: 0\n", "breakdown_limit",
+                Arguments.of(
+                        "breakdown_limit 0",
+                        "name: t\nbreakdown_limit: 0\n",
+                        "breakdown_limit",
                         List.of("between 1 and", "found 0")),
-                Arguments.of("breakdown_limit text", "name: t\nbreakdown_limit: many\n", "breakdown_limit",
+                Arguments.of(
+                        "breakdown_limit text",
+                        "name: t\nbreakdown_limit: many\n",
+                        "breakdown_limit",
                         List.of("whole number", "many")),
-                Arguments.of("breakdown_limit fractional", "name: t\nbreakdown_limit: 2.5\n", "breakdown_limit", List.of("whole number")),
-                Arguments.of("values per bucket below the breakdown limit",
+                Arguments.of(
+                        "breakdown_limit fractional",
+                        "name: t\nbreakdown_limit: 2.5\n",
+                        "breakdown_limit",
+                        List.of("whole number")),
+                Arguments.of(
+                        "values per bucket below the breakdown limit",
                         "name: t\nbreakdown_limit: 100\nlimits: {breakdown_values_per_bucket: 99}\n",
-                        "limits.breakdown_values_per_bucket", List.of("at least breakdown_limit (100)", "found 99")),
-                Arguments.of("max_record_bytes too small", "name: t\nlimits: {max_record_bytes: 100}\n", "limits.max_record_bytes",
+                        "limits.breakdown_values_per_bucket",
+                        List.of("at least breakdown_limit (100)", "found 99")),
+                Arguments.of(
+                        "max_record_bytes too small",
+                        "name: t\nlimits: {max_record_bytes: 100}\n",
+                        "limits.max_record_bytes",
                         List.of("between 256 and")),
-                Arguments.of("bad min_timestamp", "name: t\nlimits: {min_timestamp: yesterday}\n", "limits.min_timestamp",
+                Arguments.of(
+                        "bad min_timestamp",
+                        "name: t\nlimits: {min_timestamp: yesterday}\n",
+                        "limits.min_timestamp",
                         List.of("'yesterday'", "ISO-8601")),
-                Arguments.of("sketch lg_k out of range", "name: t\nsketch: {lg_k: 30}\n", "sketch.lg_k", List.of("between 10 and 18")),
-                Arguments.of("funnel with 1 step", "name: t\nfunnels: [{name: f, steps: [{event: a}]}]\n", "funnels[0].steps",
+                Arguments.of(
+                        "sketch lg_k out of range",
+                        "name: t\nsketch: {lg_k: 30}\n",
+                        "sketch.lg_k",
+                        List.of("between 10 and 18")),
+                Arguments.of(
+                        "funnel with 1 step",
+                        "name: t\nfunnels: [{name: f, steps: [{event: a}]}]\n",
+                        "funnels[0].steps",
                         List.of("at least 2 steps", "found 1")),
-                Arguments.of("funnel step without event", "name: t\nfunnels: [{name: f, steps: [{event: a}, {name: s}]}]\n",
-                        "funnels[0].steps[1].event", List.of("is required")),
-                Arguments.of("funnel strict_order not a boolean",
+                Arguments.of(
+                        "funnel step without event",
+                        "name: t\nfunnels: [{name: f, steps: [{event: a}, {name: s}]}]\n",
+                        "funnels[0].steps[1].event",
+                        List.of("is required")),
+                Arguments.of(
+                        "funnel strict_order not a boolean",
                         "name: t\nfunnels: [{name: f, strict_order: maybe, steps: [{event: a}, {event: b}]}]\n",
-                        "funnels[0].strict_order", List.of("true or false")),
-                Arguments.of("funnel window 0", "name: t\nfunnels: [{name: f, conversion_window_seconds: 0, steps: [{event: a}, {event: b}]}]\n",
-                        "funnels[0].conversion_window_seconds", List.of("between 1 and")),
-                Arguments.of("unknown filter operator", filter("equals", "pro"), F + "operator",
+                        "funnels[0].strict_order",
+                        List.of("true or false")),
+                Arguments.of(
+                        "funnel window 0",
+                        "name: t\nfunnels: [{name: f, conversion_window_seconds: 0, steps: [{event: a}, {event: b}]}]\n",
+                        "funnels[0].conversion_window_seconds",
+                        List.of("between 1 and")),
+                Arguments.of(
+                        "unknown filter operator",
+                        filter("equals", "pro"),
+                        F + "operator",
                         List.of("unknown operator 'equals'", "eq, neq")),
-                Arguments.of("regex that does not compile", filter("regex", "'(unclosed'"), F + "value",
+                Arguments.of(
+                        "regex that does not compile",
+                        filter("regex", "'(unclosed'"),
+                        F + "value",
                         List.of("regular expression does not compile")),
-                Arguments.of("gt with a string", filter("gt", "'ten'"), F + "value", List.of("operator gt needs a number")),
-                Arguments.of("lte with a quoted number", filter("lte", "'10'"), F + "value", List.of("operator lte needs a number")),
-                Arguments.of("in with a non-list", filter("in", "pro"), F + "value", List.of("operator in needs a non-empty list")),
-                Arguments.of("not_in with an empty list", filter("not_in", "[]"), F + "value", List.of("operator not_in needs a non-empty list")),
-                Arguments.of("in with a nested list", filter("in", "[a, [b]]"), F + "value[1]", List.of("string, number or boolean")),
-                Arguments.of("eq without a value", STEPS_WITH_FILTER.replace(", value: %s", "").formatted("eq"), F + "value",
+                Arguments.of(
+                        "gt with a string", filter("gt", "'ten'"), F + "value", List.of("operator gt needs a number")),
+                Arguments.of(
+                        "lte with a quoted number",
+                        filter("lte", "'10'"),
+                        F + "value",
+                        List.of("operator lte needs a number")),
+                Arguments.of(
+                        "in with a non-list",
+                        filter("in", "pro"),
+                        F + "value",
+                        List.of("operator in needs a non-empty list")),
+                Arguments.of(
+                        "not_in with an empty list",
+                        filter("not_in", "[]"),
+                        F + "value",
+                        List.of("operator not_in needs a non-empty list")),
+                Arguments.of(
+                        "in with a nested list",
+                        filter("in", "[a, [b]]"),
+                        F + "value[1]",
+                        List.of("string, number or boolean")),
+                Arguments.of(
+                        "eq without a value",
+                        STEPS_WITH_FILTER.replace(", value: %s", "").formatted("eq"),
+                        F + "value",
                         List.of("operator eq needs")),
-                Arguments.of("unknown filter field", filter("eq", "pro, extra: 1"), F + "extra", List.of("unknown field")),
-                Arguments.of("exclusion before_step equal to after_step",
+                Arguments.of(
+                        "unknown filter field", filter("eq", "pro, extra: 1"), F + "extra", List.of("unknown field")),
+                Arguments.of(
+                        "exclusion before_step equal to after_step",
                         "name: t\nfunnels: [{name: f, steps: [{event: a}, {event: b}, {event: c}], exclusions: [{event: x, after_step: 2, before_step: 2}]}]\n",
-                        "funnels[0].exclusions[0].before_step", List.of("greater than after_step (2)")),
-                Arguments.of("exclusion before_step below after_step",
+                        "funnels[0].exclusions[0].before_step",
+                        List.of("greater than after_step (2)")),
+                Arguments.of(
+                        "exclusion before_step below after_step",
                         "name: t\nfunnels: [{name: f, steps: [{event: a}, {event: b}, {event: c}], exclusions: [{event: x, after_step: 3, before_step: 1}]}]\n",
-                        "funnels[0].exclusions[0].before_step", List.of("greater than after_step (3)")),
-                Arguments.of("exclusion step beyond the funnel",
+                        "funnels[0].exclusions[0].before_step",
+                        List.of("greater than after_step (3)")),
+                Arguments.of(
+                        "exclusion step beyond the funnel",
                         "name: t\nfunnels: [{name: f, steps: [{event: a}, {event: b}], exclusions: [{event: x, after_step: 3}]}]\n",
-                        "funnels[0].exclusions[0].after_step", List.of("between 1 and 2")),
-                Arguments.of("duplicate funnel names",
+                        "funnels[0].exclusions[0].after_step",
+                        List.of("between 1 and 2")),
+                Arguments.of(
+                        "duplicate funnel names",
                         "name: t\nfunnels:\n  - {name: f, steps: [{event: a}, {event: b}]}\n  - {name: f, steps: [{event: a}, {event: c}]}\n",
-                        "funnels[1].name", List.of("'f' is defined twice")),
-                Arguments.of("retention cohort_period hour",
+                        "funnels[1].name",
+                        List.of("'f' is defined twice")),
+                Arguments.of(
+                        "retention cohort_period hour",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b, cohort_period: hour}]\n",
-                        "retention[0].cohort_period", List.of("'hour'", "day, week, month")),
-                Arguments.of("retention type unknown",
+                        "retention[0].cohort_period",
+                        List.of("'hour'", "day, week, month")),
+                Arguments.of(
+                        "retention type unknown",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b, type: sometimes}]\n",
-                        "retention[0].type", List.of("'sometimes'", "first_time, recurring")),
-                Arguments.of("retention periods 0",
+                        "retention[0].type",
+                        List.of("'sometimes'", "first_time, recurring")),
+                Arguments.of(
+                        "retention periods 0",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b, periods: 0}]\n",
-                        "retention[0].periods", List.of("between 1 and", "found 0")),
-                Arguments.of("retention periods too many",
+                        "retention[0].periods",
+                        List.of("between 1 and", "found 0")),
+                Arguments.of(
+                        "retention periods too many",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b, periods: 63}]\n",
-                        "retention[0].periods", List.of("between 1 and 62")),
-                Arguments.of("retention without start_event", "name: t\nretention: [{name: r, return_event: b}]\n",
-                        "retention[0].start_event", List.of("is required")),
-                Arguments.of("retention filter error path",
+                        "retention[0].periods",
+                        List.of("between 1 and 62")),
+                Arguments.of(
+                        "retention without start_event",
+                        "name: t\nretention: [{name: r, return_event: b}]\n",
+                        "retention[0].start_event",
+                        List.of("is required")),
+                Arguments.of(
+                        "retention filter error path",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b, return_filters: [{property: p, operator: gt, value: x}]}]\n",
-                        "retention[0].return_filters[0].value", List.of("operator gt needs a number")),
-                Arguments.of("duplicate retention names",
+                        "retention[0].return_filters[0].value",
+                        List.of("operator gt needs a number")),
+                Arguments.of(
+                        "duplicate retention names",
                         "name: t\nretention: [{name: r, start_event: a, return_event: b}, {name: r, start_event: a, return_event: c}]\n",
-                        "retention[1].name", List.of("'r' is defined twice")),
+                        "retention[1].name",
+                        List.of("'r' is defined twice")),
                 Arguments.of("top level is a list", "- a\n- b\n", "", List.of("must be a mapping")),
                 Arguments.of("top level is text", "just text\n", "", List.of("must be a mapping")),
                 Arguments.of("empty file", "", "", List.of("the job file is empty")),
                 Arguments.of("only a comment", "# nothing here\n", "", List.of("the job file is empty")),
-                Arguments.of("invalid YAML syntax", "name: t\ngranularities: [day\n", "", List.of("not valid YAML", "line 2")),
-                Arguments.of("invalid YAML indentation", "name: t\n  bad: indent\n", "", List.of("not valid YAML", "line 2")),
-                Arguments.of("duplicate key", "name: t\nfunnels: []\nevents: []\nfunnels: []\n", "",
+                Arguments.of(
+                        "invalid YAML syntax",
+                        "name: t\ngranularities: [day\n",
+                        "",
+                        List.of("not valid YAML", "line 2")),
+                Arguments.of(
+                        "invalid YAML indentation",
+                        "name: t\n  bad: indent\n",
+                        "",
+                        List.of("not valid YAML", "line 2")),
+                Arguments.of(
+                        "duplicate key",
+                        "name: t\nfunnels: []\nevents: []\nfunnels: []\n",
+                        "",
                         List.of("not valid YAML", "line 4", "'funnels'")));
     }
 
@@ -356,8 +505,17 @@ class JobLoaderTest {
     class DurationsTest {
         @ParameterizedTest
         @CsvSource({
-            "500ms, 500", "30s, 30000", "10m, 600000", "1h, 3600000", "7d, 604800000", "2w, 1209600000",
-            "45, 45000", "0, 0", "0ms, 0", "' 5 m ', 300000", "1000ms, 1000",
+            "500ms, 500",
+            "30s, 30000",
+            "10m, 600000",
+            "1h, 3600000",
+            "7d, 604800000",
+            "2w, 1209600000",
+            "45, 45000",
+            "0, 0",
+            "0ms, 0",
+            "' 5 m ', 300000",
+            "1000ms, 1000",
         })
         void parse(String text, long millis) {
             assertThat(Durations.parse("f", text)).isEqualTo(Duration.ofMillis(millis));
@@ -375,9 +533,12 @@ class JobLoaderTest {
         @Test
         void rejectsNullAndOverflow() {
             assertThatThrownBy(() -> Durations.parse("x", null)).hasMessageContaining("x: is required");
-            assertThatThrownBy(() -> Durations.parse("x", "9223372036854775807d")).hasMessageContaining("too large");
-            assertThatThrownBy(() -> Durations.parse("x", "9223372036854775807w")).hasMessageContaining("too large");
-            assertThatThrownBy(() -> Durations.parse("x", "99999999999999999999")).hasMessageContaining("too large");
+            assertThatThrownBy(() -> Durations.parse("x", "9223372036854775807d"))
+                    .hasMessageContaining("too large");
+            assertThatThrownBy(() -> Durations.parse("x", "9223372036854775807w"))
+                    .hasMessageContaining("too large");
+            assertThatThrownBy(() -> Durations.parse("x", "99999999999999999999"))
+                    .hasMessageContaining("too large");
         }
 
         @Test
@@ -396,7 +557,8 @@ class JobLoaderTest {
             SplittableRandom r = new SplittableRandom(5);
             long[] units = {1, 1000, 60_000, 3_600_000, 86_400_000};
             for (int i = 0; i < 10_000; i++) {
-                Duration d = Duration.ofMillis(r.nextLong(0, 1_000_000) * units[r.nextInt(units.length)] + (r.nextInt(4) == 0 ? r.nextInt(1000) : 0));
+                Duration d = Duration.ofMillis(r.nextLong(0, 1_000_000) * units[r.nextInt(units.length)]
+                        + (r.nextInt(4) == 0 ? r.nextInt(1000) : 0));
                 String text = Durations.format(d);
                 if (!Durations.parse("f", text).equals(d) || !text.matches("\\d+(ms|s|m|h|d)")) {
                     assertThat(Durations.parse("f", text)).as(text).isEqualTo(d);

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.FunnelResult;
 import io.eventagg.query.JdbcAggregationStorage;
@@ -28,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -90,8 +92,13 @@ class ClickHouseCrossCheckTest {
                 """);
         duck = SinkSettings.of("jdbc:duckdb:" + dir.resolve("check.duckdb"));
         SchemaManager.apply(duck);
-        Pipelines.run(job, List.of(file), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), duck), 2);
+        Pipelines.run(
+                job,
+                List.of(file),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), duck),
+                2);
         ch = ClickHouseServer.createDatabase("crosscheck");
         RawEventsLoader.load(ch, Files.readAllLines(file, StandardCharsets.UTF_8));
         events = RefParser.read(file, "production").events();
@@ -106,18 +113,30 @@ class ClickHouseCrossCheckTest {
     void orderedFunnelsAgreeWithWindowFunnel() throws Exception {
         Map<String, String> conditions = Map.of(
                 "onboarding", "event = 'signup', event = 'created_project', event = 'invited_teammate'",
-                "pricing_ordered", "event = 'pageview' AND visitParamExtractString(properties, 'path') = '/pricing', event = 'signup', event = 'purchase'");
+                "pricing_ordered",
+                        "event = 'pageview' AND visitParamExtractString(properties, 'path') = '/pricing', event = 'signup', event = 'purchase'");
         Map<String, Long> windows = Map.of("onboarding", 86_400L, "pricing_ordered", 604_800L);
         Map<String, RefFunnels.Funnel> reference = Map.of(
-                "onboarding", RefJobFunnels.onboarding(),
-                "pricing_ordered", new RefFunnels.Funnel(List.of(RefJobFunnels.pricingToPurchase().steps().get(0),
-                        e -> e.event().equals("signup"), e -> e.event().equals("purchase")), 604_800_000L, false, List.of()));
+                "onboarding",
+                RefJobFunnels.onboarding(),
+                "pricing_ordered",
+                new RefFunnels.Funnel(
+                        List.of(
+                                RefJobFunnels.pricingToPurchase().steps().get(0),
+                                e -> e.event().equals("signup"),
+                                e -> e.event().equals("purchase")),
+                        604_800_000L,
+                        false,
+                        List.of()));
         for (String name : conditions.keySet()) {
             // windowFunnel on the old server works on second-precision DateTime.
-            List<Map<String, String>> rows = ch.query("SELECT environment, distinct_id, windowFunnel(" + windows.get(name) + ")(timestamp, "
-                    + conditions.get(name) + ") AS level FROM events GROUP BY environment, distinct_id HAVING level > 0");
+            List<Map<String, String>> rows = ch.query("SELECT environment, distinct_id, windowFunnel("
+                    + windows.get(name) + ")(timestamp, " + conditions.get(name)
+                    + ") AS level FROM events GROUP BY environment, distinct_id HAVING level > 0");
             Map<String, Integer> clickhouse = new HashMap<>();
-            for (Map<String, String> r : rows) clickhouse.put(r.get("environment") + "\u0001" + r.get("distinct_id"), Integer.parseInt(r.get("level")));
+            for (Map<String, String> r : rows)
+                clickhouse.put(
+                        r.get("environment") + "\u0001" + r.get("distinct_id"), Integer.parseInt(r.get("level")));
             Map<String, Integer> ref = RefFunnels.highestStep(events, reference.get(name), job.timezone());
             int differ = 0;
             for (String user : union(clickhouse.keySet(), ref.keySet())) {
@@ -125,7 +144,9 @@ class ClickHouseCrossCheckTest {
             }
             assertThat(clickhouse).as(name + ": users who entered").hasSizeGreaterThan(100);
             // Only sub-second ties can differ: windowFunnel compares whole seconds.
-            assertThat(differ).as(name + ": users whose highest step differs from windowFunnel").isLessThanOrEqualTo(clickhouse.size() / 200);
+            assertThat(differ)
+                    .as(name + ": users whose highest step differs from windowFunnel")
+                    .isLessThanOrEqualTo(clickhouse.size() / 200);
 
             FunnelResult ours;
             try (JdbcAggregationStorage s = new JdbcAggregationStorage(job, duck)) {
@@ -133,9 +154,11 @@ class ClickHouseCrossCheckTest {
             }
             for (int k = 1; k <= 3; k++) {
                 int step = k;
-                long fromClickHouse = clickhouse.values().stream().filter(l -> l >= step).count();
+                long fromClickHouse =
+                        clickhouse.values().stream().filter(l -> l >= step).count();
                 long users = ours.steps().get(k - 1).users();
-                assertThat(Math.abs(users - fromClickHouse)).as(name + " step " + k + ": " + users + " vs windowFunnel " + fromClickHouse)
+                assertThat(Math.abs(users - fromClickHouse))
+                        .as(name + " step " + k + ": " + users + " vs windowFunnel " + fromClickHouse)
                         .isLessThanOrEqualTo(Math.max(2, (long) (0.02 * fromClickHouse)));
             }
         }
@@ -145,7 +168,8 @@ class ClickHouseCrossCheckTest {
     void strictFunnelAgreesWithTheReference() throws Exception {
         FunnelResult ours;
         try (JdbcAggregationStorage s = new JdbcAggregationStorage(job, duck)) {
-            ours = s.funnel(new FunnelQuery("pricing_strict", START.minusSeconds(86_400), END.plusSeconds(86_400), null));
+            ours = s.funnel(
+                    new FunnelQuery("pricing_strict", START.minusSeconds(86_400), END.plusSeconds(86_400), null));
         }
         Map<String, Integer> ref = RefFunnels.highestStep(events, RefJobFunnels.pricingStrict(), job.timezone());
         for (int k = 1; k <= 3; k++) {
@@ -153,7 +177,10 @@ class ClickHouseCrossCheckTest {
             long expected = ref.values().stream().filter(l -> l >= step).count();
             long users = ours.steps().get(k - 1).users();
             if (expected <= 1000) assertThat(users).as("strict step " + k).isEqualTo(expected);
-            else assertThat(Math.abs(users - expected) / (double) expected).as("strict step " + k + " (HLL estimate)").isLessThanOrEqualTo(0.02);
+            else
+                assertThat(Math.abs(users - expected) / (double) expected)
+                        .as("strict step " + k + " (HLL estimate)")
+                        .isLessThanOrEqualTo(0.02);
         }
         assertThat(ours.steps().get(2).users()).isPositive();
     }
@@ -177,12 +204,17 @@ class ClickHouseCrossCheckTest {
                 )
                 GROUP BY environment, cohort ORDER BY environment, cohort""");
         assertThat(rows).hasSizeGreaterThan(3);
-        List<Map<String, Object>> cohorts = DuckTables.rows(duck.url(),
+        List<Map<String, Object>> cohorts = DuckTables.rows(
+                duck.url(),
                 "SELECT environment, strftime(cohort_start, '%Y-%m-%d') AS cohort, cohort_size FROM ea_retention_cohorts WHERE cohort_size > 0");
-        List<Map<String, Object>> periods = DuckTables.rows(duck.url(),
+        List<Map<String, Object>> periods = DuckTables.rows(
+                duck.url(),
                 "SELECT environment, strftime(cohort_start, '%Y-%m-%d') AS cohort, period, users_on FROM ea_retention_periods");
         Map<String, Long> ours = new HashMap<>();
-        for (Map<String, Object> c : cohorts) ours.put(c.get("environment") + " " + c.get("cohort") + " size", ((Number) c.get("cohort_size")).longValue());
+        for (Map<String, Object> c : cohorts)
+            ours.put(
+                    c.get("environment") + " " + c.get("cohort") + " size",
+                    ((Number) c.get("cohort_size")).longValue());
         for (Map<String, Object> p : periods) {
             long v = ((Number) p.get("users_on")).longValue();
             if (v != 0) ours.put(p.get("environment") + " " + p.get("cohort") + " p" + p.get("period"), v);
@@ -199,8 +231,8 @@ class ClickHouseCrossCheckTest {
         assertThat(ours).isEqualTo(theirs);
     }
 
-    static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.Set<String> u = new java.util.HashSet<>(a);
+    static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
         u.addAll(b);
         return u;
     }

@@ -13,17 +13,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventagg.config.ConfigNode;
 import io.eventagg.config.FilterParser;
+import io.eventagg.config.FunnelStep;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.FunnelStep;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.EventParser;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -39,10 +41,11 @@ class PropertyFilterTest {
 
     /** Like {@link #filter} with a JSON value (much faster to read, for the randomized tests). */
     static PropertyFilter jsonFilter(String operator, String valueJson) {
-        String json = "{\"property\":\"p\",\"operator\":\"" + operator + "\"" + (valueJson == null ? "" : ",\"value\":" + valueJson) + "}";
+        String json = "{\"property\":\"p\",\"operator\":\"" + operator + "\""
+                + (valueJson == null ? "" : ",\"value\":" + valueJson) + "}";
         try {
             return FilterParser.parse(new ConfigNode(JSON_READER.readTree(json), "filter"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(json, e);
         }
     }
@@ -52,7 +55,7 @@ class PropertyFilterTest {
         String yaml = "{property: p, operator: " + operator + (valueYaml == null ? "" : ", value: " + valueYaml) + "}";
         try {
             return FilterParser.parse(new ConfigNode(YAML.readTree(yaml), "filter"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(yaml, e);
         }
     }
@@ -158,8 +161,11 @@ class PropertyFilterTest {
             case IS_SET, IS_NOT_SET -> null;
             default -> "a";
         };
-        boolean negative = op == FilterOperator.NEQ || op == FilterOperator.NOT_CONTAINS
-                || op == FilterOperator.NOT_REGEX || op == FilterOperator.NOT_IN || op == FilterOperator.IS_NOT_SET;
+        boolean negative = op == FilterOperator.NEQ
+                || op == FilterOperator.NOT_CONTAINS
+                || op == FilterOperator.NOT_REGEX
+                || op == FilterOperator.NOT_IN
+                || op == FilterOperator.IS_NOT_SET;
         PropertyFilter f = filter(op.id(), value);
         assertThat(f.operator()).isEqualTo(op);
         assertThat(f.property()).isEqualTo("p");
@@ -171,15 +177,23 @@ class PropertyFilterTest {
     @Test
     void negativeOperatorsAreTheComplementForPresentValues() {
         SplittableRandom r = new SplittableRandom(3);
-        String[] pool = {"pro", "Pro", "3", "3.0", "-0", "1e2", "100", "true", "false", "null", "{\"a\":1}", "[1,2]", "", "a b", "é"};
-        String[][] pairs = {{"eq", "neq"}, {"contains", "not_contains"}, {"regex", "not_regex"}, {"in", "not_in"}, {"is_set", "is_not_set"}};
+        String[] pool = {
+            "pro", "Pro", "3", "3.0", "-0", "1e2", "100", "true", "false", "null", "{\"a\":1}", "[1,2]", "", "a b", "é"
+        };
+        String[][] pairs = {
+            {"eq", "neq"},
+            {"contains", "not_contains"},
+            {"regex", "not_regex"},
+            {"in", "not_in"},
+            {"is_set", "is_not_set"}
+        };
         for (int i = 0; i < 5_000; i++) {
             String[] pair = pairs[r.nextInt(pairs.length)];
             String v = pool[r.nextInt(pool.length)];
             String value = switch (pair[0]) {
                 case "in" -> "[" + jsonScalar(v) + ", " + jsonScalar(pool[r.nextInt(pool.length)]) + "]";
                 case "is_set" -> null;
-                case "regex" -> JSON_READER.valueToTree(java.util.regex.Pattern.quote(v)).toString();
+                case "regex" -> JSON_READER.valueToTree(Pattern.quote(v)).toString();
                 default -> jsonScalar(v);
             };
             String property = pool[r.nextInt(pool.length)];
@@ -187,7 +201,9 @@ class PropertyFilterTest {
             boolean positive = jsonFilter(pair[0], value).test(property, kind);
             boolean negative = jsonFilter(pair[1], value).test(property, kind);
             if (negative == positive) {
-                assertThat(negative).as("%s/%s %s on %s", pair[0], pair[1], value, property).isEqualTo(!positive);
+                assertThat(negative)
+                        .as("%s/%s %s on %s", pair[0], pair[1], value, property)
+                        .isEqualTo(!positive);
             }
         }
     }
@@ -224,7 +240,9 @@ class PropertyFilterTest {
             };
             boolean actual = jsonFilter(op, b.toPlainString()).test(text, asString ? STRING : NUMBER);
             if (actual != expected) {
-                assertThat(actual).as("%s %s %s (%s)", text, op, b.toPlainString(), asString ? "string" : "number").isEqualTo(expected);
+                assertThat(actual)
+                        .as("%s %s %s (%s)", text, op, b.toPlainString(), asString ? "string" : "number")
+                        .isEqualTo(expected);
             }
         }
     }
@@ -237,11 +255,15 @@ class PropertyFilterTest {
 
     @Test
     void invalidFiltersAreRejectedWithTheValuePath() {
-        assertThatThrownBy(() -> filter("gt", "'5'")).hasMessageStartingWith("filter.value: operator gt needs a number");
-        assertThatThrownBy(() -> filter("regex", "'[a-'")).hasMessageStartingWith("filter.value: regular expression does not compile");
-        assertThatThrownBy(() -> filter("in", "5")).hasMessageStartingWith("filter.value: operator in needs a non-empty list");
+        assertThatThrownBy(() -> filter("gt", "'5'"))
+                .hasMessageStartingWith("filter.value: operator gt needs a number");
+        assertThatThrownBy(() -> filter("regex", "'[a-'"))
+                .hasMessageStartingWith("filter.value: regular expression does not compile");
+        assertThatThrownBy(() -> filter("in", "5"))
+                .hasMessageStartingWith("filter.value: operator in needs a non-empty list");
         assertThatThrownBy(() -> filter("in", "[a, null]")).hasMessageStartingWith("filter.value[1]:");
-        assertThatThrownBy(() -> filter("contains", "[a]")).hasMessageStartingWith("filter.value: operator contains needs a text value");
+        assertThatThrownBy(() -> filter("contains", "[a]"))
+                .hasMessageStartingWith("filter.value: operator contains needs a text value");
         assertThatThrownBy(() -> filter("eq", "null")).hasMessageStartingWith("filter.value: operator eq needs");
         assertThatThrownBy(() -> filter("EQ", "1")).hasMessageStartingWith("filter.operator: unknown operator 'EQ'");
         assertThat(FilterOperator.parse("nope")).isNull();
@@ -253,14 +275,14 @@ class PropertyFilterTest {
     class EventMatcherTest {
         private final PropertySelection selection = new PropertySelection(List.of("country", "plan", "price"));
 
-        private final EventMatcher matcher = new EventMatcher("purchase",
-                List.of(filterOn("price", "gte", "10"), filterOn("plan", "in", "[pro, team]")), selection);
+        private final EventMatcher matcher = new EventMatcher(
+                "purchase", List.of(filterOn("price", "gte", "10"), filterOn("plan", "in", "[pro, team]")), selection);
 
         private PropertyFilter filterOn(String property, String op, String value) {
             String yaml = "{property: " + property + ", operator: " + op + ", value: " + value + "}";
             try {
                 return FilterParser.parse(new ConfigNode(YAML.readTree(yaml), "f"));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalArgumentException(e);
             }
         }
@@ -273,12 +295,20 @@ class PropertyFilterTest {
             assertThat(matcher.matches("purchase", values, kinds)).isTrue();
             assertThat(matcher.matches("Purchase", values, kinds)).isFalse();
             assertThat(matcher.matches("refund", values, kinds)).isFalse();
-            assertThat(matcher.matches("purchase", new String[] {"DE", "free", "19.99"}, kinds)).isFalse();
-            assertThat(matcher.matches("purchase", new String[] {"DE", "team", "9.99"}, kinds)).isFalse();
-            assertThat(matcher.matches("purchase", new String[] {"DE", "team", "10"}, new byte[] {STRING, STRING, STRING})).isTrue();
-            assertThat(matcher.matches("purchase", new String[] {"DE", "pro", null}, new byte[] {STRING, STRING, ABSENT})).isFalse();
+            assertThat(matcher.matches("purchase", new String[] {"DE", "free", "19.99"}, kinds))
+                    .isFalse();
+            assertThat(matcher.matches("purchase", new String[] {"DE", "team", "9.99"}, kinds))
+                    .isFalse();
+            assertThat(matcher.matches(
+                            "purchase", new String[] {"DE", "team", "10"}, new byte[] {STRING, STRING, STRING}))
+                    .isTrue();
+            assertThat(matcher.matches(
+                            "purchase", new String[] {"DE", "pro", null}, new byte[] {STRING, STRING, ABSENT}))
+                    .isFalse();
             // Properties the filters do not read do not matter.
-            assertThat(matcher.matches("purchase", new String[] {null, "pro", "10"}, new byte[] {ABSENT, STRING, NUMBER})).isTrue();
+            assertThat(matcher.matches(
+                            "purchase", new String[] {null, "pro", "10"}, new byte[] {ABSENT, STRING, NUMBER}))
+                    .isTrue();
         }
 
         @Test
@@ -292,7 +322,8 @@ class PropertyFilterTest {
         void negativeFilterMatchesAnEventWithoutTheProperty() {
             EventMatcher m = new EventMatcher("view", List.of(filterOn("country", "neq", "DE")), selection);
             assertThat(m.matches("view", new String[3], new byte[3])).isTrue();
-            assertThat(m.matches("view", new String[] {"DE", null, null}, new byte[] {STRING, ABSENT, ABSENT})).isFalse();
+            assertThat(m.matches("view", new String[] {"DE", null, null}, new byte[] {STRING, ABSENT, ABSENT}))
+                    .isFalse();
         }
 
         @Test
@@ -321,23 +352,34 @@ class PropertyFilterTest {
             assertThat(sel.keys()).containsExactly("country", "path", "price", "plan");
             EventParser parser = EventParser.forJob(job);
             List<FunnelStep> steps = job.funnels().get(0).steps();
-            EventMatcher view = new EventMatcher(steps.get(0).event(), steps.get(0).filters(), sel);
-            EventMatcher purchase = new EventMatcher(steps.get(1).event(), steps.get(1).filters(), sel);
+            EventMatcher view =
+                    new EventMatcher(steps.get(0).event(), steps.get(0).filters(), sel);
+            EventMatcher purchase =
+                    new EventMatcher(steps.get(1).event(), steps.get(1).filters(), sel);
 
-            assertThat(matches(parser, view, "view", "{\"path\":\"/pricing/team\"}")).isTrue();
+            assertThat(matches(parser, view, "view", "{\"path\":\"/pricing/team\"}"))
+                    .isTrue();
             assertThat(matches(parser, view, "view", "{\"path\":\"/home\"}")).isFalse();
             assertThat(matches(parser, view, "view", "{}")).isFalse();
-            assertThat(matches(parser, purchase, "purchase", "{\"price\":12.5}")).isTrue(); // plan absent: not_in holds
-            assertThat(matches(parser, purchase, "purchase", "{\"price\":\"12.5\",\"plan\":\"pro\"}")).isTrue();
-            assertThat(matches(parser, purchase, "purchase", "{\"price\":12.5,\"plan\":\"free\"}")).isFalse();
-            assertThat(matches(parser, purchase, "purchase", "{\"price\":10,\"plan\":\"pro\"}")).isFalse();
-            assertThat(matches(parser, purchase, "purchase", "{\"price\":{\"amount\":99}}")).isFalse();
+            assertThat(matches(parser, purchase, "purchase", "{\"price\":12.5}"))
+                    .isTrue(); // plan absent: not_in holds
+            assertThat(matches(parser, purchase, "purchase", "{\"price\":\"12.5\",\"plan\":\"pro\"}"))
+                    .isTrue();
+            assertThat(matches(parser, purchase, "purchase", "{\"price\":12.5,\"plan\":\"free\"}"))
+                    .isFalse();
+            assertThat(matches(parser, purchase, "purchase", "{\"price\":10,\"plan\":\"pro\"}"))
+                    .isFalse();
+            assertThat(matches(parser, purchase, "purchase", "{\"price\":{\"amount\":99}}"))
+                    .isFalse();
             assertThat(matches(parser, purchase, "view", "{\"price\":99}")).isFalse();
         }
 
         private boolean matches(EventParser parser, EventMatcher m, String event, String properties) {
-            String json = String.format(Locale.ROOT,
-                    "{\"event\":\"%s\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"properties\":%s}", event, properties);
+            String json = String.format(
+                    Locale.ROOT,
+                    "{\"event\":\"%s\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"properties\":%s}",
+                    event,
+                    properties);
             byte[] b = json.getBytes(StandardCharsets.UTF_8);
             Event e = parser.parse(b, 0, b.length, "test", -1, 1).event();
             assertThat(e).as(json).isNotNull();

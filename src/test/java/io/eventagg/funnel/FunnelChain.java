@@ -32,7 +32,8 @@ final class FunnelChain implements AutoCloseable {
     /** Every event the gate forwarded so far. */
     final List<FunnelEvent> forwarded = new ArrayList<>();
 
-    private FunnelChain(KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate,
+    private FunnelChain(
+            KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelEvent> gate,
             KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep) {
         this.gate = gate;
         this.cep = cep;
@@ -50,29 +51,43 @@ final class FunnelChain implements AutoCloseable {
      *     before it existed; null for a fresh start
      * @param cepMetrics where CEP's metrics go
      */
-    static FunnelChain of(CompiledFunnel funnel, String zone, boolean sorted, OperatorSubtaskState cepState,
-            InterceptingOperatorMetricGroup cepMetrics) throws Exception {
-        var gate = new KeyedOneInputStreamOperatorTestHarness<>(new FunnelGate(funnel, BucketCalendar.of(zone), sorted, 0),
-                FunnelEvent::userKey, Types.STRING);
-        if (cepState != null) gate.initializeState(OperatorSubtaskState.builder().build());
+    static FunnelChain of(
+            CompiledFunnel funnel,
+            String zone,
+            boolean sorted,
+            OperatorSubtaskState cepState,
+            InterceptingOperatorMetricGroup cepMetrics)
+            throws Exception {
+        var gate = new KeyedOneInputStreamOperatorTestHarness<>(
+                new FunnelGate(funnel, BucketCalendar.of(zone), sorted, 0), FunnelEvent::userKey, Types.STRING);
+        if (cepState != null)
+            gate.initializeState(OperatorSubtaskState.builder().build());
         gate.open();
         return new FunnelChain(gate, cep(funnel, cepState, cepMetrics));
     }
 
     /** The funnel's CEP operator alone (restored from {@code state} unless null), its metrics in {@code metrics}. */
-    static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(CompiledFunnel funnel, OperatorSubtaskState state,
-            InterceptingOperatorMetricGroup metrics) throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(
+            CompiledFunnel funnel, OperatorSubtaskState state, InterceptingOperatorMetricGroup metrics)
+            throws Exception {
         CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
-                TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()), false,
-                NFACompiler.compileFactory(FunnelPatterns.reaching(funnel), false), FunnelPatterns.comparator(),
-                AfterMatchSkipStrategy.noSkip(), new FunnelMatch(0, funnel), null);
+                TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()),
+                false,
+                NFACompiler.compileFactory(FunnelPatterns.reaching(funnel), false),
+                FunnelPatterns.comparator(),
+                AfterMatchSkipStrategy.noSkip(),
+                new FunnelMatch(0, funnel),
+                null);
         var task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
             @Override
             public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> info) {
                 return metrics;
             }
         };
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelEvent::userKey, Types.STRING,
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                op,
+                FunnelEvent::userKey,
+                Types.STRING,
                 new MockEnvironmentBuilder().setMetricGroup(task).build());
         if (state != null) h.initializeState(state);
         h.open();

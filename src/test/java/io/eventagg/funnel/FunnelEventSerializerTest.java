@@ -15,15 +15,18 @@ import org.junit.jupiter.api.Test;
 class FunnelEventSerializerTest {
     @Test
     void roundTripsOrderAndKills() throws Exception {
-        FunnelEvent e = new FunnelEvent("production", "u1", 1_700_000_000_000L, "uuid-1", 5L, 2L, 42, new long[] {2, 100, 200, 3, 300, 400});
+        FunnelEvent e = new FunnelEvent(
+                "production", "u1", 1_700_000_000_000L, "uuid-1", 5L, 2L, 42, new long[] {2, 100, 200, 3, 300, 400});
         FunnelEvent back = roundTrip(e);
         assertThat(back.order()).isEqualTo(42);
         assertThat(back.kills()).containsExactly(2, 100, 200, 3, 300, 400);
-        assertThat(Arrays.asList(back.environment(), back.distinctId(), back.uuid())).containsExactly("production", "u1", "uuid-1");
+        assertThat(Arrays.asList(back.environment(), back.distinctId(), back.uuid()))
+                .containsExactly("production", "u1", "uuid-1");
         assertThat(back.timestamp()).isEqualTo(e.timestamp());
         assertThat(back.stepMask()).isEqualTo(5L);
         assertThat(back.exclusionMask()).isEqualTo(2L);
-        assertThat(roundTrip(new FunnelEvent("p", "u", 1L, null, 1L, 0L)).kills()).isNull();
+        assertThat(roundTrip(new FunnelEvent("p", "u", 1L, null, 1L, 0L)).kills())
+                .isNull();
     }
 
     @Test

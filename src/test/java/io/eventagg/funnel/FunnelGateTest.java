@@ -8,14 +8,18 @@ import io.eventagg.testing.RefFunnels;
 import io.eventagg.testing.RefTimeSeries;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.junit.jupiter.api.Test;
@@ -47,33 +51,54 @@ class FunnelGateTest {
 
     static List<Case> cases() {
         return List.of(
-                funnel("ordered with exclusion", """
+                funnel(
+                        "ordered with exclusion",
+                        """
                           - name: f
                             conversion_window_seconds: 7200
                             steps: [{event: a}, {event: b}, {event: c}]
                             exclusions: [{event: x, after_step: 2, before_step: 3}]
-                        """, new RefFunnels.Funnel(List.of(is("a"), is("b"), is("c")), 7_200_000L, false,
-                        List.of(new RefFunnels.Exclusion(is("x"), 2, 3)))),
-                funnel("strict", """
+                        """,
+                        new RefFunnels.Funnel(
+                                List.of(is("a"), is("b"), is("c")),
+                                7_200_000L,
+                                false,
+                                List.of(new RefFunnels.Exclusion(is("x"), 2, 3)))),
+                funnel(
+                        "strict",
+                        """
                           - name: f
                             conversion_window_seconds: 7200
                             strict_order: true
                             steps: [{event: a}, {event: b}, {event: c}]
-                        """, new RefFunnels.Funnel(List.of(is("a"), is("b"), is("c")), 7_200_000L, true, List.of())),
-                funnel("one event in two steps", """
+                        """,
+                        new RefFunnels.Funnel(List.of(is("a"), is("b"), is("c")), 7_200_000L, true, List.of())),
+                funnel(
+                        "one event in two steps",
+                        """
                           - name: f
                             conversion_window_seconds: 10800
                             steps: [{event: a}, {event: a}, {event: b}]
                             exclusions: [{event: x, after_step: 1, before_step: 2}]
-                        """, new RefFunnels.Funnel(List.of(is("a"), is("a"), is("b")), 10_800_000L, false,
-                        List.of(new RefFunnels.Exclusion(is("x"), 1, 2)))),
-                funnel("several entry days open", """
+                        """,
+                        new RefFunnels.Funnel(
+                                List.of(is("a"), is("a"), is("b")),
+                                10_800_000L,
+                                false,
+                                List.of(new RefFunnels.Exclusion(is("x"), 1, 2)))),
+                funnel(
+                        "several entry days open",
+                        """
                           - name: f
                             conversion_window_seconds: 259200
                             steps: [{event: a}, {event: b}, {event: c}, {event: d}]
                             exclusions: [{event: x, after_step: 1, before_step: 3}]
-                        """, new RefFunnels.Funnel(List.of(is("a"), is("b"), is("c"), is("d")), 259_200_000L, false,
-                        List.of(new RefFunnels.Exclusion(is("x"), 1, 3)))));
+                        """,
+                        new RefFunnels.Funnel(
+                                List.of(is("a"), is("b"), is("c"), is("d")),
+                                259_200_000L,
+                                false,
+                                List.of(new RefFunnels.Exclusion(is("x"), 1, 3)))));
     }
 
     /** Random events of one user over about four days, with many ties and repeated steps. */
@@ -95,19 +120,21 @@ class FunnelGateTest {
         long steps = 0;
         for (int i = 0; i < f.steps().size(); i++) if (f.steps().get(i).test(e)) steps |= 1L << i;
         long excl = 0;
-        for (int j = 0; j < f.exclusions().size(); j++) if (f.exclusions().get(j).matches().test(e)) excl |= 1L << j;
+        for (int j = 0; j < f.exclusions().size(); j++)
+            if (f.exclusions().get(j).matches().test(e)) excl |= 1L << j;
         return new FunnelEvent(e.environment(), e.distinctId(), e.timestamp(), e.uuid(), steps, excl);
     }
 
     /** Streaming: arrival order perturbed by up to 30 minutes, watermarks wherever they may be. */
     static Result streaming(Case c, List<RefEvent> events, SplittableRandom r) throws Exception {
         List<RefEvent> arrival = new ArrayList<>(events);
-        Map<RefEvent, Long> arrives = new java.util.IdentityHashMap<>();
+        Map<RefEvent, Long> arrives = new IdentityHashMap<>();
         for (RefEvent e : arrival) arrives.put(e, e.timestamp() + r.nextLong(30 * 60_000L));
         arrival.sort(Comparator.comparingLong(arrives::get));
         long[] suffixMin = new long[arrival.size() + 1];
         suffixMin[arrival.size()] = Long.MAX_VALUE;
-        for (int i = arrival.size() - 1; i >= 0; i--) suffixMin[i] = Math.min(suffixMin[i + 1], arrival.get(i).timestamp());
+        for (int i = arrival.size() - 1; i >= 0; i--)
+            suffixMin[i] = Math.min(suffixMin[i + 1], arrival.get(i).timestamp());
         try (FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), false)) {
             int forwarded = 0;
             long watermark = Long.MIN_VALUE;
@@ -126,7 +153,7 @@ class FunnelGateTest {
     /** Batch: the user's events sorted by time (equal timestamps in any order), then the end. */
     static Result batch(Case c, List<RefEvent> events, SplittableRandom r) throws Exception {
         List<RefEvent> sorted = new ArrayList<>(events);
-        Collections.shuffle(sorted, new java.util.Random(r.nextLong()));
+        Collections.shuffle(sorted, new Random(r.nextLong()));
         sorted.sort(Comparator.comparingLong(RefEvent::timestamp));
         try (FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), true)) {
             for (RefEvent e : sorted) chain.processElement(project(e, c.ref()));
@@ -159,8 +186,10 @@ class FunnelGateTest {
         Map<String, long[]> out = new TreeMap<>();
         for (var e : RefFunnels.compute(events, c.ref(), ZONE).entrySet()) {
             RefFunnels.Cell cell = e.getValue();
-            long[] t = e.getKey().step() == 1 ? new long[0]
-                    : new long[] {Math.round(cell.fromPrevious.get(0) * 1000), Math.round(cell.fromStart.get(0) * 1000)};
+            long[] t = e.getKey().step() == 1
+                    ? new long[0]
+                    : new long[] {Math.round(cell.fromPrevious.get(0) * 1000), Math.round(cell.fromStart.get(0) * 1000)
+                    };
             out.put(e.getKey().entryDay() + "/" + e.getKey().step(), t);
         }
         return out;
@@ -168,7 +197,8 @@ class FunnelGateTest {
 
     static Map<String, List<Long>> readable(Map<String, long[]> m) {
         Map<String, List<Long>> out = new TreeMap<>();
-        for (var e : m.entrySet()) out.put(e.getKey(), java.util.Arrays.stream(e.getValue()).boxed().toList());
+        for (var e : m.entrySet())
+            out.put(e.getKey(), Arrays.stream(e.getValue()).boxed().toList());
         return out;
     }
 
@@ -185,14 +215,16 @@ class FunnelGateTest {
         for (int i = 0; i < 1500; i++) {
             long ts = T0 + i * 20_000L;
             user.add(new RefEvent(user.size(), "s" + i, "a", "heavy", ts, "production", null, Map.of()));
-            if (i % 10 == 9) user.add(new RefEvent(user.size(), "b" + i, "b", "heavy", ts + 1, "production", null, Map.of()));
-            if (i % 100 == 99) user.add(new RefEvent(user.size(), "c" + i, "c", "heavy", ts + 2, "production", null, Map.of()));
+            if (i % 10 == 9)
+                user.add(new RefEvent(user.size(), "b" + i, "b", "heavy", ts + 1, "production", null, Map.of()));
+            if (i % 100 == 99)
+                user.add(new RefEvent(user.size(), "c" + i, "c", "heavy", ts + 2, "production", null, Map.of()));
         }
         var gated = new InterceptingOperatorMetricGroup();
         FunnelChain chain = FunnelChain.of(c.compiled(), ZONE.getId(), false, null, gated);
         for (RefEvent e : user) chain.processElement(project(e, c.ref()));
         int forwarded = chain.processWatermark(Long.MAX_VALUE);
-        long behindGate = ((Number) ((org.apache.flink.metrics.Gauge<?>) gated.get("maxPartialMatchesPerEvent")).getValue()).longValue();
+        long behindGate = ((Number) ((Gauge<?>) gated.get("maxPartialMatchesPerEvent")).getValue()).longValue();
         assertThat(readable(firstReaches(chain.reaches()))).isEqualTo(readable(expected(c, user)));
 
         var alone = new InterceptingOperatorMetricGroup();
@@ -203,11 +235,17 @@ class FunnelGateTest {
             cepAlone.processElement(f.forwarded(position++, null), e.timestamp());
         }
         cepAlone.processWatermark(new Watermark(Long.MAX_VALUE));
-        long withoutGate = ((Number) ((org.apache.flink.metrics.Gauge<?>) alone.get("maxPartialMatchesPerEvent")).getValue()).longValue();
+        long withoutGate = ((Number) ((Gauge<?>) alone.get("maxPartialMatchesPerEvent")).getValue()).longValue();
 
-        assertThat(behindGate).as("partial matches one event meets behind the gate: at most 4 entry days x 4 steps").isBetween(1L, 16L);
-        assertThat(withoutGate).as("without the gate: an attempt per step-1 event in the window").isGreaterThan(500L);
-        assertThat(forwarded).as("events the gate forwards (sign-ups and what they extend)").isLessThan(user.size() / 4);
+        assertThat(behindGate)
+                .as("partial matches one event meets behind the gate: at most 4 entry days x 4 steps")
+                .isBetween(1L, 16L);
+        assertThat(withoutGate)
+                .as("without the gate: an attempt per step-1 event in the window")
+                .isGreaterThan(500L);
+        assertThat(forwarded)
+                .as("events the gate forwards (sign-ups and what they extend)")
+                .isLessThan(user.size() / 4);
         chain.close();
         cepAlone.close();
     }
@@ -224,14 +262,19 @@ class FunnelGateTest {
             for (Case c : cases()) {
                 var expected = readable(expected(c, user));
                 Result s = streaming(c, user, r.split());
-                assertThat(readable(s.reaches())).as(c.name() + ", streaming, seed " + seed).isEqualTo(expected);
+                assertThat(readable(s.reaches()))
+                        .as(c.name() + ", streaming, seed " + seed)
+                        .isEqualTo(expected);
                 Result b = batch(c, user, r.split());
-                assertThat(readable(b.reaches())).as(c.name() + ", batch, seed " + seed).isEqualTo(expected);
+                assertThat(readable(b.reaches()))
+                        .as(c.name() + ", batch, seed " + seed)
+                        .isEqualTo(expected);
                 forwarded.merge(c.name(), b.forwarded(), Integer::sum);
             }
         }
         for (Case c : cases()) {
-            assertThat(forwarded.get(c.name())).as(c.name() + ": the gate holds back events that cannot change an answer")
+            assertThat(forwarded.get(c.name()))
+                    .as(c.name() + ": the gate holds back events that cannot change an answer")
                     .isLessThan(events * 9 / 10);
         }
     }

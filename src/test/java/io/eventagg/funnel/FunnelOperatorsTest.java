@@ -6,12 +6,15 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,9 +46,9 @@ class FunnelOperatorsTest {
         return h;
     }
 
-    private static final java.util.Map<Object, Integer> STEP = new java.util.IdentityHashMap<>();
+    private static final Map<Object, Integer> STEP = new IdentityHashMap<>();
 
-        /** A real instant: Flink CEP only arms its window timers for attempts starting after the epoch. */
+    /** A real instant: Flink CEP only arms its window timers for attempts starting after the epoch. */
     private static final long T0 = 1_709_251_200_000L;
 
     /** ts: milliseconds after T0; step: 1-based step matched (0 = none); x: matches the exclusion. */
@@ -74,17 +77,22 @@ class FunnelOperatorsTest {
         var h = cep(false, 1);
         feed(h, ev(0, 1, false, "1"), ev(5, 0, false, "2"), ev(10, 2, false, "3"));
         h.processWatermark(wm(20));
-        assertThat(all(h)).as("step 1 and step 2 so far").extracting(FunnelReach::step, FunnelReach::stepTs, FunnelReach::previousTs)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, T0, T0), org.assertj.core.groups.Tuple.tuple(2, T0 + 10, T0));
+        assertThat(all(h))
+                .as("step 1 and step 2 so far")
+                .extracting(FunnelReach::step, FunnelReach::stepTs, FunnelReach::previousTs)
+                .containsExactly(Tuple.tuple(1, T0, T0), Tuple.tuple(2, T0 + 10, T0));
         h.cep.getOutput().clear();
         feed(h, ev(30, 3, false, "4"), ev(40, 3, false, "5"));
         h.processWatermark(wm(50));
-        assertThat(all(h)).as("step 3 once: the first step-3 event after step 2").singleElement().satisfies(r -> {
-            assertThat(r.step()).isEqualTo(3);
-            assertThat(r.stepTs()).isEqualTo(T0 + 30);
-            assertThat(r.previousTs()).isEqualTo(T0 + 10);
-            assertThat(r.entryTs()).isEqualTo(T0);
-        });
+        assertThat(all(h))
+                .as("step 3 once: the first step-3 event after step 2")
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.step()).isEqualTo(3);
+                    assertThat(r.stepTs()).isEqualTo(T0 + 30);
+                    assertThat(r.previousTs()).isEqualTo(T0 + 10);
+                    assertThat(r.entryTs()).isEqualTo(T0);
+                });
         h.close();
     }
 
@@ -114,11 +122,14 @@ class FunnelOperatorsTest {
         var h = cep(false, 2);
         feed(h, ev(0, 1, false, "1"), ev(10, 1, false, "2"), ev(20, 2, false, "3"), ev(30, 2, false, "4"));
         h.processWatermark(wm(100));
-        assertThat(out(h)).as("the attempt from 10 can reach everything the one from 0 can: only it goes on")
+        assertThat(out(h))
+                .as("the attempt from 10 can reach everything the one from 0 can: only it goes on")
                 .extracting(FunnelReach::entryTs, FunnelReach::stepTs)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
-        assertThat(h.forwarded).as("the start at 0 was dominated before anything could extend it: CEP never saw it")
-                .extracting(FunnelEvent::uuid).containsExactly("2", "3");
+                .containsExactly(Tuple.tuple(T0 + 10, T0 + 20));
+        assertThat(h.forwarded)
+                .as("the start at 0 was dominated before anything could extend it: CEP never saw it")
+                .extracting(FunnelEvent::uuid)
+                .containsExactly("2", "3");
         h.close();
     }
 
@@ -130,9 +141,12 @@ class FunnelOperatorsTest {
         h.processWatermark(wm(5));
         feed(h, ev(10, 1, false, "2"), ev(20, 2, false, "3"), ev(30, 3, false, "4"));
         h.processWatermark(wm(100));
-        assertThat(out(h)).extracting(FunnelReach::entryTs, FunnelReach::previousTs).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(T0 + 10, T0 + 20));
-        assertThat(h.forwarded.get(1).kills()).as("the start at 10 ends the attempt from 0 (step 1, same day)").isNotNull();
+        assertThat(out(h))
+                .extracting(FunnelReach::entryTs, FunnelReach::previousTs)
+                .containsExactly(Tuple.tuple(T0 + 10, T0 + 20));
+        assertThat(h.forwarded.get(1).kills())
+                .as("the start at 10 ends the attempt from 0 (step 1, same day)")
+                .isNotNull();
         h.close();
     }
 
@@ -192,12 +206,16 @@ class FunnelOperatorsTest {
         FunnelChain h = FunnelChain.of(f, "UTC", false, savepoint, new InterceptingOperatorMetricGroup());
         feed(h, ev(10, 2, false, "2"));
         h.processWatermark(wm(20));
-        assertThat(all(h)).as("the attempt from before the upgrade reaches step 2").extracting(FunnelReach::step, FunnelReach::entryTs)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, T0));
+        assertThat(all(h))
+                .as("the attempt from before the upgrade reaches step 2")
+                .extracting(FunnelReach::step, FunnelReach::entryTs)
+                .containsExactly(Tuple.tuple(2, T0));
         feed(h, ev(WINDOW_MS + 100, 2, false, "3"));
         h.processWatermark(wm(WINDOW_MS + 200));
-        assertThat(h.forwarded).as("one window after the first watermark a step-2 event without attempt is dropped again")
-                .extracting(FunnelEvent::uuid).containsExactly("2");
+        assertThat(h.forwarded)
+                .as("one window after the first watermark a step-2 event without attempt is dropped again")
+                .extracting(FunnelEvent::uuid)
+                .containsExactly("2");
         h.close();
     }
 
@@ -210,7 +228,9 @@ class FunnelOperatorsTest {
         h.processWatermark(wm(WINDOW_MS + 100));
         assertThat(out(h)).isEmpty();
         h.snapshot(1, 1); // CEP's shared buffer writes its cache through to state on checkpoints
-        assertThat(h.numKeyedStateEntries()).as("the expired attempt left nothing behind").isZero();
+        assertThat(h.numKeyedStateEntries())
+                .as("the expired attempt left nothing behind")
+                .isZero();
         assertThat(h.numEventTimeTimers()).isZero();
         h.close();
     }
@@ -229,19 +249,29 @@ class FunnelOperatorsTest {
         h.processWatermark(new Watermark(day + 900));
         List<FunnelContribution> c = HarnessOutput.values(h);
         assertThat(c).hasSize(2);
-        FunnelContribution step2 = c.stream().filter(x -> x.step() == 2).findFirst().orElseThrow();
+        FunnelContribution step2 =
+                c.stream().filter(x -> x.step() == 2).findFirst().orElseThrow();
         assertThat(step2.fromStartMs()).isEqualTo(400);
         assertThat(step2.fromPreviousMs()).isEqualTo(100);
         assertThat(step2.entryDay()).isEqualTo(day);
         assertThat(step2.userHash()).isEqualTo(Sketches.idHash("u1"));
-        assertThat(c.stream().filter(x -> x.step() == 1).findFirst().orElseThrow().fromStartMs()).isEqualTo(-1);
+        assertThat(c.stream()
+                        .filter(x -> x.step() == 1)
+                        .findFirst()
+                        .orElseThrow()
+                        .fromStartMs())
+                .isEqualTo(-1);
 
         h.getOutput().clear();
         h.processElement(new FunnelReach(0, "p", "u1", 2, day + 50, day + 2000, day + 1000), day + 2000);
         h.processWatermark(new Watermark(day + 3000));
-        assertThat(HarnessOutput.<FunnelContribution>values(h)).as("the user already counts at step 2 for that day").isEmpty();
+        assertThat(HarnessOutput.<FunnelContribution>values(h))
+                .as("the user already counts at step 2 for that day")
+                .isEmpty();
         h.processWatermark(new Watermark(day + 86_400_000L + WINDOW_MS));
-        assertThat(h.numKeyedStateEntries()).as("forgotten once the entry day's window has passed").isZero();
+        assertThat(h.numKeyedStateEntries())
+                .as("forgotten once the entry day's window has passed")
+                .isZero();
         h.close();
     }
 }

@@ -3,10 +3,12 @@ package io.eventagg.funnel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.query.FunnelQuery;
+import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.FunnelTables;
@@ -21,9 +23,14 @@ import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -57,8 +64,13 @@ class FunnelPipelineTest {
         JobDefinition job = TestJobs.withFunnels("funnels_batch", "America/New_York");
         String url = "jdbc:duckdb:" + dir.resolve("fb.duckdb");
         SchemaManager.apply(SinkSettings.of(url));
-        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
         FunnelTables.assertMatchReference(url, job.timezone(), parsed.events());
         assertRangeQueries(url, job, parsed.events());
     }
@@ -68,56 +80,97 @@ class FunnelPipelineTest {
         JobDefinition job = TestJobs.withFunnels("funnels_stream", "America/New_York");
         String url = "jdbc:duckdb:" + dir.resolve("fs.duckdb");
         SchemaManager.apply(SinkSettings.of(url));
-        Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(), Watermarks.perEvent(job.watermark().outOfOrderness()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
-        boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+        Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.streamingDefaults(),
+                Watermarks.perEvent(job.watermark().outOfOrderness()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
+        boolean[] late = Watermarks.lateUnderPerEvent(
+                parsed.events(),
+                job.watermark().outOfOrderness(),
+                job.watermark().allowedLateness());
         List<RefEvent> onTime = new ArrayList<>();
-        for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
+        for (int i = 0; i < late.length; i++)
+            if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(onTime.size()).isLessThan(parsed.events().size());
         FunnelTables.assertMatchReference(url, job.timezone(), onTime);
     }
 
     /** query funnel over ranges of entry days equals the reference's union of users and pooled times. */
     private static void assertRangeQueries(String url, JobDefinition job, List<RefEvent> events) throws Exception {
-        java.time.ZoneId zone = job.timezone();
-        try (var storage = new io.eventagg.query.JdbcAggregationStorage(job, SinkSettings.of(url))) {
+        ZoneId zone = job.timezone();
+        try (var storage = new JdbcAggregationStorage(job, SinkSettings.of(url))) {
             for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
-                Map<RefFunnels.Key, RefFunnels.Cell> cells = RefFunnels.compute(events, RefJobFunnels.all().get(f), zone);
+                Map<RefFunnels.Key, RefFunnels.Cell> cells =
+                        RefFunnels.compute(events, RefJobFunnels.all().get(f), zone);
                 for (String[] range : new String[][] {{"2024-03-05", "2024-03-17"}, {"2024-03-08", "2024-03-11"}}) {
-                    long from = java.time.LocalDate.parse(range[0]).atStartOfDay(zone).toInstant().toEpochMilli();
-                    long to = java.time.LocalDate.parse(range[1]).atStartOfDay(zone).toInstant().toEpochMilli();
-                    var result = storage.funnel(new io.eventagg.query.FunnelQuery(RefJobFunnels.NAMES.get(f), Instant.ofEpochMilli(from),
-                            Instant.ofEpochMilli(to), null));
-                    List<java.util.Set<String>> users = new ArrayList<>();
+                    long from = LocalDate.parse(range[0])
+                            .atStartOfDay(zone)
+                            .toInstant()
+                            .toEpochMilli();
+                    long to = LocalDate.parse(range[1])
+                            .atStartOfDay(zone)
+                            .toInstant()
+                            .toEpochMilli();
+                    var result = storage.funnel(new FunnelQuery(
+                            RefJobFunnels.NAMES.get(f), Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), null));
+                    List<Set<String>> users = new ArrayList<>();
                     List<List<Double>> fromPrev = new ArrayList<>();
                     for (int k = 0; k < 3; k++) {
-                        users.add(new java.util.HashSet<>());
+                        users.add(new HashSet<>());
                         fromPrev.add(new ArrayList<>());
                     }
                     for (Map.Entry<RefFunnels.Key, RefFunnels.Cell> c : cells.entrySet()) {
                         if (c.getKey().entryDay() < from || c.getKey().entryDay() >= to) continue;
                         int k = c.getKey().step() - 1;
-                        for (String u : c.getValue().users) users.get(k).add(c.getKey().environment() + "/" + u);
+                        for (String u : c.getValue().users)
+                            users.get(k).add(c.getKey().environment() + "/" + u);
                         fromPrev.get(k).addAll(c.getValue().fromPrevious);
                     }
                     String where = RefJobFunnels.NAMES.get(f) + " " + range[0] + ".." + range[1];
                     for (int k = 0; k < 3; k++) {
                         var step = result.steps().get(k);
                         int exact = users.get(k).size();
-                        if (exact <= 1000) assertThat(step.users()).as(where + " step " + (k + 1)).isEqualTo(exact);
-                        else assertThat(Math.abs(step.users() - exact) / (double) exact).as(where).isLessThan(0.02);
+                        if (exact <= 1000)
+                            assertThat(step.users())
+                                    .as(where + " step " + (k + 1))
+                                    .isEqualTo(exact);
+                        else
+                            assertThat(Math.abs(step.users() - exact) / (double) exact)
+                                    .as(where)
+                                    .isLessThan(0.02);
                         if (k > 0 && !fromPrev.get(k).isEmpty()) {
-                            double mean = fromPrev.get(k).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                            assertThat(step.avgTimeFromPreviousSeconds()).as(where).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-6));
-                            assertThat(step.conversionRate()).isCloseTo(step.users() / (double) result.steps().get(k - 1).users(),
-                                    org.assertj.core.data.Offset.offset(1e-12));
+                            double mean = fromPrev.get(k).stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .average()
+                                    .orElseThrow();
+                            assertThat(step.avgTimeFromPreviousSeconds())
+                                    .as(where)
+                                    .isCloseTo(mean, Offset.offset(1e-6));
+                            assertThat(step.conversionRate())
+                                    .isCloseTo(
+                                            step.users()
+                                                    / (double) result.steps()
+                                                            .get(k - 1)
+                                                            .users(),
+                                            Offset.offset(1e-12));
                         }
                     }
-                    assertThat(result.overallConversionRate()).isCloseTo(
-                            result.steps().get(0).users() == 0 ? 0 : result.steps().get(2).users() / (double) result.steps().get(0).users(),
-                            org.assertj.core.data.Offset.offset(1e-12));
-                    long dataEnd = events.stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
-                    assertThat(result.incomplete()).as(where + ": open while a window reaches past the data")
+                    assertThat(result.overallConversionRate())
+                            .isCloseTo(
+                                    result.steps().get(0).users() == 0
+                                            ? 0
+                                            : result.steps().get(2).users()
+                                                    / (double) result.steps()
+                                                            .get(0)
+                                                            .users(),
+                                    Offset.offset(1e-12));
+                    long dataEnd =
+                            events.stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
+                    assertThat(result.incomplete())
+                            .as(where + ": open while a window reaches past the data")
                             .isEqualTo(to + RefJobFunnels.all().get(f).windowMs() > dataEnd);
                 }
             }

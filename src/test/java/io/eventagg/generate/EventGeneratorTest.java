@@ -38,6 +38,7 @@ class EventGeneratorTest {
 
     /** The heavy-tailed example documented in the generator and the CLI help. */
     static final int EXAMPLE_USERS = 1545, EXAMPLE_DAYS = 90;
+
     static final long EXAMPLE_SEED = 36;
 
     static String generate(EventGenerator g) throws IOException {
@@ -47,7 +48,8 @@ class EventGeneratorTest {
     }
 
     static String sha256(String text) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     static List<String> lines(String text) {
@@ -70,7 +72,9 @@ class EventGeneratorTest {
 
     /** Not one of the ways the generator breaks lines: all fields there, of their type, the time readable. */
     static boolean valid(JsonNode n) {
-        if (!n.isObject() || !n.path("event").isTextual() || n.get("event").asText().isEmpty()) return false;
+        if (!n.isObject()
+                || !n.path("event").isTextual()
+                || n.get("event").asText().isEmpty()) return false;
         if (!n.path("distinct_id").isValueNode() || !n.path("properties").isObject()) return false;
         try {
             timestamp(n);
@@ -85,12 +89,15 @@ class EventGeneratorTest {
     }
 
     static boolean isPricingView(JsonNode e) {
-        return e.get("event").asText().equals("pageview") && "/pricing".equals(e.path("properties").path("path").asText(null));
+        return e.get("event").asText().equals("pageview")
+                && "/pricing".equals(e.path("properties").path("path").asText(null));
     }
 
     static long timestamp(JsonNode e) {
         JsonNode ts = e.get("timestamp");
-        return ts.isNumber() ? ts.asLong() : OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
+        return ts.isNumber()
+                ? ts.asLong()
+                : OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
     }
 
     static Map<String, Integer> eventsPerUser(List<JsonNode> events) {
@@ -110,10 +117,15 @@ class EventGeneratorTest {
         "300, 10, 7, 0.0, 1.0, ce62c8957a41d4a3954415b09ec2526ee7ef3dcc28dde3c8c82bac5c8236bee8",
         "500, 15, 11, 0.02, 3.0, 60716f82315924f85039ba2a192b5046afc55205b05e6f8ce3202e6d9ca3f83a",
     })
-    void defaultOutputIsUnchanged(int users, int days, long seed, double malformed, double activity, String sha) throws Exception {
-        if (activity == 1.0) assertThat(sha256(generate(new EventGenerator(users, days, seed, START, malformed)))).isEqualTo(sha);
-        assertThat(sha256(generate(new EventGenerator(users, days, seed, START, malformed, activity)))).isEqualTo(sha);
-        assertThat(sha256(generate(new EventGenerator(users, days, seed, START, malformed, activity, EventGenerator.Options.NONE))))
+    void defaultOutputIsUnchanged(int users, int days, long seed, double malformed, double activity, String sha)
+            throws Exception {
+        if (activity == 1.0)
+            assertThat(sha256(generate(new EventGenerator(users, days, seed, START, malformed))))
+                    .isEqualTo(sha);
+        assertThat(sha256(generate(new EventGenerator(users, days, seed, START, malformed, activity))))
+                .isEqualTo(sha);
+        assertThat(sha256(generate(new EventGenerator(
+                        users, days, seed, START, malformed, activity, EventGenerator.Options.NONE))))
                 .isEqualTo(sha);
     }
 
@@ -133,16 +145,28 @@ class EventGeneratorTest {
         counts.sort(null);
         int heaviest = counts.get(counts.size() - 1);
         int median = counts.get(counts.size() / 2);
-        long top1Percent = counts.subList(counts.size() - EXAMPLE_USERS / 100, counts.size()).stream().mapToLong(i -> i).sum();
+        long top1Percent = counts.subList(counts.size() - EXAMPLE_USERS / 100, counts.size()).stream()
+                .mapToLong(i -> i)
+                .sum();
         assertThat(top1Percent).as("events of the top 1 %% of users").isGreaterThan(events.size() * 40L / 100);
-        assertThat(heaviest).as("heaviest user against the median user (%d)", median).isGreaterThan(50 * median);
+        assertThat(heaviest)
+                .as("heaviest user against the median user (%d)", median)
+                .isGreaterThan(50 * median);
         assertThat(heaviest).as("the documented example's heaviest user").isBetween(40_000, 60_000);
 
         // The heaviest user does what every user does inside a session: many pricing page views
         // (the funnel's first step), a single signup.
-        String top = perUser.entrySet().stream().filter(e -> e.getValue() == heaviest).findFirst().orElseThrow().getKey();
-        long pricing = events.stream().filter(e -> user(e).equals(top) && isPricingView(e)).count();
-        long signups = events.stream().filter(e -> user(e).equals(top) && e.get("event").asText().equals("signup")).count();
+        String top = perUser.entrySet().stream()
+                .filter(e -> e.getValue() == heaviest)
+                .findFirst()
+                .orElseThrow()
+                .getKey();
+        long pricing = events.stream()
+                .filter(e -> user(e).equals(top) && isPricingView(e))
+                .count();
+        long signups = events.stream()
+                .filter(e -> user(e).equals(top) && e.get("event").asText().equals("signup"))
+                .count();
         assertThat(pricing).isGreaterThan(heaviest / 20);
         assertThat(signups).isLessThanOrEqualTo(1);
         assertThat(stats.heaviestUser()).isEqualTo(top);
@@ -150,7 +174,8 @@ class EventGeneratorTest {
         assertThat(stats.heaviestUserPricingViews()).isEqualTo(pricing);
 
         // Deterministic.
-        assertThat(sha256(generate(new EventGenerator(EXAMPLE_USERS, EXAMPLE_DAYS, EXAMPLE_SEED, START, 0.01, 1.0, heavy))))
+        assertThat(sha256(generate(
+                        new EventGenerator(EXAMPLE_USERS, EXAMPLE_DAYS, EXAMPLE_SEED, START, 0.01, 1.0, heavy))))
                 .isEqualTo(sha256(text));
     }
 
@@ -158,15 +183,18 @@ class EventGeneratorTest {
     @Test
     void paretoActivityKeepsTheUsers() throws Exception {
         List<JsonNode> plain = events(generate(new EventGenerator(400, 30, 5, START, 0.0)));
-        List<JsonNode> heavy = events(generate(new EventGenerator(400, 30, 5, START, 0.0, 1.0,
-                EventGenerator.Options.NONE.withParetoAlpha(1.5))));
+        List<JsonNode> heavy = events(generate(
+                new EventGenerator(400, 30, 5, START, 0.0, 1.0, EventGenerator.Options.NONE.withParetoAlpha(1.5))));
         Map<String, String> who = new HashMap<>();
-        for (JsonNode e : plain) who.put(user(e), e.path("properties").path("country").asText());
+        for (JsonNode e : plain)
+            who.put(user(e), e.path("properties").path("country").asText());
         Set<String> compared = new HashSet<>();
         for (JsonNode e : heavy) {
             String country = who.get(user(e));
             if (country == null) continue;
-            assertThat(e.path("properties").path("country").asText()).as(user(e)).isEqualTo(country);
+            assertThat(e.path("properties").path("country").asText())
+                    .as(user(e))
+                    .isEqualTo(country);
             compared.add(user(e));
         }
         assertThat(compared).hasSizeGreaterThan(300);
@@ -176,11 +204,12 @@ class EventGeneratorTest {
     /** Even an extreme weight stays under about 2,000 events a day. */
     @Test
     void paretoActivityIsCappedPerDay() throws Exception {
-        List<JsonNode> events = events(generate(new EventGenerator(3000, 3, 2, START, 0.0, 1.0,
-                EventGenerator.Options.NONE.withParetoAlpha(1.05))));
+        List<JsonNode> events = events(generate(
+                new EventGenerator(3000, 3, 2, START, 0.0, 1.0, EventGenerator.Options.NONE.withParetoAlpha(1.05))));
         Map<String, Integer> perUserDay = new HashMap<>();
-        for (JsonNode e : events) perUserDay.merge(user(e) + "/" + Math.floorDiv(timestamp(e) - START.toEpochMilli(), 86_400_000L), 1,
-                Integer::sum);
+        for (JsonNode e : events)
+            perUserDay.merge(
+                    user(e) + "/" + Math.floorDiv(timestamp(e) - START.toEpochMilli(), 86_400_000L), 1, Integer::sum);
         int max = perUserDay.values().stream().mapToInt(i -> i).max().orElseThrow();
         assertThat(max).as("most events of one user on one day").isBetween(1_000, 2_500);
     }
@@ -189,37 +218,51 @@ class EventGeneratorTest {
     void botsSendTheirEventsEveryDay() throws Exception {
         int users = 300, days = 10, bots = 3, perDay = 2_000;
         double share = 0.3;
-        EventGenerator.Options options = EventGenerator.Options.NONE.withBots(bots, perDay).withBotPricingShare(share);
+        EventGenerator.Options options =
+                EventGenerator.Options.NONE.withBots(bots, perDay).withBotPricingShare(share);
         String text = generate(new EventGenerator(users, days, 7, START, 0.0, 1.0, options));
         List<JsonNode> events = events(text);
         assertThat(events).hasSize(lines(text).size());
 
         for (int b = 0; b < bots; b++) {
             String id = "bot-" + b;
-            List<JsonNode> mine = events.stream().filter(e -> user(e).equals(id)).toList();
+            List<JsonNode> mine =
+                    events.stream().filter(e -> user(e).equals(id)).toList();
             assertThat(mine).as(id).hasSize(perDay * days);
-            double pricing = mine.stream().filter(EventGeneratorTest::isPricingView).count() / (double) mine.size();
+            double pricing =
+                    mine.stream().filter(EventGeneratorTest::isPricingView).count() / (double) mine.size();
             assertThat(pricing).as(id + ": share of /pricing page views").isBetween(share - 0.02, share + 0.02);
-            assertThat(mine).as(id + ": never signs up").noneMatch(e -> e.get("event").asText().equals("signup"));
-            assertThat(mine).as(id).allMatch(e -> e.path("environment").asText("production").equals("production"));
+            assertThat(mine)
+                    .as(id + ": never signs up")
+                    .noneMatch(e -> e.get("event").asText().equals("signup"));
+            assertThat(mine)
+                    .as(id)
+                    .allMatch(e -> e.path("environment").asText("production").equals("production"));
             long[] ts = mine.stream().mapToLong(EventGeneratorTest::timestamp).toArray();
-            assertThat(Arrays.stream(ts).distinct().count()).as(id + ": distinct timestamps").isEqualTo(ts.length);
+            assertThat(Arrays.stream(ts).distinct().count())
+                    .as(id + ": distinct timestamps")
+                    .isEqualTo(ts.length);
             assertThat(Arrays.stream(ts).min().orElseThrow()).isGreaterThanOrEqualTo(START.toEpochMilli());
             assertThat(Arrays.stream(ts).max().orElseThrow()).isLessThan(START.toEpochMilli() + days * 86_400_000L);
             // Written in arrival order, not event time: some late arrivals come after later events.
             int outOfOrder = 0;
             for (int i = 1; i < ts.length; i++) if (ts[i] < ts[i - 1]) outOfOrder++;
-            assertThat(outOfOrder).as(id + ": events out of time order in the file").isGreaterThan(0);
+            assertThat(outOfOrder)
+                    .as(id + ": events out of time order in the file")
+                    .isGreaterThan(0);
         }
         // The bots' lines are mixed in with everyone else's, not written as blocks.
         int switches = 0;
         for (int i = 1; i < events.size(); i++) {
-            if (user(events.get(i)).startsWith("bot-") != user(events.get(i - 1)).startsWith("bot-")) switches++;
+            if (user(events.get(i)).startsWith("bot-")
+                    != user(events.get(i - 1)).startsWith("bot-")) switches++;
         }
         assertThat(switches).as("switches between bot and user lines").isGreaterThan(1_000);
 
         // Bots draw from streams of their own: the users' lines are exactly those without bots.
-        List<String> withoutBots = lines(text).stream().filter(l -> !l.contains("\"distinct_id\":\"bot-")).toList();
+        List<String> withoutBots = lines(text).stream()
+                .filter(l -> !l.contains("\"distinct_id\":\"bot-"))
+                .toList();
         assertThat(withoutBots).isEqualTo(lines(generate(new EventGenerator(users, days, 7, START, 0.0))));
     }
 
@@ -233,10 +276,12 @@ class EventGeneratorTest {
 
     @Test
     void optionsRejectNonsense() {
-        assertThatThrownBy(() -> EventGenerator.Options.NONE.withParetoAlpha(1.0)).hasMessageContaining("paretoAlpha");
+        assertThatThrownBy(() -> EventGenerator.Options.NONE.withParetoAlpha(1.0))
+                .hasMessageContaining("paretoAlpha");
         assertThatThrownBy(() -> EventGenerator.Options.NONE.withBots(-1, 10)).hasMessageContaining("bots");
         assertThatThrownBy(() -> EventGenerator.Options.NONE.withBots(1, 0)).hasMessageContaining("botEventsPerDay");
-        assertThatThrownBy(() -> EventGenerator.Options.NONE.withBotPricingShare(1.5)).hasMessageContaining("botPricingShare");
+        assertThatThrownBy(() -> EventGenerator.Options.NONE.withBotPricingShare(1.5))
+                .hasMessageContaining("botPricingShare");
     }
 
     static CliRun.Result cli(String... args) {
@@ -244,8 +289,15 @@ class EventGeneratorTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"--pareto-alpha, 0.5", "--pareto-alpha, 1", "--pareto-alpha, -2", "--bots, -1", "--bot-events-per-day, 0",
-        "--bot-pricing-share, 1.5", "--bot-pricing-share, -0.1"})
+    @CsvSource({
+        "--pareto-alpha, 0.5",
+        "--pareto-alpha, 1",
+        "--pareto-alpha, -2",
+        "--bots, -1",
+        "--bot-events-per-day, 0",
+        "--bot-pricing-share, 1.5",
+        "--bot-pricing-share, -0.1"
+    })
     void cliRejectsInvalidOptions(String option, String value, @TempDir Path dir) {
         Path out = dir.resolve("events.jsonl");
         CliRun.Result r = cli("generate", "--users", "10", "--days", "2", option, value, "--out", out.toString());
@@ -257,12 +309,29 @@ class EventGeneratorTest {
     @Test
     void cliGeneratesWithTheOptions(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("events.jsonl");
-        CliRun.Result r = cli("generate", "--users", "200", "--days", "5", "--seed", "4", "--pareto-alpha", "1.3", "--bots", "1",
-                "--bot-events-per-day", "100", "--malformed-rate", "0", "--out", out.toString());
+        CliRun.Result r = cli(
+                "generate",
+                "--users",
+                "200",
+                "--days",
+                "5",
+                "--seed",
+                "4",
+                "--pareto-alpha",
+                "1.3",
+                "--bots",
+                "1",
+                "--bot-events-per-day",
+                "100",
+                "--malformed-rate",
+                "0",
+                "--out",
+                out.toString());
         assertThat(r.status()).as("exit status (stderr: %s)", r.err()).isEqualTo(0);
         assertThat(r.out()).contains("heaviest user: ").contains("bots: 500 events");
         String text = Files.readString(out);
-        assertThat(text).isEqualTo(generate(new EventGenerator(200, 5, 4, START, 0.0, 1.0,
-                new EventGenerator.Options(1.3, 1, 100, 0.2))));
+        assertThat(text)
+                .isEqualTo(generate(
+                        new EventGenerator(200, 5, 4, START, 0.0, 1.0, new EventGenerator.Options(1.3, 1, 100, 0.2))));
     }
 }

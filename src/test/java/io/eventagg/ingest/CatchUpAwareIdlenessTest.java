@@ -46,8 +46,8 @@ class CatchUpAwareIdlenessTest {
 
     private final ManualClock activity = new ManualClock();
     private final AtomicLong wall = new AtomicLong(NOW);
-    private final CatchUpAwareIdleness<String> generator =
-            new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
+    private final CatchUpAwareIdleness<String> generator = new CatchUpAwareIdleness<>(
+            new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
     private final Recorded out = new Recorded();
 
     /** Silence: periodic emits for {@code seconds} of activity-clock and wall-clock time. */
@@ -93,8 +93,8 @@ class CatchUpAwareIdlenessTest {
         silence(34);
         assertThat(out.last()).isEqualTo("idle");
         // Behind by more than an hour at the same moment: not idle.
-        CatchUpAwareIdleness<String> behind =
-                new CatchUpAwareIdleness<>(new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
+        CatchUpAwareIdleness<String> behind = new CatchUpAwareIdleness<>(
+                new BoundedOutOfOrdernessWatermarks<>(OOO), IDLENESS, activity, wall::get, BEHIND, NEVER_DELIVERED);
         Recorded out2 = new Recorded();
         behind.onEvent("e", wall.get() - Duration.ofMinutes(61).toMillis(), out2);
         for (int s = 0; s < 40; s++) {

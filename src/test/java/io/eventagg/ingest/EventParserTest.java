@@ -6,6 +6,10 @@ import io.eventagg.config.LimitSettings;
 import io.eventagg.filter.PropertyKind;
 import io.eventagg.filter.PropertySelection;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,9 +17,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -102,9 +108,10 @@ class EventParserTest {
     class ValidEvents {
         @Test
         void allFields() {
-            Event e = event("{\"uuid\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"event\":\"signup\",\"distinct_id\":\"user-1\","
-                    + "\"timestamp\":\"2024-05-01T12:34:56.789Z\",\"environment\":\"staging\",\"session_id\":\"s-9\","
-                    + "\"properties\":{\"plan\":\"pro\"}}");
+            Event e = event(
+                    "{\"uuid\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"event\":\"signup\",\"distinct_id\":\"user-1\","
+                            + "\"timestamp\":\"2024-05-01T12:34:56.789Z\",\"environment\":\"staging\",\"session_id\":\"s-9\","
+                            + "\"properties\":{\"plan\":\"pro\"}}");
             assertThat(e.uuid()).isEqualTo("0f8fad5b-d9cb-469f-a165-70867728950e");
             assertThat(e.event()).isEqualTo("signup");
             assertThat(e.distinctId()).isEqualTo("user-1");
@@ -121,20 +128,28 @@ class EventParserTest {
         @Test
         void timestampWithOffset() {
             Event e = event(withFields("\"e\"", "\"u\"", "\"2024-05-01T08:00:00+05:30\"", ""));
-            assertThat(e.timestamp()).isEqualTo(OffsetDateTime.parse("2024-05-01T08:00:00+05:30").toInstant().toEpochMilli());
-            assertThat(e.timestamp()).isEqualTo(Instant.parse("2024-05-01T02:30:00Z").toEpochMilli());
+            assertThat(e.timestamp())
+                    .isEqualTo(OffsetDateTime.parse("2024-05-01T08:00:00+05:30")
+                            .toInstant()
+                            .toEpochMilli());
+            assertThat(e.timestamp())
+                    .isEqualTo(Instant.parse("2024-05-01T02:30:00Z").toEpochMilli());
         }
 
         @Test
         void timestampAsEpochMillis() {
             long ms = Instant.parse("2024-01-01T00:00:00.123Z").toEpochMilli();
-            assertThat(event(withFields("\"e\"", "\"u\"", Long.toString(ms), "")).timestamp()).isEqualTo(ms);
+            assertThat(event(withFields("\"e\"", "\"u\"", Long.toString(ms), ""))
+                            .timestamp())
+                    .isEqualTo(ms);
         }
 
         @Test
         void timestampExactlyAtMinTimestampIsAccepted() {
             long min = LIMITS.minTimestamp();
-            assertThat(event(withFields("\"e\"", "\"u\"", Long.toString(min), "")).timestamp()).isEqualTo(min);
+            assertThat(event(withFields("\"e\"", "\"u\"", Long.toString(min), ""))
+                            .timestamp())
+                    .isEqualTo(min);
         }
 
         @ParameterizedTest
@@ -157,7 +172,8 @@ class EventParserTest {
             assertThat(event(valid("\"environment\":null")).environment()).isEqualTo("production");
             EventParser other = new EventParser("dev", new PropertySelection(List.of()), LIMITS);
             byte[] b = utf8(valid(""));
-            assertThat(other.parse(b, 0, b.length, SOURCE, -1, 1).event().environment()).isEqualTo("dev");
+            assertThat(other.parse(b, 0, b.length, SOURCE, -1, 1).event().environment())
+                    .isEqualTo("dev");
         }
 
         @Test
@@ -170,8 +186,9 @@ class EventParserTest {
 
         @Test
         void unknownTopLevelFieldsAreIgnored() {
-            Event e = event(valid("\"lib\":\"js\",\"nested\":{\"event\":\"not-me\",\"a\":[1,{\"b\":null}]},\"list\":[[],{}],"
-                    + "\"n\":1.5e10,\"flag\":false,\"nothing\":null"));
+            Event e = event(
+                    valid("\"lib\":\"js\",\"nested\":{\"event\":\"not-me\",\"a\":[1,{\"b\":null}]},\"list\":[[],{}],"
+                            + "\"n\":1.5e10,\"flag\":false,\"nothing\":null"));
             assertThat(e.event()).isEqualTo("signup");
             assertThat(e.properties()).isNull();
         }
@@ -188,7 +205,8 @@ class EventParserTest {
 
         @Test
         void fieldOrderDoesNotMatter() {
-            Event e = event("{\"properties\":{\"plan\":\"x\"},\"timestamp\":" + TS + ",\"distinct_id\":\"u\",\"event\":\"e\"}");
+            Event e = event(
+                    "{\"properties\":{\"plan\":\"x\"},\"timestamp\":" + TS + ",\"distinct_id\":\"u\",\"event\":\"e\"}");
             assertThat(e.event()).isEqualTo("e");
             assertThat(e.property(PLAN)).isEqualTo("x");
             assertThat(e.timestamp()).isEqualTo(TS_MS);
@@ -207,10 +225,13 @@ class EventParserTest {
         @Test
         void fieldOfExactlyTheMaximumLengthIsAccepted() {
             String id = "x".repeat(EventParser.MAX_FIELD_CHARS);
-            assertThat(event(withFields("\"e\"", "\"" + id + "\"", TS, "")).distinctId()).isEqualTo(id);
+            assertThat(event(withFields("\"e\"", "\"" + id + "\"", TS, "")).distinctId())
+                    .isEqualTo(id);
             // Characters, not bytes: 1024 two-byte characters are fine.
             String accented = "é".repeat(EventParser.MAX_FIELD_CHARS);
-            assertThat(event(withFields("\"" + accented + "\"", "\"u\"", TS, "")).event()).isEqualTo(accented);
+            assertThat(event(withFields("\"" + accented + "\"", "\"u\"", TS, ""))
+                            .event())
+                    .isEqualTo(accented);
         }
     }
 
@@ -270,7 +291,8 @@ class EventParserTest {
 
         @Test
         void multiByteTextInsideTheRecordBeforeProperties() {
-            String json = withFields("\"Einkäufe €\"", "\"ユーザー\"", TS, "\"properties\":{\"arr\":[\"ü\",\"😀\"],\"plan\":\"ß\"}");
+            String json = withFields(
+                    "\"Einkäufe €\"", "\"ユーザー\"", TS, "\"properties\":{\"arr\":[\"ü\",\"😀\"],\"plan\":\"ß\"}");
             Event e = event(json);
             assertThat(e.event()).isEqualTo("Einkäufe €");
             assertThat(e.properties()).isEqualTo("{\"arr\":[\"ü\",\"😀\"],\"plan\":\"ß\"}");
@@ -312,7 +334,8 @@ class EventParserTest {
 
         @Test
         void repeatedKeyKeepsTheLastValueAndKind() {
-            Event e = event(valid("\"properties\":{\"plan\":\"free\",\"price\":1,\"plan\":{\"tier\":2},\"price\":\"2\"}"));
+            Event e = event(
+                    valid("\"properties\":{\"plan\":\"free\",\"price\":1,\"plan\":{\"tier\":2},\"price\":\"2\"}"));
             assertThat(e.property(PLAN)).isEqualTo("{\"tier\":2}");
             assertThat(e.propertyKinds()[PLAN]).isEqualTo(PropertyKind.JSON);
             assertThat(e.property(PRICE)).isEqualTo("2");
@@ -344,7 +367,10 @@ class EventParserTest {
         String deep = "[".repeat(500) + "]".repeat(500);
         return Stream.of(
                 Arguments.of("truncated JSON", valid("").substring(0, 30), "invalid JSON"),
-                Arguments.of("truncated after the object's last value", valid("").substring(0, valid("").length() - 1), "invalid JSON"),
+                Arguments.of(
+                        "truncated after the object's last value",
+                        valid("").substring(0, valid("").length() - 1),
+                        "invalid JSON"),
                 Arguments.of("array", "[" + valid("") + "]", "not a JSON object (starts with an array)"),
                 Arguments.of("string", "\"signup\"", "not a JSON object (starts with a string)"),
                 Arguments.of("number", "42", "not a JSON object (starts with a number)"),
@@ -352,47 +378,133 @@ class EventParserTest {
                 Arguments.of("empty", "", "empty record"),
                 Arguments.of("only whitespace", "  \t ", "empty record"),
                 Arguments.of("missing event", withFields(null, "\"u\"", TS, ""), "missing required field 'event'"),
-                Arguments.of("missing distinct_id", withFields("\"e\"", null, TS, ""), "missing required field 'distinct_id'"),
-                Arguments.of("missing timestamp", withFields("\"e\"", "\"u\"", null, ""), "missing required field 'timestamp'"),
+                Arguments.of(
+                        "missing distinct_id",
+                        withFields("\"e\"", null, TS, ""),
+                        "missing required field 'distinct_id'"),
+                Arguments.of(
+                        "missing timestamp",
+                        withFields("\"e\"", "\"u\"", null, ""),
+                        "missing required field 'timestamp'"),
                 Arguments.of("empty object", "{}", "missing required field 'event'"),
                 Arguments.of("empty event", withFields("\"\"", "\"u\"", TS, ""), "'event' is empty"),
                 Arguments.of("empty distinct_id", withFields("\"e\"", "\"\"", TS, ""), "'distinct_id' is empty"),
-                Arguments.of("event as a number", withFields("42", "\"u\"", TS, ""), "'event' must be a string, found a number"),
+                Arguments.of(
+                        "event as a number",
+                        withFields("42", "\"u\"", TS, ""),
+                        "'event' must be a string, found a number"),
                 Arguments.of("event null", withFields("null", "\"u\"", TS, ""), "'event' must be a string, found null"),
-                Arguments.of("event as an object", withFields("{\"name\":\"e\"}", "\"u\"", TS, ""), "'event' must be a string, found an object"),
-                Arguments.of("distinct_id as a boolean", withFields("\"e\"", "true", TS, ""), "'distinct_id' must be a string or number, found a boolean"),
-                Arguments.of("session_id as an array", valid("\"session_id\":[1]"), "'session_id' must be a string or number, found an array"),
-                Arguments.of("properties as an array", valid("\"properties\":[1,2]"), "'properties' must be an object, found an array"),
-                Arguments.of("properties as a string", valid("\"properties\":\"{}\""), "'properties' must be an object, found a string"),
-                Arguments.of("properties as a number", valid("\"properties\":1"), "'properties' must be an object, found a number"),
-                Arguments.of("timestamp unparseable", withFields("\"e\"", "\"u\"", "\"yesterday\"", ""), "'yesterday' is not ISO-8601 with an offset"),
-                Arguments.of("timestamp without offset", withFields("\"e\"", "\"u\"", "\"2024-05-01T12:00:00\"", ""), "has no UTC offset"),
-                Arguments.of("timestamp as a boolean", withFields("\"e\"", "\"u\"", "true", ""), "'timestamp' must be ISO-8601 text or epoch milliseconds, found a boolean"),
-                Arguments.of("fractional epoch number", withFields("\"e\"", "\"u\"", "1714566896789.5", ""), "must be whole epoch milliseconds"),
-                Arguments.of("epoch number with exponent", withFields("\"e\"", "\"u\"", "1.7e12", ""), "must be whole epoch milliseconds"),
-                Arguments.of("epoch number beyond long", withFields("\"e\"", "\"u\"", "99999999999999999999999", ""), "is out of range"),
-                Arguments.of("timestamp before min_timestamp", withFields("\"e\"", "\"u\"", "\"1999-12-31T23:59:59.999Z\"", ""), "is before limits.min_timestamp 2000-01-01T00:00:00Z"),
-                Arguments.of("epoch seconds instead of ms", withFields("\"e\"", "\"u\"", "1714566896", ""), "is before limits.min_timestamp"),
-                Arguments.of("negative epoch", withFields("\"e\"", "\"u\"", "-1", ""), "is before limits.min_timestamp"),
-                Arguments.of("timestamp too far in the future", withFields("\"e\"", "\"u\"", future, ""), "is more than limits.max_future ahead of the clock"),
-                Arguments.of("raw control character in a required field", withFields("\"sign\tup\"", "\"u\"", TS, ""), "invalid JSON: Illegal unquoted character"),
-                Arguments.of("raw control character in an unselected property", valid("\"properties\":{\"other\":\"a\u0001b\"}"), "invalid JSON: Illegal unquoted character"),
-                Arguments.of("raw newline in an unknown field", valid("\"note\":\"a\nb\""), "invalid JSON: Illegal unquoted character"),
+                Arguments.of(
+                        "event as an object",
+                        withFields("{\"name\":\"e\"}", "\"u\"", TS, ""),
+                        "'event' must be a string, found an object"),
+                Arguments.of(
+                        "distinct_id as a boolean",
+                        withFields("\"e\"", "true", TS, ""),
+                        "'distinct_id' must be a string or number, found a boolean"),
+                Arguments.of(
+                        "session_id as an array",
+                        valid("\"session_id\":[1]"),
+                        "'session_id' must be a string or number, found an array"),
+                Arguments.of(
+                        "properties as an array",
+                        valid("\"properties\":[1,2]"),
+                        "'properties' must be an object, found an array"),
+                Arguments.of(
+                        "properties as a string",
+                        valid("\"properties\":\"{}\""),
+                        "'properties' must be an object, found a string"),
+                Arguments.of(
+                        "properties as a number",
+                        valid("\"properties\":1"),
+                        "'properties' must be an object, found a number"),
+                Arguments.of(
+                        "timestamp unparseable",
+                        withFields("\"e\"", "\"u\"", "\"yesterday\"", ""),
+                        "'yesterday' is not ISO-8601 with an offset"),
+                Arguments.of(
+                        "timestamp without offset",
+                        withFields("\"e\"", "\"u\"", "\"2024-05-01T12:00:00\"", ""),
+                        "has no UTC offset"),
+                Arguments.of(
+                        "timestamp as a boolean",
+                        withFields("\"e\"", "\"u\"", "true", ""),
+                        "'timestamp' must be ISO-8601 text or epoch milliseconds, found a boolean"),
+                Arguments.of(
+                        "fractional epoch number",
+                        withFields("\"e\"", "\"u\"", "1714566896789.5", ""),
+                        "must be whole epoch milliseconds"),
+                Arguments.of(
+                        "epoch number with exponent",
+                        withFields("\"e\"", "\"u\"", "1.7e12", ""),
+                        "must be whole epoch milliseconds"),
+                Arguments.of(
+                        "epoch number beyond long",
+                        withFields("\"e\"", "\"u\"", "99999999999999999999999", ""),
+                        "is out of range"),
+                Arguments.of(
+                        "timestamp before min_timestamp",
+                        withFields("\"e\"", "\"u\"", "\"1999-12-31T23:59:59.999Z\"", ""),
+                        "is before limits.min_timestamp 2000-01-01T00:00:00Z"),
+                Arguments.of(
+                        "epoch seconds instead of ms",
+                        withFields("\"e\"", "\"u\"", "1714566896", ""),
+                        "is before limits.min_timestamp"),
+                Arguments.of(
+                        "negative epoch", withFields("\"e\"", "\"u\"", "-1", ""), "is before limits.min_timestamp"),
+                Arguments.of(
+                        "timestamp too far in the future",
+                        withFields("\"e\"", "\"u\"", future, ""),
+                        "is more than limits.max_future ahead of the clock"),
+                Arguments.of(
+                        "raw control character in a required field",
+                        withFields("\"sign\tup\"", "\"u\"", TS, ""),
+                        "invalid JSON: Illegal unquoted character"),
+                Arguments.of(
+                        "raw control character in an unselected property",
+                        valid("\"properties\":{\"other\":\"a\u0001b\"}"),
+                        "invalid JSON: Illegal unquoted character"),
+                Arguments.of(
+                        "raw newline in an unknown field",
+                        valid("\"note\":\"a\nb\""),
+                        "invalid JSON: Illegal unquoted character"),
                 Arguments.of("trailing garbage", valid("") + " x", "invalid JSON"),
                 Arguments.of("a second object", valid("") + " {}", "invalid JSON: content after the object"),
                 Arguments.of("trailing brace", valid("") + "}", "invalid JSON"),
                 Arguments.of("trailing comma", valid("") + ",", "invalid JSON"),
                 Arguments.of("comment", "{/* c */" + valid("").substring(1), "invalid JSON"),
-                Arguments.of("single quotes", "{'event':'e','distinct_id':'u','timestamp':1714566896789}", "invalid JSON"),
+                Arguments.of(
+                        "single quotes", "{'event':'e','distinct_id':'u','timestamp':1714566896789}", "invalid JSON"),
                 Arguments.of("NaN", withFields("\"e\"", "\"u\"", "NaN", ""), "invalid JSON"),
-                Arguments.of("deep nesting in properties", valid("\"properties\":{\"arr\":" + deep + "}"), "exceeds a parser limit"),
-                Arguments.of("deep nesting in an unselected property", valid("\"properties\":{\"x\":" + deep + "}"), "exceeds a parser limit"),
+                Arguments.of(
+                        "deep nesting in properties",
+                        valid("\"properties\":{\"arr\":" + deep + "}"),
+                        "exceeds a parser limit"),
+                Arguments.of(
+                        "deep nesting in an unselected property",
+                        valid("\"properties\":{\"x\":" + deep + "}"),
+                        "exceeds a parser limit"),
                 Arguments.of("deep nesting in an unknown field", valid("\"x\":" + deep), "exceeds a parser limit"),
-                Arguments.of("event longer than the maximum", withFields("\"" + "e".repeat(EventParser.MAX_FIELD_CHARS + 1) + "\"", "\"u\"", TS, ""), "'event' is longer than 1024 characters"),
-                Arguments.of("distinct_id longer than the maximum", withFields("\"e\"", longId, TS, ""), "'distinct_id' is longer than 1024 characters"),
-                Arguments.of("uuid longer than the maximum", valid("\"uuid\":" + longId), "'uuid' is longer than 1024 characters"),
-                Arguments.of("session_id longer than the maximum", valid("\"session_id\":" + longId), "'session_id' is longer than 1024 characters"),
-                Arguments.of("environment longer than the maximum", valid("\"environment\":" + longId), "'environment' is longer than 1024 characters"));
+                Arguments.of(
+                        "event longer than the maximum",
+                        withFields("\"" + "e".repeat(EventParser.MAX_FIELD_CHARS + 1) + "\"", "\"u\"", TS, ""),
+                        "'event' is longer than 1024 characters"),
+                Arguments.of(
+                        "distinct_id longer than the maximum",
+                        withFields("\"e\"", longId, TS, ""),
+                        "'distinct_id' is longer than 1024 characters"),
+                Arguments.of(
+                        "uuid longer than the maximum",
+                        valid("\"uuid\":" + longId),
+                        "'uuid' is longer than 1024 characters"),
+                Arguments.of(
+                        "session_id longer than the maximum",
+                        valid("\"session_id\":" + longId),
+                        "'session_id' is longer than 1024 characters"),
+                Arguments.of(
+                        "environment longer than the maximum",
+                        valid("\"environment\":" + longId),
+                        "'environment' is longer than 1024 characters"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -412,7 +524,8 @@ class EventParserTest {
 
     @Test
     void futureLimitFollowsMaxFuture() {
-        EventParser lenient = parser(new LimitSettings(1 << 20, 8192, 10_000, LIMITS.minTimestamp(), Duration.ofDays(30)));
+        EventParser lenient =
+                parser(new LimitSettings(1 << 20, 8192, 10_000, LIMITS.minTimestamp(), Duration.ofDays(30)));
         byte[] b = utf8(withFields("\"e\"", "\"u\"", "\"" + Instant.now().plus(Duration.ofDays(3)) + "\"", ""));
         assertThat(lenient.parse(b, 0, b.length, SOURCE, -1, 1).isEvent()).isTrue();
         byte[] near = utf8(withFields("\"e\"", "\"u\"", "\"" + Instant.now().plus(Duration.ofHours(23)) + "\"", ""));
@@ -456,7 +569,7 @@ class EventParserTest {
         long limit = LIMITS.maxFuture().toMillis();
         MovableClock clock = new MovableClock(t0);
         EventParser p = new EventParser("production", new PropertySelection(SELECTED), LIMITS, clock);
-        java.util.function.LongFunction<Ingested> at = ts -> {
+        LongFunction<Ingested> at = ts -> {
             byte[] b = utf8(withFields("\"e\"", "\"u\"", Long.toString(ts), ""));
             return p.parse(b, 0, b.length, SOURCE, -1, 1);
         };
@@ -467,11 +580,13 @@ class EventParserTest {
         // reading, is accepted, not rejected on the stale reading.
         clock.millis = t0 + 60_000;
         assertThat(at.apply(t0 + limit + 30_000).isEvent()).isTrue();
-        assertThat(at.apply(t0 + 60_000 + limit + 1).deadLetter().reason()).contains("is more than limits.max_future ahead of the clock");
+        assertThat(at.apply(t0 + 60_000 + limit + 1).deadLetter().reason())
+                .contains("is more than limits.max_future ahead of the clock");
 
         // Events within the limit of an earlier reading do not read the clock again, up to the reuse bound.
         int before = clock.readings;
-        for (int i = 0; i < 5 * EventParser.CLOCK_READING_USES; i++) assertThat(at.apply(t0 + i).isEvent()).isTrue();
+        for (int i = 0; i < 5 * EventParser.CLOCK_READING_USES; i++)
+            assertThat(at.apply(t0 + i).isEvent()).isTrue();
         assertThat(clock.readings - before).isBetween(4, 6);
         // A clock set back is noticed within that bound.
         clock.millis = t0 - 120_000;
@@ -498,11 +613,22 @@ class EventParserTest {
 
     static Stream<Arguments> invalidUtf8() {
         List<String> sequences = List.of(
-                "ff", "fe", "80", "bf", // never valid / stray continuation
-                "c328", "e282", "f09f98", // truncated or broken sequences
-                "c0af", "c1bf", "e080af", "f08080af", // overlong encodings (of '/')
-                "eda080", "edbfbf", // UTF-16 surrogates
-                "f4908080", "f5808080", "f8888080" + "80"); // beyond U+10FFFF
+                "ff",
+                "fe",
+                "80",
+                "bf", // never valid / stray continuation
+                "c328",
+                "e282",
+                "f09f98", // truncated or broken sequences
+                "c0af",
+                "c1bf",
+                "e080af",
+                "f08080af", // overlong encodings (of '/')
+                "eda080",
+                "edbfbf", // UTF-16 surrogates
+                "f4908080",
+                "f5808080",
+                "f8888080" + "80"); // beyond U+10FFFF
         List<String> places = List.of(
                 withFields("\"sign@@up\"", "\"u\"", TS, ""),
                 withFields("\"e\"", "\"user@@\"", TS, ""),
@@ -531,11 +657,12 @@ class EventParserTest {
                 // Mostly bytes >= 0x80 so that multi-byte forms (valid and not) are common.
                 b[k] = (byte) (r.nextInt(5) == 0 ? r.nextInt(0x80) : r.nextInt(0x80, 0x100));
             }
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
-            java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(in, java.nio.CharBuffer.allocate(16), true);
+            ByteBuffer in = ByteBuffer.wrap(b);
+            CoderResult result = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(in, CharBuffer.allocate(16), true);
             int expected = result.isError() ? in.position() : -1;
             if (expected >= 0) invalid++;
             int off = r.nextInt(3);
@@ -544,7 +671,9 @@ class EventParserTest {
             shifted[shifted.length - 1] = (byte) 0x80; // a stray byte after the range must not matter
             int actual = EventParser.invalidUtf8(shifted, off, b.length);
             if (actual != expected) {
-                assertThat(actual).as("first invalid byte of %s", HexFormat.of().formatHex(b)).isEqualTo(expected);
+                assertThat(actual)
+                        .as("first invalid byte of %s", HexFormat.of().formatHex(b))
+                        .isEqualTo(expected);
             }
         }
         assertThat(invalid).isBetween(1_000, 199_000);
@@ -570,24 +699,30 @@ class EventParserTest {
             Ingested in = small.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET);
             DeadLetter d = in.deadLetter();
             assertThat(in.event()).isNull();
-            assertThat(d.reason()).contains("record is " + b.length + " bytes").contains("over limits.max_record_bytes 300");
+            assertThat(d.reason())
+                    .contains("record is " + b.length + " bytes")
+                    .contains("over limits.max_record_bytes 300");
             assertThat(d.rawBytes()).isEqualTo(b.length);
             assertThat(d.raw()).isEqualTo(json.substring(0, 100));
             assertThat(d.source()).isEqualTo(SOURCE);
             assertThat(d.partition()).isEqualTo(PARTITION);
             assertThat(d.offset()).isEqualTo(OFFSET);
             // Exactly at the limit it is parsed.
-            String fits = valid("\"properties\":{\"plan\":\"" + "p".repeat(300 - valid("\"properties\":{\"plan\":\"\"}").length()) + "\"}");
+            String fits = valid("\"properties\":{\"plan\":\""
+                    + "p".repeat(300 - valid("\"properties\":{\"plan\":\"\"}").length()) + "\"}");
             assertThat(utf8(fits)).hasSize(300);
-            assertThat(small.parse(utf8(fits), 0, 300, SOURCE, PARTITION, OFFSET).isEvent()).isTrue();
+            assertThat(small.parse(utf8(fits), 0, 300, SOURCE, PARTITION, OFFSET)
+                            .isEvent())
+                    .isTrue();
         }
 
         @Test
         void oversizeRecordEvenIfItIsNotJson() {
             EventParser small = parser(new LimitSettings(256, 16, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
             byte[] b = new byte[10_000];
-            java.util.Arrays.fill(b, (byte) 'z');
-            DeadLetter d = small.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
+            Arrays.fill(b, (byte) 'z');
+            DeadLetter d =
+                    small.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
             assertThat(d.reason()).contains("10000 bytes");
             assertThat(d.raw()).isEqualTo("z".repeat(16));
             assertThat(d.rawBytes()).isEqualTo(10_000);
@@ -612,8 +747,10 @@ class EventParserTest {
             String json = "{\"event\":\"é€😀ü\",\"distinct_id\":\"ß\"}"; // no timestamp: a dead letter
             byte[] b = utf8(json);
             for (int limit = 0; limit <= b.length + 2; limit++) {
-                EventParser p = parser(new LimitSettings(1 << 20, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
-                DeadLetter d = p.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
+                EventParser p =
+                        parser(new LimitSettings(1 << 20, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
+                DeadLetter d =
+                        p.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
                 assertThat(d.reason()).isEqualTo("missing required field 'timestamp'");
                 assertThat(d.raw()).as("limit %d", limit).isEqualTo(utf8Prefix(json, limit));
                 assertThat(d.raw()).doesNotContain("\uFFFD");
@@ -626,8 +763,10 @@ class EventParserTest {
             String json = "{\"event\":\"" + "€".repeat(200) + "\"}";
             byte[] b = utf8(json);
             for (int limit = 10; limit < 20; limit++) {
-                EventParser p = parser(new LimitSettings(256, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
-                DeadLetter d = p.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
+                EventParser p =
+                        parser(new LimitSettings(256, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
+                DeadLetter d =
+                        p.parse(b, 0, b.length, SOURCE, PARTITION, OFFSET).deadLetter();
                 assertThat(d.reason()).contains("over limits.max_record_bytes");
                 assertThat(d.raw()).as("limit %d", limit).isEqualTo(utf8Prefix(json, limit));
             }
@@ -640,10 +779,14 @@ class EventParserTest {
             byte[] all = utf8(text);
             for (int head = 0; head <= all.length; head++) {
                 for (int limit : new int[] {head, head + 5, 1 << 20}) {
-                    EventParser p = parser(new LimitSettings(256, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
-                    byte[] onlyHead = java.util.Arrays.copyOf(all, head);
-                    DeadLetter d = p.oversize(onlyHead, 0, head, 1_000_000, SOURCE, PARTITION, OFFSET).deadLetter();
-                    assertThat(d.raw()).as("head %d limit %d", head, limit).isEqualTo(utf8Prefix(text, Math.min(head, limit)));
+                    EventParser p =
+                            parser(new LimitSettings(256, limit, 10_000, LIMITS.minTimestamp(), Duration.ofDays(1)));
+                    byte[] onlyHead = Arrays.copyOf(all, head);
+                    DeadLetter d = p.oversize(onlyHead, 0, head, 1_000_000, SOURCE, PARTITION, OFFSET)
+                            .deadLetter();
+                    assertThat(d.raw())
+                            .as("head %d limit %d", head, limit)
+                            .isEqualTo(utf8Prefix(text, Math.min(head, limit)));
                     assertThat(d.rawBytes()).isEqualTo(1_000_000);
                 }
             }
@@ -665,7 +808,8 @@ class EventParserTest {
             System.arraycopy(prefix, 0, all, 0, prefix.length);
             System.arraycopy(record, 0, all, prefix.length, record.length);
             all[all.length - 5] = 'X';
-            DeadLetter d = PARSER.parse(all, prefix.length, record.length, SOURCE, PARTITION, OFFSET).deadLetter();
+            DeadLetter d = PARSER.parse(all, prefix.length, record.length, SOURCE, PARTITION, OFFSET)
+                    .deadLetter();
             assertThat(d.raw()).isEqualTo(json);
             assertThat(d.rawBytes()).isEqualTo(record.length);
             assertThat(d.reason()).contains("starts with an array");

@@ -20,8 +20,20 @@ import org.junit.jupiter.api.Test;
  * repeated values come back as the same instance, and a stream of mixed records reads back in order.
  */
 class EventSerializersTest {
-    private static final String[] SAMPLES = {null, "", "a", "production", "ÿé\u00a0", "日本語", "\uD83D\uDE00", "\uD800", "x\u0000y",
-        "\"quoted\",\n\\", "a".repeat(300), "é".repeat(5000) + "日"};
+    private static final String[] SAMPLES = {
+        null,
+        "",
+        "a",
+        "production",
+        "ÿé\u00a0",
+        "日本語",
+        "\uD83D\uDE00",
+        "\uD800",
+        "x\u0000y",
+        "\"quoted\",\n\\",
+        "a".repeat(300),
+        "é".repeat(5000) + "日"
+    };
 
     @Test
     void everyStringRoundTripsWithAndWithoutASlot() throws Exception {
@@ -89,10 +101,19 @@ class EventSerializersTest {
             values[k] = SAMPLES[r.nextInt(SAMPLES.length)];
             kinds[k] = (byte) r.nextInt(5);
         }
-        return new Event(r.nextBoolean() ? null : "uuid-" + i, r.nextBoolean() ? "pageview" : "日本", "u" + r.nextInt(10),
-                r.nextLong(), r.nextBoolean() ? "production" : "staging", r.nextBoolean() ? null : "s" + i,
-                r.nextBoolean() ? null : "{\"plan\":\"pro\"}", values, kinds, "/data/events-" + r.nextInt(2) + ".jsonl",
-                r.nextInt(3) - 1, r.nextLong());
+        return new Event(
+                r.nextBoolean() ? null : "uuid-" + i,
+                r.nextBoolean() ? "pageview" : "日本",
+                "u" + r.nextInt(10),
+                r.nextLong(),
+                r.nextBoolean() ? "production" : "staging",
+                r.nextBoolean() ? null : "s" + i,
+                r.nextBoolean() ? null : "{\"plan\":\"pro\"}",
+                values,
+                kinds,
+                "/data/events-" + r.nextInt(2) + ".jsonl",
+                r.nextInt(3) - 1,
+                r.nextLong());
     }
 
     @Test
@@ -108,7 +129,8 @@ class EventSerializersTest {
         DataOutputSerializer out = new DataOutputSerializer(256);
         for (int i = 0; i < 500; i++) {
             Ingested rec = r.nextInt(10) == 0
-                    ? Ingested.dead(new DeadLetter("topic", 3, i, "invalid JSON: x", SAMPLES[r.nextInt(SAMPLES.length)] + "", 77))
+                    ? Ingested.dead(new DeadLetter(
+                            "topic", 3, i, "invalid JSON: x", SAMPLES[r.nextInt(SAMPLES.length)] + "", 77))
                     : Ingested.of(event(r, i));
             records.add(rec);
             writer.serialize(rec, out);

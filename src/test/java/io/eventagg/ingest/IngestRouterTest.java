@@ -17,10 +17,12 @@ class IngestRouterTest {
     private static final long W = 1_705_300_000_000L;
 
     private static Ingested event(String user, long ts) {
-        return Ingested.of(new Event(null, "pageview", user, ts, "production", null, null, new String[0], new byte[0], "t", 0, 1));
+        return Ingested.of(
+                new Event(null, "pageview", user, ts, "production", null, null, new String[0], new byte[0], "t", 0, 1));
     }
 
-    private static OneInputStreamOperatorTestHarness<Ingested, Event> harness(OperatorSubtaskState restore) throws Exception {
+    private static OneInputStreamOperatorTestHarness<Ingested, Event> harness(OperatorSubtaskState restore)
+            throws Exception {
         var h = new OneInputStreamOperatorTestHarness<>(new IngestRouter(LATENESS));
         if (restore != null) h.initializeState(restore);
         h.open();
@@ -33,7 +35,9 @@ class IngestRouterTest {
 
     private static List<String> late(OneInputStreamOperatorTestHarness<Ingested, Event> h) {
         ConcurrentLinkedQueue<StreamRecord<LateEvent>> q = h.getSideOutput(IngestRouter.LATE_EVENTS);
-        return q == null ? List.of() : q.stream().map(r -> r.getValue().event().distinctId()).toList();
+        return q == null
+                ? List.of()
+                : q.stream().map(r -> r.getValue().event().distinctId()).toList();
     }
 
     private static OperatorSubtaskState snapshotAfterWatermark(long watermark) throws Exception {
@@ -52,7 +56,11 @@ class IngestRouterTest {
             h.processElement(event("after-limit", W - LATENESS + 1), W - LATENESS + 1);
             assertThat(aggregated(h)).containsExactly("before-any-watermark", "after-limit");
             assertThat(late(h)).containsExactly("at-limit");
-            assertThat(h.getSideOutput(IngestRouter.LATE_EVENTS).peek().getValue().watermark()).isEqualTo(W);
+            assertThat(h.getSideOutput(IngestRouter.LATE_EVENTS)
+                            .peek()
+                            .getValue()
+                            .watermark())
+                    .isEqualTo(W);
         }
     }
 
@@ -73,7 +81,9 @@ class IngestRouterTest {
         }
         try (var fresh = harness(null)) {
             fresh.processElement(event("behind", W - LATENESS - 1), W - LATENESS - 1);
-            assertThat(aggregated(fresh)).as("without the restored state the same event would pass").containsExactly("behind");
+            assertThat(aggregated(fresh))
+                    .as("without the restored state the same event would pass")
+                    .containsExactly("behind");
         }
     }
 

@@ -34,13 +34,16 @@ class IsoTimestampsTest {
         String offset = switch (r.nextInt(4)) {
             case 0 -> "Z";
             case 1 -> "z";
-            default -> String.format("%s%02d:%02d", offsetMinutes < 0 ? "-" : "+",
-                    Math.abs(offsetMinutes) / 60, Math.abs(offsetMinutes) % 60);
+            default ->
+                String.format(
+                        "%s%02d:%02d",
+                        offsetMinutes < 0 ? "-" : "+", Math.abs(offsetMinutes) / 60, Math.abs(offsetMinutes) % 60);
         };
         if (offset.equalsIgnoreCase("Z")) offsetMinutes = 0;
         char sep = new char[] {'T', 't', ' '}[r.nextInt(3)];
         String text = String.format("%04d-%02d-%02d%c%02d:%02d:%02d", year, month, day, sep, hour, minute, second)
-                + (fractionDigits > 0 ? "." + fraction : "") + offset;
+                + (fractionDigits > 0 ? "." + fraction : "")
+                + offset;
 
         int nanos = 0;
         if (fractionDigits > 0) {
@@ -89,13 +92,14 @@ class IsoTimestampsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "2024-01-01T10:00Z", // no seconds
-        "2024-01-01T10:00:00+05:30:15", // offset with seconds
-        "2024-01-01T10:00:00+05", // hour-only offset
-        "+12024-01-01T10:00:00Z", // expanded year
-        "2024-01-01T10:00:00.Z", // java.time takes an empty fraction
-    })
+    @ValueSource(
+            strings = {
+                "2024-01-01T10:00Z", // no seconds
+                "2024-01-01T10:00:00+05:30:15", // offset with seconds
+                "2024-01-01T10:00:00+05", // hour-only offset
+                "+12024-01-01T10:00:00Z", // expanded year
+                "2024-01-01T10:00:00.Z", // java.time takes an empty fraction
+            })
     void otherValidIsoShapesFallBackToJavaTime(String text) {
         assertThat(IsoTimestamps.parseFast(text)).isEqualTo(Long.MIN_VALUE);
         long expected;
@@ -109,28 +113,30 @@ class IsoTimestampsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "2024-13-01T00:00:00Z | is not ISO-8601 with an offset",
-        "2024-00-10T00:00:00Z | is not ISO-8601 with an offset",
-        "2023-02-30T00:00:00Z | is not ISO-8601 with an offset",
-        "2023-02-29T12:00:00Z | is not ISO-8601 with an offset",
-        "2100-02-29T12:00:00Z | is not ISO-8601 with an offset",
-        "2024-04-31T12:00:00+02:00 | is not ISO-8601 with an offset",
-        "2024-01-01T24:00:00Z | is not ISO-8601 with an offset",
-        "2024-01-01T23:60:00Z | is not ISO-8601 with an offset",
-        "2024-01-01T23:59:60Z | is not ISO-8601 with an offset",
-        "2024-01-01T10:00:00.1234567890Z | is not ISO-8601 with an offset",
-        "2024-01-01T10:00:00+5:00 | is not ISO-8601 with an offset",
-        "2024-01-01T10:00:00+19:00 | is not ISO-8601 with an offset",
-        "2024-01-01X10:00:00Z | is not ISO-8601 with an offset",
-        "yesterday | is not ISO-8601 with an offset",
-        "'' | is not ISO-8601 with an offset",
-        "2024-01-01 | is not ISO-8601 with an offset",
-        "2024-01-01T10:00:00 | has no UTC offset",
-        "2024-01-01 10:00:00 | has no UTC offset",
-        "2024-01-01T10:00:00.123 | has no UTC offset",
-        "2024-01-01T10:00:00.123456789 | has no UTC offset",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "2024-13-01T00:00:00Z | is not ISO-8601 with an offset",
+                "2024-00-10T00:00:00Z | is not ISO-8601 with an offset",
+                "2023-02-30T00:00:00Z | is not ISO-8601 with an offset",
+                "2023-02-29T12:00:00Z | is not ISO-8601 with an offset",
+                "2100-02-29T12:00:00Z | is not ISO-8601 with an offset",
+                "2024-04-31T12:00:00+02:00 | is not ISO-8601 with an offset",
+                "2024-01-01T24:00:00Z | is not ISO-8601 with an offset",
+                "2024-01-01T23:60:00Z | is not ISO-8601 with an offset",
+                "2024-01-01T23:59:60Z | is not ISO-8601 with an offset",
+                "2024-01-01T10:00:00.1234567890Z | is not ISO-8601 with an offset",
+                "2024-01-01T10:00:00+5:00 | is not ISO-8601 with an offset",
+                "2024-01-01T10:00:00+19:00 | is not ISO-8601 with an offset",
+                "2024-01-01X10:00:00Z | is not ISO-8601 with an offset",
+                "yesterday | is not ISO-8601 with an offset",
+                "'' | is not ISO-8601 with an offset",
+                "2024-01-01 | is not ISO-8601 with an offset",
+                "2024-01-01T10:00:00 | has no UTC offset",
+                "2024-01-01 10:00:00 | has no UTC offset",
+                "2024-01-01T10:00:00.123 | has no UTC offset",
+                "2024-01-01T10:00:00.123456789 | has no UTC offset",
+            })
     void rejectsInvalidTimestampsWithAReason(String text, String reason) {
         assertThat(IsoTimestamps.parseFast(text))
                 .as("fast path must not accept %s", text)
@@ -161,7 +167,8 @@ class IsoTimestampsTest {
         for (LocalDate d = LocalDate.of(1800, 1, 1); d.isBefore(LocalDate.of(2200, 1, 1)); d = d.plusDays(1)) {
             if (IsoTimestamps.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth()) != d.toEpochDay()) {
                 assertThat(IsoTimestamps.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth()))
-                        .as(d.toString()).isEqualTo(d.toEpochDay());
+                        .as(d.toString())
+                        .isEqualTo(d.toEpochDay());
             }
         }
     }

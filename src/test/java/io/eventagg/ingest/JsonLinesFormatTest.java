@@ -33,14 +33,23 @@ class JsonLinesFormatTest {
     private static final int MAX_RECORD_BYTES = 1000;
     private static final int RAW_BYTES = 64;
 
-    private static final EventParser PARSER = new EventParser("production", new PropertySelection(List.of("plan")),
-            new LimitSettings(MAX_RECORD_BYTES, RAW_BYTES, 10_000, Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(), Duration.ofDays(1)));
+    private static final EventParser PARSER = new EventParser(
+            "production",
+            new PropertySelection(List.of("plan")),
+            new LimitSettings(
+                    MAX_RECORD_BYTES,
+                    RAW_BYTES,
+                    10_000,
+                    Instant.parse("2000-01-01T00:00:00Z").toEpochMilli(),
+                    Duration.ofDays(1)));
 
     @TempDir
     Path dir;
 
     private static String event(String name) {
-        return "{\"event\":\"" + name + "\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"properties\":{\"plan\":\"" + name + "\"}}";
+        return "{\"event\":\"" + name
+                + "\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"properties\":{\"plan\":\"" + name
+                + "\"}}";
     }
 
     /** One physical line of the test file: its text and how it ends. */
@@ -51,16 +60,16 @@ class JsonLinesFormatTest {
     /** The lines of the main fixture; physical line numbers are 1-based indexes into this list. */
     private static List<Line> fixture() {
         return List.of(
-                new Line(event("one"), "\n"),        // 1
-                new Line("", "\n"),                  // 2 blank
-                new Line("   \t ", "\n"),            // 3 blank
-                new Line(event("four"), "\r\n"),     // 4 CRLF
-                new Line("", "\r\n"),                // 5 blank CRLF
-                new Line(OVERSIZE, "\n"),            // 6 over max_record_bytes
-                new Line(event("seven"), "\n"),      // 7
-                new Line("{\"event\":", "\r\n"),     // 8 invalid JSON, CRLF
+                new Line(event("one"), "\n"), // 1
+                new Line("", "\n"), // 2 blank
+                new Line("   \t ", "\n"), // 3 blank
+                new Line(event("four"), "\r\n"), // 4 CRLF
+                new Line("", "\r\n"), // 5 blank CRLF
+                new Line(OVERSIZE, "\n"), // 6 over max_record_bytes
+                new Line(event("seven"), "\n"), // 7
+                new Line("{\"event\":", "\r\n"), // 8 invalid JSON, CRLF
                 new Line("  " + event("nine") + " ", "\n"), // 9 surrounding spaces
-                new Line(event("ten"), ""));         // 10 last line without a newline
+                new Line(event("ten"), "")); // 10 last line without a newline
     }
 
     /** Non-blank physical line numbers of the fixture, computed from the fixture itself. */
@@ -86,8 +95,13 @@ class JsonLinesFormatTest {
 
     private static FileSourceSplit split(Path file) throws IOException {
         long size = Files.size(file);
-        return new FileSourceSplit("split-0", new org.apache.flink.core.fs.Path(file.toUri()), 0, size,
-                Files.getLastModifiedTime(file).toMillis(), size);
+        return new FileSourceSplit(
+                "split-0",
+                new org.apache.flink.core.fs.Path(file.toUri()),
+                0,
+                size,
+                Files.getLastModifiedTime(file).toMillis(),
+                size);
     }
 
     private static List<RecordAndPosition<Ingested>> readAll(BulkFormat.Reader<Ingested> reader) throws IOException {
@@ -120,12 +134,16 @@ class JsonLinesFormatTest {
         JsonLinesFormat format = new JsonLinesFormat(PARSER);
         List<RecordAndPosition<Ingested>> records = readAll(format.createReader(new Configuration(), split(file)));
 
-        assertThat(records).extracting(rp -> lineOf(rp.getRecord())).containsExactlyElementsOf(nonBlankLineNumbers(lines));
+        assertThat(records)
+                .extracting(rp -> lineOf(rp.getRecord()))
+                .containsExactlyElementsOf(nonBlankLineNumbers(lines));
         String source = file.toUri().getPath();
         for (RecordAndPosition<Ingested> rp : records) {
             Ingested in = rp.getRecord();
-            assertThat(in.isEvent() ? in.event().source() : in.deadLetter().source()).isEqualTo(source);
-            assertThat(in.isEvent() ? in.event().partition() : in.deadLetter().partition()).isEqualTo(-1);
+            assertThat(in.isEvent() ? in.event().source() : in.deadLetter().source())
+                    .isEqualTo(source);
+            assertThat(in.isEvent() ? in.event().partition() : in.deadLetter().partition())
+                    .isEqualTo(-1);
         }
         for (RecordAndPosition<Ingested> rp : records) {
             Ingested in = rp.getRecord();
@@ -134,7 +152,9 @@ class JsonLinesFormatTest {
             if (text.equals(OVERSIZE) || text.startsWith("{\"event\":\"big")) {
                 DeadLetter d = in.deadLetter();
                 assertThat(d).isNotNull();
-                assertThat(d.reason()).contains("record is " + text.length() + " bytes").contains("max_record_bytes " + MAX_RECORD_BYTES);
+                assertThat(d.reason())
+                        .contains("record is " + text.length() + " bytes")
+                        .contains("max_record_bytes " + MAX_RECORD_BYTES);
                 assertThat(d.rawBytes()).isEqualTo(text.length());
                 assertThat(d.raw()).isEqualTo(text.substring(0, RAW_BYTES));
             } else if (text.equals("{\"event\":")) {
@@ -144,7 +164,8 @@ class JsonLinesFormatTest {
                 assertThat(d.rawBytes()).isEqualTo(text.length());
             } else {
                 assertThat(in.isEvent()).as("line %d", line).isTrue();
-                String expectedName = text.trim().substring("{\"event\":\"".length(), text.trim().indexOf("\",\"distinct_id"));
+                String expectedName = text.trim()
+                        .substring("{\"event\":\"".length(), text.trim().indexOf("\",\"distinct_id"));
                 assertThat(in.event().event()).isEqualTo(expectedName);
                 assertThat(in.event().property(0)).isEqualTo(expectedName);
             }
@@ -157,7 +178,8 @@ class JsonLinesFormatTest {
         // Enough lines for several batches, with blank lines in between.
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < 1_300; i++) {
-            lines.add(new Line(i % 7 == 3 ? "" : (i % 11 == 5 ? "not json " + i : event("e" + i)), i % 5 == 0 ? "\r\n" : "\n"));
+            lines.add(new Line(
+                    i % 7 == 3 ? "" : (i % 11 == 5 ? "not json " + i : event("e" + i)), i % 5 == 0 ? "\r\n" : "\n"));
         }
         Path file = write("many.jsonl", lines);
         JsonLinesFormat format = new JsonLinesFormat(PARSER);
@@ -171,10 +193,14 @@ class JsonLinesFormatTest {
         }
 
         for (int k : new int[] {0, 1, 2, 3, 511, 512, 513, 1000, all.size() - 1, all.size(), all.size() + 5}) {
-            FileSourceSplit restored = split(file).updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, k));
+            FileSourceSplit restored = split(file)
+                    .updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, k));
             List<RecordAndPosition<Ingested>> rest = readAll(format.restoreReader(new Configuration(), restored));
             List<Long> expected = expectedLines.subList(Math.min(k, expectedLines.size()), expectedLines.size());
-            assertThat(rest).as("restored after %d records", k).extracting(rp -> lineOf(rp.getRecord())).containsExactlyElementsOf(expected);
+            assertThat(rest)
+                    .as("restored after %d records", k)
+                    .extracting(rp -> lineOf(rp.getRecord()))
+                    .containsExactlyElementsOf(expected);
             for (int i = 0; i < rest.size(); i++) {
                 assertThat(rest.get(i).getRecordSkipCount()).isEqualTo(k + i + 1L);
             }
@@ -188,13 +214,17 @@ class JsonLinesFormatTest {
             JsonLinesFormat format = new JsonLinesFormat(PARSER);
             List<Long> expectedLines = nonBlankLineNumbers(fixture());
             for (int k = 0; k <= expectedLines.size(); k++) {
-                FileSourceSplit restored = split(file).updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, k));
+                FileSourceSplit restored = split(file)
+                        .updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, k));
                 List<RecordAndPosition<Ingested>> rest = readAll(format.restoreReader(new Configuration(), restored));
-                assertThat(rest).as("%s after %d", name, k).extracting(rp -> lineOf(rp.getRecord()))
+                assertThat(rest)
+                        .as("%s after %d", name, k)
+                        .extracting(rp -> lineOf(rp.getRecord()))
                         .containsExactlyElementsOf(expectedLines.subList(k, expectedLines.size()));
             }
             // Without a position, restore starts at the beginning.
-            assertThat(readAll(format.restoreReader(new Configuration(), split(file)))).hasSize(expectedLines.size());
+            assertThat(readAll(format.restoreReader(new Configuration(), split(file))))
+                    .hasSize(expectedLines.size());
         }
     }
 
@@ -202,9 +232,11 @@ class JsonLinesFormatTest {
     void emptyAndBlankOnlyFilesHaveNoRecords() throws IOException {
         JsonLinesFormat format = new JsonLinesFormat(PARSER);
         Path empty = write("empty.jsonl", List.of());
-        assertThat(readAll(format.createReader(new Configuration(), split(empty)))).isEmpty();
+        assertThat(readAll(format.createReader(new Configuration(), split(empty))))
+                .isEmpty();
         Path blank = write("blank.jsonl", List.of(new Line("", "\n"), new Line("  ", "\r\n"), new Line("\t", "")));
-        assertThat(readAll(format.createReader(new Configuration(), split(blank)))).isEmpty();
+        assertThat(readAll(format.createReader(new Configuration(), split(blank))))
+                .isEmpty();
     }
 
     @Test
@@ -212,7 +244,10 @@ class JsonLinesFormatTest {
         // 3-byte characters: RAW_BYTES (64) falls in the middle of the 22nd one.
         String line = "{\"e\":\"" + "€".repeat(2_000) + "\"}";
         Path file = write("euro.jsonl", List.of(new Line(line, "\n")));
-        DeadLetter d = readAll(new JsonLinesFormat(PARSER).createReader(new Configuration(), split(file))).get(0).getRecord().deadLetter();
+        DeadLetter d = readAll(new JsonLinesFormat(PARSER).createReader(new Configuration(), split(file)))
+                .get(0)
+                .getRecord()
+                .deadLetter();
         assertThat(d.rawBytes()).isEqualTo(line.getBytes(StandardCharsets.UTF_8).length);
         assertThat(d.raw()).doesNotContain("\uFFFD");
         // The longest whole-character prefix of at most RAW_BYTES bytes: 6 ASCII bytes + 19 euros.
@@ -238,7 +273,10 @@ class JsonLinesFormatTest {
             while (r.next()) {
                 assertThat(r.lineNumber()).isEqualTo(++expectedNumber);
                 assertThat(r.length()).isLessThanOrEqualTo(max + 1);
-                out.add(r.oversize() ? "<oversize " + r.totalLength() + ">" : new String(r.bytes(), 0, r.length(), StandardCharsets.UTF_8));
+                out.add(
+                        r.oversize()
+                                ? "<oversize " + r.totalLength() + ">"
+                                : new String(r.bytes(), 0, r.length(), StandardCharsets.UTF_8));
             }
             assertThat(r.next()).isFalse();
             return out;
@@ -250,8 +288,7 @@ class JsonLinesFormatTest {
 
         @Test
         void splitsOnNewlinesAndStripsOneCarriageReturn() throws IOException {
-            assertThat(lines(bytes("a\nb\r\n\n\r\nc\r\r\nlast"), 100))
-                    .containsExactly("a", "b", "", "", "c\r", "last");
+            assertThat(lines(bytes("a\nb\r\n\n\r\nc\r\r\nlast"), 100)).containsExactly("a", "b", "", "", "c\r", "last");
             assertThat(lines(bytes(""), 100)).isEmpty();
             assertThat(lines(bytes("\n"), 100)).containsExactly("");
             assertThat(lines(bytes("x\n"), 100)).containsExactly("x");
@@ -318,7 +355,8 @@ class JsonLinesFormatTest {
             assertThat(r.bytes().length).isLessThanOrEqualTo(max + 1);
             assertThat(r.isBlank()).isFalse();
             assertThat(r.next()).isTrue();
-            assertThat(new String(r.bytes(), 0, r.length(), StandardCharsets.UTF_8)).isEqualTo("{\"after\":1}");
+            assertThat(new String(r.bytes(), 0, r.length(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"after\":1}");
             assertThat(r.lineNumber()).isEqualTo(2);
             assertThat(r.next()).isFalse();
         }

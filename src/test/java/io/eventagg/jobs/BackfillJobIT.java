@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseServer;
@@ -44,7 +44,10 @@ class BackfillJobIT {
         work = root.resolve("target/e2e-backfill");
         Files.createDirectories(work);
         for (String service : List.of("clickhouse", "cluster")) {
-            boolean running = sh("status-" + service, Duration.ofSeconds(60), "bash", StreamingJobIT.script(service), "status").exitCode() == 0;
+            boolean running =
+                    sh("status-" + service, Duration.ofSeconds(60), "bash", StreamingJobIT.script(service), "status")
+                                    .exitCode()
+                            == 0;
             if (!running) {
                 make(service + "-up", Duration.ofMinutes(10), service + "-up").requireSuccess();
                 started.add(service);
@@ -55,14 +58,31 @@ class BackfillJobIT {
     @AfterAll
     static void tearDown() throws Exception {
         if (db != null) db.close();
-        for (int i = started.size() - 1; i >= 0; i--) make(started.get(i) + "-down", Duration.ofSeconds(120), started.get(i) + "-down");
+        for (int i = started.size() - 1; i >= 0; i--)
+            make(started.get(i) + "-down", Duration.ofSeconds(120), started.get(i) + "-down");
     }
 
     @Test
     void makeBackfillOnTheClusterEqualsABatchRun() throws Exception {
         Path data = work.resolve("events.jsonl.gz");
-        sh("generate", Duration.ofMinutes(2), "java", "-jar", "target/eventagg-cli.jar", "generate", "--users", "1500", "--days", "8",
-                "--seed", "8", "--start", "2024-05-27T00:00:00Z", "--out", data.toString()).requireSuccess();
+        sh(
+                        "generate",
+                        Duration.ofMinutes(2),
+                        "java",
+                        "-jar",
+                        "target/eventagg-cli.jar",
+                        "generate",
+                        "--users",
+                        "1500",
+                        "--days",
+                        "8",
+                        "--seed",
+                        "8",
+                        "--start",
+                        "2024-05-27T00:00:00Z",
+                        "--out",
+                        data.toString())
+                .requireSuccess();
         Path jobFile = work.resolve("backfill-job.yaml");
         String yaml = """
                 name: backfill_it
@@ -75,17 +95,37 @@ class BackfillJobIT {
         JobDefinition job = JobLoader.parse(yaml);
 
         db = ClickHouseServer.createDatabase("test_backfill");
-        Shell.Result r = make("backfill", Duration.ofMinutes(8), Map.of(PASSWORD_ENV, PASSWORD), "-o", "target/eventagg-job.jar", "backfill",
-                "JOB=" + jobFile, "FROM=2024-05-26", "TO=2024-06-05", "INPUT_BACKFILL=" + data,
-                "SINK_URL=" + db.url(), "SINK_USER=eventagg", "SINK_PASSWORD_ENV=" + PASSWORD_ENV,
-                "JOB_ARGS=--sink-property custom_http_params=default_format=TabSeparatedWithNamesAndTypes,database=" + db.name());
+        Shell.Result r = make(
+                "backfill",
+                Duration.ofMinutes(8),
+                Map.of(PASSWORD_ENV, PASSWORD),
+                "-o",
+                "target/eventagg-job.jar",
+                "backfill",
+                "JOB=" + jobFile,
+                "FROM=2024-05-26",
+                "TO=2024-06-05",
+                "INPUT_BACKFILL=" + data,
+                "SINK_URL=" + db.url(),
+                "SINK_USER=eventagg",
+                "SINK_PASSWORD_ENV=" + PASSWORD_ENV,
+                "JOB_ARGS=--sink-property custom_http_params=default_format=TabSeparatedWithNamesAndTypes,database="
+                        + db.name());
         r.requireSuccess();
-        assertThat(r.stdout() + r.stderr()).contains("refresh generation 1 done").doesNotContain(PASSWORD);
+        assertThat(r.stdout() + r.stderr())
+                .contains("refresh generation 1 done")
+                .doesNotContain(PASSWORD);
 
-        SinkSettings reference = SinkSettings.of("jdbc:duckdb:" + work.resolve("reference-" + System.nanoTime() + ".duckdb"));
+        SinkSettings reference =
+                SinkSettings.of("jdbc:duckdb:" + work.resolve("reference-" + System.nanoTime() + ".duckdb"));
         SchemaManager.apply(reference);
-        Pipelines.run(job, List.of(data), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), reference), 2);
+        Pipelines.run(
+                job,
+                List.of(data),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), reference),
+                2);
         Instant from = Instant.parse("2024-05-26T00:00:00Z"), to = Instant.parse("2024-06-05T00:00:00Z");
         Map<String, String> expected = QuerySnapshot.of(job, reference, from, to);
         Map<String, String> actual = QuerySnapshot.of(job, db.settings(), from, to);

@@ -6,17 +6,17 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.RunOptions;
 import io.eventagg.ingest.EventParser;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
-import io.eventagg.runtime.Counters;
-import io.eventagg.runtime.FlinkJob;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.TimeSeriesQuery;
+import io.eventagg.runtime.Counters;
+import io.eventagg.runtime.FlinkJob;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseServer;
@@ -102,7 +102,10 @@ class HostileInputTest {
         Collections.shuffle(shuffled, new Random(7));
         kafka = KafkaBroker.start();
         kafka.createTopic(TOPIC, PARTITIONS, Map.of("max.message.bytes", String.valueOf(32 << 20)));
-        positions = kafka.produceBytes(TOPIC, PARTITIONS, shuffled.stream().map(HostileCorpus.Item::value).toList());
+        positions = kafka.produceBytes(
+                TOPIC,
+                PARTITIONS,
+                shuffled.stream().map(HostileCorpus.Item::value).toList());
         job = JobLoader.parse("""
                 name: hostile
                 timezone: UTC
@@ -123,13 +126,24 @@ class HostileInputTest {
     /** Runs the streaming job's dataflow over the whole topic (bounded) into a sink. */
     static Counters run(SinkSettings sink, String group) throws Exception {
         SchemaManager.apply(sink);
-        KafkaSettings source = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, group,
-                KafkaSettings.Position.EARLIEST, KafkaSettings.Position.LATEST, Map.of());
+        KafkaSettings source = new KafkaSettings(
+                kafka.bootstrapServers(),
+                List.of(TOPIC),
+                null,
+                group,
+                KafkaSettings.Position.EARLIEST,
+                KafkaSettings.Position.LATEST,
+                Map.of());
         Configuration conf = FlinkSettings.base(true);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
-        return FlinkJob.define(conf, "hostile input",
-                env -> StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).run().counters();
+        return FlinkJob.define(
+                        conf,
+                        "hostile input",
+                        env -> StreamingJob.define(
+                                env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink)))
+                .run()
+                .counters();
     }
 
     /** The parser alone agrees with the corpus labels (a quick, precise check before the runs). */
@@ -141,11 +155,16 @@ class HostileInputTest {
             byte[] v = i.value() == null ? new byte[0] : i.value();
             Ingested r = parser.parse(v, 0, v.length, TOPIC, 0, 0);
             if (r.isEvent() == i.bad()) {
-                wrong.add(i.category() + ": " + printable(new String(v, 0, Math.min(v.length, 200), StandardCharsets.UTF_8))
-                        + (r.isEvent() ? " was accepted" : " was rejected: " + r.deadLetter().reason()));
+                wrong.add(i.category() + ": "
+                        + printable(new String(v, 0, Math.min(v.length, 200), StandardCharsets.UTF_8))
+                        + (r.isEvent()
+                                ? " was accepted"
+                                : " was rejected: " + r.deadLetter().reason()));
             }
         }
-        assertThat(wrong).as("records the parser judges differently from their label").isEmpty();
+        assertThat(wrong)
+                .as("records the parser judges differently from their label")
+                .isEmpty();
     }
 
     @Test
@@ -154,14 +173,22 @@ class HostileInputTest {
             SinkSettings sink = db.settings().withBatch(2000, 500);
             Counters counters = run(sink, "hostile-ch");
             assertCounters(counters);
-            List<Map<String, String>> dead = db.query("SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL"
-                    + " WHERE job = 'hostile'");
-            assertDeadLetters(dead.stream().map(r -> new HashMap<String, Object>(r)).collect(Collectors.toList()));
+            List<Map<String, String>> dead =
+                    db.query("SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL"
+                            + " WHERE job = 'hostile'");
+            assertDeadLetters(
+                    dead.stream().map(r -> new HashMap<String, Object>(r)).collect(Collectors.toList()));
             assertThat(db.count("SELECT count() FROM ea_late_events")).isZero();
-            Set<String> events = db.query("SELECT DISTINCT event FROM ea_timeseries FINAL WHERE job = 'hostile'").stream()
-                    .map(r -> r.get("event")).collect(Collectors.toSet());
-            List<Map<String, Object>> breakdowns = db.query("SELECT event_count, breakdowns FROM ea_timeseries FINAL"
-                    + " WHERE job = 'hostile' AND event = 'wide'").stream().map(r -> (Map<String, Object>) new HashMap<String, Object>(r)).toList();
+            Set<String> events =
+                    db.query("SELECT DISTINCT event FROM ea_timeseries FINAL WHERE job = 'hostile'").stream()
+                            .map(r -> r.get("event"))
+                            .collect(Collectors.toSet());
+            List<Map<String, Object>> breakdowns = db
+                    .query("SELECT event_count, breakdowns FROM ea_timeseries FINAL"
+                            + " WHERE job = 'hostile' AND event = 'wide'")
+                    .stream()
+                    .map(r -> (Map<String, Object>) new HashMap<String, Object>(r))
+                    .toList();
             assertAggregates(sink, events, breakdowns);
         }
     }
@@ -172,19 +199,27 @@ class HostileInputTest {
         SinkSettings sink = SinkSettings.of(url).withBatch(2000, 500);
         Counters counters = run(sink, "hostile-duck");
         assertCounters(counters);
-        assertDeadLetters(DuckTables.rows(url, "SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters WHERE job = 'hostile'"));
+        assertDeadLetters(DuckTables.rows(
+                url,
+                "SELECT src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters WHERE job = 'hostile'"));
         assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events")).isZero();
-        Set<String> events = DuckTables.rows(url, "SELECT DISTINCT event FROM ea_timeseries WHERE job = 'hostile'").stream()
-                .map(r -> (String) r.get("event")).collect(Collectors.toSet());
-        List<Map<String, Object>> breakdowns = DuckTables.rows(url, "SELECT event_count, breakdowns FROM ea_timeseries"
-                + " WHERE job = 'hostile' AND event = 'wide'");
+        Set<String> events =
+                DuckTables.rows(url, "SELECT DISTINCT event FROM ea_timeseries WHERE job = 'hostile'").stream()
+                        .map(r -> (String) r.get("event"))
+                        .collect(Collectors.toSet());
+        List<Map<String, Object>> breakdowns = DuckTables.rows(
+                url, "SELECT event_count, breakdowns FROM ea_timeseries" + " WHERE job = 'hostile' AND event = 'wide'");
         assertAggregates(sink, events, breakdowns);
     }
 
     static void assertCounters(Counters counters) {
         assertThat(counters.read()).as("records read").isEqualTo(corpus.items.size());
-        assertThat(counters.deadLettered()).as("dead-lettered").isEqualTo(corpus.bad().size());
-        assertThat(counters.aggregated()).as("aggregated").isEqualTo(corpus.valid().size());
+        assertThat(counters.deadLettered())
+                .as("dead-lettered")
+                .isEqualTo(corpus.bad().size());
+        assertThat(counters.aggregated())
+                .as("aggregated")
+                .isEqualTo(corpus.valid().size());
         assertThat(counters.late()).as("late").isZero();
     }
 
@@ -192,24 +227,37 @@ class HostileInputTest {
     static void assertDeadLetters(List<Map<String, Object>> rows) {
         Map<String, HostileCorpus.Item> bad = new HashMap<>();
         for (int i = 0; i < shuffled.size(); i++) {
-            if (shuffled.get(i).bad()) bad.put(positions.get(i).partition() + "/" + positions.get(i).offset(), shuffled.get(i));
+            if (shuffled.get(i).bad())
+                bad.put(positions.get(i).partition() + "/" + positions.get(i).offset(), shuffled.get(i));
         }
         Map<String, Integer> byCategory = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         for (Map<String, Object> r : rows) {
             String pos = r.get("src_partition") + "/" + r.get("src_offset");
             HostileCorpus.Item item = bad.get(pos);
-            assertThat(item).as("the dead letter at " + pos + " is a bad record (reason: " + r.get("reason") + ")").isNotNull();
+            assertThat(item)
+                    .as("the dead letter at " + pos + " is a bad record (reason: " + r.get("reason") + ")")
+                    .isNotNull();
             assertThat(seen.add(pos)).as("one dead letter per record").isTrue();
             String reason = String.valueOf(r.get("reason"));
             assertThat(reason).as("reason of a " + item.category() + " record").isNotBlank();
-            assertThat(reason.toLowerCase()).as("reason of a " + item.category() + " record").contains(item.reason().toLowerCase());
+            assertThat(reason.toLowerCase())
+                    .as("reason of a " + item.category() + " record")
+                    .contains(item.reason().toLowerCase());
             int size = item.value() == null ? 0 : item.value().length;
-            assertThat(Long.parseLong(String.valueOf(r.get("raw_bytes")))).as("size of a " + item.category() + " record").isEqualTo(size);
+            assertThat(Long.parseLong(String.valueOf(r.get("raw_bytes"))))
+                    .as("size of a " + item.category() + " record")
+                    .isEqualTo(size);
             String raw = String.valueOf(r.get("raw"));
-            assertThat(raw.getBytes(StandardCharsets.UTF_8).length).as("raw is truncated").isLessThanOrEqualTo(8192 * 3);
-            if (item.value() != null && !item.category().equals("invalid UTF-8") && !item.category().equals("random bytes")) {
-                assertThat(new String(item.value(), StandardCharsets.UTF_8)).as("raw is the head of the record").startsWith(raw);
+            assertThat(raw.getBytes(StandardCharsets.UTF_8).length)
+                    .as("raw is truncated")
+                    .isLessThanOrEqualTo(8192 * 3);
+            if (item.value() != null
+                    && !item.category().equals("invalid UTF-8")
+                    && !item.category().equals("random bytes")) {
+                assertThat(new String(item.value(), StandardCharsets.UTF_8))
+                        .as("raw is the head of the record")
+                        .startsWith(raw);
             }
             byCategory.merge(item.category(), 1, Integer::sum);
         }
@@ -218,7 +266,8 @@ class HostileInputTest {
     }
 
     /** Event names, counts, users and breakdown values of the valid records, as the query API answers. */
-    static void assertAggregates(SinkSettings sink, Set<String> storedEvents, List<Map<String, Object>> wideRows) throws Exception {
+    static void assertAggregates(SinkSettings sink, Set<String> storedEvents, List<Map<String, Object>> wideRows)
+            throws Exception {
         Map<String, List<HostileCorpus.Item>> byEvent = corpus.valid().stream()
                 .collect(Collectors.groupingBy(HostileCorpus.Item::event, LinkedHashMap::new, Collectors.toList()));
         Set<String> names = new HashSet<>(byEvent.keySet());
@@ -229,19 +278,31 @@ class HostileInputTest {
         try (JdbcAggregationStorage storage = new JdbcAggregationStorage(job, sink)) {
             for (Map.Entry<String, List<HostileCorpus.Item>> e : byEvent.entrySet()) {
                 List<HostileCorpus.Item> items = e.getValue();
-                Instant from = Instant.ofEpochMilli(items.stream().mapToLong(HostileCorpus.Item::timestamp).min().orElseThrow()).truncatedTo(ChronoUnit.DAYS);
-                Instant to = Instant.ofEpochMilli(items.stream().mapToLong(HostileCorpus.Item::timestamp).max().orElseThrow())
-                        .truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
+                Instant from = Instant.ofEpochMilli(items.stream()
+                                .mapToLong(HostileCorpus.Item::timestamp)
+                                .min()
+                                .orElseThrow())
+                        .truncatedTo(ChronoUnit.DAYS);
+                Instant to = Instant.ofEpochMilli(items.stream()
+                                .mapToLong(HostileCorpus.Item::timestamp)
+                                .max()
+                                .orElseThrow())
+                        .truncatedTo(ChronoUnit.DAYS)
+                        .plus(1, ChronoUnit.DAYS);
                 if (e.getKey().equals("edge_min") || e.getKey().equals("edge_future")) {
                     // one query per event, a single day each
                     to = from.plus(1, ChronoUnit.DAYS);
                 }
-                AggregationResult r = storage.query(new TimeSeriesQuery(List.of(e.getKey()), from, to, Granularity.DAY, null,
-                        List.of("plan"), null));
+                AggregationResult r = storage.query(new TimeSeriesQuery(
+                        List.of(e.getKey()), from, to, Granularity.DAY, null, List.of("plan"), null));
                 String what = "event " + printable(e.getKey());
                 assertThat(r.total()).as(what + ": count").isEqualTo(items.size());
-                assertThat(r.uniqueUsers()).as(what + ": users")
-                        .isEqualTo(items.stream().map(HostileCorpus.Item::distinctId).distinct().count());
+                assertThat(r.uniqueUsers())
+                        .as(what + ": users")
+                        .isEqualTo(items.stream()
+                                .map(HostileCorpus.Item::distinctId)
+                                .distinct()
+                                .count());
                 if (e.getKey().equals("wide")) continue; // more values than a bucket keeps: see below
                 Map<String, Long> plans = new TreeMap<>();
                 for (HostileCorpus.Item i : items) {
@@ -250,27 +311,35 @@ class HostileInputTest {
                     plans.merge(v, 1L, Long::sum);
                 }
                 Map<String, Long> stored = r.breakdownTotals().getOrDefault("plan", Map.of());
-                assertThat(new TreeMap<>(stored)).as(what + ": plan values, verbatim").isEqualTo(plans);
+                assertThat(new TreeMap<>(stored))
+                        .as(what + ": plan values, verbatim")
+                        .isEqualTo(plans);
             }
         }
         // High cardinality: at most breakdown_limit values and $other per stored row, counts add up.
         assertThat(wideRows).isNotEmpty();
-        Set<String> wideValues = byEvent.get("wide").stream().map(HostileCorpus.Item::plan).collect(Collectors.toSet());
+        Set<String> wideValues =
+                byEvent.get("wide").stream().map(HostileCorpus.Item::plan).collect(Collectors.toSet());
         for (Map<String, Object> row : wideRows) {
-            Map<String, Map<String, Long>> m = JSON.readValue(String.valueOf(row.get("breakdowns")), new TypeReference<>() {});
+            Map<String, Map<String, Long>> m =
+                    JSON.readValue(String.valueOf(row.get("breakdowns")), new TypeReference<>() {});
             Map<String, Long> plan = m.get("plan");
             assertThat(plan.size()).as("values stored per bucket").isLessThanOrEqualTo(BREAKDOWN_LIMIT + 1);
             assertThat(plan).containsKey("$other");
-            assertThat(plan.values().stream().mapToLong(Long::longValue).sum()).as("breakdown counts add up")
+            assertThat(plan.values().stream().mapToLong(Long::longValue).sum())
+                    .as("breakdown counts add up")
                     .isEqualTo(Long.parseLong(String.valueOf(row.get("event_count"))));
-            plan.keySet().stream().filter(k -> !k.equals("$other")).forEach(k -> assertThat(wideValues).contains(k));
+            plan.keySet().stream()
+                    .filter(k -> !k.equals("$other"))
+                    .forEach(k -> assertThat(wideValues).contains(k));
         }
     }
 
     static String printable(String s) {
         String t = s.length() > 60 ? s.substring(0, 60) + "…(" + s.length() + " chars)" : s;
         StringBuilder b = new StringBuilder();
-        for (char c : t.toCharArray()) b.append(c < 32 || c == 127 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        for (char c : t.toCharArray())
+            b.append(c < 32 || c == 127 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         return b.toString();
     }
 }

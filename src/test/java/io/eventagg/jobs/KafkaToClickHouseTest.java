@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.cli.Main;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
 import io.eventagg.runtime.Counters;
 import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
@@ -110,8 +110,14 @@ class KafkaToClickHouseTest {
                 """);
         SinkSettings sink = db.settings().withBatch(5000, 500);
         SchemaManager.apply(sink);
-        KafkaSettings source = new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "eventagg-test",
-                KafkaSettings.Position.EARLIEST, KafkaSettings.Position.LATEST, Map.of());
+        KafkaSettings source = new KafkaSettings(
+                kafka.bootstrapServers(),
+                List.of(TOPIC),
+                null,
+                "eventagg-test",
+                KafkaSettings.Position.EARLIEST,
+                KafkaSettings.Position.LATEST,
+                Map.of());
 
         Configuration conf = FlinkSettings.base(true);
         // The whole topic is read in a few seconds, and the router's watermark is the minimum over
@@ -121,13 +127,20 @@ class KafkaToClickHouseTest {
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
-        RunSummary r = FlinkJob.define(conf, "kafka to clickhouse",
-                env -> StreamingJob.define(env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).run();
+        RunSummary r = FlinkJob.define(
+                        conf,
+                        "kafka to clickhouse",
+                        env -> StreamingJob.define(
+                                env, job, source, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink)))
+                .run();
         seconds = r.seconds();
         counters = r.counters();
-        System.out.printf("Kafka -> ClickHouse: %,d records in %.1f s, %,d rows written, %s late%n", lines.size(), seconds,
-                n(RunCounter.ROWS_WRITTEN), n(RunCounter.EVENTS_LATE));
-        assertThat(n(RunCounter.EVENTS_LATE)).as("some events are later than the allowed lateness").isPositive();
+        System.out.printf(
+                "Kafka -> ClickHouse: %,d records in %.1f s, %,d rows written, %s late%n",
+                lines.size(), seconds, n(RunCounter.ROWS_WRITTEN), n(RunCounter.EVENTS_LATE));
+        assertThat(n(RunCounter.EVENTS_LATE))
+                .as("some events are later than the allowed lateness")
+                .isPositive();
     }
 
     @AfterAll
@@ -147,7 +160,8 @@ class KafkaToClickHouseTest {
     static List<RefEvent> onTime() throws Exception {
         Set<KafkaBroker.Position> late = new HashSet<>();
         for (Map<String, String> r : db.query("SELECT src_partition, src_offset FROM ea_late_events FINAL")) {
-            late.add(new KafkaBroker.Position(Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset"))));
+            late.add(new KafkaBroker.Position(
+                    Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset"))));
         }
         List<RefEvent> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -168,7 +182,8 @@ class KafkaToClickHouseTest {
     void timeSeriesMatchTheReference() throws Exception {
         List<RefEvent> onTime = onTime();
         assertThat(onTime).hasSize((int) n(RunCounter.EVENTS_AGGREGATED));
-        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected = RefTimeSeries.compute(onTime, job.timezone(), GRANULARITIES, job.breakdowns());
+        Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected =
+                RefTimeSeries.compute(onTime, job.timezone(), GRANULARITIES, job.breakdowns());
         Map<RefTimeSeries.Key, Map<String, String>> actual = ClickHouseResults.timeSeries(db, job.name());
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         int compared = ClickHouseResults.assertMatches(expected, actual, job.breakdownLimit(), k -> true);
@@ -178,10 +193,12 @@ class KafkaToClickHouseTest {
     @Test
     void malformedRecordsLandInTheDeadLetterTable() throws Exception {
         Set<KafkaBroker.Position> stored = new HashSet<>();
-        for (Map<String, String> r : db.query("SELECT source, src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL")) {
+        for (Map<String, String> r : db.query(
+                "SELECT source, src_partition, src_offset, reason, raw, raw_bytes FROM ea_dead_letters FINAL")) {
             assertThat(r.get("source")).isEqualTo(TOPIC);
             assertThat(r.get("reason")).isNotBlank();
-            KafkaBroker.Position p = new KafkaBroker.Position(Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset")));
+            KafkaBroker.Position p = new KafkaBroker.Position(
+                    Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset")));
             stored.add(p);
             String line = lines.get(positions.indexOf(p));
             assertThat(Long.parseLong(r.get("raw_bytes"))).isEqualTo(line.getBytes(StandardCharsets.UTF_8).length);
@@ -192,18 +209,21 @@ class KafkaToClickHouseTest {
 
     @Test
     void lateEventsLandWholeInTheLateEventsTable() throws Exception {
-        List<Map<String, String>> rows = db.query("SELECT src_partition, src_offset, event, distinct_id, timestamp_ms, environment,"
-                + " toInt64(toUnixTimestamp(watermark)) * 1000 AS wm FROM ea_late_events FINAL");
+        List<Map<String, String>> rows =
+                db.query("SELECT src_partition, src_offset, event, distinct_id, timestamp_ms, environment,"
+                        + " toInt64(toUnixTimestamp(watermark)) * 1000 AS wm FROM ea_late_events FINAL");
         assertThat((long) rows.size()).isEqualTo(n(RunCounter.EVENTS_LATE));
         long lateness = job.watermark().allowedLateness().toMillis();
         for (Map<String, String> r : rows) {
-            RefEvent e = events.get(new KafkaBroker.Position(Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset"))));
+            RefEvent e = events.get(new KafkaBroker.Position(
+                    Integer.parseInt(r.get("src_partition")), Long.parseLong(r.get("src_offset"))));
             assertThat(e).as("a late event is a valid event").isNotNull();
             assertThat(r.get("event")).isEqualTo(e.event());
             assertThat(r.get("distinct_id")).isEqualTo(e.distinctId());
             assertThat(Long.parseLong(r.get("timestamp_ms"))).isEqualTo(e.timestamp());
             assertThat(r.get("environment")).isEqualTo(e.environment());
-            assertThat(e.timestamp()).as("late: at or before watermark - allowed lateness")
+            assertThat(e.timestamp())
+                    .as("late: at or before watermark - allowed lateness")
                     .isLessThanOrEqualTo(Long.parseLong(r.get("wm")) + 999 - lateness);
         }
     }
@@ -211,8 +231,9 @@ class KafkaToClickHouseTest {
     @Test
     void progressIsTheEndOfTheData() throws Exception {
         long max = events.values().stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
-        List<Map<String, String>> p = db.query("SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = '"
-                + job.name() + "'");
+        List<Map<String, String>> p =
+                db.query("SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = '"
+                        + job.name() + "'");
         assertThat(p).hasSize(1);
         assertThat(Long.parseLong(p.get(0).get("s"))).isEqualTo(Math.floorDiv(max, 1000));
     }
@@ -239,43 +260,61 @@ class KafkaToClickHouseTest {
         int compared = 0;
         for (Map.Entry<String, String> g : bucket.entrySet()) {
             String b = "toInt64(toUnixTimestamp(" + g.getValue() + ")) * 1000";
-            for (Map<String, String> r : db.query("SELECT environment, event, " + b + " AS b, count() AS c, uniqExact(distinct_id) AS u"
-                    + " FROM events GROUP BY environment, event, b")) {
-                Map<String, String> row = project.get(new RefTimeSeries.Key(r.get("environment"), r.get("event"), g.getKey(), Long.parseLong(r.get("b"))));
+            for (Map<String, String> r :
+                    db.query("SELECT environment, event, " + b + " AS b, count() AS c, uniqExact(distinct_id) AS u"
+                            + " FROM events GROUP BY environment, event, b")) {
+                Map<String, String> row = project.get(new RefTimeSeries.Key(
+                        r.get("environment"), r.get("event"), g.getKey(), Long.parseLong(r.get("b"))));
                 assertThat(row).as("project row for " + r + " " + g.getKey()).isNotNull();
                 assertThat(row.get("event_count")).as("count " + r).isEqualTo(r.get("c"));
-                ClickHouseResults.assertUnique(Long.parseLong(row.get("unique_users")), Long.parseLong(r.get("u")), "users " + r);
+                ClickHouseResults.assertUnique(
+                        Long.parseLong(row.get("unique_users")), Long.parseLong(r.get("u")), "users " + r);
                 compared++;
             }
-            for (Map<String, String> r : db.query("SELECT environment, " + b + " AS b, count() AS c, uniqExact(distinct_id) AS u,"
-                    + " uniqExact(session_id) AS s FROM events GROUP BY environment, b")) {
-                Map<String, String> row = project.get(new RefTimeSeries.Key(r.get("environment"), null, g.getKey(), Long.parseLong(r.get("b"))));
-                assertThat(row).as("project rollup row for " + r + " " + g.getKey()).isNotNull();
+            for (Map<String, String> r :
+                    db.query("SELECT environment, " + b + " AS b, count() AS c, uniqExact(distinct_id) AS u,"
+                            + " uniqExact(session_id) AS s FROM events GROUP BY environment, b")) {
+                Map<String, String> row = project.get(
+                        new RefTimeSeries.Key(r.get("environment"), null, g.getKey(), Long.parseLong(r.get("b"))));
+                assertThat(row)
+                        .as("project rollup row for " + r + " " + g.getKey())
+                        .isNotNull();
                 assertThat(row.get("event_count")).as("count " + r).isEqualTo(r.get("c"));
-                ClickHouseResults.assertUnique(Long.parseLong(row.get("unique_users")), Long.parseLong(r.get("u")), "users " + r);
-                ClickHouseResults.assertUnique(Long.parseLong(row.get("unique_sessions")), Long.parseLong(r.get("s")), "sessions " + r);
+                ClickHouseResults.assertUnique(
+                        Long.parseLong(row.get("unique_users")), Long.parseLong(r.get("u")), "users " + r);
+                ClickHouseResults.assertUnique(
+                        Long.parseLong(row.get("unique_sessions")), Long.parseLong(r.get("s")), "sessions " + r);
                 compared++;
             }
         }
         assertThat(compared).as("every project row was cross-checked").isEqualTo(project.size());
 
         // The materialized views (AggregatingMergeTree of uniq states), read with -Merge.
-        for (Map<String, String> r : db.query("SELECT environment, event, toInt64(toUnixTimestamp(hour)) * 1000 AS b, countMerge(events) AS c,"
-                + " uniqMerge(users) AS u FROM events_hourly GROUP BY environment, event, b")) {
-            Map<String, String> row = project.get(new RefTimeSeries.Key(r.get("environment"), r.get("event"), "hour", Long.parseLong(r.get("b"))));
+        for (Map<String, String> r : db.query(
+                "SELECT environment, event, toInt64(toUnixTimestamp(hour)) * 1000 AS b, countMerge(events) AS c,"
+                        + " uniqMerge(users) AS u FROM events_hourly GROUP BY environment, event, b")) {
+            Map<String, String> row = project.get(
+                    new RefTimeSeries.Key(r.get("environment"), r.get("event"), "hour", Long.parseLong(r.get("b"))));
             assertThat(row.get("event_count")).as("hourly view count " + r).isEqualTo(r.get("c"));
             assertClose(Long.parseLong(r.get("u")), Long.parseLong(row.get("unique_users")), "hourly view users " + r);
         }
-        for (Map<String, String> r : db.query("SELECT environment, toInt64(toUnixTimestamp(toDateTime(day))) * 1000 AS b, uniqMerge(users) AS u"
-                + " FROM events_daily_active_users GROUP BY environment, b")) {
-            Map<String, String> row = project.get(new RefTimeSeries.Key(r.get("environment"), null, "day", Long.parseLong(r.get("b"))));
-            assertClose(Long.parseLong(r.get("u")), Long.parseLong(row.get("unique_users")), "daily active users view " + r);
+        for (Map<String, String> r : db.query(
+                "SELECT environment, toInt64(toUnixTimestamp(toDateTime(day))) * 1000 AS b, uniqMerge(users) AS u"
+                        + " FROM events_daily_active_users GROUP BY environment, b")) {
+            Map<String, String> row =
+                    project.get(new RefTimeSeries.Key(r.get("environment"), null, "day", Long.parseLong(r.get("b"))));
+            assertClose(
+                    Long.parseLong(r.get("u")),
+                    Long.parseLong(row.get("unique_users")),
+                    "daily active users view " + r);
         }
-        List<Map<String, String>> sessions = db.query("SELECT count() AS n, sum(e) AS events, sum(d) AS seconds FROM (SELECT"
-                + " countMerge(events) AS e, toInt64(maxMerge(ended)) - toInt64(minMerge(started)) AS d FROM events_session_stats"
-                + " GROUP BY environment, session_id)");
-        List<Map<String, String>> raw = db.query("SELECT count() AS n, sum(e) AS events, sum(d) AS seconds FROM (SELECT count() AS e,"
-                + " toInt64(max(timestamp)) - toInt64(min(timestamp)) AS d FROM events WHERE session_id IS NOT NULL GROUP BY environment, session_id)");
+        List<Map<String, String>> sessions =
+                db.query("SELECT count() AS n, sum(e) AS events, sum(d) AS seconds FROM (SELECT"
+                        + " countMerge(events) AS e, toInt64(maxMerge(ended)) - toInt64(minMerge(started)) AS d FROM events_session_stats"
+                        + " GROUP BY environment, session_id)");
+        List<Map<String, String>> raw = db.query(
+                "SELECT count() AS n, sum(e) AS events, sum(d) AS seconds FROM (SELECT count() AS e,"
+                        + " toInt64(max(timestamp)) - toInt64(min(timestamp)) AS d FROM events WHERE session_id IS NOT NULL GROUP BY environment, session_id)");
         assertThat(sessions).isEqualTo(raw);
         assertThat(Long.parseLong(sessions.get(0).get("n"))).isPositive();
     }
@@ -286,12 +325,33 @@ class KafkaToClickHouseTest {
         Path jobFile = tmp.resolve("job.yaml");
         Files.writeString(jobFile, "name: cli_kafka\ngranularities: [day]\n");
         String duck = "jdbc:duckdb:" + tmp.resolve("kafka.duckdb");
-        int rc = Main.execute("run", "--job", jobFile.toString(), "--source", "kafka", "--kafka-bootstrap", kafka.bootstrapServers(),
-                "--topic", TOPIC, "--group-id", "cli-test", "--starting-offsets", "earliest", "--stop-at", "latest", "--mode", "batch",
-                "--parallelism", "2", "--sink", duck);
+        int rc = Main.execute(
+                "run",
+                "--job",
+                jobFile.toString(),
+                "--source",
+                "kafka",
+                "--kafka-bootstrap",
+                kafka.bootstrapServers(),
+                "--topic",
+                TOPIC,
+                "--group-id",
+                "cli-test",
+                "--starting-offsets",
+                "earliest",
+                "--stop-at",
+                "latest",
+                "--mode",
+                "batch",
+                "--parallelism",
+                "2",
+                "--sink",
+                duck);
         assertThat(rc).isZero();
-        assertThat(DuckTables.count(duck, "SELECT sum(event_count) FROM ea_activity")).isEqualTo(events.size());
-        assertThat(DuckTables.count(duck, "SELECT count(*) FROM ea_dead_letters WHERE source = '" + TOPIC + "'")).isEqualTo(bad.size());
+        assertThat(DuckTables.count(duck, "SELECT sum(event_count) FROM ea_activity"))
+                .isEqualTo(events.size());
+        assertThat(DuckTables.count(duck, "SELECT count(*) FROM ea_dead_letters WHERE source = '" + TOPIC + "'"))
+                .isEqualTo(bad.size());
     }
 
     private static void assertClose(long a, long b, String what) {
@@ -303,14 +363,23 @@ class KafkaToClickHouseTest {
         ObjectMapper json = new ObjectMapper();
         StringBuilder sb = new StringBuilder();
         for (RefEvent e : evs) {
-            sb.append(e.uuid() == null ? "\\N" : ClickHouseServer.escape(e.uuid())).append('\t')
-                    .append(ClickHouseServer.escape(e.event())).append('\t')
-                    .append(ClickHouseServer.escape(e.distinctId())).append('\t')
-                    .append(LocalDateTime.ofEpochSecond(Math.floorDiv(e.timestamp(), 1000L), 0, ZoneOffset.UTC).format(DATE_TIME)).append('\t')
-                    .append(e.timestamp()).append('\t')
-                    .append(ClickHouseServer.escape(e.environment())).append('\t')
-                    .append(e.sessionId() == null ? "\\N" : ClickHouseServer.escape(e.sessionId())).append('\t')
-                    .append(ClickHouseServer.escape(json.writeValueAsString(e.properties()))).append('\n');
+            sb.append(e.uuid() == null ? "\\N" : ClickHouseServer.escape(e.uuid()))
+                    .append('\t')
+                    .append(ClickHouseServer.escape(e.event()))
+                    .append('\t')
+                    .append(ClickHouseServer.escape(e.distinctId()))
+                    .append('\t')
+                    .append(LocalDateTime.ofEpochSecond(Math.floorDiv(e.timestamp(), 1000L), 0, ZoneOffset.UTC)
+                            .format(DATE_TIME))
+                    .append('\t')
+                    .append(e.timestamp())
+                    .append('\t')
+                    .append(ClickHouseServer.escape(e.environment()))
+                    .append('\t')
+                    .append(e.sessionId() == null ? "\\N" : ClickHouseServer.escape(e.sessionId()))
+                    .append('\t')
+                    .append(ClickHouseServer.escape(json.writeValueAsString(e.properties())))
+                    .append('\n');
         }
         db.insert("INSERT INTO events FORMAT TabSeparated", sb.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,9 @@ class StreamingJobIT {
         Files.createDirectories(work);
         long t0 = System.nanoTime();
         for (String service : List.of("clickhouse", "kafka", "cluster")) {
-            boolean running = sh("status-" + service, Duration.ofSeconds(60), "bash", script(service), "status").exitCode() == 0;
+            boolean running = sh("status-" + service, Duration.ofSeconds(60), "bash", script(service), "status")
+                            .exitCode()
+                    == 0;
             if (!running) {
                 make(service + "-up", Duration.ofMinutes(10), service + "-up");
                 started.add(service);
@@ -82,7 +85,15 @@ class StreamingJobIT {
     static void tearDown() throws Exception {
         List<Throwable> problems = new ArrayList<>();
         if (jobId != null) {
-            Shell.attempt(problems, () -> sh("cancel-after", Duration.ofSeconds(90), "bash", "scripts/flink-cluster.sh", "cancel", jobId));
+            Shell.attempt(
+                    problems,
+                    () -> sh(
+                            "cancel-after",
+                            Duration.ofSeconds(90),
+                            "bash",
+                            "scripts/flink-cluster.sh",
+                            "cancel",
+                            jobId));
         }
         Shell.attempt(problems, () -> {
             if (db != null) db.close();
@@ -101,10 +112,26 @@ class StreamingJobIT {
         // A dataset, produced to a topic of this run's own.
         topic = "e2e_" + UUID.randomUUID().toString().substring(0, 8);
         Path data = work.resolve("events.jsonl.gz");
-        sh("generate", Duration.ofMinutes(2), "java", "-jar", "target/eventagg-cli.jar", "generate", "--users", "3000", "--days", "10",
-                "--seed", "5", "--out", data.toString()).requireSuccess();
-        make("topic", Duration.ofMinutes(2), "kafka-topic", "TOPIC=" + topic, "PARTITIONS=" + PARTITIONS).requireSuccess();
-        make("produce", Duration.ofMinutes(5), "produce", "INPUT=" + data, "TOPIC=" + topic).requireSuccess();
+        sh(
+                        "generate",
+                        Duration.ofMinutes(2),
+                        "java",
+                        "-jar",
+                        "target/eventagg-cli.jar",
+                        "generate",
+                        "--users",
+                        "3000",
+                        "--days",
+                        "10",
+                        "--seed",
+                        "5",
+                        "--out",
+                        data.toString())
+                .requireSuccess();
+        make("topic", Duration.ofMinutes(2), "kafka-topic", "TOPIC=" + topic, "PARTITIONS=" + PARTITIONS)
+                .requireSuccess();
+        make("produce", Duration.ofMinutes(5), "produce", "INPUT=" + data, "TOPIC=" + topic)
+                .requireSuccess();
 
         Path jobFile = work.resolve("e2e-job.yaml");
         Files.writeString(jobFile, """
@@ -120,12 +147,24 @@ class StreamingJobIT {
         // The job, as `make submit` runs it, into a database of its own, with a password.
         db = ClickHouseServer.createDatabase("test_e2e");
         long t0 = System.nanoTime();
-        Shell.Result submit = make("submit", Duration.ofMinutes(4), Map.of(PASSWORD_ENV, PASSWORD), "-o", "target/eventagg-job.jar",
-                "-o", "target/eventagg-cli.jar", "submit",
-                "JOB=" + jobFile, "TOPIC=" + topic, "STARTING_OFFSETS=earliest", "GROUP=e2e-" + topic,
-                "SINK_URL=" + db.url(), "SINK_USER=eventagg", "SINK_PASSWORD_ENV=" + PASSWORD_ENV,
-                "JOB_ARGS=--sink-property custom_http_params=default_format=TabSeparatedWithNamesAndTypes,database=" + db.name()
-                        + " --checkpoint-interval 5s");
+        Shell.Result submit = make(
+                "submit",
+                Duration.ofMinutes(4),
+                Map.of(PASSWORD_ENV, PASSWORD),
+                "-o",
+                "target/eventagg-job.jar",
+                "-o",
+                "target/eventagg-cli.jar",
+                "submit",
+                "JOB=" + jobFile,
+                "TOPIC=" + topic,
+                "STARTING_OFFSETS=earliest",
+                "GROUP=e2e-" + topic,
+                "SINK_URL=" + db.url(),
+                "SINK_USER=eventagg",
+                "SINK_PASSWORD_ENV=" + PASSWORD_ENV,
+                "JOB_ARGS=--sink-property custom_http_params=default_format=TabSeparatedWithNamesAndTypes,database="
+                        + db.name() + " --checkpoint-interval 5s");
         submit.requireSuccess();
         jobId = submit.lastLine();
         assertThat(jobId).matches("[0-9a-f]{32}");
@@ -135,7 +174,8 @@ class StreamingJobIT {
         Map<String, RefEvent> events = new LinkedHashMap<>();
         Set<String> bad = new HashSet<>();
         int i = 0;
-        for (ConsumerRecord<byte[], byte[]> r : new KafkaTopics(BOOTSTRAP, topic, PARTITIONS).readAll(Duration.ofMinutes(2))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                new KafkaTopics(BOOTSTRAP, topic, PARTITIONS).readAll(Duration.ofMinutes(2))) {
             String line = new String(r.value(), StandardCharsets.UTF_8);
             RefEvent e = RefParser.parse(line, ++i, "production");
             if (e == null) bad.add(r.partition() + "/" + r.offset());
@@ -145,16 +185,20 @@ class StreamingJobIT {
 
         // Phase 1: wait until the job has consumed everything (progress stops moving), compare closed buckets.
         long watermark = waitForStableProgress(Duration.ofMinutes(4), Duration.ofSeconds(12));
-        System.out.printf("progress stable at %s after %.1f s%n", Instant.ofEpochSecond(watermark), (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "progress stable at %s after %.1f s%n",
+                Instant.ofEpochSecond(watermark), (System.nanoTime() - t0) / 1e9);
         Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected = expected(events);
         long wmMs = watermark * 1000;
         Predicate<RefTimeSeries.Key> closed = k -> bucketEnd(k) - 1 + lateness <= wmMs;
         int closedCount = (int) expected.keySet().stream().filter(closed).count();
         assertThat(closedCount).as("buckets closed by the watermark").isPositive();
-        Map<RefTimeSeries.Key, Map<String, String>> actual = waitForFinal(expected.keySet().stream().filter(closed).toList(), Duration.ofMinutes(2));
+        Map<RefTimeSeries.Key, Map<String, String>> actual =
+                waitForFinal(expected.keySet().stream().filter(closed).toList(), Duration.ofMinutes(2));
         expected = expected(events); // late events may have arrived in the meantime
         int compared = ClickHouseResults.assertMatches(expected, actual, 20, closed);
-        System.out.printf("phase 1: %d of %d buckets closed by the watermark match the reference%n", compared, expected.size());
+        System.out.printf(
+                "phase 1: %d of %d buckets closed by the watermark match the reference%n", compared, expected.size());
 
         // Phase 2: a clock event per partition closes every bucket of the data.
         long now = System.currentTimeMillis();
@@ -166,13 +210,18 @@ class StreamingJobIT {
         actual = waitForFinal(expected.keySet(), Duration.ofMinutes(3));
         compared = ClickHouseResults.assertMatches(expected, actual, 20, k -> true);
         ClickHouseResults.assertNoExtraRows(expected.keySet(), actual.keySet(), ofData);
-        System.out.printf("phase 2: all %d buckets match the reference (%.1f s after submission)%n", compared, (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "phase 2: all %d buckets match the reference (%.1f s after submission)%n",
+                compared, (System.nanoTime() - t0) / 1e9);
 
         assertThat(db.count("SELECT count() FROM ea_dead_letters FINAL")).isEqualTo(bad.size());
 
         // Cancel through make; the job must end CANCELED.
         make("cancel", Duration.ofMinutes(2), "cancel", "JOBID=" + jobId).requireSuccess();
-        assertThat(sh("state", Duration.ofSeconds(30), "bash", "scripts/flink-cluster.sh", "job-state", jobId).stdout().strip()).isEqualTo("CANCELED");
+        assertThat(sh("state", Duration.ofSeconds(30), "bash", "scripts/flink-cluster.sh", "job-state", jobId)
+                        .stdout()
+                        .strip())
+                .isEqualTo("CANCELED");
         jobId = null;
 
         // The password never appears in output or logs.
@@ -182,10 +231,14 @@ class StreamingJobIT {
         }
         assertThat(logs).isNotEmpty();
         for (Path p : logs) {
-            assertThat(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1)).as("password in " + p).doesNotContain(PASSWORD);
+            assertThat(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1))
+                    .as("password in " + p)
+                    .doesNotContain(PASSWORD);
         }
         for (Shell.Result r : outputs) {
-            assertThat(r.stdout() + r.stderr()).as("password in the output of " + r.command()).doesNotContain(PASSWORD);
+            assertThat(r.stdout() + r.stderr())
+                    .as("password in the output of " + r.command())
+                    .doesNotContain(PASSWORD);
         }
         assertThat(submit.stdout() + submit.stderr()).contains("as eventagg");
     }
@@ -218,7 +271,8 @@ class StreamingJobIT {
 
     /** The job's progress watermark in seconds (0 before the first progress row). */
     static long progress() throws Exception {
-        List<Map<String, String>> p = db.query("SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = 'e2e'");
+        List<Map<String, String>> p =
+                db.query("SELECT toInt64(toUnixTimestamp(watermark)) AS s FROM ea_progress FINAL WHERE job = 'e2e'");
         return p.isEmpty() ? 0 : Long.parseLong(p.get(0).get("s"));
     }
 
@@ -239,15 +293,23 @@ class StreamingJobIT {
     }
 
     /** Waits until every key has a final row; returns all rows. */
-    static Map<RefTimeSeries.Key, Map<String, String>> waitForFinal(java.util.Collection<RefTimeSeries.Key> keys, Duration timeout) throws Exception {
+    static Map<RefTimeSeries.Key, Map<String, String>> waitForFinal(
+            Collection<RefTimeSeries.Key> keys, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<RefTimeSeries.Key, Map<String, String>> rows = ClickHouseResults.timeSeries(db, "e2e");
-            long missing = keys.stream().filter(k -> rows.get(k) == null || !"1".equals(rows.get(k).get("is_final"))).count();
+            long missing = keys.stream()
+                    .filter(k -> rows.get(k) == null || !"1".equals(rows.get(k).get("is_final")))
+                    .count();
             if (missing == 0) return rows;
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(missing + " of " + keys.size() + " expected buckets have no final row after " + timeout
-                        + ", e.g. " + keys.stream().filter(k -> rows.get(k) == null || !"1".equals(rows.get(k).get("is_final"))).limit(3).toList());
+                throw new AssertionError(missing + " of " + keys.size() + " expected buckets have no final row after "
+                        + timeout + ", e.g. "
+                        + keys.stream()
+                                .filter(k -> rows.get(k) == null
+                                        || !"1".equals(rows.get(k).get("is_final")))
+                                .limit(3)
+                                .toList());
             }
             Thread.sleep(1000);
         }
@@ -260,7 +322,8 @@ class StreamingJobIT {
     static void waitUntil(Duration timeout, String what, Check check) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!check.ok()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
             Thread.sleep(1000);
         }
     }
@@ -273,7 +336,8 @@ class StreamingJobIT {
         return make(name, timeout, Map.of(), args);
     }
 
-    static Shell.Result make(String name, Duration timeout, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    static Shell.Result make(String name, Duration timeout, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("make", "--no-print-directory"));
         cmd.addAll(List.of(args));
         Shell.Result r = Shell.run(root, env, timeout, work, "make-" + name, cmd);

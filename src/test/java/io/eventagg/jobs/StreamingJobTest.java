@@ -34,49 +34,98 @@ class StreamingJobTest {
     @Test
     void flinkSettingsComeFromTheConfFileThenFlags() {
         Path conf = ClickHouseServer.projectRoot().resolve("conf/job/streaming.yaml");
-        Configuration c = parse("--job", "x.yaml", "--topic", "t", "--flink-conf", conf.toString()).flinkConfiguration();
+        Configuration c = parse("--job", "x.yaml", "--topic", "t", "--flink-conf", conf.toString())
+                .flinkConfiguration();
         assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
-        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).isEqualTo(20);
+        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
+                .isEqualTo(20);
 
-        c = parse("--job", "x.yaml", "--topic", "t", "--flink-conf", conf.toString(), "--checkpoint-interval", "5s",
-                "-D", "restart-strategy.type=fixed-delay").flinkConfiguration();
+        c = parse(
+                        "--job",
+                        "x.yaml",
+                        "--topic",
+                        "t",
+                        "--flink-conf",
+                        conf.toString(),
+                        "--checkpoint-interval",
+                        "5s",
+                        "-D",
+                        "restart-strategy.type=fixed-delay")
+                .flinkConfiguration();
         assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
     }
 
     @Test
     void kafkaOptions() throws Exception {
-        StreamingJob job = parse("--job", "x.yaml", "--topic", "a,b", "--topic", "c", "--starting-offsets", "timestamp:2024-01-15T00:00:00Z",
-                "--stop-at", "latest", "--kafka-property", "security.protocol=SASL_SSL");
+        StreamingJob job = parse(
+                "--job",
+                "x.yaml",
+                "--topic",
+                "a,b",
+                "--topic",
+                "c",
+                "--starting-offsets",
+                "timestamp:2024-01-15T00:00:00Z",
+                "--stop-at",
+                "latest",
+                "--kafka-property",
+                "security.protocol=SASL_SSL");
         KafkaSettings k = job.kafka.resolve("myjob");
         assertThat(k.topics()).containsExactly("a", "b", "c");
         assertThat(k.groupId()).isEqualTo("eventagg-myjob");
         assertThat(k.bootstrapServers()).isEqualTo("127.0.0.1:19092");
-        assertThat(k.startingOffsets()).isEqualTo(new KafkaSettings.Position(KafkaSettings.Kind.TIMESTAMP,
-                Instant.parse("2024-01-15T00:00:00Z").toEpochMilli()));
+        assertThat(k.startingOffsets())
+                .isEqualTo(new KafkaSettings.Position(
+                        KafkaSettings.Kind.TIMESTAMP,
+                        Instant.parse("2024-01-15T00:00:00Z").toEpochMilli()));
         assertThat(k.bounded()).isTrue();
         assertThat(k.properties()).containsEntry("security.protocol", "SASL_SSL");
 
         Path props = dir.resolve("kafka.properties");
-        Files.writeString(props, "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"kafka-secret-42\";\n"
-                + "security.protocol=SASL_PLAINTEXT\n");
-        k = parse("--job", "x.yaml", "--topic-pattern", "events-.*", "--kafka-properties-file", props.toString(),
-                "--kafka-property", "security.protocol=SASL_SSL", "--starting-offsets", "timestamp:1700000000000").kafka.resolve("j");
-        assertThat(k.properties()).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
+        Files.writeString(
+                props,
+                "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"kafka-secret-42\";\n"
+                        + "security.protocol=SASL_PLAINTEXT\n");
+        k = parse(
+                        "--job",
+                        "x.yaml",
+                        "--topic-pattern",
+                        "events-.*",
+                        "--kafka-properties-file",
+                        props.toString(),
+                        "--kafka-property",
+                        "security.protocol=SASL_SSL",
+                        "--starting-offsets",
+                        "timestamp:1700000000000")
+                .kafka
+                .resolve("j");
+        assertThat(k.properties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsKey("sasl.jaas.config");
         assertThat(k.toString()).doesNotContain("kafka-secret-42").contains("sasl.jaas.config=****");
     }
 
     @Test
     void kafkaOptionErrorsNameTheFlag() {
-        assertThatThrownBy(() -> parse("--job", "x.yaml").kafka.resolve("j")).isInstanceOf(ConfigException.class).hasMessageStartingWith("--topic");
-        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--topic-pattern", "b").kafka.resolve("j"))
+        assertThatThrownBy(() -> parse("--job", "x.yaml").kafka.resolve("j"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--topic");
-        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--starting-offsets", "yesterday").kafka.resolve("j"))
+        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--topic-pattern", "b")
+                        .kafka
+                        .resolve("j"))
+                .hasMessageStartingWith("--topic");
+        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--starting-offsets", "yesterday")
+                        .kafka
+                        .resolve("j"))
                 .hasMessageStartingWith("--starting-offsets");
-        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--stop-at", "earliest").kafka.resolve("j"))
+        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic", "a", "--stop-at", "earliest")
+                        .kafka
+                        .resolve("j"))
                 .hasMessageStartingWith("--stop-at");
-        assertThatThrownBy(() -> parse("--job", "x.yaml", "--topic-pattern", "(").kafka.resolve("j"))
+        assertThatThrownBy(() ->
+                        parse("--job", "x.yaml", "--topic-pattern", "(").kafka.resolve("j"))
                 .hasMessageStartingWith("--topic-pattern");
     }
 
@@ -94,21 +143,34 @@ class StreamingJobTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            rc = StreamingJob.execute("--job", job.toString(), "--topic", "events",
-                    "--sink", "jdbc:clickhouse://eventagg:" + secret + "@127.0.0.1:1/db?password=" + secret,
-                    "--sink-user", "eventagg", "--sink-password-file", pw.toString(), "--sink-property", "clickhouse.jdbc.v1=true");
+            rc = StreamingJob.execute(
+                    "--job",
+                    job.toString(),
+                    "--topic",
+                    "events",
+                    "--sink",
+                    "jdbc:clickhouse://eventagg:" + secret + "@127.0.0.1:1/db?password=" + secret,
+                    "--sink-user",
+                    "eventagg",
+                    "--sink-password-file",
+                    pw.toString(),
+                    "--sink-property",
+                    "clickhouse.jdbc.v1=true");
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
         String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         assertThat(rc).isEqualTo(1);
-        assertThat(all).contains("cannot connect to jdbc:clickhouse://eventagg:****@127.0.0.1:1/db?password=****").doesNotContain(secret);
+        assertThat(all)
+                .contains("cannot connect to jdbc:clickhouse://eventagg:****@127.0.0.1:1/db?password=****")
+                .doesNotContain(secret);
     }
 
     @Test
     void configurationErrorsExitWithStatus2() throws Exception {
         assertThat(StreamingJob.execute("--topic", "t")).isEqualTo(2); // --job missing
-        assertThat(StreamingJob.execute("--job", dir.resolve("missing.yaml").toString(), "--topic", "t")).isEqualTo(2);
+        assertThat(StreamingJob.execute("--job", dir.resolve("missing.yaml").toString(), "--topic", "t"))
+                .isEqualTo(2);
     }
 }

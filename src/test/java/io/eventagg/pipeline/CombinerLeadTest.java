@@ -21,6 +21,8 @@ class CombinerLeadTest {
     @Test
     void withoutATimeoutTheLeadStays() {
         assertThat(EventaggPipeline.combinerLead(250, -1)).isEqualTo(250);
-        assertThat(EventaggPipeline.combinerLead(250, 0)).as("every record sent at once").isEqualTo(250);
+        assertThat(EventaggPipeline.combinerLead(250, 0))
+                .as("every record sent at once")
+                .isEqualTo(250);
     }
 }

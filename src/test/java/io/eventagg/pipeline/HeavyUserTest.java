@@ -51,7 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedCluster.class)
 class HeavyUserTest {
 
-
     static final Instant START = Instant.parse("2024-03-06T00:00:00Z");
     static final int DAYS = 7;
 
@@ -68,8 +67,13 @@ class HeavyUserTest {
         input = dir.resolve("events.jsonl");
         mergeByArrival(base, powerUser(new SplittableRandom(99)), input);
         parsed = RefParser.read(input, "production");
-        long pricing = parsed.events().stream().filter(e -> e.distinctId().equals("power-1") && RefJobFunnels.pricing().test(e)).count();
-        assertThat(pricing).as("step-1 events of the power user, all inside one seven-day window").isEqualTo(10_000);
+        long pricing = parsed.events().stream()
+                .filter(e -> e.distinctId().equals("power-1")
+                        && RefJobFunnels.pricing().test(e))
+                .count();
+        assertThat(pricing)
+                .as("step-1 events of the power user, all inside one seven-day window")
+                .isEqualTo(10_000);
     }
 
     /**
@@ -93,9 +97,11 @@ class HeavyUserTest {
             String[] k = kinds.get(i);
             long ts = START.toEpochMilli() + r.nextLong(span);
             if (r.nextInt(4) == 0) ts -= ts % 1000;
-            lines.add(Map.entry(ts + r.nextLong(5_000), "{\"uuid\":\"p-" + i + "\",\"event\":\"" + k[0]
-                    + "\",\"distinct_id\":\"power-1\",\"timestamp\":" + ts + ",\"properties\":{\"plan\":\"pro\""
-                    + (k[1] == null ? "" : "," + k[1]) + "}}"));
+            lines.add(Map.entry(
+                    ts + r.nextLong(5_000),
+                    "{\"uuid\":\"p-" + i + "\",\"event\":\"" + k[0]
+                            + "\",\"distinct_id\":\"power-1\",\"timestamp\":" + ts + ",\"properties\":{\"plan\":\"pro\""
+                            + (k[1] == null ? "" : "," + k[1]) + "}}"));
         }
         lines.sort(Map.Entry.comparingByKey());
         return lines;
@@ -112,7 +118,8 @@ class HeavyUserTest {
             int next = 0;
             for (int i = 0; i < lines.size(); i++) {
                 long ts = events.get(i).timestamp();
-                while (next < extra.size() && extra.get(next).getKey() <= ts) w.write(extra.get(next++).getValue() + "\n");
+                while (next < extra.size() && extra.get(next).getKey() <= ts)
+                    w.write(extra.get(next++).getValue() + "\n");
                 w.write(lines.get(i) + "\n");
             }
             while (next < extra.size()) w.write(extra.get(next++).getValue() + "\n");
@@ -127,10 +134,12 @@ class HeavyUserTest {
     void batchMatchesReferenceWithBoundedWork() throws Exception {
         JobDefinition job = TestJobs.full("heavy_batch", "UTC");
         CollectingOutputs out = new CollectingOutputs();
-        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()), out, 2);
+        Pipelines.Counts c = Pipelines.run(
+                job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()), out, 2);
         assertThat(c.aggregated()).isEqualTo(parsed.events().size());
         FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), parsed.events());
-        RetentionTables.assertMatchReference(out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), parsed.events());
+        RetentionTables.assertMatchReference(
+                out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), parsed.events());
         out.clear();
         assertBoundedWork(job, c.job());
     }
@@ -139,14 +148,24 @@ class HeavyUserTest {
     void streamingMatchesReferenceWithBoundedWork() throws Exception {
         JobDefinition job = TestJobs.full("heavy_stream", "UTC");
         CollectingOutputs out = new CollectingOutputs();
-        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(),
-                Watermarks.perEvent(job.watermark().outOfOrderness()), out, 2);
-        boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+        Pipelines.Counts c = Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.streamingDefaults(),
+                Watermarks.perEvent(job.watermark().outOfOrderness()),
+                out,
+                2);
+        boolean[] late = Watermarks.lateUnderPerEvent(
+                parsed.events(),
+                job.watermark().outOfOrderness(),
+                job.watermark().allowedLateness());
         List<RefEvent> onTime = new ArrayList<>();
-        for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
+        for (int i = 0; i < late.length; i++)
+            if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(c.late()).isEqualTo(parsed.events().size() - onTime.size());
         FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), onTime);
-        RetentionTables.assertMatchReference(out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), onTime);
+        RetentionTables.assertMatchReference(
+                out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), onTime);
         out.clear();
         assertBoundedWork(job, c.job());
     }
@@ -161,36 +180,53 @@ class HeavyUserTest {
             String name = "funnel-" + def.name();
             long cepMax = max(id, name + " reached steps", "maxPartialMatchesPerEvent");
             long gateMax = max(id, name + " gate", "maxUserOpenAttempts");
-            assertThat(cepMax).as(name + ": CEP's partial matches at one event, at most steps x entry days").isPositive()
+            assertThat(cepMax)
+                    .as(name + ": CEP's partial matches at one event, at most steps x entry days")
+                    .isPositive()
                     .isLessThanOrEqualTo(days * steps);
-            assertThat(gateMax).as(name + ": the gate's attempts for one user").isPositive().isLessThanOrEqualTo(days * (steps - 1));
-            assertThat(max(id, name + " gate", "waitingEvents")).as(name + ": nothing left waiting at the end").isZero();
+            assertThat(gateMax)
+                    .as(name + ": the gate's attempts for one user")
+                    .isPositive()
+                    .isLessThanOrEqualTo(days * (steps - 1));
+            assertThat(max(id, name + " gate", "waitingEvents"))
+                    .as(name + ": nothing left waiting at the end")
+                    .isZero();
         }
         for (String r : RefJobRetention.NAMES) {
             // Every user's state ends with the input (the last watermark passes every period).
-            assertThat(sum(id, "retention users", r + ".trackedUsers")).as(r + ": users tracked at the end of the run").isZero();
+            assertThat(sum(id, "retention users", r + ".trackedUsers"))
+                    .as(r + ": users tracked at the end of the run")
+                    .isZero();
         }
     }
 
     /** The values of a gauge of one operator of the job, one per subtask (found by group, as identifiers may repeat). */
     static List<Long> values(JobID id, String operator, String gauge) {
         List<Long> values = new ArrayList<>();
-        for (Map.Entry<MetricGroup, Map<String, Metric>> g : SharedCluster.metrics().getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> g :
+                SharedCluster.metrics().getMetricsByGroup().entrySet()) {
             for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
                 String identifier = g.getKey().getMetricIdentifier(m.getKey());
-                if (g.getKey().getAllVariables().get("<job_id>") != null && g.getKey().getAllVariables().get("<job_id>").equals(id.toString())
-                        && identifier.endsWith("." + gauge) && identifier.contains("." + operator + ".")) {
+                if (g.getKey().getAllVariables().get("<job_id>") != null
+                        && g.getKey().getAllVariables().get("<job_id>").equals(id.toString())
+                        && identifier.endsWith("." + gauge)
+                        && identifier.contains("." + operator + ".")) {
                     values.add(((Number) ((Gauge<?>) m.getValue()).getValue()).longValue());
                 }
             }
         }
         // Batch runs may give an operator behind a forward exchange fewer subtasks (adaptive parallelism).
-        assertThat(values.size()).as(operator + " reports " + gauge + " for each subtask").isBetween(1, 2);
+        assertThat(values.size())
+                .as(operator + " reports " + gauge + " for each subtask")
+                .isBetween(1, 2);
         return values;
     }
 
     static long max(JobID id, String operator, String gauge) {
-        return values(id, operator, gauge).stream().mapToLong(Long::longValue).max().orElseThrow();
+        return values(id, operator, gauge).stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
     }
 
     static long sum(JobID id, String operator, String gauge) {

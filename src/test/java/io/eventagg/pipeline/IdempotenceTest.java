@@ -43,11 +43,21 @@ class IdempotenceTest {
         String url = "jdbc:duckdb:" + dir.resolve("idem.duckdb");
         SchemaManager.apply(SinkSettings.of(url));
 
-        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
         List<Object> first = snapshot(url, job);
-        Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
         List<Object> second = snapshot(url, job);
 
         assertThat(second).isEqualTo(first);
@@ -64,9 +74,10 @@ class IdempotenceTest {
             for (Granularity g : job.granularities()) {
                 Instant from = Instant.parse("2024-01-20T00:00:00Z"), to = Instant.parse("2024-02-10T00:00:00Z");
                 if (g == Granularity.MINUTE) to = Instant.parse("2024-01-27T00:00:00Z");
-                AggregationResult all1 = s.query(new TimeSeriesQuery(List.of(), from, to, g, null, List.of("plan"), null));
-                AggregationResult some = s.query(new TimeSeriesQuery(List.of("signup", "purchase"), from, to, g, "production",
-                        List.of("plan", "country"), null));
+                AggregationResult all1 =
+                        s.query(new TimeSeriesQuery(List.of(), from, to, g, null, List.of("plan"), null));
+                AggregationResult some = s.query(new TimeSeriesQuery(
+                        List.of("signup", "purchase"), from, to, g, "production", List.of("plan", "country"), null));
                 all.add(all1.toString());
                 all.add(some.toString());
             }

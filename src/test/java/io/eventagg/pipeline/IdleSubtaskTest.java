@@ -63,21 +63,33 @@ class IdleSubtaskTest {
                 """);
         String url = "jdbc:duckdb:" + dir.resolve("idle.duckdb");
         SchemaManager.apply(SinkSettings.of(url));
-        Pipelines.Counts counts = Pipelines.run(job, List.of(aheadFile, laggingFile), RunOptions.streamingDefaults(),
+        Pipelines.Counts counts = Pipelines.run(
+                job,
+                List.of(aheadFile, laggingFile),
+                RunOptions.streamingDefaults(),
                 Watermarks.perEventIdleOnDeadLetters(job.watermark().outOfOrderness()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
 
         assertThat(counts.read()).isEqualTo(ahead.size() + lagging.size());
         assertThat(counts.dead()).isEqualTo(GARBAGE_LINES);
-        assertThat(counts.closedBucketEvents()).as("events that passed the router but found their bucket closed").isZero();
-        assertThat(counts.late()).as("the idle subtask's events are behind everyone else's watermark").isEqualTo(LAGGING_EVENTS);
+        assertThat(counts.closedBucketEvents())
+                .as("events that passed the router but found their bucket closed")
+                .isZero();
+        assertThat(counts.late())
+                .as("the idle subtask's events are behind everyone else's watermark")
+                .isEqualTo(LAGGING_EVENTS);
         assertThat(counts.aggregated()).isEqualTo(ahead.size());
         assertThat(counts.read()).isEqualTo(counts.aggregated() + counts.dead() + counts.late());
         for (String g : List.of("hour", "day")) {
-            assertThat(DuckTables.count(url, "SELECT sum(event_count) FROM ea_activity WHERE granularity = '" + g + "'"))
-                    .as(g).isEqualTo(counts.aggregated());
+            assertThat(DuckTables.count(
+                            url, "SELECT sum(event_count) FROM ea_activity WHERE granularity = '" + g + "'"))
+                    .as(g)
+                    .isEqualTo(counts.aggregated());
         }
-        assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events WHERE distinct_id LIKE 'l%'")).isEqualTo(LAGGING_EVENTS);
-        assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_dead_letters")).isEqualTo(GARBAGE_LINES);
+        assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events WHERE distinct_id LIKE 'l%'"))
+                .isEqualTo(LAGGING_EVENTS);
+        assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_dead_letters"))
+                .isEqualTo(GARBAGE_LINES);
     }
 }

@@ -46,8 +46,15 @@ class PipelineFastTest {
     @BeforeAll
     static void generate() throws Exception {
         input = dir.resolve("events.jsonl");
-        new EventGenerator(600, 12, 4, Instant.parse("2024-03-04T00:00:00Z"), 0.01, 1.0,
-                EventGenerator.Options.NONE.withBots(1, 400)).write(input);
+        new EventGenerator(
+                        600,
+                        12,
+                        4,
+                        Instant.parse("2024-03-04T00:00:00Z"),
+                        0.01,
+                        1.0,
+                        EventGenerator.Options.NONE.withBots(1, 400))
+                .write(input);
         parsed = RefParser.read(input, "production");
     }
 
@@ -55,7 +62,8 @@ class PipelineFastTest {
     void batchEqualsTheReferences() throws Exception {
         JobDefinition job = TestJobs.full("fast_batch", "America/New_York");
         CollectingOutputs out = new CollectingOutputs();
-        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()), out, 2);
+        Pipelines.Counts c = Pipelines.run(
+                job, List.of(input), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()), out, 2);
         assertThat(c.read()).isEqualTo(parsed.lines());
         assertThat(c.dead()).isEqualTo(parsed.bad()).isPositive();
         assertThat(c.aggregated()).isEqualTo(parsed.events().size());
@@ -68,20 +76,31 @@ class PipelineFastTest {
     void streamingEqualsTheReferencesOfOnTimeEvents() throws Exception {
         JobDefinition job = TestJobs.full("fast_stream", "America/New_York");
         CollectingOutputs out = new CollectingOutputs();
-        Pipelines.Counts c = Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(),
-                Watermarks.perEvent(job.watermark().outOfOrderness()), out, 2);
-        boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+        Pipelines.Counts c = Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.streamingDefaults(),
+                Watermarks.perEvent(job.watermark().outOfOrderness()),
+                out,
+                2);
+        boolean[] late = Watermarks.lateUnderPerEvent(
+                parsed.events(),
+                job.watermark().outOfOrderness(),
+                job.watermark().allowedLateness());
         List<RefEvent> onTime = new ArrayList<>();
-        for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(parsed.events().get(i));
+        for (int i = 0; i < late.length; i++)
+            if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(c.late()).isEqualTo(parsed.events().size() - onTime.size()).isPositive();
         assertThat(out.<Object>all("late-events")).hasSize((int) c.late());
         assertMatches(out, job, onTime);
         out.clear();
     }
 
-    private static void assertMatches(CollectingOutputs out, JobDefinition job, List<RefEvent> events) throws Exception {
+    private static void assertMatches(CollectingOutputs out, JobDefinition job, List<RefEvent> events)
+            throws Exception {
         SeriesTables.assertMatchReference(out.seriesRows(), out.activityRows(), job, GRANULARITIES, events, false);
         FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), events);
-        RetentionTables.assertMatchReference(out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), events);
+        RetentionTables.assertMatchReference(
+                out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), events);
     }
 }

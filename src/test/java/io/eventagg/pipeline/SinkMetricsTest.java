@@ -16,7 +16,10 @@ import io.eventagg.testing.RefParser;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Tiers;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +46,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class SinkMetricsTest {
 
-
     @TempDir
     Path dir;
 
     Pipelines.Attempt run(JobDefinition job, Path input, SinkSettings sink) throws Exception {
-        return Pipelines.runWithoutRestarts(job, input, sink, java.time.Duration.ofMinutes(3));
+        return Pipelines.runWithoutRestarts(job, input, sink, Duration.ofMinutes(3));
     }
 
     /** Sum of a counter over subtasks, per operator (the identifier without the subtask and metric name). */
     static Map<String, Long> counters(JobID job, String name) {
         Map<String, Long> out = new TreeMap<>();
-        for (Map.Entry<String, Metric> e : SharedCluster.metrics().findMetrics(job, name).entrySet()) {
+        for (Map.Entry<String, Metric> e :
+                SharedCluster.metrics().findMetrics(job, name).entrySet()) {
             String id = e.getKey();
             if (!id.endsWith("." + name)) continue; // findMetrics matches a pattern: eventsIn would also find eventsInX
             String operator = operatorOf(id, name);
@@ -71,8 +74,8 @@ class SinkMetricsTest {
     }
 
     static String stackTrace(Throwable t) {
-        java.io.StringWriter w = new java.io.StringWriter();
-        if (t != null) t.printStackTrace(new java.io.PrintWriter(w));
+        StringWriter w = new StringWriter();
+        if (t != null) t.printStackTrace(new PrintWriter(w));
         return w.toString();
     }
 
@@ -90,21 +93,30 @@ class SinkMetricsTest {
         SchemaManager.apply(sink);
 
         Pipelines.Attempt r = run(job, input, sink);
-        assertThat(r.failure()).as(() -> "the job failed: " + stackTrace(r.failure())).isNull();
+        assertThat(r.failure())
+                .as(() -> "the job failed: " + stackTrace(r.failure()))
+                .isNull();
 
         assertThat(counters(r.id(), RunCounter.EVENTS_IN)).containsOnlyKeys("route");
         assertThat(sum(counters(r.id(), RunCounter.EVENTS_IN))).isEqualTo(ref.lines());
-        assertThat(sum(counters(r.id(), RunCounter.EVENTS_DEAD_LETTERED))).isEqualTo(ref.bad()).isPositive();
+        assertThat(sum(counters(r.id(), RunCounter.EVENTS_DEAD_LETTERED)))
+                .isEqualTo(ref.bad())
+                .isPositive();
         assertThat(sum(counters(r.id(), RunCounter.EVENTS_AGGREGATED)) + sum(counters(r.id(), RunCounter.EVENTS_LATE)))
                 .isEqualTo(ref.events().size());
         Map<String, Long> rows = counters(r.id(), RunCounter.ROWS_WRITTEN);
-        assertThat(rows).containsKeys("count ea_timeseries", "count ea_activity", "count ea_dead_letters", "count ea_progress");
+        assertThat(rows)
+                .containsKeys("count ea_timeseries", "count ea_activity", "count ea_dead_letters", "count ea_progress");
         assertThat(rows.get("count ea_timeseries")).isPositive();
 
         Map<String, Long> failures = counters(r.id(), JdbcTableSink.SINK_WRITE_FAILURES);
         Map<String, Long> connects = counters(r.id(), JdbcTableSink.SINK_CONNECT_FAILURES);
-        for (String table : List.of(Tables.TIMESERIES.name(), Tables.ACTIVITY.name(), Tables.DEAD_LETTERS.name(),
-                Tables.LATE_EVENTS.name(), Tables.PROGRESS.name())) {
+        for (String table : List.of(
+                Tables.TIMESERIES.name(),
+                Tables.ACTIVITY.name(),
+                Tables.DEAD_LETTERS.name(),
+                Tables.LATE_EVENTS.name(),
+                Tables.PROGRESS.name())) {
             assertThat(failures).as("a write-failure counter for " + table).containsEntry(writer(table), 0L);
             assertThat(connects).as("a connect-failure counter for " + table).containsEntry(writer(table), 0L);
         }
@@ -142,7 +154,8 @@ class SinkMetricsTest {
         new EventGenerator(50, 1, 10, Instant.parse("2024-03-01T00:00:00Z"), 0.0).write(input);
         JobDefinition job = TestJobs.timeSeries("metrics_connect", "UTC");
         // Nothing listens on port 1.
-        SinkSettings sink = SinkSettings.of("jdbc:clickhouse://127.0.0.1:1/default").withProperties(ClickHouseServer.driverProperties("default"));
+        SinkSettings sink = SinkSettings.of("jdbc:clickhouse://127.0.0.1:1/default")
+                .withProperties(ClickHouseServer.driverProperties("default"));
         assertThatThrownBy(() -> SchemaManager.apply(sink)).hasMessageContaining("127.0.0.1:1");
 
         Pipelines.Attempt r = run(job, input, sink);

@@ -64,8 +64,13 @@ class TimeSeriesPipelineTest {
         String url = "jdbc:duckdb:" + dir.resolve("batch-" + zone.replace('/', '_') + ".duckdb");
         SchemaManager.apply(SinkSettings.of(url));
 
-        Pipelines.Counts counts = Pipelines.run(job, List.of(input), RunOptions.batchDefaults(),
-                IngestWatermarks.strategy(job.watermark()), new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.Counts counts = Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
 
         assertThat(counts.read()).isEqualTo(parsed.lines());
         assertThat(counts.dead()).isEqualTo(parsed.bad());
@@ -83,8 +88,13 @@ class TimeSeriesPipelineTest {
         Duration ooo = job.watermark().outOfOrderness();
         Duration lateness = job.watermark().allowedLateness();
 
-        Pipelines.Counts counts = Pipelines.run(job, List.of(input), RunOptions.streamingDefaults(),
-                Watermarks.perEvent(ooo), new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.Counts counts = Pipelines.run(
+                job,
+                List.of(input),
+                RunOptions.streamingDefaults(),
+                Watermarks.perEvent(ooo),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
 
         boolean[] late = Watermarks.lateUnderPerEvent(parsed.events(), ooo, lateness);
         List<RefEvent> onTime = new ArrayList<>();
@@ -93,7 +103,9 @@ class TimeSeriesPipelineTest {
             if (late[i]) lateCount++;
             else onTime.add(parsed.events().get(i));
         }
-        assertThat(lateCount).as("the generated data has events later than the allowed lateness").isPositive();
+        assertThat(lateCount)
+                .as("the generated data has events later than the allowed lateness")
+                .isPositive();
         assertThat(counts.late()).isEqualTo(lateCount);
         assertThat(counts.read()).isEqualTo(counts.aggregated() + counts.dead() + counts.late());
         assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events")).isEqualTo(lateCount);
@@ -101,7 +113,12 @@ class TimeSeriesPipelineTest {
     }
 
     private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {
-        SeriesTables.assertMatchReference(DuckTables.rows(url, "SELECT * FROM ea_timeseries"), DuckTables.rows(url, "SELECT * FROM ea_activity"),
-                job, GRANULARITIES, events, true);
+        SeriesTables.assertMatchReference(
+                DuckTables.rows(url, "SELECT * FROM ea_timeseries"),
+                DuckTables.rows(url, "SELECT * FROM ea_activity"),
+                job,
+                GRANULARITIES,
+                events,
+                true);
     }
 }

@@ -38,15 +38,24 @@ class FunnelReaderTest {
 
     @Test
     void refusesAFunnelTheJobDoesNotDefine() {
-        assertRefused(() -> reader.read(new FunnelQuery("checkout", DAY1, DAY2, null)), Parameter.FUNNEL, Problem.NOT_IN_JOB,
+        assertRefused(
+                () -> reader.read(new FunnelQuery("checkout", DAY1, DAY2, null)),
+                Parameter.FUNNEL,
+                Problem.NOT_IN_JOB,
                 "funnel 'checkout' is not defined in job 'readers' (funnels: onboarding)");
     }
 
     @Test
     void refusesAnEmptyRange() {
-        assertRefused(() -> reader.read(new FunnelQuery("onboarding", DAY2, DAY1, null)), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> reader.read(new FunnelQuery("onboarding", DAY2, DAY1, null)),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-02T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
-        assertRefused(() -> reader.read(new FunnelQuery("onboarding", null, DAY1, null)), Parameter.FROM, Problem.MISSING,
+        assertRefused(
+                () -> reader.read(new FunnelQuery("onboarding", null, DAY1, null)),
+                Parameter.FROM,
+                Problem.MISSING,
                 "the range has no start (from)");
     }
 

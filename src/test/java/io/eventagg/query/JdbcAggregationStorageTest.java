@@ -23,9 +23,16 @@ class JdbcAggregationStorageTest {
     @Test
     void aDatabaseWithoutTheTablesIsAStorageFailure() {
         JobDefinition job = ReaderFixture.JOB;
-        try (AggregationStorage s = new JdbcAggregationStorage(job, SinkSettings.of("jdbc:duckdb:" + dir.resolve("empty.duckdb")))) {
-            assertThatThrownBy(() -> s.query(new TimeSeriesQuery(List.of(), QueryRangeTest.DAY1, QueryRangeTest.DAY2, Granularity.DAY, null,
-                    List.of(), null)))
+        try (AggregationStorage s =
+                new JdbcAggregationStorage(job, SinkSettings.of("jdbc:duckdb:" + dir.resolve("empty.duckdb")))) {
+            assertThatThrownBy(() -> s.query(new TimeSeriesQuery(
+                            List.of(),
+                            QueryRangeTest.DAY1,
+                            QueryRangeTest.DAY2,
+                            Granularity.DAY,
+                            null,
+                            List.of(),
+                            null)))
                     .isInstanceOfSatisfying(QueryException.class, e -> {
                         assertThat(e.parameter()).isNull();
                         assertThat(e.problem()).isEqualTo(QueryException.Problem.STORAGE_FAILURE);
@@ -39,9 +46,14 @@ class JdbcAggregationStorageTest {
         JobDefinition job = ReaderFixture.JOB;
         Instant from = QueryRangeTest.DAY1, to = QueryRangeTest.DAY2;
         try (AggregationStorage s = new JdbcAggregationStorage(job, ReaderFixture.database(dir))) {
-            assertThat(s.query(new TimeSeriesQuery(List.of("signup"), from, to, Granularity.DAY, null, List.of(), null)).series()).hasSize(1);
-            assertThat(s.funnel(new FunnelQuery("onboarding", from, to, null)).steps()).hasSize(2);
-            assertThat(s.retention(new RetentionQuery("weekly", from, to, false, null)).overallRetention()).hasSize(3);
+            assertThat(s.query(new TimeSeriesQuery(List.of("signup"), from, to, Granularity.DAY, null, List.of(), null))
+                            .series())
+                    .hasSize(1);
+            assertThat(s.funnel(new FunnelQuery("onboarding", from, to, null)).steps())
+                    .hasSize(2);
+            assertThat(s.retention(new RetentionQuery("weekly", from, to, false, null))
+                            .overallRetention())
+                    .hasSize(3);
         }
     }
 }

@@ -27,15 +27,22 @@ class QueryRangeTest {
 
     @Test
     void bothEndsAreRequired() {
-        assertRefused(() -> new QueryRange(null, DAY2), Parameter.FROM, Problem.MISSING, "the range has no start (from)");
+        assertRefused(
+                () -> new QueryRange(null, DAY2), Parameter.FROM, Problem.MISSING, "the range has no start (from)");
         assertRefused(() -> new QueryRange(DAY1, null), Parameter.TO, Problem.MISSING, "the range has no end (to)");
     }
 
     @Test
     void fromMustComeBeforeTo() {
-        assertRefused(() -> new QueryRange(DAY2, DAY1), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> new QueryRange(DAY2, DAY1),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-02T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
-        assertRefused(() -> new QueryRange(DAY1, DAY1), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> new QueryRange(DAY1, DAY1),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-01T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
         QueryRange r = new QueryRange(DAY1, DAY1.plusMillis(1));
         assertThat(r.toMillis() - r.fromMillis()).isEqualTo(1);
@@ -44,17 +51,27 @@ class QueryRangeTest {
     @Test
     void bucketsAreThoseStartingInTheRange() {
         Instant from = Instant.parse("2024-01-01T10:30:00Z"), to = Instant.parse("2024-01-01T13:00:00Z");
-        assertThat(new QueryRange(from, to).bucketStarts(UTC, Granularity.HOUR)).as("not the bucket 10:00, which starts before from")
-                .containsExactly(Instant.parse("2024-01-01T11:00:00Z").toEpochMilli(), Instant.parse("2024-01-01T12:00:00Z").toEpochMilli());
-        assertThat(new QueryRange(from, to).bucketStarts(UTC, Granularity.DAY)).as("a range inside one bucket, after its start").isEmpty();
-        assertThat(new QueryRange(DAY1, DAY2).bucketStarts(UTC, Granularity.DAY)).containsExactly(DAY1.toEpochMilli());
+        assertThat(new QueryRange(from, to).bucketStarts(UTC, Granularity.HOUR))
+                .as("not the bucket 10:00, which starts before from")
+                .containsExactly(
+                        Instant.parse("2024-01-01T11:00:00Z").toEpochMilli(),
+                        Instant.parse("2024-01-01T12:00:00Z").toEpochMilli());
+        assertThat(new QueryRange(from, to).bucketStarts(UTC, Granularity.DAY))
+                .as("a range inside one bucket, after its start")
+                .isEmpty();
+        assertThat(new QueryRange(DAY1, DAY2).bucketStarts(UTC, Granularity.DAY))
+                .containsExactly(DAY1.toEpochMilli());
     }
 
     @Test
     void tooManyBucketsAskForACoarserGranularity() {
         QueryRange threeYears = new QueryRange(DAY1, Instant.parse("2027-01-01T00:00:00Z"));
-        assertRefused(() -> threeYears.bucketStarts(UTC, Granularity.MINUTE), Parameter.GRANULARITY, Problem.TOO_MANY_BUCKETS,
-                "the range holds more than " + JdbcAggregationStorage.MAX_BUCKETS + " minute buckets; use a coarser granularity");
+        assertRefused(
+                () -> threeYears.bucketStarts(UTC, Granularity.MINUTE),
+                Parameter.GRANULARITY,
+                Problem.TOO_MANY_BUCKETS,
+                "the range holds more than " + JdbcAggregationStorage.MAX_BUCKETS
+                        + " minute buckets; use a coarser granularity");
         assertThat(threeYears.bucketStarts(UTC, Granularity.HOUR)).hasSize(3 * 365 * 24 + 24);
     }
 }

@@ -39,15 +39,24 @@ class RetentionReaderTest {
 
     @Test
     void refusesARetentionTheJobDoesNotDefine() {
-        assertRefused(() -> reader.read(new RetentionQuery("daily", DAY1, DAY2, false, null)), Parameter.RETENTION, Problem.NOT_IN_JOB,
+        assertRefused(
+                () -> reader.read(new RetentionQuery("daily", DAY1, DAY2, false, null)),
+                Parameter.RETENTION,
+                Problem.NOT_IN_JOB,
                 "retention 'daily' is not defined in job 'readers' (retention: weekly)");
     }
 
     @Test
     void refusesAnEmptyRange() {
-        assertRefused(() -> reader.read(new RetentionQuery("weekly", DAY1, DAY1, true, null)), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> reader.read(new RetentionQuery("weekly", DAY1, DAY1, true, null)),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-01T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
-        assertRefused(() -> reader.read(new RetentionQuery("weekly", DAY1, null, true, null)), Parameter.TO, Problem.MISSING,
+        assertRefused(
+                () -> reader.read(new RetentionQuery("weekly", DAY1, null, true, null)),
+                Parameter.TO,
+                Problem.MISSING,
                 "the range has no end (to)");
     }
 

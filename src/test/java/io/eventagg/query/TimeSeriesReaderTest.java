@@ -51,38 +51,64 @@ class TimeSeriesReaderTest {
 
     @Test
     void refusesWhatTheJobDoesNotCompute() {
-        assertRefused(() -> reader(null).read(query(DAY1, DAY2, null, List.of(), null)), Parameter.GRANULARITY, Problem.MISSING,
+        assertRefused(
+                () -> reader(null).read(query(DAY1, DAY2, null, List.of(), null)),
+                Parameter.GRANULARITY,
+                Problem.MISSING,
                 "the granularity is missing");
-        assertRefused(() -> reader(null).read(query(DAY1, DAY2, Granularity.MINUTE, List.of(), null)), Parameter.GRANULARITY,
-                Problem.NOT_IN_JOB, "granularity 'minute' is not computed by job 'readers' (it has: hour, day)");
-        assertRefused(() -> reader(null).read(query(DAY1, DAY2, Granularity.DAY, List.of("plan", "country"), null)), Parameter.BREAKDOWN,
-                Problem.NOT_IN_JOB, "breakdown 'country' is not configured in job 'readers' (breakdowns: plan)");
+        assertRefused(
+                () -> reader(null).read(query(DAY1, DAY2, Granularity.MINUTE, List.of(), null)),
+                Parameter.GRANULARITY,
+                Problem.NOT_IN_JOB,
+                "granularity 'minute' is not computed by job 'readers' (it has: hour, day)");
+        assertRefused(
+                () -> reader(null).read(query(DAY1, DAY2, Granularity.DAY, List.of("plan", "country"), null)),
+                Parameter.BREAKDOWN,
+                Problem.NOT_IN_JOB,
+                "breakdown 'country' is not configured in job 'readers' (breakdowns: plan)");
     }
 
     @Test
     void refusesAnEmptyRangeAndTooManyBuckets() {
-        assertRefused(() -> reader(null).read(query(DAY2, DAY1, Granularity.DAY, List.of(), null)), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> reader(null).read(query(DAY2, DAY1, Granularity.DAY, List.of(), null)),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-02T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
-        assertRefused(() -> reader(null).read(query(DAY1, Instant.parse("2200-01-01T00:00:00Z"), Granularity.HOUR, List.of(), null)),
-                Parameter.GRANULARITY, Problem.TOO_MANY_BUCKETS,
-                "the range holds more than " + JdbcAggregationStorage.MAX_BUCKETS + " hour buckets; use a coarser granularity");
+        assertRefused(
+                () -> reader(null)
+                        .read(query(DAY1, Instant.parse("2200-01-01T00:00:00Z"), Granularity.HOUR, List.of(), null)),
+                Parameter.GRANULARITY,
+                Problem.TOO_MANY_BUCKETS,
+                "the range holds more than " + JdbcAggregationStorage.MAX_BUCKETS
+                        + " hour buckets; use a coarser granularity");
     }
 
     @Test
     void oneUserNeedsTheRawEventsTable() {
-        assertRefused(() -> reader(null).read(query(DAY1, DAY2, Granularity.DAY, List.of(), "u1")), Parameter.RAW_EVENTS_TABLE,
-                Problem.MISSING, "no raw events table configured for per-user answers: pre-aggregated buckets hold sketches of users,"
+        assertRefused(
+                () -> reader(null).read(query(DAY1, DAY2, Granularity.DAY, List.of(), "u1")),
+                Parameter.RAW_EVENTS_TABLE,
+                Problem.MISSING,
+                "no raw events table configured for per-user answers: pre-aggregated buckets hold sketches of users,"
                         + " which cannot answer for one user");
         RawEvents raw = new RawEvents(sink, "events");
-        assertRefused(() -> reader(raw).read(query(DAY2, DAY1, Granularity.MINUTE, List.of(), "u1")), Parameter.FROM, Problem.EMPTY_RANGE,
+        assertRefused(
+                () -> reader(raw).read(query(DAY2, DAY1, Granularity.MINUTE, List.of(), "u1")),
+                Parameter.FROM,
+                Problem.EMPTY_RANGE,
                 "the range is empty: from (2024-01-02T00:00:00Z) is not before to (2024-01-01T00:00:00Z)");
-        assertRefused(() -> new RawEvents(sink, "events; DROP TABLE x"), Parameter.RAW_EVENTS_TABLE, Problem.INVALID,
+        assertRefused(
+                () -> new RawEvents(sink, "events; DROP TABLE x"),
+                Parameter.RAW_EVENTS_TABLE,
+                Problem.INVALID,
                 "'events; DROP TABLE x' is not a table name");
     }
 
     @Test
     void storageFailuresBlameNoParameter() {
-        assertThatThrownBy(() -> reader(new RawEvents(sink, "events")).read(query(DAY1, DAY2, Granularity.HOUR, List.of(), "u1")))
+        assertThatThrownBy(() -> reader(new RawEvents(sink, "events"))
+                        .read(query(DAY1, DAY2, Granularity.HOUR, List.of(), "u1")))
                 .isInstanceOfSatisfying(QueryException.class, e -> {
                     assertThat(e.parameter()).isNull();
                     assertThat(e.problem()).isEqualTo(Problem.STORAGE_FAILURE);

@@ -2,37 +2,46 @@ package io.eventagg.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.query.AggregationResult;
+import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.QueryException;
+import io.eventagg.query.RawEvents;
+import io.eventagg.query.TimeSeriesQuery;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
+import io.eventagg.testing.RawEventsLoader;
+import io.eventagg.testing.RefEvent;
+import io.eventagg.testing.RefParser;
+import io.eventagg.testing.RefTimeSeries;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.testing.Tiers;
+import io.eventagg.time.Granularity;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -73,8 +82,13 @@ class BackfillSourcesTest {
         job = TestJobs.full("sources", "UTC");
         SinkSettings reference = SinkSettings.of("jdbc:duckdb:" + dir.resolve("reference.duckdb"));
         SchemaManager.apply(reference);
-        Pipelines.run(job, List.of(file), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), reference), 2);
+        Pipelines.run(
+                job,
+                List.of(file),
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), reference),
+                2);
         expected = QuerySnapshot.of(job, reference, START, END);
 
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -85,7 +99,7 @@ class BackfillSourcesTest {
         rawDb = ClickHouseServer.createDatabase("raw");
         databases.add(rawDb);
         SchemaManager.applyRawEvents(rawDb.settings());
-        io.eventagg.testing.RawEventsLoader.load(rawDb, lines);
+        RawEventsLoader.load(rawDb, lines);
     }
 
     @AfterAll
@@ -96,39 +110,59 @@ class BackfillSourcesTest {
 
     @org.junit.jupiter.api.Test
     void oneUsersSeriesComesFromTheRawEventsTable() throws Exception {
-        var parsed = io.eventagg.testing.RefParser.read(file, "production");
-        String user = parsed.events().stream().collect(java.util.stream.Collectors.groupingBy(io.eventagg.testing.RefEvent::distinctId,
-                java.util.stream.Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        var q = new io.eventagg.query.TimeSeriesQuery(List.of("pageview", "signup"), START, END, io.eventagg.time.Granularity.DAY, null,
-                List.of("plan", "path"), user);
+        var parsed = RefParser.read(file, "production");
+        String user = parsed.events().stream()
+                .collect(Collectors.groupingBy(RefEvent::distinctId, Collectors.counting()))
+                .entrySet()
+                .stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
+        var q = new TimeSeriesQuery(
+                List.of("pageview", "signup"), START, END, Granularity.DAY, null, List.of("plan", "path"), user);
         SinkSettings reference = SinkSettings.of("jdbc:duckdb:" + dir.resolve("reference.duckdb"));
-        io.eventagg.query.AggregationResult r;
-        try (var s = new io.eventagg.query.JdbcAggregationStorage(job, reference, new io.eventagg.query.RawEvents(rawDb.settings(), "events"))) {
+        AggregationResult r;
+        try (var s = new JdbcAggregationStorage(job, reference, new RawEvents(rawDb.settings(), "events"))) {
             r = s.query(q);
         }
-        Map<Long, Long> perDay = new java.util.TreeMap<>();
-        Map<String, Long> paths = new java.util.TreeMap<>();
+        Map<Long, Long> perDay = new TreeMap<>();
+        Map<String, Long> paths = new TreeMap<>();
         for (var e : parsed.events()) {
-            if (!e.distinctId().equals(user) || !(e.event().equals("pageview") || e.event().equals("signup"))) continue;
+            if (!e.distinctId().equals(user)
+                    || !(e.event().equals("pageview") || e.event().equals("signup"))) continue;
             if (e.timestamp() < START.toEpochMilli() || e.timestamp() >= END.toEpochMilli()) continue;
-            perDay.merge(io.eventagg.testing.RefTimeSeries.bucketStart("day", e.timestamp(), java.time.ZoneOffset.UTC), 1L, Long::sum);
+            perDay.merge(RefTimeSeries.bucketStart("day", e.timestamp(), ZoneOffset.UTC), 1L, Long::sum);
             if (e.properties().get("path") != null) paths.merge(e.properties().get("path"), 1L, Long::sum);
         }
-        assertThat(r.total()).isEqualTo(perDay.values().stream().mapToLong(Long::longValue).sum()).isPositive();
+        assertThat(r.total())
+                .isEqualTo(perDay.values().stream().mapToLong(Long::longValue).sum())
+                .isPositive();
         assertThat(r.uniqueUsers()).isEqualTo(1);
         for (var p : r.series()) {
-            assertThat(p.count()).as(p.timestamp().toString()).isEqualTo(perDay.getOrDefault(p.timestamp().toEpochMilli(), 0L));
+            assertThat(p.count())
+                    .as(p.timestamp().toString())
+                    .isEqualTo(perDay.getOrDefault(p.timestamp().toEpochMilli(), 0L));
         }
-        assertThat(new java.util.TreeMap<>(r.breakdownTotals().get("path"))).as("any property works for one user").isEqualTo(paths);
+        assertThat(new TreeMap<>(r.breakdownTotals().get("path")))
+                .as("any property works for one user")
+                .isEqualTo(paths);
 
-        try (var s = new io.eventagg.query.JdbcAggregationStorage(job, reference)) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.query(q)).isInstanceOf(io.eventagg.query.QueryException.class)
+        try (var s = new JdbcAggregationStorage(job, reference)) {
+            Assertions.assertThatThrownBy(() -> s.query(q))
+                    .isInstanceOf(QueryException.class)
                     .hasMessageContaining("raw events table");
         }
     }
 
     @ParameterizedTest(name = "{0} into {1}")
-    @CsvSource({"files,duckdb", "kafka,duckdb", "table,duckdb", "files,clickhouse", "kafka,clickhouse", "table,clickhouse"})
+    @CsvSource({
+        "files,duckdb",
+        "kafka,duckdb",
+        "table,duckdb",
+        "files,clickhouse",
+        "kafka,clickhouse",
+        "table,clickhouse"
+    })
     void backfillIntoAnEmptyDatabaseEqualsABatchRun(String source, String sink) throws Exception {
         SinkSettings target;
         if (sink.equals("duckdb")) {
@@ -140,14 +174,27 @@ class BackfillSourcesTest {
         }
         BackfillSource from = switch (source) {
             case "files" -> new FilesBackfillSource(List.of(file.toString()));
-            case "kafka" -> new KafkaBackfillSource(new KafkaSettings(kafka.bootstrapServers(), List.of(TOPIC), null, "backfill-test",
-                    KafkaSettings.Position.EARLIEST, null, Map.of()));
+            case "kafka" ->
+                new KafkaBackfillSource(new KafkaSettings(
+                        kafka.bootstrapServers(),
+                        List.of(TOPIC),
+                        null,
+                        "backfill-test",
+                        KafkaSettings.Position.EARLIEST,
+                        null,
+                        Map.of()));
             default -> new RawEventsTableSource(rawDb.settings(), "events");
         };
-        Backfill.Summary s = Backfill.run(FlinkSettings.base(false), job, new RefreshRange(job, START, END),
-                from, target, new PrintStream(OutputStream.nullOutputStream()));
+        Backfill.Summary s = Backfill.run(
+                FlinkSettings.base(false),
+                job,
+                new RefreshRange(job, START, END),
+                from,
+                target,
+                new PrintStream(OutputStream.nullOutputStream()));
         assertThat(s.aggregated()).isPositive();
         Map<String, String> actual = QuerySnapshot.of(job, target, START, END);
-        for (String k : expected.keySet()) assertThat(actual.get(k)).as(source + " into " + sink + ": " + k).isEqualTo(expected.get(k));
+        for (String k : expected.keySet())
+            assertThat(actual.get(k)).as(source + " into " + sink + ": " + k).isEqualTo(expected.get(k));
     }
 }

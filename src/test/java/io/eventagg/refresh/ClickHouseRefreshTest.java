@@ -3,17 +3,17 @@ package io.eventagg.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.QuerySnapshot;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.testing.Tiers;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -62,10 +62,20 @@ class ClickHouseRefreshTest {
         try (ClickHouseServer.Database truth = ClickHouseServer.createDatabase("truth");
                 ClickHouseServer.Database repaired = ClickHouseServer.createDatabase("repaired")) {
             for (var db : List.of(truth, repaired)) SchemaManager.apply(db.settings());
-            Pipelines.run(job, List.of(complete), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                    new JdbcOutputs(job.name(), truth.settings()), 2);
-            Pipelines.run(job, List.of(damagedFile), RunOptions.batchDefaults(), IngestWatermarks.strategy(job.watermark()),
-                    new JdbcOutputs(job.name(), repaired.settings()), 2);
+            Pipelines.run(
+                    job,
+                    List.of(complete),
+                    RunOptions.batchDefaults(),
+                    IngestWatermarks.strategy(job.watermark()),
+                    new JdbcOutputs(job.name(), truth.settings()),
+                    2);
+            Pipelines.run(
+                    job,
+                    List.of(damagedFile),
+                    RunOptions.batchDefaults(),
+                    IngestWatermarks.strategy(job.watermark()),
+                    new JdbcOutputs(job.name(), repaired.settings()),
+                    2);
             Instant from = Instant.parse("2024-03-28T00:00:00Z"), to = Instant.parse("2024-03-30T00:00:00Z");
             Instant laterFrom = Instant.parse("2024-04-02T00:00:00Z"), laterTo = Instant.parse("2024-04-04T00:00:00Z");
             Map<String, String> outsideBefore = QuerySnapshot.of(job, repaired.settings(), laterFrom, laterTo);
@@ -74,18 +84,34 @@ class ClickHouseRefreshTest {
             assertThat(insideBefore).as("the damage shows").isNotEqualTo(insideTruth);
 
             for (int run = 1; run <= 2; run++) {
-                Backfill.run(FlinkSettings.base(false), job, new RefreshRange(job, from, to),
-                        new FilesBackfillSource(List.of(complete.toString())), repaired.settings(), new PrintStream(OutputStream.nullOutputStream()));
+                Backfill.run(
+                        FlinkSettings.base(false),
+                        job,
+                        new RefreshRange(job, from, to),
+                        new FilesBackfillSource(List.of(complete.toString())),
+                        repaired.settings(),
+                        new PrintStream(OutputStream.nullOutputStream()));
                 Map<String, String> inside = QuerySnapshot.of(job, repaired.settings(), from, to);
                 Map<String, String> outside = QuerySnapshot.of(job, repaired.settings(), laterFrom, laterTo);
-                for (String k : insideTruth.keySet()) assertThat(inside.get(k)).as("run " + run + " inside: " + k).isEqualTo(insideTruth.get(k));
-                for (String k : outsideBefore.keySet()) assertThat(outside.get(k)).as("run " + run + " outside: " + k).isEqualTo(outsideBefore.get(k));
-                assertThat(repaired.count("SELECT count() FROM ea_timeseries FINAL WHERE event = 'bogus' AND bucket_start < toDateTime('2024-04-01 00:00:00', 'UTC')"))
-                        .as("the bogus rows of March are deleted").isZero();
-                assertThat(repaired.count("SELECT count() FROM ea_timeseries FINAL WHERE event = 'bogus' AND granularity = 'day'"))
-                        .as("the April one stays").isEqualTo(1);
+                for (String k : insideTruth.keySet())
+                    assertThat(inside.get(k)).as("run " + run + " inside: " + k).isEqualTo(insideTruth.get(k));
+                for (String k : outsideBefore.keySet())
+                    assertThat(outside.get(k))
+                            .as("run " + run + " outside: " + k)
+                            .isEqualTo(outsideBefore.get(k));
+                assertThat(
+                                repaired.count(
+                                        "SELECT count() FROM ea_timeseries FINAL WHERE event = 'bogus' AND bucket_start < toDateTime('2024-04-01 00:00:00', 'UTC')"))
+                        .as("the bogus rows of March are deleted")
+                        .isZero();
+                assertThat(
+                                repaired.count(
+                                        "SELECT count() FROM ea_timeseries FINAL WHERE event = 'bogus' AND granularity = 'day'"))
+                        .as("the April one stays")
+                        .isEqualTo(1);
             }
-            assertThat(repaired.count("SELECT count() FROM ea_refreshes FINAL WHERE status = 'done'")).isEqualTo(2);
+            assertThat(repaired.count("SELECT count() FROM ea_refreshes FINAL WHERE status = 'done'"))
+                    .isEqualTo(2);
         }
     }
 }

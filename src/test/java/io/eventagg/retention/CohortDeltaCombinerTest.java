@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.config.RunOptions;
+import io.eventagg.ingest.Event;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -70,14 +73,17 @@ class CohortDeltaCombinerTest {
     /** The final row per cohort of a cohort counter fed {@code in} (batch: no lateness, no ticks). */
     private static List<String> finalRows(List<RetentionDelta> in) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CohortCounter(defs(), UTC, 0, 0, 0)), RetentionDelta::cohortKey, Types.STRING);
+                new KeyedProcessOperator<>(new CohortCounter(defs(), UTC, 0, 0, 0)),
+                RetentionDelta::cohortKey,
+                Types.STRING);
         h.open();
         for (RetentionDelta d : in) h.processElement(new StreamRecord<>(d));
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         List<String> rows = new ArrayList<>();
         for (RetentionRow r : HarnessOutput.<RetentionRow>values(h)) {
             rows.add(r.retention() + "/" + r.environment() + "/" + r.cohortStart() + " size=" + r.cohortSize() + " on="
-                    + java.util.Arrays.toString(r.on()) + " onOrAfter=" + java.util.Arrays.toString(r.onOrAfter()) + " final=" + r.isFinal()
+                    + Arrays.toString(r.on()) + " onOrAfter=" + Arrays.toString(r.onOrAfter())
+                    + " final=" + r.isFinal()
                     + " version=" + r.version());
         }
         h.close();
@@ -92,10 +98,11 @@ class CohortDeltaCombinerTest {
                 new RetentionDelta(0, "p", 0, -1, 0b01), new RetentionDelta(0, "p", 0, +1, 0b11),
                 new RetentionDelta(0, "p", DAY, +1, 0b00), new RetentionDelta(0, "p", DAY, -1, 0b00));
         List<RetentionDelta> out = combine(in, 1000);
-        assertThat(out).containsExactlyInAnyOrder(
-                new RetentionDelta(0, "p", 0, 1, 0b01, 3),
-                new RetentionDelta(0, "p", 0, 1, 0b11, 1),
-                new RetentionDelta(0, "p", DAY, 0, 0b00, 2));
+        assertThat(out)
+                .containsExactlyInAnyOrder(
+                        new RetentionDelta(0, "p", 0, 1, 0b01, 3),
+                        new RetentionDelta(0, "p", 0, 1, 0b11, 1),
+                        new RetentionDelta(0, "p", DAY, 0, 0b00, 2));
     }
 
     @Test
@@ -121,17 +128,22 @@ class CohortDeltaCombinerTest {
                 retention:
                   - {name: weekly, start_event: s, return_event: b, cohort_period: week, periods: 4, type: first_time}
                 """;
-        assertThat(usersKeySerializer(job, RunOptions.batchDefaults()).getLength()).isEqualTo(Long.BYTES);
-        assertThat(usersKeySerializer(job, RunOptions.streamingDefaults()).createInstance()).isInstanceOf(String.class);
+        assertThat(usersKeySerializer(job, RunOptions.batchDefaults()).getLength())
+                .isEqualTo(Long.BYTES);
+        assertThat(usersKeySerializer(job, RunOptions.streamingDefaults()).createInstance())
+                .isInstanceOf(String.class);
     }
 
     private static TypeSerializer<?> usersKeySerializer(String yaml, RunOptions run) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        var events = env.fromData(new io.eventagg.ingest.Event("u", "s", "d", 0, "p", null, null, new String[0], new byte[0], "f", -1, 1))
-                .returns(TypeInformation.of(io.eventagg.ingest.Event.class));
-        RetentionPipeline.define(events, JobLoader.parse(yaml), run, 0, 0).sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+        var events = env.fromData(new Event("u", "s", "d", 0, "p", null, null, new String[0], new byte[0], "f", -1, 1))
+                .returns(TypeInformation.of(Event.class));
+        RetentionPipeline.define(events, JobLoader.parse(yaml), run, 0, 0).sinkTo(new DiscardingSink<>());
         StreamGraph graph = env.getStreamGraph();
-        StreamNode users = graph.getStreamNodes().stream().filter(n -> n.getOperatorName().equals("retention users")).findFirst().orElseThrow();
+        StreamNode users = graph.getStreamNodes().stream()
+                .filter(n -> n.getOperatorName().equals("retention users"))
+                .findFirst()
+                .orElseThrow();
         return users.getStateKeySerializer();
     }
 }

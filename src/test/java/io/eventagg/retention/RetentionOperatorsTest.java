@@ -6,13 +6,16 @@ import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -49,24 +52,29 @@ class RetentionOperatorsTest {
         return new RetentionEvent("p", "u1", ts, 0, 1);
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs) throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(
+            List<RetentionDefinition> defs) throws Exception {
         return tracker(defs, LATENESS, true);
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(List<RetentionDefinition> defs,
-            long lateness, boolean fastReturns) throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(
+            List<RetentionDefinition> defs, long lateness, boolean fastReturns) throws Exception {
         RetentionTracker<String> t = new RetentionTracker<>(defs, UTC, lateness, false, fastReturns);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING);
         h.open();
         return h;
     }
 
     /** Sums the deltas per (cohort, period bit) over all users: what the cohort counter would hold. */
-    private static Map<String, Long> counts(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
-        Map<String, Long> out = new java.util.TreeMap<>();
+    private static Map<String, Long> counts(
+            KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
+        Map<String, Long> out = new TreeMap<>();
         for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(h)) {
             out.merge(d.definition() + "/" + d.cohortStart() + "/size", (long) d.sign(), Long::sum);
-            for (int k = 0; k < 64; k++) if ((d.mask() & (1L << k)) != 0) out.merge(d.definition() + "/" + d.cohortStart() + "/" + k, (long) d.sign(), Long::sum);
+            for (int k = 0; k < 64; k++)
+                if ((d.mask() & (1L << k)) != 0)
+                    out.merge(d.definition() + "/" + d.cohortStart() + "/" + k, (long) d.sign(), Long::sum);
         }
         out.values().removeIf(v -> v == 0);
         return out;
@@ -82,12 +90,18 @@ class RetentionOperatorsTest {
         var h = tracker(defs("day", "first_time", 3));
         long t0 = at("2024-03-01", 0);
         for (int i = 0; i < 10_000; i++) h.processElement(start(t0 + i * 60_000L), t0 + i * 60_000L);
-        assertThat(h.numEventTimeTimers()).as("the cohort's expiry and one horizon timer").isEqualTo(2);
+        assertThat(h.numEventTimeTimers())
+                .as("the cohort's expiry and one horizon timer")
+                .isEqualTo(2);
         long latest = t0 + 9_999 * 60_000L;
         long horizonEnd = latest + 400 * DAY + LATENESS;
         h.processWatermark(new Watermark(t0 + 400 * DAY + LATENESS));
-        assertThat(h.numKeyedStateEntries()).as("the first horizon timer fired, but the latest start is more recent").isEqualTo(1);
-        assertThat(h.numEventTimeTimers()).as("moved to the latest start's horizon").isEqualTo(1);
+        assertThat(h.numKeyedStateEntries())
+                .as("the first horizon timer fired, but the latest start is more recent")
+                .isEqualTo(1);
+        assertThat(h.numEventTimeTimers())
+                .as("moved to the latest start's horizon")
+                .isEqualTo(1);
         h.processWatermark(new Watermark(horizonEnd - 1));
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         h.processWatermark(new Watermark(horizonEnd));
@@ -105,8 +119,10 @@ class RetentionOperatorsTest {
         List<RetentionDefinition> d = defs("day", "recurring", 7);
         RetentionTracker<String> batch = new RetentionTracker<>(d, UTC, 0, true);
         RetentionTracker<String> keepAll = new RetentionTracker<>(d, UTC, 0, false);
-        var b = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(batch), RetentionEvent::userKey, Types.STRING);
-        var k = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(keepAll), RetentionEvent::userKey, Types.STRING);
+        var b = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(batch), RetentionEvent::userKey, Types.STRING);
+        var k = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(keepAll), RetentionEvent::userKey, Types.STRING);
         b.open();
         k.open();
         long t0 = at("2024-01-01", 9);
@@ -118,17 +134,24 @@ class RetentionOperatorsTest {
             }
         }
         assertThat(counts(b)).isNotEmpty().isEqualTo(counts(k));
-        assertThat(stateLongs(b)).as("cohorts of the last 8 days: (3 + 3 x 8) longs").isEqualTo(3 + 3 * 8);
-        assertThat(stateLongs(k)).as("without timers firing, every cohort of the year").isEqualTo(3 + 3 * 365);
+        assertThat(stateLongs(b))
+                .as("cohorts of the last 8 days: (3 + 3 x 8) longs")
+                .isEqualTo(3 + 3 * 8);
+        assertThat(stateLongs(k))
+                .as("without timers firing, every cohort of the year")
+                .isEqualTo(3 + 3 * 365);
         b.close();
         k.close();
     }
 
     /** Longs in user u1's state of definition r. */
-    private static int stateLongs(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) throws Exception {
+    private static int stateLongs(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h)
+            throws Exception {
         h.getOperator().setCurrentKey("p\u001fu1");
-        ValueState<long[]> st = h.getOperator().getKeyedStateStore().getState(
-                new org.apache.flink.api.common.state.ValueStateDescriptor<>("retention-r", org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueState<long[]> st = h.getOperator()
+                .getKeyedStateStore()
+                .getState(new ValueStateDescriptor<>(
+                        "retention-r", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         return st.value().length;
     }
 
@@ -141,7 +164,7 @@ class RetentionOperatorsTest {
                   - {name: w, start_event: s, return_event: b, cohort_period: week, periods: 4, type: first_time}
                   - {name: d, start_event: s, return_event: b, cohort_period: day, periods: 7, type: recurring}
                 """).retention();
-        java.util.Random r = new java.util.Random(lateness);
+        Random r = new Random(lateness);
         var fast = tracker(both, lateness, true);
         var full = tracker(both, lateness, false);
         long t0 = at("2024-03-01", 0);
@@ -151,7 +174,8 @@ class RetentionOperatorsTest {
             maxTs = Math.max(maxTs, ts);
             String user = "u" + r.nextInt(15);
             boolean isStart = r.nextInt(12) == 0;
-            RetentionEvent e = new RetentionEvent("p", user, ts, isStart ? 3 : 0, isStart && r.nextBoolean() ? 3 : (isStart ? 0 : 3));
+            RetentionEvent e = new RetentionEvent(
+                    "p", user, ts, isStart ? 3 : 0, isStart && r.nextBoolean() ? 3 : (isStart ? 0 : 3));
             for (var h : List.of(fast, full)) h.processElement(e, ts);
             if (lateness > 0 && i % 50 == 0) {
                 for (var h : List.of(fast, full)) h.processWatermark(new Watermark(maxTs - lateness / 2));
@@ -168,7 +192,8 @@ class RetentionOperatorsTest {
     }
 
     /** Applies the emitted deltas like the cohort counter does: the user's current (cohort -> mask). */
-    private static Map<Long, Long> placement(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
+    private static Map<Long, Long> placement(
+            KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h) {
         Map<Long, Long> sizes = new HashMap<>();
         Map<Long, Long> masks = new HashMap<>();
         for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(h)) {
@@ -183,15 +208,21 @@ class RetentionOperatorsTest {
         return out;
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h, RetentionEvent... es) throws Exception {
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> h, RetentionEvent... es)
+            throws Exception {
         for (RetentionEvent e : es) h.processElement(e, e.timestamp());
     }
 
     @Test
     void firstTimeKeepsTheFirstCohortRecurringJoinsEveryPeriodWithAStart() throws Exception {
         // Weeks: 2024-01-01 and 2024-01-15 are Mondays.
-        RetentionEvent[] events = {start(at("2024-01-02", 10)), ret(at("2024-01-09", 10)), start(at("2024-01-16", 10)),
-                ret(at("2024-01-23", 10))};
+        RetentionEvent[] events = {
+            start(at("2024-01-02", 10)),
+            ret(at("2024-01-09", 10)),
+            start(at("2024-01-16", 10)),
+            ret(at("2024-01-23", 10))
+        };
         var first = tracker(defs("week", "first_time", 4));
         feed(first, events);
         assertThat(placement(first)).isEqualTo(Map.of(at("2024-01-01", 0), 0b1010L));
@@ -208,14 +239,21 @@ class RetentionOperatorsTest {
         feed(h, ret(at("2024-01-05", 8)), start(at("2024-01-05", 9)));
         assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-05", 0), 0L));
         feed(h, ret(at("2024-01-05", 9)));
-        assertThat(placement(h)).as("a return at the start's own time counts").isEqualTo(Map.of(at("2024-01-05", 0), 1L));
+        assertThat(placement(h))
+                .as("a return at the start's own time counts")
+                .isEqualTo(Map.of(at("2024-01-05", 0), 1L));
         h.close();
     }
 
     @Test
     void monthPeriodsFollowTheCalendar() throws Exception {
         var h = tracker(defs("month", "first_time", 3));
-        feed(h, start(at("2024-01-31", 23)), ret(at("2024-02-01", 0)), ret(at("2024-02-29", 12)), ret(at("2024-04-01", 0)));
+        feed(
+                h,
+                start(at("2024-01-31", 23)),
+                ret(at("2024-02-01", 0)),
+                ret(at("2024-02-29", 12)),
+                ret(at("2024-04-01", 0)));
         // January cohort: February is period 1 (29 days later it is still February), April is period 3.
         assertThat(placement(h)).isEqualTo(Map.of(at("2024-01-01", 0), 0b1010L));
         h.close();
@@ -240,7 +278,9 @@ class RetentionOperatorsTest {
         feed(h, ret(at("2024-01-01", 1)), start(at("2024-01-01", 2)), ret(at("2024-01-02", 2)));
         assertThat(h.numKeyedStateEntries()).isPositive();
         h.processWatermark(new Watermark(at("2024-01-04", 0) + LATENESS));
-        assertThat(h.numKeyedStateEntries()).as("the started-marker remains for the horizon").isEqualTo(1);
+        assertThat(h.numKeyedStateEntries())
+                .as("the started-marker remains for the horizon")
+                .isEqualTo(1);
         long before = h.getOutput().size();
         h.processWatermark(new Watermark(at("2024-01-01", 2) + 400 * DAY + LATENESS));
         assertThat(h.numKeyedStateEntries()).isZero();
@@ -249,7 +289,9 @@ class RetentionOperatorsTest {
 
         var returnsOnly = tracker(defs("day", "first_time", 2));
         feed(returnsOnly, ret(at("2024-01-01", 1)));
-        assertThat(returnsOnly.numKeyedStateEntries()).as("remembered in case a late start arrives").isEqualTo(1);
+        assertThat(returnsOnly.numKeyedStateEntries())
+                .as("remembered in case a late start arrives")
+                .isEqualTo(1);
         returnsOnly.processWatermark(new Watermark(at("2024-01-02", 0) + LATENESS));
         assertThat(returnsOnly.numKeyedStateEntries()).isZero();
         returnsOnly.close();
@@ -260,7 +302,9 @@ class RetentionOperatorsTest {
     void cohortCounterWritesFullValuesThenAFinalRowAndForgets() throws Exception {
         List<RetentionDefinition> defs = defs("day", "first_time", 2);
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)), RetentionDelta::cohortKey, Types.STRING);
+                new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)),
+                RetentionDelta::cohortKey,
+                Types.STRING);
         h.open();
         h.setProcessingTime(0);
         long cohort = at("2024-01-01", 0);
@@ -287,7 +331,8 @@ class RetentionOperatorsTest {
         h.close();
     }
 
-    private static List<RetentionRow> rows(KeyedOneInputStreamOperatorTestHarness<String, RetentionDelta, RetentionRow> h) {
+    private static List<RetentionRow> rows(
+            KeyedOneInputStreamOperatorTestHarness<String, RetentionDelta, RetentionRow> h) {
         return HarnessOutput.values(h);
     }
 }

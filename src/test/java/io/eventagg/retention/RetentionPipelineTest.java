@@ -3,33 +3,41 @@ package io.eventagg.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.config.RunOptions;
+import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.RetentionQuery;
+import io.eventagg.query.RetentionResult;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.testing.RetentionTables;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefJobRetention;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefRetention;
+import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.RetentionTables;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.testing.Tiers;
 import io.eventagg.testing.Watermarks;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention on a MiniCluster at parallelism 2 compared with the plain reference: weekly first-time,
@@ -60,12 +68,19 @@ class RetentionPipelineTest {
         String url = "jdbc:duckdb:" + dir.resolve("r-" + mode + zone.replace('/', '_') + ".duckdb");
         SchemaManager.apply(SinkSettings.of(url));
         boolean streaming = mode.equals("streaming");
-        Pipelines.run(job, List.of(input), streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(),
-                streaming ? Watermarks.perEvent(job.watermark().outOfOrderness()) : IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)), 2);
+        Pipelines.run(
+                job,
+                List.of(input),
+                streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults(),
+                streaming
+                        ? Watermarks.perEvent(job.watermark().outOfOrderness())
+                        : IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
         List<RefEvent> events = parsed.events();
         if (streaming) {
-            boolean[] late = Watermarks.lateUnderPerEvent(events, job.watermark().outOfOrderness(), job.watermark().allowedLateness());
+            boolean[] late = Watermarks.lateUnderPerEvent(
+                    events, job.watermark().outOfOrderness(), job.watermark().allowedLateness());
             List<RefEvent> onTime = new ArrayList<>();
             for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(events.get(i));
             events = onTime;
@@ -81,16 +96,21 @@ class RetentionPipelineTest {
     }
 
     /** query retention: shares per cohort for elapsed periods only, and the size-weighted overall curve. */
-    private static void assertQuery(String url, JobDefinition job, String name, RefRetention.Definition def,
-            Map<RefRetention.Key, RefRetention.Cohort> expected, List<RefEvent> events) {
+    private static void assertQuery(
+            String url,
+            JobDefinition job,
+            String name,
+            RefRetention.Definition def,
+            Map<RefRetention.Key, RefRetention.Cohort> expected,
+            List<RefEvent> events) {
         long dataEnd = events.stream().mapToLong(RefEvent::timestamp).max().orElseThrow();
         Instant from = Instant.parse("2024-01-01T00:00:00Z"), to = Instant.parse("2024-04-01T00:00:00Z");
         for (boolean onOrAfter : new boolean[] {false, true}) {
-            io.eventagg.query.RetentionResult r;
-            try (var storage = new io.eventagg.query.JdbcAggregationStorage(job, SinkSettings.of(url))) {
-                r = storage.retention(new io.eventagg.query.RetentionQuery(name, from, to, onOrAfter, null));
+            RetentionResult r;
+            try (var storage = new JdbcAggregationStorage(job, SinkSettings.of(url))) {
+                r = storage.retention(new RetentionQuery(name, from, to, onOrAfter, null));
             }
-            Map<Long, long[]> byCohort = new java.util.TreeMap<>();
+            Map<Long, long[]> byCohort = new TreeMap<>();
             expected.forEach((k, c) -> {
                 long[] acc = byCohort.computeIfAbsent(k.cohortStart(), x -> new long[def.periods() + 2]);
                 acc[0] += c.size;
@@ -105,29 +125,32 @@ class RetentionPipelineTest {
                 assertThat(got.cohortSize()).isEqualTo(c.getValue()[0]);
                 assertThat(got.retention().get(0)).isEqualTo(1.0);
                 for (int p = 0; p <= def.periods(); p++) {
-                    long periodEnd = io.eventagg.testing.RefTimeSeries.bucketStart(def.period(),
-                            nthBucket(def.period(), c.getKey(), p + 1, job.timezone()), job.timezone());
+                    long periodEnd = RefTimeSeries.bucketStart(
+                            def.period(), nthBucket(def.period(), c.getKey(), p + 1, job.timezone()), job.timezone());
                     boolean elapsed = dataEnd >= periodEnd;
-                    assertThat(got.complete().get(p)).as(name + " " + c.getKey() + " P" + p).isEqualTo(elapsed);
+                    assertThat(got.complete().get(p))
+                            .as(name + " " + c.getKey() + " P" + p)
+                            .isEqualTo(elapsed);
                     if (!elapsed) {
                         if (p > 0) assertThat(got.retention().get(p)).isNull();
                         continue;
                     }
-                    if (p > 0) assertThat(got.retention().get(p)).isCloseTo(c.getValue()[1 + p] / (double) c.getValue()[0],
-                            org.assertj.core.data.Offset.offset(1e-12));
+                    if (p > 0)
+                        assertThat(got.retention().get(p))
+                                .isCloseTo(c.getValue()[1 + p] / (double) c.getValue()[0], Offset.offset(1e-12));
                     num[p] += p == 0 ? c.getValue()[0] : c.getValue()[1 + p];
                     den[p] += c.getValue()[0];
                 }
             }
             for (int p = 0; p <= def.periods(); p++) {
                 if (den[p] == 0) assertThat(r.overallRetention().get(p)).isNull();
-                else assertThat(r.overallRetention().get(p)).isCloseTo(num[p] / den[p], org.assertj.core.data.Offset.offset(1e-12));
+                else assertThat(r.overallRetention().get(p)).isCloseTo(num[p] / den[p], Offset.offset(1e-12));
             }
         }
     }
 
-    private static long nthBucket(String period, long start, int n, java.time.ZoneId zone) {
-        java.time.LocalDate d = Instant.ofEpochMilli(start).atZone(zone).toLocalDate();
+    private static long nthBucket(String period, long start, int n, ZoneId zone) {
+        LocalDate d = Instant.ofEpochMilli(start).atZone(zone).toLocalDate();
         d = switch (period) {
             case "day" -> d.plusDays(n);
             case "week" -> d.plusWeeks(n);

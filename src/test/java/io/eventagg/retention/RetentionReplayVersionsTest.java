@@ -36,16 +36,22 @@ class RetentionReplayVersionsTest {
     }
 
     /** One attempt: the events in this arrival order through tracker and counter; the counter's rows. */
-    private static List<RetentionRow> attempt(List<RetentionDefinition> defs, List<RetentionEvent> events, boolean closeCohorts) throws Exception {
-        var tracker = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RetentionTracker<String>(defs, UTC, LATENESS, false)),
-                RetentionEvent::userKey, Types.STRING);
+    private static List<RetentionRow> attempt(
+            List<RetentionDefinition> defs, List<RetentionEvent> events, boolean closeCohorts) throws Exception {
+        var tracker = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new RetentionTracker<String>(defs, UTC, LATENESS, false)),
+                RetentionEvent::userKey,
+                Types.STRING);
         var counter = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)), RetentionDelta::cohortKey, Types.STRING);
+                new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)),
+                RetentionDelta::cohortKey,
+                Types.STRING);
         tracker.open();
         counter.open();
         counter.setProcessingTime(0);
         for (RetentionEvent e : events) tracker.processElement(e, e.timestamp());
-        for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(tracker)) counter.processElement(d, d.cohortStart());
+        for (RetentionDelta d : HarnessOutput.<RetentionDelta>values(tracker))
+            counter.processElement(d, d.cohortStart());
         counter.setProcessingTime(1000); // an open row, as written every emit interval
         if (closeCohorts) counter.processWatermark(new Watermark(at("2024-03-01", 0) + LATENESS));
         List<RetentionRow> rows = HarnessOutput.values(counter);
@@ -85,7 +91,8 @@ class RetentionReplayVersionsTest {
         assertThat(fin.isFinal()).isTrue();
         assertThat(fin.on()).as("the complete value: u1 came back in week 1").containsExactly(3, 1, 0, 0, 0);
         assertThat(stale.on()).as("what was written before the failure").containsExactly(3, 0, 0, 0, 0);
-        assertThat(fin.version()).as("the final row of the replay replaces the open row written before the failure")
+        assertThat(fin.version())
+                .as("the final row of the replay replaces the open row written before the failure")
                 .isGreaterThan(stale.version());
     }
 }

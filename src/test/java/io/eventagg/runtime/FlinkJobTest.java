@@ -45,23 +45,39 @@ class FlinkJobTest {
         Path input = dir.resolve("events.jsonl");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 40; i++) {
-            lines.append("{\"event\":\"e").append(i % 3).append("\",\"distinct_id\":\"u").append(i % 7)
-                    .append("\",\"timestamp\":\"2024-01-0").append(1 + i % 5).append("T10:00:00Z\"}\n");
+            lines.append("{\"event\":\"e")
+                    .append(i % 3)
+                    .append("\",\"distinct_id\":\"u")
+                    .append(i % 7)
+                    .append("\",\"timestamp\":\"2024-01-0")
+                    .append(1 + i % 5)
+                    .append("T10:00:00Z\"}\n");
         }
         lines.append("not json\n").append("{\"event\":\"no user\",\"timestamp\":\"2024-01-01T00:00:00Z\"}\n");
         Files.writeString(input, lines);
         JobDefinition job = TestJobs.timeSeries("seam", "UTC");
 
-        RunSummary s = FlinkJob.define(FlinkSettings.base(false), "seam " + job.name(), env -> EventaggPipeline.define(
-                env.fromSource(FileEventSource.of(List.of(input.toString()), EventParser.forJob(job)), IngestWatermarks.strategy(job.watermark()),
-                        "events").uid("source"),
-                job, RunOptions.batchDefaults(), new DiscardingOutputs())).run();
+        RunSummary s = FlinkJob.define(
+                        FlinkSettings.base(false),
+                        "seam " + job.name(),
+                        env -> EventaggPipeline.define(
+                                env.fromSource(
+                                                FileEventSource.of(List.of(input.toString()), EventParser.forJob(job)),
+                                                IngestWatermarks.strategy(job.watermark()),
+                                                "events")
+                                        .uid("source"),
+                                job,
+                                RunOptions.batchDefaults(),
+                                new DiscardingOutputs()))
+                .run();
 
         assertThat(s.counters().read()).isEqualTo(42);
         assertThat(s.counters().aggregated()).isEqualTo(40);
         assertThat(s.counters().deadLettered()).isEqualTo(2);
         assertThat(s.counters().late()).isZero();
-        assertThat(s.counters().rowsWritten()).as("rows counted on their way out").isPositive();
+        assertThat(s.counters().rowsWritten())
+                .as("rows counted on their way out")
+                .isPositive();
         assertThat(s.jobId()).isNotNull();
         assertThat(s.seconds()).isPositive().isGreaterThanOrEqualTo(s.netRuntimeSeconds());
         assertThat(s.netRuntimeSeconds()).isPositive();
@@ -70,9 +86,15 @@ class FlinkJobTest {
     @Test
     void progressIsReportedWhileTheJobRuns() throws Exception {
         List<Double> reports = new CopyOnWriteArrayList<>();
-        FlinkJob.define(FlinkSettings.base(true), "slow", env -> env.fromSequence(1, 20).map(new Slow()).sinkTo(new DiscardingSink<>()))
+        FlinkJob.define(
+                        FlinkSettings.base(true),
+                        "slow",
+                        env -> env.fromSequence(1, 20).map(new Slow()).sinkTo(new DiscardingSink<>()))
                 .run(Duration.ofMillis(100), (soFar, seconds) -> reports.add(seconds));
-        assertThat(reports).as("reports every 100 ms of a job that takes at least a second").hasSizeGreaterThan(2).isSorted();
+        assertThat(reports)
+                .as("reports every 100 ms of a job that takes at least a second")
+                .hasSizeGreaterThan(2)
+                .isSorted();
     }
 
     @Test
@@ -80,18 +102,26 @@ class FlinkJobTest {
         Result r = execute(() -> {
             Configuration conf = FlinkSettings.base(false);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            FlinkJob.define(conf, "failing", env -> env.fromSequence(1, 10).map(new Failing()).sinkTo(new DiscardingSink<>())).run();
+            FlinkJob.define(
+                            conf,
+                            "failing",
+                            env -> env.fromSequence(1, 10).map(new Failing()).sinkTo(new DiscardingSink<>()))
+                    .run();
             return ExitCodes.OK;
         });
         assertThat(r.status()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(r.err()).startsWith("error: ").contains("cannot write to jdbc:clickhouse://eventagg:****@127.0.0.1/db")
-                .doesNotContain("pw-123").doesNotContain("\tat ");
+        assertThat(r.err())
+                .startsWith("error: ")
+                .contains("cannot write to jdbc:clickhouse://eventagg:****@127.0.0.1/db")
+                .doesNotContain("pw-123")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void aConfigurationProblemExitsWith2AndNamesTheField() {
         Result r = execute(() -> {
-            throw new IllegalStateException("wrapped", new ConfigException("watermark.allowed_lateness", "'soon' is not a duration"));
+            throw new IllegalStateException(
+                    "wrapped", new ConfigException("watermark.allowed_lateness", "'soon' is not a duration"));
         });
         assertThat(r.status()).isEqualTo(ExitCodes.CONFIGURATION);
         assertThat(r.err().strip()).isEqualTo("error: watermark.allowed_lateness: 'soon' is not a duration");
@@ -99,9 +129,11 @@ class FlinkJobTest {
 
     @Test
     void aProgramsOwnUsageErrorsExitWith2() {
-        Result r = execute(() -> {
-            throw new UnsupportedOperationException("--distinct-id needs --raw-events-table");
-        }, UnsupportedOperationException.class);
+        Result r = execute(
+                () -> {
+                    throw new UnsupportedOperationException("--distinct-id needs --raw-events-table");
+                },
+                UnsupportedOperationException.class);
         assertThat(r.status()).isEqualTo(ExitCodes.CONFIGURATION);
         assertThat(r.err()).contains("--distinct-id needs --raw-events-table");
         assertThat(execute(() -> ExitCodes.OK).status()).isEqualTo(ExitCodes.OK);

@@ -32,14 +32,17 @@ class FlinkSettingsTest {
         assertThat(c.get(ExecutionOptions.RUNTIME_MODE)).isEqualTo(RuntimeExecutionMode.BATCH);
         assertThat(c.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
         assertThat(c.get(TaskManagerOptions.NUM_TASK_SLOTS)).isEqualTo(3);
-        assertThat(FlinkSettings.local(true, 1).get(ExecutionOptions.RUNTIME_MODE)).isEqualTo(RuntimeExecutionMode.STREAMING);
+        assertThat(FlinkSettings.local(true, 1).get(ExecutionOptions.RUNTIME_MODE))
+                .isEqualTo(RuntimeExecutionMode.STREAMING);
     }
 
     @Test
     void clusterJobsApplyTheFileThenTheFlags() throws Exception {
         Path file = dir.resolve("flink.yaml");
-        Files.writeString(file, "execution.checkpointing.interval: 7s\nparallelism.default: 8\nrestart-strategy.type: none\n");
-        Configuration c = FlinkSettings.cluster(true, file, Duration.ofSeconds(5), Map.of("restart-strategy.type", "fixed-delay"), 2);
+        Files.writeString(
+                file, "execution.checkpointing.interval: 7s\nparallelism.default: 8\nrestart-strategy.type: none\n");
+        Configuration c = FlinkSettings.cluster(
+                true, file, Duration.ofSeconds(5), Map.of("restart-strategy.type", "fixed-delay"), 2);
         assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
         assertThat(c.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(2);
@@ -51,23 +54,29 @@ class FlinkSettingsTest {
         Configuration c = FlinkSettings.cluster(false, null, null, Map.of(), null);
         assertThat(c.get(ExecutionOptions.RUNTIME_MODE)).isEqualTo(RuntimeExecutionMode.BATCH);
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
-        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(2);
+        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS))
+                .isEqualTo(2);
         assertThat(c.getOptional(CoreOptions.DEFAULT_PARALLELISM)).isEmpty();
         assertThat(FlinkSettings.cluster(false, null, null, Map.of("restart-strategy.fixed-delay.attempts", "4"), null)
-                .get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(4);
+                        .get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS))
+                .isEqualTo(4);
     }
 
     @Test
     void nestedYamlIsFlattened() throws Exception {
         Path f = dir.resolve("flink.yaml");
         Files.writeString(f, "execution:\n  checkpointing:\n    interval: 7s\npipeline.jars: [a, b]\n");
-        assertThat(FlinkSettings.readFlat(f)).containsEntry("execution.checkpointing.interval", "7s").containsEntry("pipeline.jars", "a;b");
+        assertThat(FlinkSettings.readFlat(f))
+                .containsEntry("execution.checkpointing.interval", "7s")
+                .containsEntry("pipeline.jars", "a;b");
     }
 
     @Test
     void aSettingsFileThatIsNotAMappingNamesTheFlag() throws Exception {
         Path f = dir.resolve("list.yaml");
         Files.writeString(f, "- a\n- b\n");
-        assertThatThrownBy(() -> FlinkSettings.readFlat(f)).isInstanceOf(ConfigException.class).hasMessageStartingWith("--flink-conf");
+        assertThatThrownBy(() -> FlinkSettings.readFlat(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--flink-conf");
     }
 }

@@ -21,7 +21,10 @@ class BatchKeysTest {
     @Test
     void keepsTheHighestVersionAndTheLastOfEqualOnesWhereTheKeyFirstAppeared() {
         BatchKeys keys = new BatchKeys(KEY, VERSION);
-        Object[] a1 = {"a", 1L, 1L, "first"}, b5 = {"b", 1L, 5L, "b"}, a3 = {"a", 1L, 3L, "newest"}, a2 = {"a", 1L, 2L, "older"};
+        Object[] a1 = {"a", 1L, 1L, "first"},
+                b5 = {"b", 1L, 5L, "b"},
+                a3 = {"a", 1L, 3L, "newest"},
+                a2 = {"a", 1L, 2L, "older"};
         Object[] c7 = {"c", 2L, 7L, "c"}, c7later = {"c", 2L, 7L, "later of equal versions"};
         keys.newestPerKey(List.of(a1, b5, a3, a2, c7, c7later));
         assertThat(distinct(keys)).containsExactly(a3, b5, c7later);
@@ -42,7 +45,9 @@ class BatchKeysTest {
         Object[] aa = {"Aa", 1L, 1L}, bb = {"BB", 1L, 1L}, nullKey = {null, 1L, 1L}, nullKey2 = {null, 1L, 2L};
         keys.newestPerKey(List.of(aa, bb, nullKey, nullKey2));
         assertThat(distinct(keys)).containsExactly(aa, bb, nullKey2);
-        assertThat(keys.hash(0)).as("equal string hashes, equal key hashes: the keys themselves are compared").isEqualTo(keys.hash(1));
+        assertThat(keys.hash(0))
+                .as("equal string hashes, equal key hashes: the keys themselves are compared")
+                .isEqualTo(keys.hash(1));
     }
 
     @Test
@@ -53,7 +58,8 @@ class BatchKeysTest {
             int n = random.nextInt(round % 10 == 0 ? 5000 : 50);
             List<Object[]> batch = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                batch.add(new Object[] {"k" + random.nextInt(20), (long) random.nextInt(30), (long) random.nextInt(4), i});
+                batch.add(new Object[] {"k" + random.nextInt(20), (long) random.nextInt(30), (long) random.nextInt(4), i
+                });
             }
             keys.newestPerKey(batch);
             // reference: first-seen order, newest (last of equal) version

@@ -24,7 +24,8 @@ class DuckDbWriterSettingsTest {
     Path dir;
 
     private static String setting(Connection c, String name) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "')")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "')")) {
             rs.next();
             return rs.getString(1);
         }
@@ -36,7 +37,8 @@ class DuckDbWriterSettingsTest {
 
     /** How DuckDB shows a checkpoint threshold once set to {@code value} (it prints sizes in its own units). */
     private static String thresholdShownFor(String value) throws SQLException {
-        try (Connection scratch = DriverManager.getConnection("jdbc:duckdb:"); Statement s = scratch.createStatement()) {
+        try (Connection scratch = DriverManager.getConnection("jdbc:duckdb:");
+                Statement s = scratch.createStatement()) {
             s.execute("SET checkpoint_threshold = '" + value + "'");
             return setting(scratch, "checkpoint_threshold");
         }
@@ -46,7 +48,8 @@ class DuckDbWriterSettingsTest {
     void writingConnectionsSetOneThread() throws SQLException {
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + dir.resolve("one.duckdb"));
         try (Connection plain = ConnectionFactory.open(settings)) {
-            // what DuckDB picks by itself here: one per core, so the test means something on any machine with two or more
+            // what DuckDB picks by itself here: one per core, so the test means something on any machine with two or
+            // more
             long own = threads(plain);
             try (Connection writer = ConnectionFactory.openForWriting(settings)) {
                 assertThat(threads(writer)).isEqualTo(DuckDbDialect.WRITER_THREADS);
@@ -60,7 +63,9 @@ class DuckDbWriterSettingsTest {
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + dir.resolve("log.duckdb"));
         String writers = thresholdShownFor(DuckDbDialect.WRITER_CHECKPOINT_THRESHOLD);
         try (Connection plain = ConnectionFactory.open(settings)) {
-            assertThat(setting(plain, "checkpoint_threshold")).as("DuckDB's own default").isNotEqualTo(writers);
+            assertThat(setting(plain, "checkpoint_threshold"))
+                    .as("DuckDB's own default")
+                    .isNotEqualTo(writers);
             try (Connection writer = ConnectionFactory.openForWriting(settings)) {
                 assertThat(setting(writer, "checkpoint_threshold")).isEqualTo(writers);
             }

@@ -58,7 +58,9 @@ class FlushScheduleTest {
         s.flushed(200);
         // The next row comes 250 ms later; quiet from 450, but the last write was at 200.
         s.written(450);
-        assertThat(s.due(650)).as("quiet, but only 450 ms after the previous write").isFalse();
+        assertThat(s.due(650))
+                .as("quiet, but only 450 ms after the previous write")
+                .isFalse();
         assertThat(s.nextCheck(650)).isEqualTo(700);
         assertThat(s.due(700)).isTrue();
     }
@@ -68,7 +70,9 @@ class FlushScheduleTest {
         FlushSchedule s = new FlushSchedule(3, 1000);
         assertThat(s.written(0)).isTrue();
         s.written(1);
-        assertThat(s.written(2)).as("the third row fills the batch: the connector writes it").isFalse();
+        assertThat(s.written(2))
+                .as("the third row fills the batch: the connector writes it")
+                .isFalse();
         assertThat(s.pending()).isZero();
         assertThat(s.due(5_000)).isFalse();
         assertThat(s.written(3)).as("a new batch").isTrue();
@@ -88,14 +92,17 @@ class FlushScheduleTest {
     @Test
     void theWriterWritesABurstOnceItEndsAndATrickleByTheInterval() throws Exception {
         String url = "jdbc:duckdb:" + dir.resolve("flush.duckdb");
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (v INTEGER)");
         }
         TableSpec table = new TableSpec("t", List.of(Column.of("v", ColumnType.INT)), List.of("v"), false);
-        JdbcTableSink<Integer> sink = new JdbcTableSink<>(SinkSettings.of(url).withBatch(1000, 1000).withMaxRetries(0), table,
-                (RowMapper<Integer>) v -> new Object[] {v});
+        JdbcTableSink<Integer> sink = new JdbcTableSink<>(
+                SinkSettings.of(url).withBatch(1000, 1000).withMaxRetries(0), table, (RowMapper<Integer>)
+                        v -> new Object[] {v});
         try (OneInputStreamOperatorTestHarness<Integer, CommittableMessage<Object>> h =
-                new OneInputStreamOperatorTestHarness<>(new SinkWriterOperatorFactory<Integer, Object>(sink), IntSerializer.INSTANCE)) {
+                new OneInputStreamOperatorTestHarness<>(
+                        new SinkWriterOperatorFactory<Integer, Object>(sink), IntSerializer.INSTANCE)) {
             h.setProcessingTime(0);
             h.open();
             for (int i = 0; i < 5; i++) {
@@ -103,7 +110,9 @@ class FlushScheduleTest {
                 h.processElement(i, 0);
             }
             h.setProcessingTime(279);
-            assertThat(count(url)).as("the burst ended at 80 ms; quiet until 280").isZero();
+            assertThat(count(url))
+                    .as("the burst ended at 80 ms; quiet until 280")
+                    .isZero();
             h.setProcessingTime(280);
             assertThat(count(url)).isEqualTo(5);
 
@@ -112,7 +121,9 @@ class FlushScheduleTest {
                 h.setProcessingTime(t);
                 h.processElement((int) t, t);
             }
-            assertThat(count(url)).as("at 2,900 ms, 900 ms after the oldest held row").isEqualTo(5);
+            assertThat(count(url))
+                    .as("at 2,900 ms, 900 ms after the oldest held row")
+                    .isEqualTo(5);
             h.setProcessingTime(3_000);
             assertThat(count(url)).isEqualTo(12);
 
@@ -120,7 +131,9 @@ class FlushScheduleTest {
             h.prepareSnapshotPreBarrier(1);
             assertThat(count(url)).as("a checkpoint writes what is held").isEqualTo(13);
             h.setProcessingTime(10_000);
-            assertThat(count(url)).as("and the check armed before it writes nothing twice").isEqualTo(13);
+            assertThat(count(url))
+                    .as("and the check armed before it writes nothing twice")
+                    .isEqualTo(13);
         }
     }
 

@@ -10,7 +10,8 @@ class KeyHintsTest {
     void remembersWhatWasAddedIncludingZeroAndGrows() {
         KeyHints hints = new KeyHints(1 << 20);
         for (long h = -5000; h <= 5000; h++) hints.add(h * 0x9E3779B97F4A7C15L);
-        for (long h = -5000; h <= 5000; h++) assertThat(hints.contains(h * 0x9E3779B97F4A7C15L)).isTrue();
+        for (long h = -5000; h <= 5000; h++)
+            assertThat(hints.contains(h * 0x9E3779B97F4A7C15L)).isTrue();
         assertThat(hints.contains(0)).isTrue();
         assertThat(hints.contains(12345)).isFalse();
     }

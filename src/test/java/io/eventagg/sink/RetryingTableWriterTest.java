@@ -29,12 +29,15 @@ class RetryingTableWriterTest {
 
     @Test
     void aBatchThatKeepsFailingFailsAfterEveryAttemptAndSaysWhereAndWhy() throws Exception {
-        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + dir.resolve("r.duckdb")).withMaxRetries(2);
+        SinkSettings settings =
+                SinkSettings.of("jdbc:duckdb:" + dir.resolve("r.duckdb")).withMaxRetries(2);
         List<Object[]> rows = List.<Object[]>of(new Object[] {"job", 1_704_067_200_000L, 7L});
-        try (RetryingTableWriter writer = new RetryingTableWriter(settings, Tables.PROGRESS, writeFailures, connectFailures)) {
+        try (RetryingTableWriter writer =
+                new RetryingTableWriter(settings, Tables.PROGRESS, writeFailures, connectFailures)) {
             writer.open();
             // no schema yet: every attempt fails
-            assertThatThrownBy(() -> writer.write(rows)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> writer.write(rows))
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("writing 1 rows into ea_progress at " + settings.url() + " failed 3 times")
                     .hasMessageContaining("ea_progress does not exist")
                     .hasCauseInstanceOf(SQLException.class);
@@ -42,15 +45,19 @@ class RetryingTableWriterTest {
             SchemaManager.apply(settings);
             writer.write(rows);
         }
-        assertThat(DuckTables.count(settings.url(), "SELECT count(*) FROM ea_progress WHERE version = 7")).isEqualTo(1);
+        assertThat(DuckTables.count(settings.url(), "SELECT count(*) FROM ea_progress WHERE version = 7"))
+                .isEqualTo(1);
         assertThat(connectFailures.getCount()).isZero();
     }
 
     @Test
     void aConnectionThatCannotBeOpenedIsCounted() {
         SinkSettings settings = SinkSettings.of("jdbc:duckdb:/proc/no-such-dir/x.duckdb");
-        try (RetryingTableWriter writer = new RetryingTableWriter(settings, Tables.PROGRESS, writeFailures, connectFailures)) {
-            assertThatThrownBy(writer::open).isInstanceOf(SQLException.class).hasMessageContaining("cannot connect to " + settings.url());
+        try (RetryingTableWriter writer =
+                new RetryingTableWriter(settings, Tables.PROGRESS, writeFailures, connectFailures)) {
+            assertThatThrownBy(writer::open)
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("cannot connect to " + settings.url());
         }
         assertThat(connectFailures.getCount()).isEqualTo(1);
         assertThat(writeFailures.getCount()).isZero();

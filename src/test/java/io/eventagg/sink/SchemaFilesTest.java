@@ -40,26 +40,39 @@ class SchemaFilesTest {
         try (Connection c = DriverManager.getConnection(url)) {
             for (TableSpec t : Tables.all()) {
                 List<String> actual = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, is_nullable FROM information_schema.columns"
-                        + " WHERE table_name = ? ORDER BY ordinal_position")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT column_name, data_type, is_nullable FROM information_schema.columns"
+                                + " WHERE table_name = ? ORDER BY ordinal_position")) {
                     ps.setString(1, t.name());
                     try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) actual.add(rs.getString(1) + " " + rs.getString(2) + ("YES".equals(rs.getString(3)) ? " NULL" : ""));
+                        while (rs.next())
+                            actual.add(rs.getString(1) + " " + rs.getString(2)
+                                    + ("YES".equals(rs.getString(3)) ? " NULL" : ""));
                     }
                 }
-                assertThat(actual).as(t.name()).containsExactlyElementsOf(t.columns().stream().map(SchemaFilesTest::duckColumn).toList());
+                assertThat(actual)
+                        .as(t.name())
+                        .containsExactlyElementsOf(t.columns().stream()
+                                .map(SchemaFilesTest::duckColumn)
+                                .toList());
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'")) {
                     ps.setString(1, t.name());
                     try (ResultSet rs = ps.executeQuery()) {
-                        assertThat(rs.next()).as(t.name() + " has a primary key").isTrue();
+                        assertThat(rs.next())
+                                .as(t.name() + " has a primary key")
+                                .isTrue();
                         Array a = rs.getArray(1);
-                        assertThat(Arrays.stream((Object[]) a.getArray()).map(Object::toString).toList()).as(t.name() + " key")
+                        assertThat(Arrays.stream((Object[]) a.getArray())
+                                        .map(Object::toString)
+                                        .toList())
+                                .as(t.name() + " key")
                                 .isEqualTo(t.key());
                     }
                 }
             }
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ea_refreshes'")) {
+            try (ResultSet rs = c.createStatement()
+                    .executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name = 'ea_refreshes'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }
@@ -72,28 +85,50 @@ class SchemaFilesTest {
             SchemaManager.apply(db.settings());
             SchemaManager.apply(db.settings());
             for (TableSpec t : Tables.all()) {
-                List<String> actual = db.query("DESCRIBE TABLE " + t.name()).stream().map(r -> r.get("name") + " " + r.get("type")).toList();
-                assertThat(actual).as(t.name()).containsExactlyElementsOf(t.columns().stream().map(SchemaFilesTest::clickHouseColumn).toList());
-                Map<String, String> meta = db.query("SELECT engine, engine_full, sorting_key, partition_key FROM system.tables"
-                        + " WHERE database = currentDatabase() AND name = '" + t.name() + "'").get(0);
+                List<String> actual = db.query("DESCRIBE TABLE " + t.name()).stream()
+                        .map(r -> r.get("name") + " " + r.get("type"))
+                        .toList();
+                assertThat(actual)
+                        .as(t.name())
+                        .containsExactlyElementsOf(t.columns().stream()
+                                .map(SchemaFilesTest::clickHouseColumn)
+                                .toList());
+                Map<String, String> meta = db.query(
+                                "SELECT engine, engine_full, sorting_key, partition_key FROM system.tables"
+                                        + " WHERE database = currentDatabase() AND name = '" + t.name() + "'")
+                        .get(0);
                 assertThat(meta.get("sorting_key")).as(t.name() + " key").isEqualTo(String.join(", ", t.key()));
-                assertThat(meta.get("engine_full")).as(t.name() + " engine")
+                assertThat(meta.get("engine_full"))
+                        .as(t.name() + " engine")
                         .startsWith(t.versioned() ? "ReplacingMergeTree(version)" : "ReplacingMergeTree()");
-                String time = t.columns().stream().filter(c -> c.type() == ColumnType.TIMESTAMP)
+                String time = t.columns().stream()
+                        .filter(c -> c.type() == ColumnType.TIMESTAMP)
                         .filter(c -> t.key().contains(c.name()) || c.name().equals("timestamp"))
-                        .map(Column::name).findFirst().orElse(null);
-                assertThat(meta.get("partition_key")).as(t.name() + " partitioning")
+                        .map(Column::name)
+                        .findFirst()
+                        .orElse(null);
+                assertThat(meta.get("partition_key"))
+                        .as(t.name() + " partitioning")
                         .isEqualTo(time == null ? "" : "toYYYYMM(" + time + ")");
             }
-            assertThat(db.count("SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'ea_refreshes'")).isEqualTo(1);
+            assertThat(
+                            db.count(
+                                    "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'ea_refreshes'"))
+                    .isEqualTo(1);
 
             assertThat(SchemaManager.applyRawEvents(db.settings())).isEqualTo(7);
             assertThat(SchemaManager.applyRawEvents(db.settings())).isEqualTo(7);
-            assertThat(db.query("SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND name LIKE 'events%' ORDER BY name"))
+            assertThat(
+                            db.query(
+                                    "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND name LIKE 'events%' ORDER BY name"))
                     .extracting(r -> r.get("name") + " " + r.get("engine"))
-                    .containsExactly("events MergeTree", "events_daily_active_users AggregatingMergeTree",
-                            "events_daily_active_users_mv MaterializedView", "events_hourly AggregatingMergeTree",
-                            "events_hourly_mv MaterializedView", "events_session_stats AggregatingMergeTree",
+                    .containsExactly(
+                            "events MergeTree",
+                            "events_daily_active_users AggregatingMergeTree",
+                            "events_daily_active_users_mv MaterializedView",
+                            "events_hourly AggregatingMergeTree",
+                            "events_hourly_mv MaterializedView",
+                            "events_session_stats AggregatingMergeTree",
                             "events_session_stats_mv MaterializedView");
         }
     }

@@ -57,6 +57,8 @@ class SinkFailureTest {
         SinkSettings duck = SinkSettings.of("jdbc:duckdb:" + dir.resolve("after.duckdb"));
         SchemaManager.apply(duck);
         Throwable next = run(TestJobs.timeSeries("sink_after", "UTC"), input, duck, Duration.ofSeconds(90));
-        assertThat(next).as(() -> "the job after the sink failure: " + ExceptionUtils.stringifyException(next)).isNull();
+        assertThat(next)
+                .as(() -> "the job after the sink failure: " + ExceptionUtils.stringifyException(next))
+                .isNull();
     }
 }

@@ -2,8 +2,6 @@ package io.eventagg.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventagg.sink.DuckDbDialect;
-import io.eventagg.sink.SqlDialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,10 +29,17 @@ class SinkOptionsTest {
 
     @Test
     void eachDialectHasItsOwnDefault() {
-        assertThat(SinkSettings.of("jdbc:duckdb:x.duckdb").batchSize()).isEqualTo(DuckDbDialect.DEFAULT_BATCH_SIZE).isEqualTo(100_000);
-        assertThat(SinkSettings.of(CLICKHOUSE).batchSize()).isEqualTo(SqlDialect.DEFAULT_BATCH_SIZE).isEqualTo(5000);
-        assertThat(SinkSettings.of("jdbc:duckdb:x.duckdb").withBatch(700, 50).batchSize()).isEqualTo(700);
-        assertThat(SinkSettings.of("jdbc:nothing:x").batchSize()).as("an unsupported URL fails later, when used").isEqualTo(5000);
+        assertThat(SinkSettings.of("jdbc:duckdb:x.duckdb").batchSize())
+                .isEqualTo(DuckDbDialect.DEFAULT_BATCH_SIZE)
+                .isEqualTo(100_000);
+        assertThat(SinkSettings.of(CLICKHOUSE).batchSize())
+                .isEqualTo(SqlDialect.DEFAULT_BATCH_SIZE)
+                .isEqualTo(5000);
+        assertThat(SinkSettings.of("jdbc:duckdb:x.duckdb").withBatch(700, 50).batchSize())
+                .isEqualTo(700);
+        assertThat(SinkSettings.of("jdbc:nothing:x").batchSize())
+                .as("an unsupported URL fails later, when used")
+                .isEqualTo(5000);
     }
 
     @Test
@@ -46,13 +51,19 @@ class SinkOptionsTest {
 
     @Test
     void aProfilesBatchSizeOverridesAndAnUnsetOneIsTheFinalUrlsDefault() throws Exception {
-        assertThat(resolve(null, "url: jdbc:duckdb:" + dir.resolve("a.duckdb") + "\nbatch_size: 2000\n").batchSize()).isEqualTo(2000);
+        assertThat(resolve(null, "url: jdbc:duckdb:" + dir.resolve("a.duckdb") + "\nbatch_size: 2000\n")
+                        .batchSize())
+                .isEqualTo(2000);
         SinkSettings clickHouse = resolve(null, "url: " + CLICKHOUSE + "\nbatch_interval: 3s\n");
-        assertThat(clickHouse.batchSize()).as("ClickHouse keeps its default, not DuckDB's").isEqualTo(5000);
+        assertThat(clickHouse.batchSize())
+                .as("ClickHouse keeps its default, not DuckDB's")
+                .isEqualTo(5000);
         assertThat(clickHouse.batchIntervalMs()).isEqualTo(3000);
-        SinkSettings duckOverClickHouse = resolve("jdbc:duckdb:" + dir.resolve("b.duckdb"), "url: " + CLICKHOUSE + "\n");
+        SinkSettings duckOverClickHouse =
+                resolve("jdbc:duckdb:" + dir.resolve("b.duckdb"), "url: " + CLICKHOUSE + "\n");
         assertThat(duckOverClickHouse.batchSize()).isEqualTo(100_000);
-        SinkSettings explicit = resolve(CLICKHOUSE, "url: jdbc:duckdb:" + dir.resolve("c.duckdb") + "\nbatch_size: 3000\nmax_retries: 1\n");
+        SinkSettings explicit = resolve(
+                CLICKHOUSE, "url: jdbc:duckdb:" + dir.resolve("c.duckdb") + "\nbatch_size: 3000\nmax_retries: 1\n");
         assertThat(explicit.batchSize()).isEqualTo(3000);
         assertThat(explicit.maxRetries()).isEqualTo(1);
         assertThat(explicit.url()).isEqualTo(CLICKHOUSE);

@@ -19,7 +19,8 @@ import java.util.Map;
  * run next to it (the chaos run's).
  */
 public final class ClickHouseHttp {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
@@ -29,7 +30,10 @@ public final class ClickHouseHttp {
 
     public boolean ping() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "ping")).timeout(Duration.ofSeconds(3)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + "ping"))
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().startsWith("Ok");
         } catch (IOException e) {
@@ -50,16 +54,19 @@ public final class ClickHouseHttp {
      * statement goes into the URL and the data is the body (for {@code INSERT ... FORMAT X}).
      */
     public String execute(String database, String sql, byte[] data) throws IOException, InterruptedException {
-        String url = base + (database == null ? "" : "?database=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
+        String url =
+                base + (database == null ? "" : "?database=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
         HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofMinutes(5));
         if (data == null) {
             b.uri(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(sql));
         } else {
             String sep = url.contains("?") ? "&" : "?";
-            b.uri(URI.create(url + sep + "query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.ofByteArray(data));
+            b.uri(URI.create(url + sep + "query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(data));
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (r.statusCode() != 200) throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
+        if (r.statusCode() != 200)
+            throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
         return r.body();
     }
 
@@ -75,7 +82,9 @@ public final class ClickHouseHttp {
             String[] f = lines[i].split("\t", -1);
             Map<String, String> row = new LinkedHashMap<>();
             for (int c = 0; c < header.length; c++) {
-                row.put(ClickHouseServer.unescape(header[c]), f[c].equals("\\N") ? null : ClickHouseServer.unescape(f[c]));
+                row.put(
+                        ClickHouseServer.unescape(header[c]),
+                        f[c].equals("\\N") ? null : ClickHouseServer.unescape(f[c]));
             }
             out.add(row);
         }

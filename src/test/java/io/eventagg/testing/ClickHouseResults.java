@@ -23,16 +23,23 @@ public final class ClickHouseResults {
     public static Map<RefTimeSeries.Key, Map<String, String>> timeSeries(ClickHouseServer.Database db, String job)
             throws IOException, InterruptedException {
         Map<RefTimeSeries.Key, Map<String, String>> out = new HashMap<>();
-        for (Map<String, String> r : db.query("SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL WHERE job = '" + job + "'")) {
-            Map<String, String> prev = out.put(new RefTimeSeries.Key(r.get("environment"), r.get("event"), r.get("granularity"),
-                    Long.parseLong(r.get("b"))), r);
+        for (Map<String, String> r :
+                db.query("SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
+                        + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL WHERE job = '"
+                        + job + "'")) {
+            Map<String, String> prev = out.put(
+                    new RefTimeSeries.Key(
+                            r.get("environment"), r.get("event"), r.get("granularity"), Long.parseLong(r.get("b"))),
+                    r);
             assertThat(prev).as("FINAL returns one row per key").isNull();
         }
-        for (Map<String, String> r : db.query("SELECT environment, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                + " event_count, unique_users, unique_sessions, is_final FROM ea_activity FINAL WHERE job = '" + job + "'")) {
-            Map<String, String> prev = out.put(new RefTimeSeries.Key(r.get("environment"), null, r.get("granularity"),
-                    Long.parseLong(r.get("b"))), r);
+        for (Map<String, String> r :
+                db.query("SELECT environment, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
+                        + " event_count, unique_users, unique_sessions, is_final FROM ea_activity FINAL WHERE job = '"
+                        + job + "'")) {
+            Map<String, String> prev = out.put(
+                    new RefTimeSeries.Key(r.get("environment"), null, r.get("granularity"), Long.parseLong(r.get("b"))),
+                    r);
             assertThat(prev).as("FINAL returns one row per key").isNull();
         }
         return out;
@@ -43,8 +50,12 @@ public final class ClickHouseResults {
      * unique users (exact up to 1,000, else within 2 %), sessions and top breakdowns; returns how
      * many buckets were compared.
      */
-    public static int assertMatches(Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected, Map<RefTimeSeries.Key, Map<String, String>> actual,
-            int breakdownLimit, Predicate<RefTimeSeries.Key> which) throws IOException {
+    public static int assertMatches(
+            Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected,
+            Map<RefTimeSeries.Key, Map<String, String>> actual,
+            int breakdownLimit,
+            Predicate<RefTimeSeries.Key> which)
+            throws IOException {
         int compared = 0;
         for (Map.Entry<RefTimeSeries.Key, RefTimeSeries.Bucket> e : expected.entrySet()) {
             if (!which.test(e.getKey())) continue;
@@ -54,7 +65,9 @@ public final class ClickHouseResults {
             assertThat(row).as("row for " + where).isNotNull();
             RefTimeSeries.Bucket b = e.getValue();
             assertThat(row.get("is_final")).as("final " + where).isEqualTo("1");
-            assertThat(Long.parseLong(row.get("event_count"))).as("count " + where).isEqualTo(b.count);
+            assertThat(Long.parseLong(row.get("event_count")))
+                    .as("count " + where)
+                    .isEqualTo(b.count);
             assertUnique(Long.parseLong(row.get("unique_users")), b.users.size(), "users " + where);
             if (e.getKey().event() == null) {
                 assertUnique(Long.parseLong(row.get("unique_sessions")), b.sessions.size(), "sessions " + where);
@@ -67,16 +80,25 @@ public final class ClickHouseResults {
     }
 
     /** No row exists that the reference does not expect (among the keys selected). */
-    public static void assertNoExtraRows(Collection<RefTimeSeries.Key> expected, Collection<RefTimeSeries.Key> actual,
+    public static void assertNoExtraRows(
+            Collection<RefTimeSeries.Key> expected,
+            Collection<RefTimeSeries.Key> actual,
             Predicate<RefTimeSeries.Key> which) {
-        assertThat(actual.stream().filter(which).filter(k -> !expected.contains(k)).toList()).as("rows without reference").isEmpty();
+        assertThat(actual.stream()
+                        .filter(which)
+                        .filter(k -> !expected.contains(k))
+                        .toList())
+                .as("rows without reference")
+                .isEmpty();
     }
 
     public static void assertUnique(long actual, long exact, String what) {
         if (exact <= 1000) {
             assertThat(actual).as(what).isEqualTo(exact);
         } else {
-            assertThat(Math.abs(actual - exact) / (double) exact).as(what + " relative error").isLessThanOrEqualTo(0.02);
+            assertThat(Math.abs(actual - exact) / (double) exact)
+                    .as(what + " relative error")
+                    .isLessThanOrEqualTo(0.02);
         }
     }
 }

@@ -45,15 +45,20 @@ public final class ClickHouseServer implements BeforeAllCallback {
         if (up) return;
         if (!ping()) {
             Path root = projectRoot();
-            Process p = new ProcessBuilder("bash", "scripts/clickhouse.sh", "up").directory(root.toFile()).inheritIO().start();
+            Process p = new ProcessBuilder("bash", "scripts/clickhouse.sh", "up")
+                    .directory(root.toFile())
+                    .inheritIO()
+                    .start();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("scripts/clickhouse.sh up did not finish within 10 minutes");
             }
-            if (p.exitValue() != 0) throw new IllegalStateException("scripts/clickhouse.sh up failed (exit " + p.exitValue() + ")");
+            if (p.exitValue() != 0)
+                throw new IllegalStateException("scripts/clickhouse.sh up failed (exit " + p.exitValue() + ")");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!ping()) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("ClickHouse does not answer " + httpBase() + "ping");
+                if (System.nanoTime() > deadline)
+                    throw new IllegalStateException("ClickHouse does not answer " + httpBase() + "ping");
                 Thread.sleep(200);
             }
         }
@@ -73,14 +78,17 @@ public final class ClickHouseServer implements BeforeAllCallback {
     public static Path projectRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("scripts/clickhouse.sh"))) p = p.getParent();
-        if (p == null) throw new IllegalStateException("cannot find scripts/clickhouse.sh above " + Path.of("").toAbsolutePath());
+        if (p == null)
+            throw new IllegalStateException(
+                    "cannot find scripts/clickhouse.sh above " + Path.of("").toAbsolutePath());
         return p;
     }
 
     /** A fresh database {@code <prefix>_<random>}. */
     public static Database createDatabase(String prefix) throws IOException, InterruptedException {
         ensureUp();
-        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        String name =
+                prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         execute(null, "CREATE DATABASE " + name);
         return new Database(name);
     }

@@ -67,7 +67,9 @@ public final class CollectingOutputs implements Outputs {
     }
 
     private <T> void collect(DataStream<T> stream, String name) {
-        stream.sinkTo(new CollectSink<>(id + "/" + name)).setParallelism(stream.getParallelism()).name("collect " + name)
+        stream.sinkTo(new CollectSink<>(id + "/" + name))
+                .setParallelism(stream.getParallelism())
+                .name("collect " + name)
                 .uid("collect-" + name);
     }
 
@@ -93,8 +95,11 @@ public final class CollectingOutputs implements Outputs {
     /** {@code ea_funnel_steps} as the upserts leave it, in its columns. */
     public List<Map<String, Object>> funnelRows() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (FunnelRow r : table(this.<FunnelRow>all("funnels"), r -> List.of(r.funnel(), r.environment(), r.entryDay(), r.step()),
-                FunnelRow::version).values()) {
+        for (FunnelRow r : table(
+                        this.<FunnelRow>all("funnels"),
+                        r -> List.of(r.funnel(), r.environment(), r.entryDay(), r.step()),
+                        FunnelRow::version)
+                .values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("funnel", r.funnel());
             m.put("environment", r.environment());
@@ -153,14 +158,20 @@ public final class CollectingOutputs implements Outputs {
     }
 
     private Map<Object, RetentionRow> retentionTable() {
-        return table(this.<RetentionRow>all("retention"), r -> List.of(r.retention(), r.environment(), r.cohortStart()), RetentionRow::version);
+        return table(
+                this.<RetentionRow>all("retention"),
+                r -> List.of(r.retention(), r.environment(), r.cohortStart()),
+                RetentionRow::version);
     }
 
     /** {@code ea_timeseries} (or, with {@code rollup}, {@code ea_activity}) as the upserts leave it. */
     public Map<Object, SeriesRow> seriesTable(boolean rollup) {
         List<SeriesRow> rows = new ArrayList<>();
         for (SeriesRow r : this.<SeriesRow>all("series")) if (r.rollup() == rollup) rows.add(r);
-        return table(rows, r -> List.of(r.environment(), String.valueOf(r.event()), r.granularity(), r.bucketStart()), SeriesRow::version);
+        return table(
+                rows,
+                r -> List.of(r.environment(), String.valueOf(r.event()), r.granularity(), r.bucketStart()),
+                SeriesRow::version);
     }
 
     /** {@code ea_timeseries} as the upserts leave it, in its columns. */

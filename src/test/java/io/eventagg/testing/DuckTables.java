@@ -16,7 +16,9 @@ public final class DuckTables {
     private DuckTables() {}
 
     public static List<Map<String, Object>> rows(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rows(rs);
         }
     }
@@ -26,14 +28,17 @@ public final class DuckTables {
         ResultSetMetaData md = rs.getMetaData();
         while (rs.next()) {
             Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i).toLowerCase(), rs.getObject(i));
+            for (int i = 1; i <= md.getColumnCount(); i++)
+                row.put(md.getColumnLabel(i).toLowerCase(), rs.getObject(i));
             out.add(row);
         }
         return out;
     }
 
     public static long count(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.sketch.Sketches;
 import java.sql.Timestamp;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 
 /** Funnel rows in a DuckDB database compared with the reference ({@link RefFunnels}). */
 public final class FunnelTables {
@@ -28,12 +31,14 @@ public final class FunnelTables {
         int checkedCells = 0;
         for (int f = 0; f < RefJobFunnels.NAMES.size(); f++) {
             String name = RefJobFunnels.NAMES.get(f);
-            Map<RefFunnels.Key, RefFunnels.Cell> expected = RefFunnels.compute(events, RefJobFunnels.all().get(f), zone);
+            Map<RefFunnels.Key, RefFunnels.Cell> expected =
+                    RefFunnels.compute(events, RefJobFunnels.all().get(f), zone);
             Map<RefFunnels.Key, Map<String, Object>> actual = new HashMap<>();
             for (Map<String, Object> r : rows) {
                 if (!name.equals(r.get("funnel"))) continue;
                 long users = ((Number) r.get("users")).longValue();
-                RefFunnels.Key k = new RefFunnels.Key((String) r.get("environment"), millis(r.get("entry_day")), ((Number) r.get("step")).intValue());
+                RefFunnels.Key k = new RefFunnels.Key(
+                        (String) r.get("environment"), millis(r.get("entry_day")), ((Number) r.get("step")).intValue());
                 assertThat(r.get("is_final")).isEqualTo(true);
                 if (users > 0) actual.put(k, r);
                 else assertThat(expected).as(name + " " + k + " has no users").doesNotContainKey(k);
@@ -45,18 +50,40 @@ public final class FunnelTables {
                 String where = name + " " + e.getKey();
                 long users = ((Number) r.get("users")).longValue();
                 if (c.users.size() <= 1000) assertThat(users).as(where).isEqualTo(c.users.size());
-                else assertThat(Math.abs(users - c.users.size()) / (double) c.users.size()).as(where).isLessThan(0.02);
-                assertThat(((Number) r.get("from_previous_count")).longValue()).as(where).isEqualTo(c.fromPrevious.size());
-                assertThat(((Number) r.get("from_start_count")).longValue()).as(where).isEqualTo(c.fromStart.size());
-                assertThat(((Number) r.get("from_previous_sum_seconds")).doubleValue()).as(where)
-                        .isCloseTo(c.fromPrevious.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
-                assertThat(((Number) r.get("from_start_sum_seconds")).doubleValue()).as(where)
-                        .isCloseTo(c.fromStart.stream().mapToDouble(Double::doubleValue).sum(), org.assertj.core.data.Offset.offset(1e-3));
+                else
+                    assertThat(Math.abs(users - c.users.size()) / (double) c.users.size())
+                            .as(where)
+                            .isLessThan(0.02);
+                assertThat(((Number) r.get("from_previous_count")).longValue())
+                        .as(where)
+                        .isEqualTo(c.fromPrevious.size());
+                assertThat(((Number) r.get("from_start_count")).longValue())
+                        .as(where)
+                        .isEqualTo(c.fromStart.size());
+                assertThat(((Number) r.get("from_previous_sum_seconds")).doubleValue())
+                        .as(where)
+                        .isCloseTo(
+                                c.fromPrevious.stream()
+                                        .mapToDouble(Double::doubleValue)
+                                        .sum(),
+                                Offset.offset(1e-3));
+                assertThat(((Number) r.get("from_start_sum_seconds")).doubleValue())
+                        .as(where)
+                        .isCloseTo(
+                                c.fromStart.stream()
+                                        .mapToDouble(Double::doubleValue)
+                                        .sum(),
+                                Offset.offset(1e-3));
                 if (!c.fromStart.isEmpty()) assertMedian((String) r.get("from_start_sketch"), c.fromStart, where);
                 checkedCells++;
             }
-            long reachedLast = expected.entrySet().stream().filter(x -> x.getKey().step() == 3).mapToLong(x -> x.getValue().users.size()).sum();
-            assertThat(reachedLast).as(name + ": someone converts, so the whole funnel is exercised").isPositive();
+            long reachedLast = expected.entrySet().stream()
+                    .filter(x -> x.getKey().step() == 3)
+                    .mapToLong(x -> x.getValue().users.size())
+                    .sum();
+            assertThat(reachedLast)
+                    .as(name + ": someone converts, so the whole funnel is exercised")
+                    .isPositive();
         }
         assertThat(checkedCells).isGreaterThan(30);
     }
@@ -68,8 +95,9 @@ public final class FunnelTables {
         sorted.sort(Double::compare);
         for (double q : new double[] {0.5, 0.9}) {
             double exact = sorted.get((int) Math.floor(q * (sorted.size() - 1)));
-            assertThat(Sketches.quantile(sketch, q)).as("quantile " + q + " " + where)
-                    .isCloseTo(exact, org.assertj.core.data.Offset.offset(exact * Sketches.QUANTILE_ACCURACY * 1.01 + 1e-9));
+            assertThat(Sketches.quantile(sketch, q))
+                    .as("quantile " + q + " " + where)
+                    .isCloseTo(exact, Offset.offset(exact * Sketches.QUANTILE_ACCURACY * 1.01 + 1e-9));
         }
         assertThat(sketch.getCount()).isEqualTo(values.size());
     }
@@ -77,7 +105,7 @@ public final class FunnelTables {
     public static long millis(Object ts) {
         if (ts instanceof Number n) return n.longValue();
         if (ts instanceof Timestamp t) return t.toInstant().toEpochMilli();
-        if (ts instanceof java.time.LocalDateTime l) return l.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        if (ts instanceof LocalDateTime l) return l.toInstant(ZoneOffset.UTC).toEpochMilli();
         throw new IllegalArgumentException(String.valueOf(ts));
     }
 }

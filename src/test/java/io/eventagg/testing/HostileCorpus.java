@@ -34,7 +34,14 @@ public final class HostileCorpus {
      *     non-strings), or null
      * @param timestamp the event time of a valid record
      */
-    public record Item(byte[] value, String category, String reason, String event, String distinctId, String plan, long timestamp) {
+    public record Item(
+            byte[] value,
+            String category,
+            String reason,
+            String event,
+            String distinctId,
+            String plan,
+            long timestamp) {
         public boolean bad() {
             return reason != null;
         }
@@ -125,41 +132,85 @@ public final class HostileCorpus {
             }
         }
         // Distinct ids that are numbers are taken as their text.
-        validRaw("numeric id", "{\"event\":\"numeric_id\",\"distinct_id\":12345,\"timestamp\":" + (DAY.toEpochMilli() + 5) + "}",
-                "numeric_id", "12345", null, DAY.toEpochMilli() + 5);
-        validRaw("numeric id", "{\"event\":\"numeric_id\",\"distinct_id\":1.5e3,\"timestamp\":" + (DAY.toEpochMilli() + 6) + "}",
-                "numeric_id", "1.5e3", null, DAY.toEpochMilli() + 6);
+        validRaw(
+                "numeric id",
+                "{\"event\":\"numeric_id\",\"distinct_id\":12345,\"timestamp\":" + (DAY.toEpochMilli() + 5) + "}",
+                "numeric_id",
+                "12345",
+                null,
+                DAY.toEpochMilli() + 5);
+        validRaw(
+                "numeric id",
+                "{\"event\":\"numeric_id\",\"distinct_id\":1.5e3,\"timestamp\":" + (DAY.toEpochMilli() + 6) + "}",
+                "numeric_id",
+                "1.5e3",
+                null,
+                DAY.toEpochMilli() + 6);
         // Timestamps at the edges that are still accepted.
         long min = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
         valid("edge timestamp", "edge_min", "u", min, props("plan", "min"), "min");
-        validRaw("edge timestamp", "{\"event\":\"edge_min\",\"distinct_id\":\"u\",\"timestamp\":\"2000-01-01T05:30:00+05:30\"}",
-                "edge_min", "u", null, min);
+        validRaw(
+                "edge timestamp",
+                "{\"event\":\"edge_min\",\"distinct_id\":\"u\",\"timestamp\":\"2000-01-01T05:30:00+05:30\"}",
+                "edge_min",
+                "u",
+                null,
+                min);
         long future = nowMs + 23 * 3_600_000L;
         valid("edge timestamp", "edge_future", "u", future, props(), null);
-        validRaw("edge timestamp", "{\"event\":\"edge_forms\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T13:59:59.999999999+14:00\"}",
-                "edge_forms", "u", null, Instant.parse("2024-04-30T23:59:59.999Z").toEpochMilli());
-        validRaw("edge timestamp", "{\"event\":\"edge_forms\",\"distinct_id\":\"u\",\"timestamp\":\"2024-04-30T12:00:00-12:00\"}",
-                "edge_forms", "u", null, Instant.parse("2024-05-01T00:00:00Z").toEpochMilli());
+        validRaw(
+                "edge timestamp",
+                "{\"event\":\"edge_forms\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T13:59:59.999999999+14:00\"}",
+                "edge_forms",
+                "u",
+                null,
+                Instant.parse("2024-04-30T23:59:59.999Z").toEpochMilli());
+        validRaw(
+                "edge timestamp",
+                "{\"event\":\"edge_forms\",\"distinct_id\":\"u\",\"timestamp\":\"2024-04-30T12:00:00-12:00\"}",
+                "edge_forms",
+                "u",
+                null,
+                Instant.parse("2024-05-01T00:00:00Z").toEpochMilli());
         // Legal nesting (within the parser's depth limit) in a property that is not selected.
         for (int i = 0; i < 20; i++) {
             String deep = "[".repeat(150) + "]".repeat(150);
-            validRaw("deep but legal", "{\"event\":\"deep_ok\",\"distinct_id\":\"u" + i + "\",\"timestamp\":" + (DAY.toEpochMilli() + i)
-                    + ",\"properties\":{\"x\":" + deep + ",\"plan\":\"p\"}}", "deep_ok", "u" + i, "p", DAY.toEpochMilli() + i);
+            validRaw(
+                    "deep but legal",
+                    "{\"event\":\"deep_ok\",\"distinct_id\":\"u" + i + "\",\"timestamp\":" + (DAY.toEpochMilli() + i)
+                            + ",\"properties\":{\"x\":" + deep + ",\"plan\":\"p\"}}",
+                    "deep_ok",
+                    "u" + i,
+                    "p",
+                    DAY.toEpochMilli() + i);
         }
         // Huge property maps under the record limit: 20,000 keys, the selected ones last.
         for (int i = 0; i < 5; i++) {
-            StringBuilder sb = new StringBuilder("{\"event\":\"huge_map\",\"distinct_id\":\"u" + i + "\",\"timestamp\":" + (DAY.toEpochMilli() + i)
-                    + ",\"properties\":{");
-            for (int k = 0; k < 20_000; k++) sb.append("\"k").append(k).append("\":").append(k).append(',');
+            StringBuilder sb = new StringBuilder("{\"event\":\"huge_map\",\"distinct_id\":\"u" + i + "\",\"timestamp\":"
+                    + (DAY.toEpochMilli() + i) + ",\"properties\":{");
+            for (int k = 0; k < 20_000; k++)
+                sb.append("\"k").append(k).append("\":").append(k).append(',');
             sb.append("\"plan\":\"big\"}}");
             validRaw("huge property map", sb.toString(), "huge_map", "u" + i, "big", DAY.toEpochMilli() + i);
         }
         // One bucket with far more distinct breakdown values than any bucket keeps.
         for (int i = 0; i < 3000; i++) {
-            valid("high cardinality", "wide", "w" + (i % 50), DAY.toEpochMilli() + 3_600_000L + i, props("plan", "v" + i), "v" + i);
+            valid(
+                    "high cardinality",
+                    "wide",
+                    "w" + (i % 50),
+                    DAY.toEpochMilli() + 3_600_000L + i,
+                    props("plan", "v" + i),
+                    "v" + i);
         }
         // A long but accepted property value (900 KB; breakdown values over 1,000 characters count as $other).
-        valid("long value", "long_value", "u", DAY.toEpochMilli() + 7, props("plan", "L".repeat(900_000)), "L".repeat(900_000));
+        valid(
+                "long value",
+                "long_value",
+                "u",
+                DAY.toEpochMilli() + 7,
+                props("plan", "L".repeat(900_000)),
+                "L".repeat(900_000));
     }
 
     /** The text a breakdown stores for a property value: strings as they are, anything else as its JSON text. */
@@ -220,9 +271,17 @@ public final class HostileCorpus {
     }
 
     private static final byte[][] BAD_UTF8 = {
-        {(byte) 0xC0, (byte) 0xAF}, {(byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
-        {(byte) 0xFF}, {(byte) 0xFE, (byte) 0xFF}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
-        {(byte) 0xC3}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}};
+        {(byte) 0xC0, (byte) 0xAF},
+        {(byte) 0x80},
+        {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xFF},
+        {(byte) 0xFE, (byte) 0xFF},
+        {(byte) 0xE2, (byte) 0x82},
+        {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xC3},
+        {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}
+    };
 
     private void invalidUtf8(int n) {
         String[] templates = {
@@ -253,9 +312,17 @@ public final class HostileCorpus {
             String open = i % 2 == 0 ? "[".repeat(depth) : "{\"a\":".repeat(depth);
             String close = i % 2 == 0 ? "]".repeat(depth) : "}".repeat(depth);
             switch (i % 3) {
-                case 0 -> bad("deep nesting", validPrefix() + ",\"properties\":{\"plan\":" + open + "1" + close + "}}", "nesting");
+                case 0 ->
+                    bad(
+                            "deep nesting",
+                            validPrefix() + ",\"properties\":{\"plan\":" + open + "1" + close + "}}",
+                            "nesting");
                 case 1 -> bad("deep nesting", validPrefix() + ",\"ignored\":" + open + "1" + close + "}", "nesting");
-                default -> bad("deep nesting", validPrefix() + ",\"properties\":{\"unselected\":" + open + "1" + close + "}}", "nesting");
+                default ->
+                    bad(
+                            "deep nesting",
+                            validPrefix() + ",\"properties\":{\"unselected\":" + open + "1" + close + "}}",
+                            "nesting");
             }
         }
     }
@@ -264,8 +331,14 @@ public final class HostileCorpus {
         String[] wrong = {"123", "1.5", "true", "null", "[]", "[\"x\"]", "{}", "{\"a\":1}"};
         String[][] fields = {
             // field, values that are wrong for it (indexes into wrong)
-            {"event", "0,1,2,3,4,5,6,7"}, {"distinct_id", "2,3,4,5,6,7"}, {"timestamp", "1,2,3,4,5,6,7"},
-            {"properties", "0,1,2,4,5"}, {"environment", "2,4,5,6,7"}, {"session_id", "2,4,5,6,7"}, {"uuid", "2,4,5,6,7"}};
+            {"event", "0,1,2,3,4,5,6,7"},
+            {"distinct_id", "2,3,4,5,6,7"},
+            {"timestamp", "1,2,3,4,5,6,7"},
+            {"properties", "0,1,2,4,5"},
+            {"environment", "2,4,5,6,7"},
+            {"session_id", "2,4,5,6,7"},
+            {"uuid", "2,4,5,6,7"}
+        };
         int i = 0;
         while (i < n) {
             for (String[] f : fields) {
@@ -277,7 +350,11 @@ public final class HostileCorpus {
                     e.put("timestamp", "\"2024-05-01T00:00:00Z\"");
                     e.put(f[0], wrong[Integer.parseInt(idx)]);
                     StringBuilder sb = new StringBuilder("{");
-                    e.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+                    e.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "")
+                            .append('"')
+                            .append(k)
+                            .append("\":")
+                            .append(v));
                     bad("wrong type", sb.append('}').toString(), f[0]);
                     i++;
                 }
@@ -289,23 +366,47 @@ public final class HostileCorpus {
         for (int i = 0; i < n; i++) {
             char c = (char) (1 + random.nextInt(31));
             String field = i % 2 == 0 ? "event" : "distinct_id";
-            String json = "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\"}".replace(
-                    "\"" + field + "\":\"" + (field.equals("event") ? "e" : "u") + "\"",
-                    "\"" + field + "\":\"a" + c + "b\"");
+            String json = "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\"}"
+                    .replace(
+                            "\"" + field + "\":\"" + (field.equals("event") ? "e" : "u") + "\"",
+                            "\"" + field + "\":\"a" + c + "b\"");
             bad("raw control character", json, "invalid JSON");
         }
     }
 
     private void badTimestamps(long nowMs, int n) {
         String[] values = {
-            String.valueOf(Long.MIN_VALUE), String.valueOf(Long.MAX_VALUE), "9223372036854775808", "-9223372036854775809",
-            "-1", "0", "946684799999", String.valueOf(nowMs + 86_400_000L + 3_600_000L), "1e308", "1.0", "-0", "1" + "0".repeat(500),
-            "\"+999999999-12-31T23:59:59Z\"", "\"-999999999-01-01T00:00:00Z\"", "\"1999-12-31T23:59:59.999Z\"",
-            "\"2024-02-30T00:00:00Z\"", "\"2024-01-15T14:32:45\"", "\"\"", "\"now\"", "\"2024-01-15T25:00:00Z\"",
-            "\"2024-13-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"2024-01-15T14:32:45+25:00\"", "\"1705329165000\"",
-            "\"0000-01-01T00:00:00Z\""};
+            String.valueOf(Long.MIN_VALUE),
+            String.valueOf(Long.MAX_VALUE),
+            "9223372036854775808",
+            "-9223372036854775809",
+            "-1",
+            "0",
+            "946684799999",
+            String.valueOf(nowMs + 86_400_000L + 3_600_000L),
+            "1e308",
+            "1.0",
+            "-0",
+            "1" + "0".repeat(500),
+            "\"+999999999-12-31T23:59:59Z\"",
+            "\"-999999999-01-01T00:00:00Z\"",
+            "\"1999-12-31T23:59:59.999Z\"",
+            "\"2024-02-30T00:00:00Z\"",
+            "\"2024-01-15T14:32:45\"",
+            "\"\"",
+            "\"now\"",
+            "\"2024-01-15T25:00:00Z\"",
+            "\"2024-13-01T00:00:00Z\"",
+            "\"9999-12-31T23:59:59Z\"",
+            "\"2024-01-15T14:32:45+25:00\"",
+            "\"1705329165000\"",
+            "\"0000-01-01T00:00:00Z\""
+        };
         for (int i = 0; i < n; i++) {
-            bad("timestamp", "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":" + values[i % values.length] + "}", "");
+            bad(
+                    "timestamp",
+                    "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":" + values[i % values.length] + "}",
+                    "");
         }
     }
 
@@ -321,9 +422,26 @@ public final class HostileCorpus {
     }
 
     private void malformed(int n) {
-        String[] values = {"", " ", "\t\r", "null", "[]", "\"string\"", "42", "true", "{", "{\"event\":\"e\"", "{\"event\":\"e\",}",
-            validPrefix() + "} trailing", validPrefix() + "}" + validPrefix() + "}", validPrefix() + ",\"properties\":{\"plan\":}}",
-            "{'event':'e'}", "{event:\"e\"}", validPrefix().replace("{", "[") + "]", "\uFEFF\uFEFF" + validPrefix() + "}"};
+        String[] values = {
+            "",
+            " ",
+            "\t\r",
+            "null",
+            "[]",
+            "\"string\"",
+            "42",
+            "true",
+            "{",
+            "{\"event\":\"e\"",
+            "{\"event\":\"e\",}",
+            validPrefix() + "} trailing",
+            validPrefix() + "}" + validPrefix() + "}",
+            validPrefix() + ",\"properties\":{\"plan\":}}",
+            "{'event':'e'}",
+            "{event:\"e\"}",
+            validPrefix().replace("{", "[") + "]",
+            "\uFEFF\uFEFF" + validPrefix() + "}"
+        };
         for (int i = 0; i < n; i++) bad("malformed", values[i % values.length], "");
         for (int i = 0; i < 20; i++) items.add(new Item(null, "tombstone", "", null, null, null, 0));
     }
@@ -337,7 +455,9 @@ public final class HostileCorpus {
             "{\"event\":\"e\",\"distinct_id\":\"\",\"timestamp\":\"2024-05-01T00:00:00Z\"}",
             "{\"event\":\"" + "x".repeat(1025) + "\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\"}",
             "{\"event\":\"e\",\"distinct_id\":\"" + "x".repeat(5000) + "\",\"timestamp\":\"2024-05-01T00:00:00Z\"}",
-            "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"environment\":\"" + "x".repeat(2000) + "\"}"};
+            "{\"event\":\"e\",\"distinct_id\":\"u\",\"timestamp\":\"2024-05-01T00:00:00Z\",\"environment\":\""
+                    + "x".repeat(2000) + "\"}"
+        };
         for (int i = 0; i < n; i++) bad("missing or bad field", values[i % values.length], "");
     }
 }

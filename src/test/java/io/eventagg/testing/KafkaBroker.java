@@ -26,7 +26,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     public static KafkaBroker start() throws Exception {
         KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "2")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
@@ -48,7 +51,9 @@ public final class KafkaBroker implements AutoCloseable {
     /** A topic with topic-level configuration, e.g. {@code max.message.bytes} for records over 1 MB. */
     public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get();
         }
     }
 
@@ -65,7 +70,8 @@ public final class KafkaBroker implements AutoCloseable {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(64 << 20));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(256L << 20));
         List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < values.size(); i++) {
                 sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i))));
             }
@@ -93,9 +99,11 @@ public final class KafkaBroker implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         List<Future<RecordMetadata>> sent = new ArrayList<>(lines.size());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < lines.size(); i++) {
-                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, lines.get(i).getBytes(StandardCharsets.UTF_8))));
+                sent.add(producer.send(new ProducerRecord<>(
+                        topic, i % partitions, null, lines.get(i).getBytes(StandardCharsets.UTF_8))));
             }
             producer.flush();
         }

@@ -82,11 +82,14 @@ public final class KafkaTopics {
     public void sendClocks(long timestamp, String environment) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int part = 0; part < partitions; part++) {
-                String clock = "{\"event\":\"$clock\",\"distinct_id\":\"clock\",\"timestamp\":" + timestamp + ",\"environment\":\"" + environment
-                        + "\"}";
-                producer.send(new ProducerRecord<>(topic, part, timestamp, null, clock.getBytes(StandardCharsets.UTF_8))).get(2, TimeUnit.MINUTES);
+                String clock = "{\"event\":\"$clock\",\"distinct_id\":\"clock\",\"timestamp\":" + timestamp
+                        + ",\"environment\":\"" + environment + "\"}";
+                producer.send(new ProducerRecord<>(
+                                topic, part, timestamp, null, clock.getBytes(StandardCharsets.UTF_8)))
+                        .get(2, TimeUnit.MINUTES);
             }
         }
     }

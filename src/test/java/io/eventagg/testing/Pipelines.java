@@ -32,29 +32,44 @@ public final class Pipelines {
     private Pipelines() {}
 
     /** Accumulated counters of a finished run, and its job id (to find its metrics). */
-    public record Counts(long read, long aggregated, long dead, long late, long rows, long closedBucketEvents, JobID job) {
+    public record Counts(
+            long read, long aggregated, long dead, long late, long rows, long closedBucketEvents, JobID job) {
         static Counts of(RunSummary s) {
             Counters c = s.counters();
-            return new Counts(c.read(), c.aggregated(), c.deadLettered(), c.late(), c.rowsWritten(), c.get(RunCounter.CLOSED_BUCKET_EVENTS),
+            return new Counts(
+                    c.read(),
+                    c.aggregated(),
+                    c.deadLettered(),
+                    c.late(),
+                    c.rowsWritten(),
+                    c.get(RunCounter.CLOSED_BUCKET_EVENTS),
                     s.jobId());
         }
     }
 
-    public static Counts run(JobDefinition job, List<Path> files, RunOptions options, WatermarkStrategy<Ingested> watermarks,
-            Outputs outputs, int parallelism) throws Exception {
+    public static Counts run(
+            JobDefinition job,
+            List<Path> files,
+            RunOptions options,
+            WatermarkStrategy<Ingested> watermarks,
+            Outputs outputs,
+            int parallelism)
+            throws Exception {
         Configuration conf = FlinkSettings.base(options.streaming());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         var source = FileEventSource.of(files.stream().map(Path::toString).toList(), EventParser.forJob(job));
         return Counts.of(FlinkJob.define(conf, "test " + job.name(), env -> {
-            // Streaming: one source subtask per file. An extra subtask would have no split, and until
-            // it finishes it holds the router's watermark (a minimum over all source subtasks) at its
-            // start, so which events are late would depend on when it finishes. (Batch keeps the
-            // source chained to the combiner: one combiner per file keeps sketch bytes, whose layout
-            // follows merge order, the same from run to run.)
-            var ingested = env.fromSource(source, watermarks, "events").uid("source")
-                    .setParallelism(options.streaming() ? Math.min(parallelism, files.size()) : parallelism);
-            EventaggPipeline.define(ingested, job, options, outputs);
-        }).run());
+                    // Streaming: one source subtask per file. An extra subtask would have no split, and until
+                    // it finishes it holds the router's watermark (a minimum over all source subtasks) at its
+                    // start, so which events are late would depend on when it finishes. (Batch keeps the
+                    // source chained to the combiner: one combiner per file keeps sketch bytes, whose layout
+                    // follows merge order, the same from run to run.)
+                    var ingested = env.fromSource(source, watermarks, "events")
+                            .uid("source")
+                            .setParallelism(options.streaming() ? Math.min(parallelism, files.size()) : parallelism);
+                    EventaggPipeline.define(ingested, job, options, outputs);
+                })
+                .run());
     }
 
     /** A streaming run's job id and its failure (null when it finished). */
@@ -64,14 +79,22 @@ public final class Pipelines {
      * Runs the streaming pipeline over a file into JDBC outputs at parallelism 2 without restarts,
      * so a failure ends the job and is returned instead of retried.
      */
-    public static Attempt runWithoutRestarts(JobDefinition job, Path input, SinkSettings sink, Duration timeout) throws Exception {
+    public static Attempt runWithoutRestarts(JobDefinition job, Path input, SinkSettings sink, Duration timeout)
+            throws Exception {
         Configuration conf = FlinkSettings.base(true);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));
-        RunningJob running = FlinkJob.define(conf, "test " + job.name(), env -> EventaggPipeline.define(
-                env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events").uid("source"),
-                job, RunOptions.streamingDefaults(), new JdbcOutputs(job.name(), sink))).start();
+        RunningJob running = FlinkJob.define(
+                        conf,
+                        "test " + job.name(),
+                        env -> EventaggPipeline.define(
+                                env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events")
+                                        .uid("source"),
+                                job,
+                                RunOptions.streamingDefaults(),
+                                new JdbcOutputs(job.name(), sink)))
+                .start();
         try {
             running.client().getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Attempt(running.id(), null);

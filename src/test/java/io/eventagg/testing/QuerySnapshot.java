@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import io.eventagg.config.JobDefinition;
 import io.eventagg.config.FunnelDefinition;
-import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.config.JobDefinition;
+import io.eventagg.config.RetentionDefinition;
 import io.eventagg.query.FunnelQuery;
+import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.TimeSeriesQuery;
-import io.eventagg.config.RetentionDefinition;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.time.Granularity;
 import java.time.Instant;
@@ -32,22 +32,37 @@ public final class QuerySnapshot {
 
     private QuerySnapshot() {}
 
-    public static Map<String, String> of(JobDefinition job, SinkSettings sink, Instant from, Instant to) throws Exception {
+    public static Map<String, String> of(JobDefinition job, SinkSettings sink, Instant from, Instant to)
+            throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
         try (JdbcAggregationStorage s = new JdbcAggregationStorage(job, sink)) {
             for (Granularity g : job.granularities()) {
                 Instant end = g == Granularity.MINUTE ? from.plusSeconds(3 * 86_400L) : to;
-                out.put("timeseries " + g.id() + " all", JSON.writeValueAsString(
-                        s.query(new TimeSeriesQuery(List.of(), from, end, g, null, job.breakdowns(), null))));
-                out.put("timeseries " + g.id() + " some", JSON.writeValueAsString(
-                        s.query(new TimeSeriesQuery(List.of("signup", "purchase", "pageview"), from, end, g, "production", job.breakdowns(), null))));
+                out.put(
+                        "timeseries " + g.id() + " all",
+                        JSON.writeValueAsString(
+                                s.query(new TimeSeriesQuery(List.of(), from, end, g, null, job.breakdowns(), null))));
+                out.put(
+                        "timeseries " + g.id() + " some",
+                        JSON.writeValueAsString(s.query(new TimeSeriesQuery(
+                                List.of("signup", "purchase", "pageview"),
+                                from,
+                                end,
+                                g,
+                                "production",
+                                job.breakdowns(),
+                                null))));
             }
             for (FunnelDefinition f : job.funnels()) {
-                out.put("funnel " + f.name(), JSON.writeValueAsString(s.funnel(new FunnelQuery(f.name(), from, to, null))));
+                out.put(
+                        "funnel " + f.name(),
+                        JSON.writeValueAsString(s.funnel(new FunnelQuery(f.name(), from, to, null))));
             }
             for (RetentionDefinition r : job.retention()) {
                 for (boolean after : new boolean[] {false, true}) {
-                    out.put("retention " + r.name() + " " + after, JSON.writeValueAsString(s.retention(new RetentionQuery(r.name(), from, to, after, null))));
+                    out.put(
+                            "retention " + r.name() + " " + after,
+                            JSON.writeValueAsString(s.retention(new RetentionQuery(r.name(), from, to, after, null))));
                 }
             }
         }

@@ -32,20 +32,41 @@ public final class RawEventsLoader {
             try {
                 JsonNode n = m.readTree(l);
                 JsonNode t = n.get("timestamp");
-                long ts = t.isIntegralNumber() ? t.asLong() : OffsetDateTime.parse(t.asText()).toInstant().toEpochMilli();
-                if (!n.get("event").isTextual() || n.get("event").asText().isEmpty() || n.get("distinct_id") == null) continue;
+                long ts = t.isIntegralNumber()
+                        ? t.asLong()
+                        : OffsetDateTime.parse(t.asText()).toInstant().toEpochMilli();
+                if (!n.get("event").isTextual() || n.get("event").asText().isEmpty() || n.get("distinct_id") == null)
+                    continue;
                 JsonNode props = n.get("properties");
                 if (props != null && !props.isObject()) continue;
-                String env = n.has("environment") && !n.get("environment").asText().isEmpty() ? n.get("environment").asText() : "production";
-                sb.append(n.has("uuid") ? ClickHouseServer.escape(n.get("uuid").asText()) : "\\N").append('\t')
-                        .append(ClickHouseServer.escape(n.get("event").asText())).append('\t')
-                        .append(ClickHouseServer.escape(n.get("distinct_id").isNumber() ? n.get("distinct_id").toString() : n.get("distinct_id").asText()))
+                String env =
+                        n.has("environment") && !n.get("environment").asText().isEmpty()
+                                ? n.get("environment").asText()
+                                : "production";
+                sb.append(n.has("uuid") ? ClickHouseServer.escape(n.get("uuid").asText()) : "\\N")
                         .append('\t')
-                        .append(LocalDateTime.ofEpochSecond(Math.floorDiv(ts, 1000L), 0, ZoneOffset.UTC).format(SECONDS)).append('\t')
-                        .append(ts).append('\t')
-                        .append(ClickHouseServer.escape(env)).append('\t')
-                        .append(n.has("session_id") ? ClickHouseServer.escape(n.get("session_id").asText()) : "\\N").append('\t')
-                        .append(ClickHouseServer.escape(props == null ? "{}" : props.toString())).append('\n');
+                        .append(ClickHouseServer.escape(n.get("event").asText()))
+                        .append('\t')
+                        .append(ClickHouseServer.escape(
+                                n.get("distinct_id").isNumber()
+                                        ? n.get("distinct_id").toString()
+                                        : n.get("distinct_id").asText()))
+                        .append('\t')
+                        .append(LocalDateTime.ofEpochSecond(Math.floorDiv(ts, 1000L), 0, ZoneOffset.UTC)
+                                .format(SECONDS))
+                        .append('\t')
+                        .append(ts)
+                        .append('\t')
+                        .append(ClickHouseServer.escape(env))
+                        .append('\t')
+                        .append(
+                                n.has("session_id")
+                                        ? ClickHouseServer.escape(
+                                                n.get("session_id").asText())
+                                        : "\\N")
+                        .append('\t')
+                        .append(ClickHouseServer.escape(props == null ? "{}" : props.toString()))
+                        .append('\n');
             } catch (Exception e) {
                 // a broken line: not a raw event
             }

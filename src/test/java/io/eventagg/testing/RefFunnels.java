@@ -38,7 +38,9 @@ public final class RefFunnels {
 
     public static Map<Key, Cell> compute(List<RefEvent> events, Funnel f, ZoneId zone) {
         Map<String, List<RefEvent>> byUser = new HashMap<>();
-        for (RefEvent e : events) byUser.computeIfAbsent(e.environment() + "\u0001" + e.distinctId(), k -> new ArrayList<>()).add(e);
+        for (RefEvent e : events)
+            byUser.computeIfAbsent(e.environment() + "\u0001" + e.distinctId(), k -> new ArrayList<>())
+                    .add(e);
         Map<Key, Cell> out = new HashMap<>();
         for (List<RefEvent> userEvents : byUser.values()) {
             userEvents.sort(Comparator.comparingLong(RefEvent::timestamp)
@@ -91,7 +93,9 @@ public final class RefFunnels {
 
     private static boolean excluded(Funnel f, RefEvent e, int nextStep) {
         for (Exclusion x : f.exclusions()) {
-            if (x.afterStep() < nextStep && nextStep <= x.beforeStep() && x.matches().test(e)) return true;
+            if (x.afterStep() < nextStep
+                    && nextStep <= x.beforeStep()
+                    && x.matches().test(e)) return true;
         }
         return false;
     }
@@ -105,7 +109,8 @@ public final class RefFunnels {
     public static Map<String, Integer> highestStep(List<RefEvent> events, Funnel f, ZoneId zone) {
         Map<String, Integer> top = new HashMap<>();
         for (Map.Entry<Key, Cell> e : compute(events, f, zone).entrySet()) {
-            for (String u : e.getValue().users) top.merge(e.getKey().environment() + "\u0001" + u, e.getKey().step(), Math::max);
+            for (String u : e.getValue().users)
+                top.merge(e.getKey().environment() + "\u0001" + u, e.getKey().step(), Math::max);
         }
         return top;
     }

@@ -12,7 +12,8 @@ public final class RefJobFunnels {
     }
 
     public static Predicate<RefEvent> pricing() {
-        return e -> e.event().equals("pageview") && "/pricing".equals(e.properties().get("path"));
+        return e ->
+                e.event().equals("pageview") && "/pricing".equals(e.properties().get("path"));
     }
 
     static Predicate<RefEvent> paid() {
@@ -28,17 +29,24 @@ public final class RefJobFunnels {
     }
 
     public static RefFunnels.Funnel pricingToPurchase() {
-        return new RefFunnels.Funnel(List.of(pricing(), event("signup"), paid()), 604_800_000L, false,
+        return new RefFunnels.Funnel(
+                List.of(pricing(), event("signup"), paid()),
+                604_800_000L,
+                false,
                 List.of(new RefFunnels.Exclusion(event("cancel"), 2, 3)));
     }
 
     public static RefFunnels.Funnel pricingStrict() {
-        return new RefFunnels.Funnel(List.of(pricing(), event("signup"), event("purchase")), 3_600_000L, true, List.of());
+        return new RefFunnels.Funnel(
+                List.of(pricing(), event("signup"), event("purchase")), 3_600_000L, true, List.of());
     }
 
     public static RefFunnels.Funnel onboarding() {
-        return new RefFunnels.Funnel(List.of(event("signup"), event("created_project"), event("invited_teammate")), 86_400_000L,
-                false, List.of());
+        return new RefFunnels.Funnel(
+                List.of(event("signup"), event("created_project"), event("invited_teammate")),
+                86_400_000L,
+                false,
+                List.of());
     }
 
     public static List<RefFunnels.Funnel> all() {

@@ -82,13 +82,23 @@ public final class RefParser {
             Iterator<Map.Entry<String, JsonNode>> it = props.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> f = it.next();
-                properties.put(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
+                properties.put(
+                        f.getKey(),
+                        f.getValue().isTextual()
+                                ? f.getValue().asText()
+                                : f.getValue().toString());
             }
         }
         String env = text(n.get("environment"));
         String session = text(n.get("session_id"));
-        return new RefEvent(lineNo, text(n.get("uuid")), event.asText(), id.isNumber() ? id.toString() : id.asText(), timestamp,
-                env == null || env.isEmpty() ? defaultEnvironment : env, session == null || session.isEmpty() ? null : session,
+        return new RefEvent(
+                lineNo,
+                text(n.get("uuid")),
+                event.asText(),
+                id.isNumber() ? id.toString() : id.asText(),
+                timestamp,
+                env == null || env.isEmpty() ? defaultEnvironment : env,
+                session == null || session.isEmpty() ? null : session,
                 properties);
     }
 

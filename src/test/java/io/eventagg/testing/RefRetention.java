@@ -20,7 +20,12 @@ import java.util.function.Predicate;
  */
 public final class RefRetention {
     /** A retention definition as the reference sees it. */
-    public record Definition(Predicate<RefEvent> start, Predicate<RefEvent> ret, String period, int periods, boolean recurring,
+    public record Definition(
+            Predicate<RefEvent> start,
+            Predicate<RefEvent> ret,
+            String period,
+            int periods,
+            boolean recurring,
             long horizonMs) {}
 
     public record Key(String environment, long cohortStart) {}
@@ -41,7 +46,9 @@ public final class RefRetention {
 
     public static Map<Key, Cohort> compute(List<RefEvent> events, Definition d, ZoneId zone) {
         Map<String, List<RefEvent>> byUser = new HashMap<>();
-        for (RefEvent e : events) byUser.computeIfAbsent(e.environment() + "\u0001" + e.distinctId(), k -> new ArrayList<>()).add(e);
+        for (RefEvent e : events)
+            byUser.computeIfAbsent(e.environment() + "\u0001" + e.distinctId(), k -> new ArrayList<>())
+                    .add(e);
         Map<Key, Cohort> out = new HashMap<>();
         for (List<RefEvent> evs : byUser.values()) {
             evs.sort(Comparator.comparingLong(RefEvent::timestamp));
@@ -63,7 +70,8 @@ public final class RefRetention {
                 long mask = 0;
                 for (RefEvent e : evs) {
                     if (!d.ret().test(e) || e.timestamp() < c.getValue()) continue;
-                    long k = between(d.period(), c.getKey(), RefTimeSeries.bucketStart(d.period(), e.timestamp(), zone), zone);
+                    long k = between(
+                            d.period(), c.getKey(), RefTimeSeries.bucketStart(d.period(), e.timestamp(), zone), zone);
                     if (k >= 0 && k <= d.periods()) mask |= 1L << k;
                 }
                 Cohort co = out.computeIfAbsent(new Key(env, c.getKey()), k -> new Cohort(d.periods()));

@@ -33,11 +33,13 @@ public final class RefTimeSeries {
             Map<String, Map<String, Long>> out = new LinkedHashMap<>();
             for (Map.Entry<String, Map<String, Long>> k : values.entrySet()) {
                 List<Map.Entry<String, Long>> all = new ArrayList<>(k.getValue().entrySet());
-                all.sort(Comparator.<Map.Entry<String, Long>>comparingLong(e -> -e.getValue()).thenComparing(Map.Entry::getKey));
+                all.sort(Comparator.<Map.Entry<String, Long>>comparingLong(e -> -e.getValue())
+                        .thenComparing(Map.Entry::getKey));
                 Map<String, Long> top = new LinkedHashMap<>();
                 long other = 0;
                 for (int i = 0; i < all.size(); i++) {
-                    if (i < limit && !all.get(i).getKey().equals("$other")) top.put(all.get(i).getKey(), all.get(i).getValue());
+                    if (i < limit && !all.get(i).getKey().equals("$other"))
+                        top.put(all.get(i).getKey(), all.get(i).getValue());
                     else other += all.get(i).getValue();
                 }
                 if (other > 0) top.put("$other", other);
@@ -52,7 +54,8 @@ public final class RefTimeSeries {
 
     private RefTimeSeries() {}
 
-    public static Map<Key, Bucket> compute(List<RefEvent> events, ZoneId zone, List<String> granularities, List<String> breakdowns) {
+    public static Map<Key, Bucket> compute(
+            List<RefEvent> events, ZoneId zone, List<String> granularities, List<String> breakdowns) {
         Map<Key, Bucket> out = new HashMap<>();
         for (RefEvent e : events) {
             for (String g : granularities) {
@@ -66,7 +69,10 @@ public final class RefTimeSeries {
                     } else {
                         for (String k : breakdowns) {
                             String v = e.properties().get(k);
-                            if (v != null) b.values.computeIfAbsent(k, x -> new HashMap<>()).merge(v, 1L, Long::sum);
+                            if (v != null)
+                                b.values
+                                        .computeIfAbsent(k, x -> new HashMap<>())
+                                        .merge(v, 1L, Long::sum);
                         }
                     }
                 }
@@ -82,7 +88,10 @@ public final class RefTimeSeries {
             case "minute" -> t.truncatedTo(ChronoUnit.MINUTES);
             case "hour" -> t.truncatedTo(ChronoUnit.HOURS);
             case "day" -> t.toLocalDate().atStartOfDay(zone);
-            case "week" -> t.toLocalDate().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(zone);
+            case "week" ->
+                t.toLocalDate()
+                        .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
+                        .atStartOfDay(zone);
             case "month" -> t.toLocalDate().withDayOfMonth(1).atStartOfDay(zone);
             default -> throw new IllegalArgumentException(granularity);
         };

@@ -16,13 +16,16 @@ public final class RetentionTables {
      * equals the reference: cohort sizes, and users on and on-or-after every period.
      */
     public static void assertMatchReference(String url, ZoneId zone, List<RefEvent> events) throws Exception {
-        assertMatchReference(DuckTables.rows(url, "SELECT * FROM ea_retention_cohorts"), DuckTables.rows(url, "SELECT * FROM ea_retention_periods"),
-                zone, events);
+        assertMatchReference(
+                DuckTables.rows(url, "SELECT * FROM ea_retention_cohorts"),
+                DuckTables.rows(url, "SELECT * FROM ea_retention_periods"),
+                zone,
+                events);
     }
 
     /** The same for rows in the tables' columns from anywhere (e.g. {@link CollectingOutputs}). */
-    public static void assertMatchReference(List<Map<String, Object>> cohorts, List<Map<String, Object>> periods, ZoneId zone,
-            List<RefEvent> events) {
+    public static void assertMatchReference(
+            List<Map<String, Object>> cohorts, List<Map<String, Object>> periods, ZoneId zone, List<RefEvent> events) {
         for (int d = 0; d < RefJobRetention.NAMES.size(); d++) {
             String name = RefJobRetention.NAMES.get(d);
             RefRetention.Definition def = RefJobRetention.all().get(d);
@@ -33,7 +36,8 @@ public final class RetentionTables {
                 if (!name.equals(r.get("retention"))) continue;
                 assertThat(r.get("is_final")).isEqualTo(true);
                 long size = ((Number) r.get("cohort_size")).longValue();
-                RefRetention.Key k = new RefRetention.Key((String) r.get("environment"), FunnelTables.millis(r.get("cohort_start")));
+                RefRetention.Key k =
+                        new RefRetention.Key((String) r.get("environment"), FunnelTables.millis(r.get("cohort_start")));
                 if (size != 0) sizes.put(k, size);
             }
             Map<RefRetention.Key, Long> expectedSizes = new HashMap<>();
@@ -42,20 +46,25 @@ public final class RetentionTables {
             int cells = 0;
             for (Map<String, Object> r : periods) {
                 if (!name.equals(r.get("retention"))) continue;
-                RefRetention.Key k = new RefRetention.Key((String) r.get("environment"), FunnelTables.millis(r.get("cohort_start")));
+                RefRetention.Key k =
+                        new RefRetention.Key((String) r.get("environment"), FunnelTables.millis(r.get("cohort_start")));
                 int p = ((Number) r.get("period")).intValue();
                 RefRetention.Cohort c = expected.get(k);
                 long on = ((Number) r.get("users_on")).longValue();
                 long onOrAfter = ((Number) r.get("users_on_or_after")).longValue();
                 if (c == null) {
-                    assertThat(on + onOrAfter).as(name + " " + k + " should be empty").isZero();
+                    assertThat(on + onOrAfter)
+                            .as(name + " " + k + " should be empty")
+                            .isZero();
                     continue;
                 }
                 assertThat(on).as(name + " " + k + " on " + p).isEqualTo(c.on[p]);
                 assertThat(onOrAfter).as(name + " " + k + " on-or-after " + p).isEqualTo(c.onOrAfter[p]);
                 cells++;
             }
-            assertThat(cells).as(name + " every cohort has all its periods").isEqualTo(expected.size() * (def.periods() + 1));
+            assertThat(cells)
+                    .as(name + " every cohort has all its periods")
+                    .isEqualTo(expected.size() * (def.periods() + 1));
         }
     }
 }

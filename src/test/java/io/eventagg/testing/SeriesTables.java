@@ -22,18 +22,34 @@ public final class SeriesTables {
      *
      * @param someEstimated also require buckets of more than 1,000 users (large datasets)
      */
-    public static void assertMatchReference(List<Map<String, Object>> series, List<Map<String, Object>> activity, JobDefinition job,
-            List<String> granularities, List<RefEvent> events, boolean someEstimated) throws Exception {
+    public static void assertMatchReference(
+            List<Map<String, Object>> series,
+            List<Map<String, Object>> activity,
+            JobDefinition job,
+            List<String> granularities,
+            List<RefEvent> events,
+            boolean someEstimated)
+            throws Exception {
         Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected =
                 RefTimeSeries.compute(events, job.timezone(), granularities, job.breakdowns());
         Map<RefTimeSeries.Key, Map<String, Object>> actual = new HashMap<>();
         for (Map<String, Object> r : series) {
-            actual.put(new RefTimeSeries.Key((String) r.get("environment"), (String) r.get("event"), (String) r.get("granularity"),
-                    FunnelTables.millis(r.get("bucket_start"))), r);
+            actual.put(
+                    new RefTimeSeries.Key(
+                            (String) r.get("environment"),
+                            (String) r.get("event"),
+                            (String) r.get("granularity"),
+                            FunnelTables.millis(r.get("bucket_start"))),
+                    r);
         }
         for (Map<String, Object> r : activity) {
-            actual.put(new RefTimeSeries.Key((String) r.get("environment"), null, (String) r.get("granularity"),
-                    FunnelTables.millis(r.get("bucket_start"))), r);
+            actual.put(
+                    new RefTimeSeries.Key(
+                            (String) r.get("environment"),
+                            null,
+                            (String) r.get("granularity"),
+                            FunnelTables.millis(r.get("bucket_start"))),
+                    r);
         }
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         int estimated = 0;
@@ -41,25 +57,33 @@ public final class SeriesTables {
             Map<String, Object> row = actual.get(e.getKey());
             RefTimeSeries.Bucket b = e.getValue();
             String where = e.getKey().toString();
-            assertThat(((Number) row.get("event_count")).longValue()).as("count " + where).isEqualTo(b.count);
+            assertThat(((Number) row.get("event_count")).longValue())
+                    .as("count " + where)
+                    .isEqualTo(b.count);
             assertUnique(((Number) row.get("unique_users")).longValue(), b.users.size(), "users " + where);
             if (b.users.size() > 1000) estimated++;
             assertThat(row.get("is_final")).as("final " + where).isEqualTo(true);
             if (e.getKey().event() == null) {
                 assertUnique(((Number) row.get("unique_sessions")).longValue(), b.sessions.size(), "sessions " + where);
             } else {
-                Map<String, Map<String, Long>> stored = JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
+                Map<String, Map<String, Long>> stored =
+                        JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
                 assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(job.breakdownLimit()));
             }
         }
-        if (someEstimated) assertThat(estimated).as("some buckets have more than 1,000 users, so the 2 % bound is exercised").isPositive();
+        if (someEstimated)
+            assertThat(estimated)
+                    .as("some buckets have more than 1,000 users, so the 2 % bound is exercised")
+                    .isPositive();
     }
 
     private static void assertUnique(long actual, int exact, String what) {
         if (exact <= 1000) {
             assertThat(actual).as(what).isEqualTo(exact);
         } else {
-            assertThat(Math.abs(actual - exact) / (double) exact).as(what + " relative error").isLessThanOrEqualTo(0.02);
+            assertThat(Math.abs(actual - exact) / (double) exact)
+                    .as(what + " relative error")
+                    .isLessThanOrEqualTo(0.02);
         }
     }
 }

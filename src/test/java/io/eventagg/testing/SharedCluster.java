@@ -27,22 +27,27 @@ public final class SharedCluster implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        MiniClusterResource cluster = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(SharedCluster.class, k -> start(), Running.class).cluster;
+        MiniClusterResource cluster = context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(SharedCluster.class, k -> start(), Running.class)
+                .cluster;
         TestStreamEnvironment.setAsContext(cluster.getMiniCluster(), PARALLELISM);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         TestStreamEnvironment.unsetAsContext();
-        Running running = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).get(SharedCluster.class, Running.class);
+        Running running =
+                context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).get(SharedCluster.class, Running.class);
         if (running != null) running.cluster.cancelAllJobs();
     }
 
     private static Running start() {
         MiniClusterResource cluster = new MiniClusterResource(new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(PARALLELISM)
+                .build());
         try {
             cluster.before();
         } catch (Exception e) {

@@ -1,9 +1,11 @@
 package io.eventagg.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +55,17 @@ public final class Shell {
      * children) after {@code timeout}, which then counts as a failure (exit 124). stdout and stderr
      * go to {@code logDir/<name>.out|.err} and are returned.
      */
-    public static Result run(Path dir, Map<String, String> env, Duration timeout, Path logDir, String name, List<String> command)
+    public static Result run(
+            Path dir, Map<String, String> env, Duration timeout, Path logDir, String name, List<String> command)
             throws IOException, InterruptedException {
         Files.createDirectories(logDir);
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();
         int code;
@@ -70,9 +76,16 @@ public final class Shell {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
             code = 124;
-            Files.writeString(err, "\n[killed after " + timeout.toSeconds() + " s]\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    err,
+                    "\n[killed after " + timeout.toSeconds() + " s]\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
         }
-        return new Result(command, code, Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Result(
+                command,
+                code,
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 }

@@ -2,6 +2,7 @@ package io.eventagg.testing;
 
 import io.eventagg.ingest.Ingested;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -45,11 +46,12 @@ public final class Watermarks {
                     @Override
                     public void onPeriodicEmit(WatermarkOutput out) {}
                 })
-                .withTimestampAssigner((r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
+                .withTimestampAssigner(
+                        (r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
     }
 
     /** Which events (in file order) the router finds late under {@link #perEvent}. */
-    public static boolean[] lateUnderPerEvent(java.util.List<RefEvent> events, Duration outOfOrderness, Duration lateness) {
+    public static boolean[] lateUnderPerEvent(List<RefEvent> events, Duration outOfOrderness, Duration lateness) {
         boolean[] late = new boolean[events.size()];
         long max = Long.MIN_VALUE;
         for (int i = 0; i < events.size(); i++) {

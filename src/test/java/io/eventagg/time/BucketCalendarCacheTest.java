@@ -12,8 +12,18 @@ import org.junit.jupiter.api.Test;
  * fresh calendar does for each single one.
  */
 class BucketCalendarCacheTest {
-    private static final String[] ZONES = {"UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham",
-        "Asia/Kathmandu", "America/St_Johns", "America/Sao_Paulo", "Asia/Tehran", "Africa/Casablanca"};
+    private static final String[] ZONES = {
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "America/Sao_Paulo",
+        "Asia/Tehran",
+        "Africa/Casablanca"
+    };
 
     @Test
     void aUsedCalendarAnswersAsAFreshOne() {
@@ -25,12 +35,18 @@ class BucketCalendarCacheTest {
             long t = from + (long) (r.nextDouble() * (to - from));
             for (int i = 0; i < 3_000; i++) {
                 // mostly small steps (forward and back), sometimes a jump
-                t = r.nextInt(50) == 0 ? from + (long) (r.nextDouble() * (to - from)) : t + (long) (r.nextGaussian() * 3_600_000L * 6);
+                t = r.nextInt(50) == 0
+                        ? from + (long) (r.nextDouble() * (to - from))
+                        : t + (long) (r.nextGaussian() * 3_600_000L * 6);
                 for (Granularity g : Granularity.values()) {
                     BucketCalendar fresh = BucketCalendar.of(zone);
                     long start = used.start(g, t);
-                    assertThat(start).as("%s %s %s", zone, g, Instant.ofEpochMilli(t)).isEqualTo(fresh.start(g, t));
-                    assertThat(used.end(g, start)).as("%s %s end", zone, g).isEqualTo(BucketCalendar.of(zone).end(g, start));
+                    assertThat(start)
+                            .as("%s %s %s", zone, g, Instant.ofEpochMilli(t))
+                            .isEqualTo(fresh.start(g, t));
+                    assertThat(used.end(g, start))
+                            .as("%s %s end", zone, g)
+                            .isEqualTo(BucketCalendar.of(zone).end(g, start));
                 }
             }
         }

@@ -37,12 +37,17 @@ class BucketCalendarTest {
     private static final long HOUR = 3_600_000L;
 
     private static long ms(String zone, String localDateTime) {
-        return LocalDateTime.parse(localDateTime).atZone(ZoneId.of(zone)).toInstant().toEpochMilli();
+        return LocalDateTime.parse(localDateTime)
+                .atZone(ZoneId.of(zone))
+                .toInstant()
+                .toEpochMilli();
     }
 
     /** An instant from a local date-time and an explicit offset, to pick one side of an overlap. */
     private static long at(String localDateTime, String offset) {
-        return LocalDateTime.parse(localDateTime).toInstant(ZoneOffset.of(offset)).toEpochMilli();
+        return LocalDateTime.parse(localDateTime)
+                .toInstant(ZoneOffset.of(offset))
+                .toEpochMilli();
     }
 
     private static long utc(String instant) {
@@ -118,8 +123,10 @@ class BucketCalendarTest {
             assertThat(cal.end(Granularity.HOUR, b1)).isEqualTo(b2);
             assertThat(cal.end(Granularity.HOUR, b2)).isEqualTo(utc("2024-11-03T07:00:00Z"));
             // Both buckets are labelled 01:00 local; only the offset differs.
-            assertThat(Instant.ofEpochMilli(b1).atZone(cal.zone()).toLocalTime()).isEqualTo(LocalTime.of(1, 0));
-            assertThat(Instant.ofEpochMilli(b2).atZone(cal.zone()).toLocalTime()).isEqualTo(LocalTime.of(1, 0));
+            assertThat(Instant.ofEpochMilli(b1).atZone(cal.zone()).toLocalTime())
+                    .isEqualTo(LocalTime.of(1, 0));
+            assertThat(Instant.ofEpochMilli(b2).atZone(cal.zone()).toLocalTime())
+                    .isEqualTo(LocalTime.of(1, 0));
             // The last minute of the first occurrence and the first minute of the second.
             assertThat(cal.start(Granularity.HOUR, b2 - 1)).isEqualTo(b1);
             assertThat(cal.start(Granularity.MINUTE, b2 - 1)).isEqualTo(b2 - MINUTE);
@@ -134,7 +141,8 @@ class BucketCalendarTest {
             assertThat(oneAm).isEqualTo(utc("2024-03-10T06:00:00Z"));
             long next = cal.end(Granularity.HOUR, cal.start(Granularity.HOUR, oneAm + 59 * MINUTE));
             assertThat(next).isEqualTo(utc("2024-03-10T07:00:00Z"));
-            assertThat(Instant.ofEpochMilli(next).atZone(cal.zone()).toLocalTime()).isEqualTo(LocalTime.of(3, 0));
+            assertThat(Instant.ofEpochMilli(next).atZone(cal.zone()).toLocalTime())
+                    .isEqualTo(LocalTime.of(3, 0));
             assertThat(cal.start(Granularity.HOUR, next)).isEqualTo(next);
             assertThat(cal.end(Granularity.HOUR, next)).isEqualTo(next + HOUR);
             assertThat(cal.bucketsBetween(Granularity.HOUR, oneAm, next)).isEqualTo(1);
@@ -173,7 +181,8 @@ class BucketCalendarTest {
             assertThat(cal.end(Granularity.DAY, utc("2024-05-09T18:30:00Z"))).isEqualTo(utc("2024-05-10T18:30:00Z"));
             // 19:00Z is already the next local day.
             assertThat(cal.start(Granularity.DAY, utc("2024-05-10T19:00:00Z"))).isEqualTo(utc("2024-05-10T18:30:00Z"));
-            assertThat(cal.start(Granularity.MINUTE, utc("2024-05-10T10:00:59.999Z"))).isEqualTo(t);
+            assertThat(cal.start(Granularity.MINUTE, utc("2024-05-10T10:00:59.999Z")))
+                    .isEqualTo(t);
         }
 
         @Test
@@ -222,9 +231,11 @@ class BucketCalendarTest {
             long change = utc("2024-04-06T15:00:00Z");
             long twoAm = at("2024-04-07T02:00", "+10:30");
             assertThat(at("2024-04-07T01:30", "+10:30")).isEqualTo(change);
-            assertThat(cal.start(Granularity.HOUR, at("2024-04-07T01:45", "+11:00"))).isEqualTo(firstOneAm);
+            assertThat(cal.start(Granularity.HOUR, at("2024-04-07T01:45", "+11:00")))
+                    .isEqualTo(firstOneAm);
             assertThat(cal.end(Granularity.HOUR, firstOneAm)).isEqualTo(change);
-            assertThat(cal.start(Granularity.HOUR, at("2024-04-07T01:45", "+10:30"))).isEqualTo(change);
+            assertThat(cal.start(Granularity.HOUR, at("2024-04-07T01:45", "+10:30")))
+                    .isEqualTo(change);
             assertThat(cal.end(Granularity.HOUR, change)).isEqualTo(twoAm);
             assertThat(twoAm - change).isEqualTo(30 * MINUTE);
             assertThat(cal.start(Granularity.HOUR, twoAm)).isEqualTo(twoAm);
@@ -244,7 +255,8 @@ class BucketCalendarTest {
             long twoAm = at("2023-09-24T02:00", "+12:45");
             assertThat(cal.start(Granularity.HOUR, change - 1)).isEqualTo(twoAm);
             assertThat(cal.end(Granularity.HOUR, twoAm)).isEqualTo(change);
-            assertThat(cal.bucketsBetween(Granularity.HOUR, twoAm, at("2023-09-24T05:00", "+13:45"))).isEqualTo(3);
+            assertThat(cal.bucketsBetween(Granularity.HOUR, twoAm, at("2023-09-24T05:00", "+13:45")))
+                    .isEqualTo(3);
         }
 
         @Test
@@ -253,19 +265,22 @@ class BucketCalendarTest {
             BucketCalendar cal = BucketCalendar.of("Pacific/Chatham");
             long change = utc("2023-04-01T14:00:00Z");
             long threeAm = at("2023-04-02T03:00", "+13:45");
-            assertThat(cal.start(Granularity.HOUR, at("2023-04-02T03:30", "+13:45"))).isEqualTo(threeAm);
+            assertThat(cal.start(Granularity.HOUR, at("2023-04-02T03:30", "+13:45")))
+                    .isEqualTo(threeAm);
             assertThat(cal.end(Granularity.HOUR, threeAm)).isEqualTo(change);
             long t = at("2023-04-02T02:50", "+12:45");
             assertThat(cal.start(Granularity.HOUR, t)).isEqualTo(change);
             assertThat(cal.end(Granularity.HOUR, change)).isEqualTo(at("2023-04-02T03:00", "+12:45"));
-            assertThat(cal.start(Granularity.HOUR, at("2023-04-02T03:30", "+12:45"))).isEqualTo(at("2023-04-02T03:00", "+12:45"));
+            assertThat(cal.start(Granularity.HOUR, at("2023-04-02T03:30", "+12:45")))
+                    .isEqualTo(at("2023-04-02T03:00", "+12:45"));
         }
     }
 
     @Nested
     class CalendarBoundaries {
         @ParameterizedTest
-        @org.junit.jupiter.params.provider.ValueSource(strings = {"UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"})
+        @org.junit.jupiter.params.provider.ValueSource(
+                strings = {"UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"})
         void yearEnd(String zone) {
             BucketCalendar cal = BucketCalendar.of(zone);
             long lastMs = ms(zone, "2023-12-31T23:59:59.999");
@@ -281,18 +296,23 @@ class BucketCalendarTest {
 
             // 2024-01-01 is a Monday: the ISO week 2024-W01 starts exactly at the new year.
             assertThat(LocalDate.of(2024, 1, 1).getDayOfWeek()).isEqualTo(DayOfWeek.MONDAY);
-            assertThat(cal.start(Granularity.WEEK, ms(zone, "2024-01-03T08:00"))).isEqualTo(newYear);
+            assertThat(cal.start(Granularity.WEEK, ms(zone, "2024-01-03T08:00")))
+                    .isEqualTo(newYear);
             assertThat(cal.start(Granularity.WEEK, lastMs)).isEqualTo(ms(zone, "2023-12-25T00:00"));
             assertThat(cal.end(Granularity.WEEK, ms(zone, "2023-12-25T00:00"))).isEqualTo(newYear);
 
             // The week of Monday 2022-12-26 spans the year boundary into 2023.
             long weekStart = ms(zone, "2022-12-26T00:00");
-            assertThat(cal.start(Granularity.WEEK, ms(zone, "2023-01-01T23:59:59.999"))).isEqualTo(weekStart);
-            assertThat(cal.start(Granularity.WEEK, ms(zone, "2022-12-31T12:00"))).isEqualTo(weekStart);
+            assertThat(cal.start(Granularity.WEEK, ms(zone, "2023-01-01T23:59:59.999")))
+                    .isEqualTo(weekStart);
+            assertThat(cal.start(Granularity.WEEK, ms(zone, "2022-12-31T12:00")))
+                    .isEqualTo(weekStart);
             assertThat(cal.end(Granularity.WEEK, weekStart)).isEqualTo(ms(zone, "2023-01-02T00:00"));
             assertThat(cal.bucketsBetween(Granularity.WEEK, weekStart, newYear)).isEqualTo(53);
-            assertThat(cal.bucketsBetween(Granularity.MONTH, ms(zone, "2023-12-01T00:00"), newYear)).isEqualTo(1);
-            assertThat(cal.plus(Granularity.MONTH, ms(zone, "2023-11-01T00:00"), 2)).isEqualTo(newYear);
+            assertThat(cal.bucketsBetween(Granularity.MONTH, ms(zone, "2023-12-01T00:00"), newYear))
+                    .isEqualTo(1);
+            assertThat(cal.plus(Granularity.MONTH, ms(zone, "2023-11-01T00:00"), 2))
+                    .isEqualTo(newYear);
         }
 
         @ParameterizedTest
@@ -309,11 +329,15 @@ class BucketCalendarTest {
             long leap = cal.start(Granularity.DAY, ms(zone, "2024-02-29T23:59:59.999"));
             assertThat(leap).isEqualTo(ms(zone, "2024-02-29T00:00"));
             assertThat(cal.end(Granularity.DAY, leap)).isEqualTo(ms(zone, "2024-03-01T00:00"));
-            assertThat(cal.plus(Granularity.DAY, ms(zone, "2024-02-28T00:00"), 2)).isEqualTo(ms(zone, "2024-03-01T00:00"));
-            assertThat(cal.plus(Granularity.DAY, ms(zone, "2023-02-28T00:00"), 1)).isEqualTo(ms(zone, "2023-03-01T00:00"));
-            assertThat(cal.bucketsBetween(Granularity.DAY, ms(zone, "2024-02-01T00:00"), ms(zone, "2024-03-01T00:00"))).isEqualTo(29);
+            assertThat(cal.plus(Granularity.DAY, ms(zone, "2024-02-28T00:00"), 2))
+                    .isEqualTo(ms(zone, "2024-03-01T00:00"));
+            assertThat(cal.plus(Granularity.DAY, ms(zone, "2023-02-28T00:00"), 1))
+                    .isEqualTo(ms(zone, "2023-03-01T00:00"));
+            assertThat(cal.bucketsBetween(Granularity.DAY, ms(zone, "2024-02-01T00:00"), ms(zone, "2024-03-01T00:00")))
+                    .isEqualTo(29);
             // Month arithmetic from Jan 31 lands on the first of the month, not on a clamped day.
-            assertThat(cal.plus(Granularity.MONTH, ms(zone, "2024-01-01T00:00"), 1)).isEqualTo(feb2024);
+            assertThat(cal.plus(Granularity.MONTH, ms(zone, "2024-01-01T00:00"), 1))
+                    .isEqualTo(feb2024);
         }
 
         @Test
@@ -340,7 +364,8 @@ class BucketCalendarTest {
             assertThat(cal.start(Granularity.DAY, secondMidnight + 1)).isEqualTo(firstMidnight);
             assertThat(cal.end(Granularity.DAY, firstMidnight) - firstMidnight).isEqualTo(25 * HOUR);
             assertThat(cal.start(Granularity.HOUR, firstMidnight + 30 * MINUTE)).isEqualTo(firstMidnight);
-            assertThat(cal.start(Granularity.HOUR, secondMidnight + 30 * MINUTE)).isEqualTo(secondMidnight);
+            assertThat(cal.start(Granularity.HOUR, secondMidnight + 30 * MINUTE))
+                    .isEqualTo(secondMidnight);
         }
     }
 
@@ -364,7 +389,9 @@ class BucketCalendarTest {
         long at = tr.getInstant().toEpochMilli();
         Reference ref = new Reference(cal.zone());
         for (long t = at - 2 * 86_400_000L; t < at + 3 * 86_400_000L; t += 17_123L) {
-            assertThat(cal.start(Granularity.MINUTE, t)).as("minute of %s", Instant.ofEpochMilli(t)).isEqualTo(ref.start(Granularity.MINUTE, t));
+            assertThat(cal.start(Granularity.MINUTE, t))
+                    .as("minute of %s", Instant.ofEpochMilli(t))
+                    .isEqualTo(ref.start(Granularity.MINUTE, t));
         }
         long before = at - 86_400_000L;
         long s = cal.start(Granularity.MINUTE, before);
@@ -377,7 +404,10 @@ class BucketCalendarTest {
     void localDateAndStartOfDayAgreeWithJavaTime(Granularity g) {
         BucketCalendar cal = BucketCalendar.of("Pacific/Chatham");
         long t = utc("2024-09-29T14:00:00Z");
-        assertThat(cal.localDate(t)).isEqualTo(Instant.ofEpochMilli(t).atZone(ZoneId.of("Pacific/Chatham")).toLocalDate());
+        assertThat(cal.localDate(t))
+                .isEqualTo(Instant.ofEpochMilli(t)
+                        .atZone(ZoneId.of("Pacific/Chatham"))
+                        .toLocalDate());
         long s = cal.start(g, t);
         assertThat(cal.start(g, s)).isEqualTo(s);
     }
@@ -387,8 +417,17 @@ class BucketCalendarTest {
     // ------------------------------------------------------------------------------------------
 
     static final List<String> ZONES = List.of(
-            "UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe",
-            "America/Sao_Paulo", "Pacific/Chatham", "America/St_Johns", "America/Santiago", "America/Havana");
+            "UTC",
+            "America/New_York",
+            "Europe/Berlin",
+            "Asia/Kolkata",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "America/Sao_Paulo",
+            "Pacific/Chatham",
+            "America/St_Johns",
+            "America/Santiago",
+            "America/Havana");
 
     static Stream<String> zones() {
         return ZONES.stream();
@@ -407,7 +446,8 @@ class BucketCalendarTest {
             long at = tr.getInstant().toEpochMilli();
             out.add(new long[] {at - span, at + span});
         }
-        for (String boundary : List.of("2023-01-01T00:00", "2024-03-01T00:00", "2024-07-01T00:00", "2025-01-01T00:00")) {
+        for (String boundary :
+                List.of("2023-01-01T00:00", "2024-03-01T00:00", "2024-07-01T00:00", "2025-01-01T00:00")) {
             long at = LocalDateTime.parse(boundary).atZone(zone).toInstant().toEpochMilli();
             out.add(new long[] {at - span, at + span});
         }
@@ -465,7 +505,8 @@ class BucketCalendarTest {
 
     private static void same(long actual, long expected, Supplier<String> what) {
         if (actual != expected) {
-            fail(what.get() + ": expected " + Instant.ofEpochMilli(expected) + " but was " + Instant.ofEpochMilli(actual));
+            fail(what.get() + ": expected " + Instant.ofEpochMilli(expected) + " but was "
+                    + Instant.ofEpochMilli(actual));
         }
     }
 
@@ -493,19 +534,27 @@ class BucketCalendarTest {
             check(next == null || next.getInstant().toEpochMilli() >= e, () -> what.get() + " spans an offset change");
             LocalDateTime last = Instant.ofEpochMilli(e - 1).atZone(zone).toLocalDateTime();
             LocalDateTime first = start.toLocalDateTime();
-            check(last.truncatedTo(unit).equals(first.truncatedTo(unit)), () -> what.get() + " is not one local " + unit);
+            check(
+                    last.truncatedTo(unit).equals(first.truncatedTo(unit)),
+                    () -> what.get() + " is not one local " + unit);
             boolean onBoundary = first.truncatedTo(unit).equals(first);
             ZoneOffsetTransition prev = rules.previousTransition(Instant.ofEpochMilli(s + 1));
             boolean atChange = prev != null && prev.getInstant().toEpochMilli() == s;
-            check(onBoundary || atChange, () -> what.get() + " starts neither on a local boundary nor at an offset change");
+            check(
+                    onBoundary || atChange,
+                    () -> what.get() + " starts neither on a local boundary nor at an offset change");
             return;
         }
         LocalDateTime midnight = start.toLocalDate().atStartOfDay();
         boolean atMidnight = start.toLocalDateTime().equals(midnight);
         boolean afterGap = rules.getValidOffsets(midnight).isEmpty()
                 && rules.getTransition(midnight).getInstant().toEpochMilli() == s;
-        check(atMidnight || afterGap, () -> what.get() + " starts at " + start.toLocalTime() + " local, neither midnight nor the end of a gap");
-        if (g == Granularity.WEEK) check(start.getDayOfWeek() == DayOfWeek.MONDAY, () -> what.get() + " is not a Monday");
+        check(
+                atMidnight || afterGap,
+                () -> what.get() + " starts at " + start.toLocalTime()
+                        + " local, neither midnight nor the end of a gap");
+        if (g == Granularity.WEEK)
+            check(start.getDayOfWeek() == DayOfWeek.MONDAY, () -> what.get() + " is not a Monday");
         if (g == Granularity.MONTH) check(start.getDayOfMonth() == 1, () -> what.get() + " is not the 1st");
         // The first instant of its local date: the previous millisecond is another date.
         LocalDate before = Instant.ofEpochMilli(s - 1).atZone(zone).toLocalDate();
@@ -516,7 +565,9 @@ class BucketCalendarTest {
     private static void checkNesting(BucketCalendar cal, Granularity g, long s, long e, Supplier<String> what) {
         for (Granularity coarser : Granularity.values()) {
             if (coarser.ordinal() <= g.ordinal() || !g.nestsIn(coarser)) continue;
-            check(cal.start(coarser, s) == cal.start(coarser, e - 1), () -> what.get() + " is not inside one " + coarser);
+            check(
+                    cal.start(coarser, s) == cal.start(coarser, e - 1),
+                    () -> what.get() + " is not inside one " + coarser);
         }
     }
 
@@ -530,8 +581,12 @@ class BucketCalendarTest {
                 long to = starts.get(i + d);
                 Supplier<String> what = () -> g + " " + Instant.ofEpochMilli(from) + " +" + d + " in " + zone;
                 same(cal.plus(g, from, d), to, () -> "plus " + what.get());
-                check(cal.bucketsBetween(g, from, to) == d, () -> "between " + what.get() + " = " + cal.bucketsBetween(g, from, to));
-                check(cal.bucketsBetween(g, to, from) == -d, () -> "between (reversed) " + what.get() + " = " + cal.bucketsBetween(g, to, from));
+                check(
+                        cal.bucketsBetween(g, from, to) == d,
+                        () -> "between " + what.get() + " = " + cal.bucketsBetween(g, from, to));
+                check(
+                        cal.bucketsBetween(g, to, from) == -d,
+                        () -> "between (reversed) " + what.get() + " = " + cal.bucketsBetween(g, to, from));
             }
         }
     }
@@ -541,7 +596,8 @@ class BucketCalendarTest {
         BucketCalendar cal = BucketCalendar.of("UTC");
         // Week of Monday 2024-01-29 spans January and February.
         long week = cal.start(Granularity.WEEK, utc("2024-01-31T00:00:00Z"));
-        assertThat(cal.start(Granularity.MONTH, week)).isNotEqualTo(cal.start(Granularity.MONTH, cal.end(Granularity.WEEK, week) - 1));
+        assertThat(cal.start(Granularity.MONTH, week))
+                .isNotEqualTo(cal.start(Granularity.MONTH, cal.end(Granularity.WEEK, week) - 1));
         assertThat(Granularity.WEEK.nestsIn(Granularity.MONTH)).isFalse();
         assertThat(Granularity.DAY.nestsIn(Granularity.WEEK)).isTrue();
         assertThat(Granularity.DAY.nestsIn(Granularity.MONTH)).isTrue();
@@ -591,9 +647,11 @@ class BucketCalendarTest {
         private long firstInstantOf(LocalDate date) {
             LocalDateTime midnight = date.atStartOfDay();
             List<ZoneOffset> valid = rules.getValidOffsets(midnight);
-            if (valid.isEmpty()) return rules.getTransition(midnight).getInstant().toEpochMilli();
+            if (valid.isEmpty())
+                return rules.getTransition(midnight).getInstant().toEpochMilli();
             long first = Long.MAX_VALUE;
-            for (ZoneOffset o : valid) first = Math.min(first, midnight.toInstant(o).toEpochMilli());
+            for (ZoneOffset o : valid)
+                first = Math.min(first, midnight.toInstant(o).toEpochMilli());
             return first;
         }
     }

@@ -19,7 +19,9 @@ class OpenBucketsTest {
             TreeSet<Long> ref = new TreeSet<>();
             for (int op = 0; op < 300; op++) {
                 if (r.nextInt(3) > 0) {
-                    long s = r.nextInt(5) == 0 ? r.nextInt(100_000) : (ref.isEmpty() ? 0 : ref.last()) + r.nextInt(50) - 10;
+                    long s = r.nextInt(5) == 0
+                            ? r.nextInt(100_000)
+                            : (ref.isEmpty() ? 0 : ref.last()) + r.nextInt(50) - 10;
                     if (ref.contains(s)) continue;
                     boolean earliest = ref.isEmpty() || s < ref.first();
                     assertThat(b.add(s)).isEqualTo(earliest);

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +40,10 @@ class SeriesBucketOperatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> harness;
 
-    private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> open(long lateness, long emit,
-            OperatorSubtaskState restoreFrom) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit),
-                SeriesPartial::key, Types.LONG);
+    private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> open(
+            long lateness, long emit, OperatorSubtaskState restoreFrom) throws Exception {
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit), SeriesPartial::key, Types.LONG);
         harness.setup();
         if (restoreFrom != null) harness.initializeState(restoreFrom);
         harness.open();
@@ -66,14 +67,26 @@ class SeriesBucketOperatorTest {
     }
 
     static long key(boolean rollup, String event, Granularity g, long start) {
-        return SeriesKeys.key(SeriesKeys.seriesHash(rollup, "production", event), g, SeriesKeys.shard(JOB.calendar(), g, start));
+        return SeriesKeys.key(
+                SeriesKeys.seriesHash(rollup, "production", event), g, SeriesKeys.shard(JOB.calendar(), g, start));
     }
 
     private static SeriesPartial partial(Granularity g, long start, long count, String... users) {
         long[] hashes = new long[users.length];
         for (int i = 0; i < users.length; i++) hashes[i] = Sketches.idHash(users[i]);
-        return new SeriesPartial(key(false, "signup", g, start), false, "production", "signup", start, count,
-                DistinctIds.ofHashes(hashes), null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
+        return new SeriesPartial(
+                key(false, "signup", g, start),
+                false,
+                "production",
+                "signup",
+                start,
+                count,
+                DistinctIds.ofHashes(hashes),
+                null,
+                new int[] {0},
+                new String[] {"pro"},
+                new long[] {count},
+                new long[] {0});
     }
 
     private static SeriesPartial hourly(long count, String... users) {
@@ -138,8 +151,9 @@ class SeriesBucketOperatorTest {
         harness.processElement(partial(Granularity.DAY, DAY_START, 2, "a", "b"), DAY_START);
         harness.processElement(hourly(2, "b"), HOUR_START);
         harness.setProcessingTime(EMIT);
-        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::count)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("hour", 3L), org.assertj.core.groups.Tuple.tuple("day", 2L));
+        assertThat(drain())
+                .extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(Tuple.tuple("hour", 3L), Tuple.tuple("day", 2L));
 
         harness.processElement(partial(Granularity.DAY, DAY_START, 1, "c"), DAY_START);
         harness.processElement(hourly(1, "c"), HOUR_START);
@@ -149,8 +163,10 @@ class SeriesBucketOperatorTest {
             assertThat(r.count()).isEqualTo(4);
         });
         harness.setProcessingTime(2 * EMIT);
-        assertThat(drain()).as("the closed hour is not written again, the day is").extracting(SeriesRow::granularity, SeriesRow::count)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("day", 3L));
+        assertThat(drain())
+                .as("the closed hour is not written again, the day is")
+                .extracting(SeriesRow::granularity, SeriesRow::count)
+                .containsExactly(Tuple.tuple("day", 3L));
         harness.setProcessingTime(3 * EMIT);
         assertThat(drain()).isEmpty();
     }
@@ -167,29 +183,41 @@ class SeriesBucketOperatorTest {
         for (int i : new int[] {2, 0, 4, 1, 3}) harness.processElement(hour(i, i + 1, "u" + i), HOUR_START + i * HOUR);
         harness.processElement(hour(1, 10, "x"), HOUR_START + HOUR);
         harness.processElement(partial(Granularity.DAY, DAY_START, 7, "a"), DAY_START);
-        assertThat(harness.numEventTimeTimers()).as("one timer per key (hour, day), not per bucket").isEqualTo(2);
-        assertThat(harness.numKeyedStateEntries()).as("six buckets and two indexes").isEqualTo(8);
+        assertThat(harness.numEventTimeTimers())
+                .as("one timer per key (hour, day), not per bucket")
+                .isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries())
+                .as("six buckets and two indexes")
+                .isEqualTo(8);
 
         harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
-        assertThat(drain()).as("the two due hours, in order, final")
+        assertThat(drain())
+                .as("the two due hours, in order, final")
                 .extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L, true),
-                        org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 12L, true));
-        assertThat(harness.numEventTimeTimers()).as("the hour key's timer moved to its next bucket").isEqualTo(2);
+                .containsExactly(Tuple.tuple(HOUR_START, 1L, true), Tuple.tuple(HOUR_START + HOUR, 12L, true));
+        assertThat(harness.numEventTimeTimers())
+                .as("the hour key's timer moved to its next bucket")
+                .isEqualTo(2);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
 
         harness.processWatermark(new Watermark(HOUR_START + 3 * HOUR - 2 + LATENESS));
         assertThat(drain()).as("not yet").isEmpty();
         harness.processWatermark(new Watermark(HOUR_START + 3 * HOUR - 1 + LATENESS));
-        assertThat(drain()).as("an hour's end plus lateness minus one is its close").extracting(SeriesRow::bucketStart)
+        assertThat(drain())
+                .as("an hour's end plus lateness minus one is its close")
+                .extracting(SeriesRow::bucketStart)
                 .containsExactly(HOUR_START + 2 * HOUR);
 
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("hour", HOUR_START + 3 * HOUR, 4L),
-                        org.assertj.core.groups.Tuple.tuple("hour", HOUR_START + 4 * HOUR, 5L),
-                        org.assertj.core.groups.Tuple.tuple("day", DAY_START, 7L));
-        assertThat(harness.numKeyedStateEntries()).as("buckets and indexes dropped").isZero();
+        assertThat(drain())
+                .extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count)
+                .containsExactly(
+                        Tuple.tuple("hour", HOUR_START + 3 * HOUR, 4L),
+                        Tuple.tuple("hour", HOUR_START + 4 * HOUR, 5L),
+                        Tuple.tuple("day", DAY_START, 7L));
+        assertThat(harness.numKeyedStateEntries())
+                .as("buckets and indexes dropped")
+                .isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -200,12 +228,16 @@ class SeriesBucketOperatorTest {
         harness.processElement(hour(5, 1, "b"), HOUR_START + 5 * HOUR);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processElement(hour(1, 1, "c"), HOUR_START + HOUR);
-        assertThat(harness.numEventTimeTimers()).as("the timer moved to the new earliest bucket").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers())
+                .as("the timer moved to the new earliest bucket")
+                .isEqualTo(1);
 
         harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
         assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + HOUR);
         harness.processWatermark(new Watermark(HOUR_START + 4 * HOUR - 1 + LATENESS));
-        assertThat(drain()).as("then to the next one").extracting(SeriesRow::bucketStart)
+        assertThat(drain())
+                .as("then to the next one")
+                .extracting(SeriesRow::bucketStart)
                 .containsExactly(HOUR_START + 3 * HOUR);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
@@ -228,11 +260,13 @@ class SeriesBucketOperatorTest {
         harness.processElement(hour(3, 1, "v"), HOUR_START + 3 * HOUR);
         harness.processElement(hour(1, 1, "w"), HOUR_START + HOUR);
         harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
-        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L),
-                        org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 2L));
+        assertThat(drain())
+                .extracting(SeriesRow::bucketStart, SeriesRow::count)
+                .containsExactly(Tuple.tuple(HOUR_START, 1L), Tuple.tuple(HOUR_START + HOUR, 2L));
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + 2 * HOUR, HOUR_START + 3 * HOUR);
+        assertThat(drain())
+                .extracting(SeriesRow::bucketStart)
+                .containsExactly(HOUR_START + 2 * HOUR, HOUR_START + 3 * HOUR);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -260,14 +294,26 @@ class SeriesBucketOperatorTest {
         });
 
         harness.processElement(hourly(1, "c"), HOUR_START);
-        SeriesPartial rollup = new SeriesPartial(key(true, null, Granularity.HOUR, HOUR_START), true, "production", null, HOUR_START, 3,
-                DistinctIds.ofHashes(), DistinctIds.ofHashes(), null, null, null, null);
+        SeriesPartial rollup = new SeriesPartial(
+                key(true, null, Granularity.HOUR, HOUR_START),
+                true,
+                "production",
+                null,
+                HOUR_START,
+                3,
+                DistinctIds.ofHashes(),
+                DistinctIds.ofHashes(),
+                null,
+                null,
+                null,
+                null);
         harness.processElement(rollup, HOUR_START);
         assertThat(drain()).as("closed bucket: no row").isEmpty();
         assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(2);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(((SeriesBucketOperator) harness.getOperator()).closedBucketEvents())
-                .as("events counted once, by the rollup at the finest granularity").isEqualTo(3);
+                .as("events counted once, by the rollup at the finest granularity")
+                .isEqualTo(3);
     }
 
     @Test
@@ -288,10 +334,10 @@ class SeriesBucketOperatorTest {
         harness.processElement(hourly(2, "a", "b"), HOUR_START);
         harness.processElement(partial(Granularity.DAY, DAY_START, 7, "a", "b", "c"), DAY_START);
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(drain()).extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count, SeriesRow::uniqueUsers)
+        assertThat(drain())
+                .extracting(SeriesRow::granularity, SeriesRow::bucketStart, SeriesRow::count, SeriesRow::uniqueUsers)
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple("hour", HOUR_START, 2L, 2L),
-                        org.assertj.core.groups.Tuple.tuple("day", DAY_START, 7L, 3L));
+                        Tuple.tuple("hour", HOUR_START, 2L, 2L), Tuple.tuple("day", DAY_START, 7L, 3L));
     }
 
     @Test
@@ -299,7 +345,10 @@ class SeriesBucketOperatorTest {
         open(LATENESS, EMIT, null);
         harness.processElement(hourly(2, "a", "b"), HOUR_START);
         harness.prepareSnapshotPreBarrier(1);
-        assertThat(drain()).as("written before the barrier").extracting(SeriesRow::count).containsExactly(2L);
+        assertThat(drain())
+                .as("written before the barrier")
+                .extracting(SeriesRow::count)
+                .containsExactly(2L);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         harness.close();
 
@@ -308,7 +357,9 @@ class SeriesBucketOperatorTest {
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(drain()).singleElement().satisfies(r -> {
             assertThat(r.isFinal()).isTrue();
-            assertThat(r.count()).as("restored accumulator plus the new partial").isEqualTo(3);
+            assertThat(r.count())
+                    .as("restored accumulator plus the new partial")
+                    .isEqualTo(3);
             assertThat(r.uniqueUsers()).isEqualTo(3);
         });
     }
@@ -316,16 +367,19 @@ class SeriesBucketOperatorTest {
     @Test
     void batchExecutionClosesAKeysBucketsInOrderWithOneTimer() throws Exception {
         open(0, 0, null);
-        for (int i : new int[] {5, 3, 0, 4, 1, 2}) harness.processElement(hour(i, i + 1, "u" + i), HOUR_START + i * HOUR);
+        for (int i : new int[] {5, 3, 0, 4, 1, 2})
+            harness.processElement(hour(i, i + 1, "u" + i), HOUR_START + i * HOUR);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
-        assertThat(drain()).extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(HOUR_START, 1L, true),
-                org.assertj.core.groups.Tuple.tuple(HOUR_START + HOUR, 2L, true),
-                org.assertj.core.groups.Tuple.tuple(HOUR_START + 2 * HOUR, 3L, true),
-                org.assertj.core.groups.Tuple.tuple(HOUR_START + 3 * HOUR, 4L, true),
-                org.assertj.core.groups.Tuple.tuple(HOUR_START + 4 * HOUR, 5L, true),
-                org.assertj.core.groups.Tuple.tuple(HOUR_START + 5 * HOUR, 6L, true));
+        assertThat(drain())
+                .extracting(SeriesRow::bucketStart, SeriesRow::count, SeriesRow::isFinal)
+                .containsExactly(
+                        Tuple.tuple(HOUR_START, 1L, true),
+                        Tuple.tuple(HOUR_START + HOUR, 2L, true),
+                        Tuple.tuple(HOUR_START + 2 * HOUR, 3L, true),
+                        Tuple.tuple(HOUR_START + 3 * HOUR, 4L, true),
+                        Tuple.tuple(HOUR_START + 4 * HOUR, 5L, true),
+                        Tuple.tuple(HOUR_START + 5 * HOUR, 6L, true));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }

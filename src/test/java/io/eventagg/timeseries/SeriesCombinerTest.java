@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.Event;
-import io.eventagg.sketch.Sketches;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +30,8 @@ class SeriesCombinerTest {
             breakdowns: [plan]
             watermark: {out_of_orderness: 1s, allowed_lateness: 10m, emit_interval: 1s}
             """);
-    private static final long T0 = Instant.parse("2024-03-31T21:59:30Z").toEpochMilli(); // 23:59:30 in Berlin, a month end
+    private static final long T0 =
+            Instant.parse("2024-03-31T21:59:30Z").toEpochMilli(); // 23:59:30 in Berlin, a month end
 
     private OneInputStreamOperatorTestHarness<Event, SeriesPartial> harness;
 
@@ -42,7 +47,8 @@ class SeriesCombinerTest {
     }
 
     private static Event event(String name, String user, long ts, String plan) {
-        return new Event(null, name, user, ts, "production", "s-" + user, null, new String[] {plan}, new byte[] {1}, "f", -1, 1);
+        return new Event(
+                null, name, user, ts, "production", "s-" + user, null, new String[] {plan}, new byte[] {1}, "f", -1, 1);
     }
 
     private List<SeriesPartial> partials() {
@@ -54,28 +60,42 @@ class SeriesCombinerTest {
         open(1000);
         harness.processElement(event("signup", "a", T0, "pro"), T0);
         harness.processElement(event("signup", "b", T0 + 10_000, "free"), T0 + 10_000);
-        harness.processElement(event("signup", "a", T0 + 40_000, "pro"), T0 + 40_000); // next minute, next day, next month
+        harness.processElement(
+                event("signup", "a", T0 + 40_000, "pro"), T0 + 40_000); // next minute, next day, next month
         harness.processElement(event("pageview", "c", T0 + 40_000, null), T0 + 40_000);
         assertThat(partials()).as("nothing leaves before a flush").isEmpty();
 
         harness.prepareSnapshotPreBarrier(1);
         List<SeriesPartial> out = partials();
         List<SeriesPartial> signupMinutes = out.stream()
-                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.MINUTE).toList();
+                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.MINUTE)
+                .toList();
         assertThat(signupMinutes).extracting(SeriesPartial::count).containsExactlyInAnyOrder(2L, 1L);
 
         List<SeriesPartial> signupDays = out.stream()
-                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.DAY).toList();
+                .filter(p -> !p.rollup() && "signup".equals(p.event()) && p.granularity() == Granularity.DAY)
+                .toList();
         assertThat(signupDays).as("the minutes fall on two Berlin days").hasSize(2);
-        SeriesPartial months = out.stream().filter(p -> !p.rollup() && "signup".equals(p.event())
-                && p.granularity() == Granularity.MONTH && p.bucketStart() == Instant.parse("2024-03-01T00:00:00+01:00").toEpochMilli())
-                .findFirst().orElseThrow();
+        SeriesPartial months = out.stream()
+                .filter(p -> !p.rollup()
+                        && "signup".equals(p.event())
+                        && p.granularity() == Granularity.MONTH
+                        && p.bucketStart()
+                                == Instant.parse("2024-03-01T00:00:00+01:00").toEpochMilli())
+                .findFirst()
+                .orElseThrow();
         assertThat(months.count()).isEqualTo(2);
         assertThat(months.users().estimate()).isEqualTo(2);
 
-        SeriesPartial rollupWeek = out.stream().filter(p -> p.rollup() && p.granularity() == Granularity.WEEK)
-                .filter(p -> p.bucketStart() == Instant.parse("2024-03-25T00:00:00+01:00").toEpochMilli()).findFirst().orElseThrow();
-        assertThat(rollupWeek.count()).as("all events of the week (Mar 31 is a Sunday)").isEqualTo(2);
+        SeriesPartial rollupWeek = out.stream()
+                .filter(p -> p.rollup() && p.granularity() == Granularity.WEEK)
+                .filter(p -> p.bucketStart()
+                        == Instant.parse("2024-03-25T00:00:00+01:00").toEpochMilli())
+                .findFirst()
+                .orElseThrow();
+        assertThat(rollupWeek.count())
+                .as("all events of the week (Mar 31 is a Sunday)")
+                .isEqualTo(2);
         assertThat(rollupWeek.sessions().estimate()).isEqualTo(2);
 
         long breakdownTotal = 0;
@@ -108,7 +128,9 @@ class SeriesCombinerTest {
             if (output.get(i) instanceof StreamRecord<?>) lastRecord = i;
             if (output.get(i) instanceof Watermark w && w.getTimestamp() == minuteEnd - 1 + lateness) watermark = i;
         }
-        assertThat(lastRecord).as("partials are out before the watermark that closes their minute").isLessThan(watermark);
+        assertThat(lastRecord)
+                .as("partials are out before the watermark that closes their minute")
+                .isLessThan(watermark);
     }
 
     @Test
@@ -127,26 +149,38 @@ class SeriesCombinerTest {
 
         harness.processWatermark(new Watermark(hour + 60_000 - 1 + lateness));
         List<SeriesPartial> first = partials();
-        assertThat(first).as("the first minute of the series and of the rollup, nothing else")
+        assertThat(first)
+                .as("the first minute of the series and of the rollup, nothing else")
                 .extracting(SeriesPartial::granularity, SeriesPartial::bucketStart, SeriesPartial::count)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Granularity.MINUTE, hour, 1L),
-                        org.assertj.core.groups.Tuple.tuple(Granularity.MINUTE, hour, 1L));
+                .containsExactlyInAnyOrder(
+                        Tuple.tuple(Granularity.MINUTE, hour, 1L), Tuple.tuple(Granularity.MINUTE, hour, 1L));
         harness.getOutput().clear();
 
         harness.processElement(event("signup", "a", hour + 40 * 60_000, "free"), hour);
         harness.processWatermark(new Watermark(hour + 3_600_000 - 1 + lateness));
         List<SeriesPartial> rest = partials();
-        SeriesPartial signupHour = rest.stream().filter(p -> !p.rollup() && p.granularity() == Granularity.HOUR).findFirst().orElseThrow();
-        assertThat(signupHour.count()).as("one hour partial with all three events").isEqualTo(3);
+        SeriesPartial signupHour = rest.stream()
+                .filter(p -> !p.rollup() && p.granularity() == Granularity.HOUR)
+                .findFirst()
+                .orElseThrow();
+        assertThat(signupHour.count())
+                .as("one hour partial with all three events")
+                .isEqualTo(3);
         assertThat(signupHour.users().estimate()).isEqualTo(2);
-        assertThat(rest).filteredOn(p -> !p.rollup() && p.granularity() == Granularity.MINUTE).hasSize(2);
+        assertThat(rest)
+                .filteredOn(p -> !p.rollup() && p.granularity() == Granularity.MINUTE)
+                .hasSize(2);
         assertThat(rest).filteredOn(p -> p.granularity() == Granularity.HOUR).hasSize(2);
         assertThat(((SeriesCombiner) harness.getOperator()).buffered()).isZero();
     }
 
     @Test
     void coarserBucketsAreFedByCascadeIntoTheNextGranularitiesTheyNestIn() {
-        Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY, w = Granularity.WEEK, mo = Granularity.MONTH;
+        Granularity m = Granularity.MINUTE,
+                h = Granularity.HOUR,
+                d = Granularity.DAY,
+                w = Granularity.WEEK,
+                mo = Granularity.MONTH;
         assertThat(SeriesCombiner.parents(new Granularity[] {m, h, d, w, mo}))
                 .isDeepEqualTo(new int[][] {{1}, {2}, {3, 4}, {}, {}});
         assertThat(SeriesCombiner.parents(new Granularity[] {m, w, mo})).isDeepEqualTo(new int[][] {{1, 2}, {}, {}});
@@ -156,12 +190,18 @@ class SeriesCombinerTest {
 
     @Test
     void eventsAreCountedAtTheCoarsestLevelThatFeedsEveryGranularityOfTheJob() {
-        Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY, w = Granularity.WEEK, mo = Granularity.MONTH;
+        Granularity m = Granularity.MINUTE,
+                h = Granularity.HOUR,
+                d = Granularity.DAY,
+                w = Granularity.WEEK,
+                mo = Granularity.MONTH;
         assertThat(SeriesCombiner.finestLevel(List.of(m, h, d, w, mo))).isEqualTo(m);
         assertThat(SeriesCombiner.finestLevel(List.of(h, d))).isEqualTo(h);
         assertThat(SeriesCombiner.finestLevel(List.of(h, w, mo))).isEqualTo(h);
         assertThat(SeriesCombiner.finestLevel(List.of(d, w, mo))).isEqualTo(d);
-        assertThat(SeriesCombiner.finestLevel(List.of(w, mo))).as("weeks do not nest in months: both from days").isEqualTo(d);
+        assertThat(SeriesCombiner.finestLevel(List.of(w, mo)))
+                .as("weeks do not nest in months: both from days")
+                .isEqualTo(d);
         assertThat(SeriesCombiner.finestLevel(List.of(mo))).isEqualTo(d);
         assertThat(SeriesCombiner.finestLevel(List.of(w))).isEqualTo(d);
     }
@@ -177,15 +217,18 @@ class SeriesCombinerTest {
         JobDefinition coarse = JobLoader.parse(common + "granularities: [hour, day, week, month]\n");
         JobDefinition withMinutes = JobLoader.parse(common + "granularities: [minute, hour, day, week, month]\n");
         // Three days around the spring-forward change (Berlin, 2024-03-31), events in many minutes.
-        java.util.Random random = new java.util.Random(11);
+        Random random = new Random(11);
         long start = Instant.parse("2024-03-29T20:00:00Z").toEpochMilli();
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             long ts = start + (long) (random.nextDouble() * 3 * 86_400_000L);
-            events.add(event(random.nextBoolean() ? "signup" : "pageview", "u" + random.nextInt(400), ts,
+            events.add(event(
+                    random.nextBoolean() ? "signup" : "pageview",
+                    "u" + random.nextInt(400),
+                    ts,
                     random.nextInt(4) == 0 ? null : "p" + random.nextInt(3)));
         }
-        events.sort(java.util.Comparator.comparingLong(Event::timestamp));
+        events.sort(Comparator.comparingLong(Event::timestamp));
 
         harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(coarse, 0, 0, 1_000_000));
         harness.open();
@@ -193,13 +236,20 @@ class SeriesCombinerTest {
         long hour = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
         harness.processElement(event("signup", "a", hour + 60_000, "pro"), hour);
         harness.processElement(event("signup", "b", hour + 30 * 60_000, "pro"), hour);
-        assertThat(((SeriesCombiner) harness.getOperator()).buffered()).as("signup hour, rollup hour").isEqualTo(2);
+        assertThat(((SeriesCombiner) harness.getOperator()).buffered())
+                .as("signup hour, rollup hour")
+                .isEqualTo(2);
         harness.getOutput().clear();
         harness.close();
 
         List<String> fromHours = combineAll(coarse, events);
-        List<String> fromMinutes = combineAll(withMinutes, events).stream().filter(s -> !s.startsWith("MINUTE")).toList();
-        assertThat(fromHours).as("partials of hours, days, weeks and months").isNotEmpty().containsExactlyInAnyOrderElementsOf(fromMinutes);
+        List<String> fromMinutes = combineAll(withMinutes, events).stream()
+                .filter(s -> !s.startsWith("MINUTE"))
+                .toList();
+        assertThat(fromHours)
+                .as("partials of hours, days, weeks and months")
+                .isNotEmpty()
+                .containsExactlyInAnyOrderElementsOf(fromMinutes);
     }
 
     /** Every partial of one combiner run over {@code events}, flushed only at the end, as comparable text. */
@@ -210,13 +260,16 @@ class SeriesCombinerTest {
         harness.endInput();
         List<String> out = new ArrayList<>();
         for (SeriesPartial p : partials()) {
-            java.util.TreeMap<String, Long> breakdown = new java.util.TreeMap<>();
+            TreeMap<String, Long> breakdown = new TreeMap<>();
             if (p.breakdownValues() != null) {
-                for (int i = 0; i < p.breakdownValues().length; i++) breakdown.put(p.breakdownKeys()[i] + "=" + p.breakdownValues()[i], p.breakdownCounts()[i]);
+                for (int i = 0; i < p.breakdownValues().length; i++)
+                    breakdown.put(p.breakdownKeys()[i] + "=" + p.breakdownValues()[i], p.breakdownCounts()[i]);
             }
-            out.add(p.granularity() + " " + p.rollup() + " " + p.event() + " " + Instant.ofEpochMilli(p.bucketStart()) + " n=" + p.count()
-                    + " users=" + p.users().estimate() + " sessions=" + (p.sessions() == null ? "-" : p.sessions().estimate())
-                    + " " + breakdown + " overflow=" + java.util.Arrays.toString(p.breakdownOverflow()));
+            out.add(p.granularity() + " " + p.rollup() + " " + p.event() + " " + Instant.ofEpochMilli(p.bucketStart())
+                    + " n=" + p.count()
+                    + " users=" + p.users().estimate() + " sessions="
+                    + (p.sessions() == null ? "-" : p.sessions().estimate())
+                    + " " + breakdown + " overflow=" + Arrays.toString(p.breakdownOverflow()));
         }
         harness.close();
         harness = null;
@@ -232,7 +285,9 @@ class SeriesCombinerTest {
         harness.setProcessingTime(8_999);
         assertThat(partials()).isEmpty();
         harness.setProcessingTime(9_000);
-        assertThat(partials()).as("flushed one second before the emission tick at 10 s").isNotEmpty();
+        assertThat(partials())
+                .as("flushed one second before the emission tick at 10 s")
+                .isNotEmpty();
         harness.getOutput().clear();
         harness.processElement(event("signup", "b", T0, "pro"), T0);
         harness.setProcessingTime(18_999);
@@ -267,7 +322,13 @@ class SeriesCombinerTest {
         harness.processElement(event("signup", "b", T0, null), T0);
         harness.endInput();
         List<SeriesPartial> out = partials();
-        assertThat(out).filteredOn(p -> !p.rollup()).extracting(SeriesPartial::event).containsExactly("signup");
-        assertThat(out).filteredOn(SeriesPartial::rollup).extracting(SeriesPartial::count).containsExactly(2L);
+        assertThat(out)
+                .filteredOn(p -> !p.rollup())
+                .extracting(SeriesPartial::event)
+                .containsExactly("signup");
+        assertThat(out)
+                .filteredOn(SeriesPartial::rollup)
+                .extracting(SeriesPartial::count)
+                .containsExactly(2L);
     }
 }

@@ -9,8 +9,26 @@ import org.junit.jupiter.api.Test;
 
 /** The hand-written breakdown JSON of {@link SeriesRows} against Jackson's generator, text for text. */
 class SeriesRowsTest {
-    private static final String[] ALPHABET = {"a", "b", "pro", "free", "DE", "/", "é", "日本", "\"", "\\", "\n", "\u0001", "\u007f",
-        "$other", " ", "\t", "\uD83D\uDE00", "\uD800"};
+    private static final String[] ALPHABET = {
+        "a",
+        "b",
+        "pro",
+        "free",
+        "DE",
+        "/",
+        "é",
+        "日本",
+        "\"",
+        "\\",
+        "\n",
+        "\u0001",
+        "\u007f",
+        "$other",
+        " ",
+        "\t",
+        "\uD83D\uDE00",
+        "\uD800"
+    };
 
     private static String word(Random r) {
         StringBuilder sb = new StringBuilder();
@@ -29,7 +47,8 @@ class SeriesRowsTest {
         int escaped = 0;
         for (int round = 0; round < 20_000; round++) {
             int keys = 1 + r.nextInt(3);
-            List<String> names = r.nextInt(50) == 0 ? List.of("pl\"an", "country", "path").subList(0, keys)
+            List<String> names = r.nextInt(50) == 0
+                    ? List.of("pl\"an", "country", "path").subList(0, keys)
                     : List.of("plan", "country", "path").subList(0, keys);
             int limit = 1 + r.nextInt(4);
             SeriesRows rows = new SeriesRows(names, limit, 0);

@@ -20,6 +20,8 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +36,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PojoSerializationTest {
 
     static Event event() {
-        return new Event("u-1", "signup", "user-1", 1_705_329_165_000L, "production", "s1", "{\"plan\":\"pro\"}",
-                new String[] {"pro", null}, new byte[] {1, 0}, "/data/x.jsonl", -1, 7);
+        return new Event(
+                "u-1",
+                "signup",
+                "user-1",
+                1_705_329_165_000L,
+                "production",
+                "s1",
+                "{\"plan\":\"pro\"}",
+                new String[] {"pro", null},
+                new byte[] {1, 0},
+                "/data/x.jsonl",
+                -1,
+                7);
     }
 
     static Stream<Arguments> records() {
@@ -47,11 +60,37 @@ class PojoSerializationTest {
                 Arguments.of(Ingested.class, Ingested.of(e)),
                 Arguments.of(Ingested.class, Ingested.dead(d)),
                 Arguments.of(LateEvent.class, new LateEvent(e, 123L)),
-                Arguments.of(SeriesPartial.class, new SeriesPartial(42L, false, "production", "signup", 1000L, 5,
-                        DistinctIds.ofHashes(7L, 8L), DistinctIds.ofSketch(new byte[] {1, 2}), new int[] {0}, new String[] {"pro"},
-                        new long[] {5}, new long[] {0, 0})),
-                Arguments.of(SeriesRow.class, new SeriesRow(true, "production", null, "day", 0L, 10, 3, new byte[] {9}, 2,
-                        new byte[] {8}, null, true, 21)),
+                Arguments.of(
+                        SeriesPartial.class,
+                        new SeriesPartial(
+                                42L,
+                                false,
+                                "production",
+                                "signup",
+                                1000L,
+                                5,
+                                DistinctIds.ofHashes(7L, 8L),
+                                DistinctIds.ofSketch(new byte[] {1, 2}),
+                                new int[] {0},
+                                new String[] {"pro"},
+                                new long[] {5},
+                                new long[] {0, 0})),
+                Arguments.of(
+                        SeriesRow.class,
+                        new SeriesRow(
+                                true,
+                                "production",
+                                null,
+                                "day",
+                                0L,
+                                10,
+                                3,
+                                new byte[] {9},
+                                2,
+                                new byte[] {8},
+                                null,
+                                true,
+                                21)),
                 Arguments.of(ProgressRow.class, new ProgressRow(42L)),
                 Arguments.of(FunnelEvent.class, new FunnelEvent("production", "user-1", 5L, null, 3L, 1L)),
                 Arguments.of(FunnelEvent.class, new FunnelEvent("日本", "\uD800", -5L, "u-1", 0L, 0L)),
@@ -64,7 +103,8 @@ class PojoSerializationTest {
     @MethodSource("records")
     <T> void isPojoAndRoundTrips(Class<T> type, T value) throws Exception {
         TypeInformation<T> info = TypeInformation.of(type);
-        assertThat(info).as(type.getSimpleName() + " must be analysed as a POJO or have a serializer of its own")
+        assertThat(info)
+                .as(type.getSimpleName() + " must be analysed as a POJO or have a serializer of its own")
                 .isInstanceOfAny(PojoTypeInfo.class, CustomTypeInfo.class);
 
         SerializerConfigImpl config = new SerializerConfigImpl();
@@ -81,11 +121,12 @@ class PojoSerializationTest {
     @ParameterizedTest
     @MethodSource("records")
     <T> void createsSerializerWithGenericTypesDisabled(Class<T> type, T value) {
-        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
         ExecutionConfig config = new ExecutionConfig();
         config.configure(conf, getClass().getClassLoader());
         assertThat(config.getSerializerConfig().hasGenericTypesDisabled()).isTrue();
-        assertThat(TypeInformation.of(type).createSerializer(config.getSerializerConfig())).isNotNull();
+        assertThat(TypeInformation.of(type).createSerializer(config.getSerializerConfig()))
+                .isNotNull();
     }
 }

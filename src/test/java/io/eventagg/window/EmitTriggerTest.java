@@ -8,8 +8,8 @@ import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.DistinctIds;
 import io.eventagg.timeseries.SeriesAccumulator;
-import io.eventagg.timeseries.SeriesKeys;
 import io.eventagg.timeseries.SeriesAggregate;
+import io.eventagg.timeseries.SeriesKeys;
 import io.eventagg.timeseries.SeriesPartial;
 import io.eventagg.timeseries.SeriesRow;
 import io.eventagg.timeseries.SeriesRows;
@@ -51,12 +51,15 @@ class EmitTriggerTest {
     void open() throws Exception {
         WindowOperatorBuilder<SeriesPartial, Long, TimeWindow> builder = new WindowOperatorBuilder<>(
                 TumblingEventTimeWindows.of(Duration.ofHours(1)),
-                new EmitTrigger(EMIT, LATENESS), new ExecutionConfig(), TypeInformation.of(SeriesPartial.class),
-                SeriesPartial::key, Types.LONG);
+                new EmitTrigger(EMIT, LATENESS),
+                new ExecutionConfig(),
+                TypeInformation.of(SeriesPartial.class),
+                SeriesPartial::key,
+                Types.LONG);
         builder.allowedLateness(Duration.ofMillis(LATENESS));
         builder.sideOutputLateData(LATE);
-        OneInputStreamOperator<SeriesPartial, SeriesRow> op = builder.aggregate(new SeriesAggregate(14, 1, 100),
-                new HourRows(), SeriesAccumulator.typeInfo());
+        OneInputStreamOperator<SeriesPartial, SeriesRow> op =
+                builder.aggregate(new SeriesAggregate(14, 1, 100), new HourRows(), SeriesAccumulator.typeInfo());
         harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::key, Types.LONG);
         harness.setup();
         harness.open();
@@ -70,7 +73,8 @@ class EmitTriggerTest {
         @Override
         public void process(Long key, Context ctx, Iterable<SeriesAccumulator> elements, Collector<SeriesRow> out) {
             boolean isFinal = ctx.currentWatermark() >= ctx.window().maxTimestamp() + LATENESS;
-            out.collect(ROWS.row(elements.iterator().next(), Granularity.HOUR, ctx.window().getStart(), isFinal));
+            out.collect(ROWS.row(
+                    elements.iterator().next(), Granularity.HOUR, ctx.window().getStart(), isFinal));
         }
     }
 
@@ -83,8 +87,19 @@ class EmitTriggerTest {
         long[] hashes = new long[users.length];
         for (int i = 0; i < users.length; i++) hashes[i] = Sketches.idHash(users[i]);
         long key = SeriesKeys.key(SeriesKeys.seriesHash(false, "production", "signup"), Granularity.HOUR, 0);
-        return new SeriesPartial(key, false, "production", "signup", HOUR_START, count, DistinctIds.ofHashes(hashes),
-                null, new int[] {0}, new String[] {"pro"}, new long[] {count}, new long[] {0});
+        return new SeriesPartial(
+                key,
+                false,
+                "production",
+                "signup",
+                HOUR_START,
+                count,
+                DistinctIds.ofHashes(hashes),
+                null,
+                new int[] {0},
+                new String[] {"pro"},
+                new long[] {count},
+                new long[] {0});
     }
 
     private List<SeriesRow> drain() {
