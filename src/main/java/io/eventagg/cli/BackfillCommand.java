@@ -1,18 +1,14 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.Instants;
 import io.eventagg.config.JobDefinition;
-import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
 import io.eventagg.refresh.BackfillSourceOptions;
 import io.eventagg.refresh.RefreshRange;
+import io.eventagg.refresh.RefreshRangeOptions;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,17 +21,8 @@ import picocli.CommandLine.Option;
         description =
                 "Recompute every result that depends on the events of [from, to) from raw events (Flink batch execution).")
 final class BackfillCommand implements Callable<Integer> {
-    @Option(names = "--job", required = true, paramLabel = "FILE")
-    Path jobFile;
-
-    @Option(
-            names = "--from",
-            required = true,
-            description = "Range start (inclusive): a date (job time zone) or an instant")
-    String from;
-
-    @Option(names = "--to", required = true, description = "Range end (exclusive)")
-    String to;
+    @Mixin
+    RefreshRangeOptions range = new RefreshRangeOptions();
 
     @Mixin
     BackfillSourceOptions source = new BackfillSourceOptions();
@@ -48,13 +35,10 @@ final class BackfillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobDefinition job = JobLoader.load(jobFile);
-        Instant f = Instants.parse("--from", from, job.timezone());
-        Instant t = Instants.parse("--to", to, job.timezone());
-        if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
+        JobDefinition job = this.range.job();
+        RefreshRange range = this.range.range(job);
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
-        RefreshRange range = new RefreshRange(job, f, t);
         Backfill.Summary s =
                 Backfill.run(FlinkSettings.local(false, parallelism), job, range, source, settings, System.out);
         System.out.printf("done in %.1f s: generation %d%n", s.seconds(), s.generation());

@@ -1,19 +1,15 @@
 package io.eventagg.jobs;
 
-import io.eventagg.config.ConfigException;
-import io.eventagg.config.Instants;
 import io.eventagg.config.JobDefinition;
-import io.eventagg.config.JobLoader;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.BackfillSource;
 import io.eventagg.refresh.BackfillSourceOptions;
 import io.eventagg.refresh.RefreshRange;
+import io.eventagg.refresh.RefreshRangeOptions;
 import io.eventagg.runtime.ExitCodes;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,17 +35,8 @@ import picocli.CommandLine.Option;
 public final class BackfillJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
 
-    @Option(names = "--job", required = true, paramLabel = "FILE")
-    Path jobFile;
-
-    @Option(
-            names = "--from",
-            required = true,
-            description = "Range start (inclusive): a date (job time zone) or an instant")
-    String from;
-
-    @Option(names = "--to", required = true, description = "Range end (exclusive)")
-    String to;
+    @Mixin
+    RefreshRangeOptions range = new RefreshRangeOptions();
 
     @Mixin
     BackfillSourceOptions source = new BackfillSourceOptions();
@@ -73,16 +60,14 @@ public final class BackfillJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobDefinition job = JobLoader.load(jobFile);
-        Instant f = Instants.parse("--from", from, job.timezone());
-        Instant t = Instants.parse("--to", to, job.timezone());
-        if (!f.isBefore(t)) throw new ConfigException("--from", "must be before --to");
+        JobDefinition job = this.range.job();
+        RefreshRange range = this.range.range(job);
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
         Backfill.Summary s = Backfill.run(
                 FlinkSettings.cluster(false, null, null, flinkOptions, parallelism),
                 job,
-                new RefreshRange(job, f, t),
+                range,
                 source,
                 settings,
                 System.out);
