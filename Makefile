@@ -1,4 +1,4 @@
-# eventagg — pre-aggregated product analytics on Apache Flink. See README.md.
+# eventagg — pre-aggregated product analytics on Apache Flink. See README.md and docs/.
 #   make run    build, generate a sample, aggregate it into DuckDB, print results
 #   make test   every test (installs and starts what the tests need)
 #   make test-fast  unit, harness and MiniCluster pipeline tests: no database, broker or cluster (about a minute)
@@ -7,7 +7,7 @@ SHELL := /bin/bash
 
 MVN      ?= mvn -B -q
 JAVA     ?= java
-# A bounded young generation and the throughput collector for local runs: see README, Performance.
+# A bounded young generation and the throughput collector for local runs: see docs/performance.md, JVM flags.
 JAVA_OPTS ?= -Xmn1g -XX:+UseParallelGC
 CLI      := $(JAVA) $(JAVA_OPTS) -jar target/eventagg-cli.jar
 JOB      ?= jobs/example.yaml

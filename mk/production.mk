@@ -1,5 +1,5 @@
 # The production path: eventagg's streaming job (target/eventagg-job.jar) on the local Flink
-# session cluster, reading Kafka and writing ClickHouse. See README.md, "Run it for real".
+# session cluster, reading Kafka and writing ClickHouse. See docs/operations.md, "Run it for real".
 #
 #   make clickhouse-up kafka-up cluster-up     # the local services (mk/infra.mk)
 #   make produce INPUT=data/sample.jsonl.gz     # events into Kafka
