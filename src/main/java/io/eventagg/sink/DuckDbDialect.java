@@ -14,7 +14,7 @@ import java.util.Map;
  * transaction, and fewer of them mean fewer commits and checkpoints. (A batch below DuckDB's row
  * group of 122,880 rows goes to the write-ahead log first and is written again at the next
  * checkpoint; whole row groups would go straight into the file, but 122,880-row batches measured no
- * faster end to end and left files a quarter larger: BENCHMARKS.md, sixth round.)
+ * faster end to end and left files a quarter larger: docs/benchmark-journal.md, sixth round.)
  */
 public final class DuckDbDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
@@ -54,14 +54,14 @@ public final class DuckDbDialect implements SqlDialect {
      * <ul>
      *   <li>One DuckDB thread ({@code threads}): every writer is a Flink task thread already, and
      *       DuckDB's own worker threads (as many as there are cores) mostly wait for the writers'
-     *       small tasks, polling, on cores the pipeline needs (BENCHMARKS.md, fourth round: a tenth
+     *       small tasks, polling, on cores the pipeline needs (docs/benchmark-journal.md, fourth round: a tenth
      *       less CPU for the whole job).
      *   <li>A checkpoint once the write-ahead log holds {@value #WRITER_CHECKPOINT_THRESHOLD}
      *       ({@code checkpoint_threshold}), not DuckDB's 16 MB: every checkpoint rewrites the tables'
      *       open row groups and their primary-key indexes, and runs inside whichever writer's commit
      *       crosses the threshold, while every other writer's commit waits for it. With 16 MB a
      *       streaming job checkpointed about every second; commits took three times the CPU, the
-     *       database file grew half again from rewritten blocks (BENCHMARKS.md, sixth round). The
+     *       database file grew half again from rewritten blocks (docs/benchmark-journal.md, sixth round). The
      *       cost: up to that much log to replay after a crash, and as much not-yet-checkpointed data
      *       in DuckDB's memory.
      * </ul>

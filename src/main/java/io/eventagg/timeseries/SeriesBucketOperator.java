@@ -203,7 +203,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         if (now - lastClosedLog >= 10_000) {
             LOG.warn(
                     "{} events reached time-series buckets that were already closed, between {} and {}: they are not in the"
-                            + " results; refresh that range, and please report it (README, Late data)",
+                            + " results; refresh that range, and please report it (docs/operations.md, Late data)",
                     closedEvents,
                     Instant.ofEpochMilli(closedFrom),
                     Instant.ofEpochMilli(closedTo));

@@ -63,7 +63,7 @@ public final class Bench {
         // The young generation of the measured pipeline JVMs. G1 otherwise grows it towards 60 % of
         // the heap, so a run keeps allocating into pages it never touched before; on this machine's
         // VM a first touch costs ~20 µs per 4 KiB page, which made a 5M-event parse 26 s instead of
-        // 4 s (BENCHMARKS.md, "The JVM"). 1g, not the 256m of earlier rounds: with 256m the full job
+        // 4 s (docs/benchmark-journal.md, fourth round). 1g, not the 256m of earlier rounds: with 256m the full job
         // spent a quarter of its wall time in young pauses (each copying the keyed state's recent
         // objects, promoted soon after), and the backfill ran 53 s instead of 42 s warm (BENCHMARKS.md,
         // fifth round). "auto" leaves the collector's own sizing.

@@ -27,7 +27,7 @@ import org.apache.flink.util.OutputTag;
  * the same on every pass for the same input, and the best of a few passes varies by a few per cent,
  * where whole pipelines on this machine's two cores vary by ±15 % run to run: a change to the
  * combiner that whole-pipeline A/B runs seem to speed up by 5–10 % can be checked here
- * (BENCHMARKS.md, tenth round).
+ * (docs/benchmark-journal.md, tenth round).
  *
  * <pre>
  * java -cp … io.eventagg.bench.CombinerDriver JOB.yaml EVENTS.jsonl [WATERMARK_EVERY [REPS]]

@@ -151,7 +151,7 @@ class FaultInjectionChaos {
     static final int OUTAGE_SECONDS = intEnv("CHAOS_OUTAGE_SECONDS", 60);
     /**
      * The broker restarts right after the ClickHouse outage, while the job catches up on the
-     * backlog, and stays away longer than the idleness (below): before the fixes in README, "Late
+     * backlog, and stays away longer than the idleness (below): before the fixes in docs/operations.md, "Late
      * data", this setting made on-time events late and lost others. CHAOS_BROKER_DURING_CATCHUP=0
      * restarts it first instead, before there is a backlog.
      */
