@@ -155,13 +155,10 @@ class HeavyUserTest {
                 Watermarks.perEvent(job.watermark().outOfOrderness()),
                 out,
                 2);
-        boolean[] late = Watermarks.lateUnderPerEvent(
+        List<RefEvent> onTime = Watermarks.onTimeUnderPerEvent(
                 parsed.events(),
                 job.watermark().outOfOrderness(),
                 job.watermark().allowedLateness());
-        List<RefEvent> onTime = new ArrayList<>();
-        for (int i = 0; i < late.length; i++)
-            if (!late[i]) onTime.add(parsed.events().get(i));
         assertThat(c.late()).isEqualTo(parsed.events().size() - onTime.size());
         FunnelTables.assertMatchReference(out.funnelRows(), job.timezone(), onTime);
         RetentionTables.assertMatchReference(

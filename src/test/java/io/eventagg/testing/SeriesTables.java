@@ -60,11 +60,13 @@ public final class SeriesTables {
             assertThat(((Number) row.get("event_count")).longValue())
                     .as("count " + where)
                     .isEqualTo(b.count);
-            assertUnique(((Number) row.get("unique_users")).longValue(), b.users.size(), "users " + where);
+            ClickHouseResults.assertUnique(
+                    ((Number) row.get("unique_users")).longValue(), b.users.size(), "users " + where);
             if (b.users.size() > 1000) estimated++;
             assertThat(row.get("is_final")).as("final " + where).isEqualTo(true);
             if (e.getKey().event() == null) {
-                assertUnique(((Number) row.get("unique_sessions")).longValue(), b.sessions.size(), "sessions " + where);
+                ClickHouseResults.assertUnique(
+                        ((Number) row.get("unique_sessions")).longValue(), b.sessions.size(), "sessions " + where);
             } else {
                 Map<String, Map<String, Long>> stored =
                         JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
@@ -75,15 +77,5 @@ public final class SeriesTables {
             assertThat(estimated)
                     .as("some buckets have more than 1,000 users, so the 2 % bound is exercised")
                     .isPositive();
-    }
-
-    private static void assertUnique(long actual, int exact, String what) {
-        if (exact <= 1000) {
-            assertThat(actual).as(what).isEqualTo(exact);
-        } else {
-            assertThat(Math.abs(actual - exact) / (double) exact)
-                    .as(what + " relative error")
-                    .isLessThanOrEqualTo(0.02);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.eventagg.testing;
 
 import io.eventagg.ingest.Ingested;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -48,6 +49,15 @@ public final class Watermarks {
                 })
                 .withTimestampAssigner(
                         (r, prev) -> r.event() != null ? r.event().timestamp() : Long.MIN_VALUE);
+    }
+
+    /** The events (in file order) the router does not find late under {@link #perEvent}: what counts. */
+    public static List<RefEvent> onTimeUnderPerEvent(
+            List<RefEvent> events, Duration outOfOrderness, Duration lateness) {
+        boolean[] late = lateUnderPerEvent(events, outOfOrderness, lateness);
+        List<RefEvent> onTime = new ArrayList<>();
+        for (int i = 0; i < late.length; i++) if (!late[i]) onTime.add(events.get(i));
+        return onTime;
     }
 
     /** Which events (in file order) the router finds late under {@link #perEvent}. */
