@@ -22,11 +22,6 @@ public final class SeriesAccumulator {
     Union users;
     Union sessions;
     BreakdownCounts breakdowns;
-    /**
-     * Changed since its last row (bucket operator, heap state only): in memory, never serialized,
-     * as every change is written out before a checkpoint barrier.
-     */
-    transient boolean changed;
 
     SeriesAccumulator() {}
 
