@@ -1,6 +1,7 @@
 package io.eventagg.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
@@ -160,6 +161,33 @@ public abstract class SerializerUpgradeTestBase<T> {
                                 + " that still reads the old one, and a fixture (docs/development.md)",
                         type(), name)
                 .isEqualTo(data(name));
+    }
+
+    /**
+     * State from a newer release (a snapshot version or a format this code does not know) fails the
+     * restore with a message that says so, instead of being misread.
+     */
+    @Test
+    public void snapshotOfANewerReleaseFailsClearly() throws Exception {
+        TypeSerializerSnapshot<T> current = serializer().snapshotConfiguration();
+        assertThat(current).isInstanceOf(FormatSnapshot.class);
+        int format = ((FormatSnapshot<T>) current).format();
+        ClassLoader cl = getClass().getClassLoader();
+        assertThatThrownBy(() -> blank(current)
+                        .readSnapshot(FormatSnapshot.VERSION + 1, new DataInputDeserializer(new byte[0]), cl))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("newer release");
+        DataOutputSerializer newer = new DataOutputSerializer(4);
+        newer.writeInt(format + 1);
+        assertThatThrownBy(() -> blank(current)
+                        .readSnapshot(FormatSnapshot.VERSION, new DataInputDeserializer(newer.getCopyOfBuffer()), cl))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("format " + (format + 1) + " by a newer eventagg release");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> TypeSerializerSnapshot<V> blank(TypeSerializerSnapshot<V> s) throws Exception {
+        return s.getClass().getDeclaredConstructor().newInstance();
     }
 
     /**
