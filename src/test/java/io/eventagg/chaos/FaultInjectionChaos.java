@@ -2,7 +2,6 @@ package io.eventagg.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.Durations;
@@ -16,6 +15,7 @@ import io.eventagg.testing.KafkaTopics;
 import io.eventagg.testing.RefEvent;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.RefTimeSeries;
+import io.eventagg.testing.SameTables;
 import io.eventagg.testing.Shell;
 import java.io.File;
 import java.io.IOException;
@@ -805,60 +805,14 @@ class FaultInjectionChaos {
         return out;
     }
 
-    /** HLL sketch columns: their bytes depend on merge order; the estimates next to them are compared. */
-    static final Set<String> HLL_SKETCHES = Set.of("users_sketch", "sessions_sketch");
-    /** HLL estimates: equal up to 1,000, within 1 % above. */
-    static final Set<String> ESTIMATES = Set.of("unique_users", "unique_sessions", "users");
-
-    /** The final content of a table in both databases, data environments only, without versions. */
+    /** The final content of a table in both databases, data environments only ({@link SameTables}). */
     static int assertSameTable(TableSpec t) throws Exception {
-        List<String> cols = t.columns().stream()
-                .map(c -> c.name())
-                .filter(c -> !c.equals("version") && !HLL_SKETCHES.contains(c))
-                .toList();
         String where = " WHERE job = '" + JOB_NAME + "'"
                 + (t.indexOf("environment") >= 0 ? " AND environment != '" + CLOCK_ENV + "'" : "");
-        String sql = "SELECT " + cols.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", ")) + " FROM "
-                + t.name() + " FINAL" + where;
-        Map<List<String>, Map<String, String>> disturbed = byKey(t, CH.query("chaos", sql));
-        Map<List<String>, Map<String, String>> undisturbed = byKey(t, CH_REF.query("chaos_ref", sql));
-        assertThat(disturbed.keySet())
-                .as(t.name() + ": keys")
-                .containsExactlyInAnyOrderElementsOf(undisturbed.keySet());
-        for (Map.Entry<List<String>, Map<String, String>> e : undisturbed.entrySet()) {
-            Map<String, String> a = disturbed.get(e.getKey());
-            Map<String, String> b = e.getValue();
-            for (String c : cols) {
-                String what = t.name() + " " + e.getKey() + " " + c;
-                if (ESTIMATES.contains(c)) {
-                    long x = Long.parseLong(a.get(c)), y = Long.parseLong(b.get(c));
-                    if (Math.max(x, y) <= 1000) assertThat(x).as(what).isEqualTo(y);
-                    else
-                        assertThat(Math.abs(x - y) / (double) Math.max(x, y))
-                                .as(what + " (" + x + " vs " + y + ")")
-                                .isLessThanOrEqualTo(0.01);
-                } else if (c.equals("breakdowns")) {
-                    assertThat(JSON.readValue(a.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}))
-                            .as(what)
-                            .isEqualTo(
-                                    JSON.readValue(b.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}));
-                } else {
-                    assertThat(a.get(c)).as(what).isEqualTo(b.get(c));
-                }
-            }
-        }
-        return undisturbed.size();
-    }
-
-    static Map<List<String>, Map<String, String>> byKey(TableSpec t, List<Map<String, String>> rows) {
-        Map<List<String>, Map<String, String>> out = new HashMap<>();
-        for (Map<String, String> r : rows) {
-            List<String> key = t.key().stream().map(r::get).toList();
-            assertThat(out.put(key, r))
-                    .as(t.name() + ": FINAL returns one row per key " + key)
-                    .isNull();
-        }
-        return out;
+        String sql = "SELECT "
+                + SameTables.columns(t).stream().map(c -> "`" + c + "`").collect(Collectors.joining(", "))
+                + " FROM " + t.name() + " FINAL" + where;
+        return SameTables.assertSame(t, CH.query("chaos", sql), CH_REF.query("chaos_ref", sql));
     }
 
     /**
