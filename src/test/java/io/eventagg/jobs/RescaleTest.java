@@ -19,6 +19,7 @@ import io.eventagg.sink.Tables;
 import io.eventagg.testing.DuckTables;
 import io.eventagg.testing.KafkaBroker;
 import io.eventagg.testing.KafkaTopics;
+import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.RefParser;
 import io.eventagg.testing.SameTables;
 import io.eventagg.testing.TestJobs;
@@ -39,7 +40,6 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorState;
@@ -92,8 +92,7 @@ class RescaleTest {
     /** The parallelism of each job of the disturbed run; the undisturbed run has the first. */
     static final int[] PARALLELISM = {2, 4, 1};
 
-    static final String STATE_BACKEND =
-            System.getenv().getOrDefault("STATE_BACKEND", "hashmap").trim();
+    static final String STATE_BACKEND = Pipelines.stateBackend().name();
 
     static final List<TableSpec> RESULTS = List.of(
             Tables.TIMESERIES,
@@ -272,7 +271,7 @@ class RescaleTest {
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        conf.set(StateBackendOptions.STATE_BACKEND, STATE_BACKEND);
+        Pipelines.withStateBackend(conf);
         if (savepoint != null) conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         KafkaSettings source = new KafkaSettings(
                 kafka.bootstrapServers(), List.of(TOPIC), null, group, KafkaSettings.Position.EARLIEST, null, Map.of());
