@@ -207,7 +207,7 @@ final class BenchReport {
                 row.accept(at + g + " operators MB", r -> group(r, p, g) / 1e6);
             }
         }
-        row.accept("Periodic checkpoints while ingesting: count", r -> periodic(r, "n"));
+        row.accept("Periodic checkpoints while a month was read: count", r -> periodic(r, "n"));
         row.accept("… checkpointed MB, median", r -> periodic(r, "bytes") / 1e6);
         row.accept("… s, median", r -> periodic(r, "ms") / 1e3);
         row.accept("… s, max", r -> periodic(r, "max_ms") / 1e3);
