@@ -8,7 +8,7 @@
 #   make bench-state BENCH_STATE_USERS=200000 BENCH_STATE_REPEAT=3
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts, heavy,
-# full, backfill, duckdb, clickhouse, latency, state), BENCH_REPEAT (runs per measurement, the
+# full, backfill, duckdb, clickhouse, latency, state, bigstate), BENCH_REPEAT (runs per measurement, the
 # fastest counts), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
 # BENCH_HEAP (heap of each measured JVM), BENCH_YOUNG (its young generation, 1g; auto = the
 # collector's own sizing), BENCH_CEILING_YOUNG (the ceiling's, 256m), BENCH_GC (parallel or g1),
