@@ -5,7 +5,7 @@
 #   make bench                                   # 5M events, 200k users, 60 days (~20 min)
 #   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
 #   make bench-state                             # large state: RocksDB against heap, two months of users
-#   make bench-state BENCH_STATE_USERS=200000 BENCH_STATE_REPEAT=3
+#   make bench-state BENCH_STATE_USERS=1000000 BENCH_STATE_HEAP=12g  # hours on RocksDB here
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts, heavy,
 # full, backfill, duckdb, clickhouse, latency, state, bigstate), BENCH_REPEAT (runs per measurement, the
@@ -35,13 +35,13 @@ BENCH_CEILING_YOUNG   ?= 256m
 BENCH_GC              ?= parallel
 BENCH_RUNS            ?= 2
 BENCH_OUT             ?= BENCHMARKS.md
-BENCH_STATE_USERS     ?= 1000000
+BENCH_STATE_USERS     ?= 100000
 BENCH_STATE_DAYS      ?= 30
 BENCH_STATE_ACTIVITY  ?= 1.0
 BENCH_STATE_REPEAT    ?= 1
-BENCH_STATE_HEAP      ?= 12g
+BENCH_STATE_HEAP      ?= 6g
 BENCH_STATE_ROCKSDB_HEAP ?= 3g
-BENCH_STATE_MANAGED   ?= 2g
+BENCH_STATE_MANAGED   ?= 1g
 BENCH_STATE_INTERVAL  ?= 30
 BENCH_STATE_OPTS       = --bigstate-users '$(BENCH_STATE_USERS)' --bigstate-days '$(BENCH_STATE_DAYS)' \
   --bigstate-activity '$(BENCH_STATE_ACTIVITY)' --bigstate-repeat '$(BENCH_STATE_REPEAT)' --bigstate-heap '$(BENCH_STATE_HEAP)' \
@@ -56,6 +56,6 @@ bench: ## benchmark eventagg beside DuckDB and ClickHouse (BENCH_EVENTS=5000000 
 	  $(BENCH_STATE_OPTS) \
 	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY)'
 
-bench-state: ## large state: the full job over two months of users on RocksDB and on the heap (BENCH_STATE_USERS=1000000 BENCH_STATE_REPEAT=1)
+bench-state: ## large state: the full job over two months of users on RocksDB and on the heap (BENCH_STATE_USERS=100000 BENCH_STATE_REPEAT=1; ~10-20 min here)
 	@bash scripts/bench.sh --only bigstate --seed '$(BENCH_SEED)' --out '$(BENCH_OUT)' $(BENCH_STATE_OPTS) \
 	  --command 'make bench-state BENCH_STATE_USERS=$(BENCH_STATE_USERS) BENCH_STATE_DAYS=$(BENCH_STATE_DAYS) BENCH_STATE_ACTIVITY=$(BENCH_STATE_ACTIVITY) BENCH_STATE_REPEAT=$(BENCH_STATE_REPEAT)'

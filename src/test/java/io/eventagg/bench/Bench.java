@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
  *       [--heavy-repeat 3] [--hotkey-events 1000000]
- *       [--bigstate-users 1000000] [--bigstate-days 30] [--bigstate-activity 1.0] [--bigstate-repeat 1]
- *       [--bigstate-heap 12g] [--bigstate-rocksdb-heap 3g] [--bigstate-managed 2g] [--bigstate-interval 30]
+ *       [--bigstate-users 100000] [--bigstate-days 30] [--bigstate-activity 1.0] [--bigstate-repeat 1]
+ *       [--bigstate-heap 6g] [--bigstate-rocksdb-heap 3g] [--bigstate-managed 1g] [--bigstate-interval 30]
  * </pre>
  */
 public final class Bench {
@@ -105,15 +105,16 @@ public final class Bench {
         opt.put("hotkey-events", "1000000");
         // The large-state rows (--only bigstate): two months of this many users each (month 2's are
         // new, month 1's silent), the full job streaming with checkpoints, RocksDB against heap.
-        opt.put("bigstate-users", "1000000");
+        // 100k: what the measured runs used; RocksDB needs 10-20 min for it on this machine (BENCHMARKS.md).
+        opt.put("bigstate-users", "100000");
         opt.put("bigstate-days", "30");
         opt.put("bigstate-activity", "1.0");
         opt.put("bigstate-repeat", "1");
         // The heap backend keeps every user's state as objects: its JVM gets a large heap. RocksDB
         // keeps it off the heap, in managed memory (block cache and write buffers) and files.
-        opt.put("bigstate-heap", "12g");
+        opt.put("bigstate-heap", "6g");
         opt.put("bigstate-rocksdb-heap", "3g");
-        opt.put("bigstate-managed", "2g");
+        opt.put("bigstate-managed", "1g");
         opt.put("bigstate-interval", "30");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected " + args[i]);
