@@ -4,15 +4,22 @@
 #
 #   make bench                                   # 5M events, 200k users, 60 days (~20 min)
 #   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
+#   make bench-state                             # large state: RocksDB against heap, two months of users
+#   make bench-state BENCH_STATE_USERS=1000000 BENCH_STATE_HEAP=12g  # hours on RocksDB here
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts, heavy,
-# full, backfill, duckdb, clickhouse, latency, state), BENCH_REPEAT (runs per measurement, the
+# full, backfill, duckdb, clickhouse, latency, state, bigstate), BENCH_REPEAT (runs per measurement, the
 # fastest counts), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
 # BENCH_HEAP (heap of each measured JVM), BENCH_YOUNG (its young generation, 1g; auto = the
 # collector's own sizing), BENCH_CEILING_YOUNG (the ceiling's, 256m), BENCH_GC (parallel or g1),
 # BENCH_RUNS (pipeline runs per JVM: the first is cold, the last is reported; 1 = cold only),
 # BENCH_OUT (BENCHMARKS.md; - prints only),
 # BENCH_JAVA_OPTS (extra JVM flags for the measured JVMs, e.g. a profiler agent).
+# bench-state (BENCH_ONLY=bigstate; not in the default set, it takes long): BENCH_STATE_USERS (users per
+# month; month 2's are new ones), BENCH_STATE_DAYS (days per month), BENCH_STATE_ACTIVITY (the
+# generator's activity scale), BENCH_STATE_REPEAT (JVMs per backend, alternating), BENCH_STATE_HEAP
+# (the heap backend's JVM heap), BENCH_STATE_ROCKSDB_HEAP, BENCH_STATE_MANAGED (RocksDB's managed
+# memory), BENCH_STATE_INTERVAL (checkpoint interval, seconds).
 
 BENCH_EVENTS          ?= 5000000
 BENCH_USERS           ?= 200000
@@ -28,11 +35,27 @@ BENCH_CEILING_YOUNG   ?= 256m
 BENCH_GC              ?= parallel
 BENCH_RUNS            ?= 2
 BENCH_OUT             ?= BENCHMARKS.md
+BENCH_STATE_USERS     ?= 100000
+BENCH_STATE_DAYS      ?= 30
+BENCH_STATE_ACTIVITY  ?= 1.0
+BENCH_STATE_REPEAT    ?= 1
+BENCH_STATE_HEAP      ?= 6g
+BENCH_STATE_ROCKSDB_HEAP ?= 3g
+BENCH_STATE_MANAGED   ?= 1g
+BENCH_STATE_INTERVAL  ?= 30
+BENCH_STATE_OPTS       = --bigstate-users '$(BENCH_STATE_USERS)' --bigstate-days '$(BENCH_STATE_DAYS)' \
+  --bigstate-activity '$(BENCH_STATE_ACTIVITY)' --bigstate-repeat '$(BENCH_STATE_REPEAT)' --bigstate-heap '$(BENCH_STATE_HEAP)' \
+  --bigstate-rocksdb-heap '$(BENCH_STATE_ROCKSDB_HEAP)' --bigstate-managed '$(BENCH_STATE_MANAGED)' --bigstate-interval '$(BENCH_STATE_INTERVAL)'
 
-.PHONY: bench
+.PHONY: bench bench-state
 
 bench: ## benchmark eventagg beside DuckDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=...)
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
 	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' \
 	  --heap '$(BENCH_HEAP)' --young '$(BENCH_YOUNG)' --ceiling-young '$(BENCH_CEILING_YOUNG)' --gc '$(BENCH_GC)' --runs '$(BENCH_RUNS)' --out '$(BENCH_OUT)' \
+	  $(BENCH_STATE_OPTS) \
 	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY)'
+
+bench-state: ## large state: the full job over two months of users on RocksDB and on the heap (BENCH_STATE_USERS=100000 BENCH_STATE_REPEAT=1; ~10-20 min here)
+	@bash scripts/bench.sh --only bigstate --seed '$(BENCH_SEED)' --out '$(BENCH_OUT)' $(BENCH_STATE_OPTS) \
+	  --command 'make bench-state BENCH_STATE_USERS=$(BENCH_STATE_USERS) BENCH_STATE_DAYS=$(BENCH_STATE_DAYS) BENCH_STATE_ACTIVITY=$(BENCH_STATE_ACTIVITY) BENCH_STATE_REPEAT=$(BENCH_STATE_REPEAT)'

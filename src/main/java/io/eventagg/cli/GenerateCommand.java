@@ -70,6 +70,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Share of a bot's events that are /pricing page views, 0 to 1 (default: ${DEFAULT-VALUE})")
     double botPricingShare;
 
+    @Option(
+            names = "--user-offset",
+            defaultValue = "0",
+            description = "Added to every user's number: with an offset of at least another generation's --users"
+                    + " (and another seed) the users are new ones, e.g. a later month (default: ${DEFAULT-VALUE})")
+    long userOffset;
+
     @Option(names = "--out", required = true, description = "Output file (.jsonl or .jsonl.gz)")
     Path out;
 
@@ -109,6 +116,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (!(botPricingShare >= 0 && botPricingShare <= 1)) {
             throw new ConfigException("--bot-pricing-share", "must be between 0 and 1, was " + botPricingShare);
         }
-        return new EventGenerator.Options(paretoAlpha, bots, botEventsPerDay, botPricingShare);
+        if (userOffset < 0 || userOffset > 1_000_000_000_000L) {
+            throw new ConfigException("--user-offset", "must be between 0 and 10^12, was " + userOffset);
+        }
+        return new EventGenerator.Options(paretoAlpha, bots, botEventsPerDay, botPricingShare, userOffset);
     }
 }

@@ -101,10 +101,19 @@ public final class EventGenerator {
      * @param botEventsPerDay events a bot sends a day (1 to 86,400,000, one a millisecond)
      * @param botPricingShare share of a bot's events that are {@code pageview} of {@code /pricing};
      *     the rest are other page views and some searches and button clicks
+     * @param userOffset added to every user's number (its distinct id {@code u<n>} or
+     *     {@code 1000000 + n}, its session ids and event uuids): a second generation with an offset of
+     *     at least the first's users (and another seed) is new users only, e.g. a later month with
+     *     {@code start} after the first's days in which the first month's users are gone
      */
-    public record Options(double paretoAlpha, int bots, int botEventsPerDay, double botPricingShare) {
+    public record Options(double paretoAlpha, int bots, int botEventsPerDay, double botPricingShare, long userOffset) {
         /** Everything off: the default generation. */
-        public static final Options NONE = new Options(0, 0, 10_000, 0.2);
+        public static final Options NONE = new Options(0, 0, 10_000, 0.2, 0);
+
+        /** Without a user offset. */
+        public Options(double paretoAlpha, int bots, int botEventsPerDay, double botPricingShare) {
+            this(paretoAlpha, bots, botEventsPerDay, botPricingShare, 0);
+        }
 
         public Options {
             if (!(paretoAlpha == 0 || (paretoAlpha > 1 && Double.isFinite(paretoAlpha)))) {
@@ -118,18 +127,25 @@ public final class EventGenerator {
             if (!(botPricingShare >= 0 && botPricingShare <= 1)) {
                 throw new IllegalArgumentException("botPricingShare must be between 0 and 1, was " + botPricingShare);
             }
+            if (userOffset < 0 || userOffset > 1_000_000_000_000L) {
+                throw new IllegalArgumentException("userOffset must be between 0 and 10^12, was " + userOffset);
+            }
         }
 
         public Options withParetoAlpha(double alpha) {
-            return new Options(alpha, bots, botEventsPerDay, botPricingShare);
+            return new Options(alpha, bots, botEventsPerDay, botPricingShare, userOffset);
         }
 
         public Options withBots(int count, int eventsPerDay) {
-            return new Options(paretoAlpha, count, eventsPerDay, botPricingShare);
+            return new Options(paretoAlpha, count, eventsPerDay, botPricingShare, userOffset);
         }
 
         public Options withBotPricingShare(double share) {
-            return new Options(paretoAlpha, bots, botEventsPerDay, share);
+            return new Options(paretoAlpha, bots, botEventsPerDay, share, userOffset);
+        }
+
+        public Options withUserOffset(long offset) {
+            return new Options(paretoAlpha, bots, botEventsPerDay, botPricingShare, offset);
         }
     }
 
@@ -199,7 +215,8 @@ public final class EventGenerator {
     public Stats write(Writer w) throws IOException {
         SplittableRandom root = new SplittableRandom(seed);
         UserProfile[] profiles = new UserProfile[users];
-        for (int i = 0; i < users; i++) profiles[i] = UserProfile.create(i, root.split(), days, activityScale);
+        for (int i = 0; i < users; i++)
+            profiles[i] = UserProfile.create(options.userOffset() + i, root.split(), days, activityScale);
         long lines = 0, events = 0, malformed = 0;
         List<Pending> carry = new ArrayList<>();
         SplittableRandom noise = root.split();
@@ -210,7 +227,8 @@ public final class EventGenerator {
             for (UserProfile u : profiles) u.weigh(pareto(weights, options.paretoAlpha()));
         }
         UserProfile[] bots = new UserProfile[options.bots()];
-        for (int b = 0; b < bots.length; b++) bots[b] = UserProfile.bot(users + b, b, botRoot.split());
+        for (int b = 0; b < bots.length; b++)
+            bots[b] = UserProfile.bot(options.userOffset() + users + b, b, botRoot.split());
         // Bots' arrival delays and broken lines draw from a stream of their own.
         SplittableRandom botNoise = botRoot.split();
         // Events land in the list of the day they happen on (a purchase may follow days later);
@@ -307,7 +325,7 @@ public final class EventGenerator {
 
     /** One simulated user. */
     static final class UserProfile {
-        final int id;
+        final long id;
         final String distinctId;
         final boolean numericId;
         final String country;
@@ -331,11 +349,11 @@ public final class EventGenerator {
         int sessions;
         int events;
 
-        private UserProfile(int id, SplittableRandom r, int days, double activityScale) {
+        private UserProfile(long id, SplittableRandom r, int days, double activityScale) {
             this.id = id;
             this.r = r;
             this.numericId = r.nextDouble() < 0.01;
-            this.distinctId = numericId ? Integer.toString(1_000_000 + id) : "u" + id;
+            this.distinctId = numericId ? Long.toString(1_000_000 + id) : "u" + id;
             double c = r.nextDouble();
             this.country = COUNTRIES[(int) (Math.pow(c, 2.2) * COUNTRIES.length)];
             this.plan = "free";
@@ -349,7 +367,7 @@ public final class EventGenerator {
         }
 
         /** A bot: production, free plan, a country of its own stream; it never signs up. */
-        private UserProfile(int id, int index, SplittableRandom r) {
+        private UserProfile(long id, int index, SplittableRandom r) {
             this.id = id;
             this.r = r;
             this.numericId = false;
@@ -363,7 +381,7 @@ public final class EventGenerator {
             this.dayActivity = 1.0;
         }
 
-        static UserProfile bot(int id, int index, SplittableRandom r) {
+        static UserProfile bot(long id, int index, SplittableRandom r) {
             return new UserProfile(id, index, r);
         }
 
@@ -381,7 +399,7 @@ public final class EventGenerator {
             if (p.name.equals("pageview") && PRICING_PATH.equals(p.extra)) pricingViews++;
         }
 
-        static UserProfile create(int id, SplittableRandom r, int days, double activityScale) {
+        static UserProfile create(long id, SplittableRandom r, int days, double activityScale) {
             return new UserProfile(id, r, days, activityScale);
         }
 
@@ -513,7 +531,7 @@ public final class EventGenerator {
             this.extra = extra;
             this.plan = user.plan;
             this.uuidBits = uuidBits;
-            this.seq = ((long) user.id << 24) | (user.events++ & 0xFFFFFF);
+            this.seq = (user.id << 24) | (user.events++ & 0xFFFFFF);
         }
 
         String json(SplittableRandom r) {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code make bench}: every measurement of the benchmark on one dataset, each in a JVM of its own,
@@ -30,16 +31,23 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state] [--repeat N]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state,bigstate] [--repeat N]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
  *       [--heavy-repeat 3] [--hotkey-events 1000000]
+ *       [--bigstate-users 100000] [--bigstate-days 30] [--bigstate-activity 1.0] [--bigstate-repeat 1]
+ *       [--bigstate-heap 6g] [--bigstate-rocksdb-heap 3g] [--bigstate-managed 1g] [--bigstate-interval 30]
  * </pre>
  */
 public final class Bench {
-    static final List<String> ALL =
+    /** What {@code make bench} measures unless told otherwise. */
+    static final List<String> DEFAULT =
             List.of("ceiling", "floor", "ts", "full", "heavy", "backfill", "duckdb", "clickhouse", "latency", "state");
+    /** Everything: the default and the large-state run ({@code bigstate}, tens of minutes; {@code make bench-state}). */
+    static final List<String> ALL = java.util.stream.Stream.concat(DEFAULT.stream(), Stream.of("bigstate"))
+            .toList();
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, String> opt = new LinkedHashMap<>();
@@ -55,7 +63,7 @@ public final class Bench {
         opt.put("seed", "1");
         opt.put("parts", "2");
         opt.put("parallelism", "2");
-        opt.put("only", String.join(",", ALL));
+        opt.put("only", String.join(",", DEFAULT));
         opt.put("repeat", "1");
         opt.put("data", ".bench/data");
         opt.put("work", ".bench/work");
@@ -95,6 +103,19 @@ public final class Bench {
         // The hot-key rows: one bot sending this many events within one day (one key), among 1,000
         // ordinary users, in streaming, beside as many events spread over ordinary users.
         opt.put("hotkey-events", "1000000");
+        // The large-state rows (--only bigstate): two months of this many users each (month 2's are
+        // new, month 1's silent), the full job streaming with checkpoints, RocksDB against heap.
+        // 100k: what the measured runs used; RocksDB needs 10-20 min for it on this machine (BENCHMARKS.md).
+        opt.put("bigstate-users", "100000");
+        opt.put("bigstate-days", "30");
+        opt.put("bigstate-activity", "1.0");
+        opt.put("bigstate-repeat", "1");
+        // The heap backend keeps every user's state as objects: its JVM gets a large heap. RocksDB
+        // keeps it off the heap, in managed memory (block cache and write buffers) and files.
+        opt.put("bigstate-heap", "6g");
+        opt.put("bigstate-rocksdb-heap", "3g");
+        opt.put("bigstate-managed", "1g");
+        opt.put("bigstate-interval", "30");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected " + args[i]);
             String k = args[i].substring(2);
@@ -115,15 +136,18 @@ public final class Bench {
             if (!ALL.contains(o)) throw new IllegalArgumentException("--only: unknown measurement " + o);
         String load0 = loadAverage();
         long started = System.nanoTime();
-        BenchData.Dataset data = BenchData.prepare(
-                Path.of(opt.get("data")),
-                Long.parseLong(opt.get("events")),
-                Integer.parseInt(opt.get("users")),
-                Integer.parseInt(opt.get("days")),
-                Long.parseLong(opt.get("seed")),
-                Integer.parseInt(opt.get("parts")),
-                log);
-        String files = String.join(",", data.partNames());
+        boolean onlyBig = only.equals(Set.of("bigstate"));
+        BenchData.Dataset data = onlyBig
+                ? null
+                : BenchData.prepare(
+                        Path.of(opt.get("data")),
+                        Long.parseLong(opt.get("events")),
+                        Integer.parseInt(opt.get("users")),
+                        Integer.parseInt(opt.get("days")),
+                        Long.parseLong(opt.get("seed")),
+                        Integer.parseInt(opt.get("parts")),
+                        log);
+        String files = onlyBig ? "" : String.join(",", data.partNames());
         String p = opt.get("parallelism");
         String ts = "job=classpath:bench/timeseries.yaml";
         String full = "job=classpath:bench/full.yaml";
@@ -260,6 +284,7 @@ public final class Bench {
                     work);
             measure("state", "state", full, "files=" + files, "parallelism=" + p, work);
         }
+        if (only.contains("bigstate")) bigState(full, p, work);
         double minutes = (System.nanoTime() - started) / 60e9;
         String table = BenchReport.table(this, data);
         log.println();
@@ -272,6 +297,65 @@ public final class Bench {
                 Files.writeString(md, "# Benchmarks\n\nSee the top of this file for what each measurement means.\n");
             Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             log.println("appended to " + md.toAbsolutePath());
+        }
+    }
+
+    /** The large-state dataset (two months of users), when measured. */
+    BenchData.Months months;
+
+    /**
+     * The large-state rows: the full job over two months on RocksDB (incremental checkpoints) and on
+     * the heap, {@code --bigstate-repeat} JVMs each, the two backends alternating; the median of each.
+     * The first round also reads the users with state back from its savepoints.
+     */
+    void bigState(String job, String parallelism, String work) throws Exception {
+        int users = Integer.parseInt(opt.get("bigstate-users"));
+        months = BenchData.prepareMonths(
+                Path.of(opt.get("data")),
+                users,
+                Integer.parseInt(opt.get("bigstate-days")),
+                Long.parseLong(opt.get("seed")),
+                Double.parseDouble(opt.get("bigstate-activity")),
+                Integer.parseInt(opt.get("parts")),
+                log);
+        String m1 =
+                String.join(",", months.month1().stream().map(Path::toString).toList());
+        String m2 =
+                String.join(",", months.month2().stream().map(Path::toString).toList());
+        int repeat = Integer.parseInt(opt.get("bigstate-repeat"));
+        Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+        for (int i = 0; i < repeat; i++) {
+            for (String backend : List.of("rocksdb", "hashmap")) {
+                String name = "bigstate-" + backend;
+                String before = loadAverage();
+                log.printf("%n[%s] run %d of %d (load average %s)%n", name, i + 1, repeat, before);
+                Map<String, Object> r = childWithHeap(
+                        opt.get(backend.equals("rocksdb") ? "bigstate-rocksdb-heap" : "bigstate-heap"),
+                        "bigstate",
+                        job,
+                        "month1=" + m1,
+                        "month2=" + m2,
+                        "backend=" + backend,
+                        "users=" + users,
+                        "interval=" + opt.get("bigstate-interval"),
+                        "managed=" + (backend.equals("rocksdb") ? opt.get("bigstate-managed") : "256m"),
+                        "analyse=" + (i == 0),
+                        "parallelism=" + parallelism,
+                        work);
+                r.put("load_before", before);
+                r.put("load_after", loadAverage());
+                log.printf("[%s] %s%n", name, JSON.writeValueAsString(r));
+                all.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+            }
+        }
+        for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet()) {
+            Map<String, Object> m = median(e.getValue());
+            for (String k : List.of("month1_users", "month2_users"))
+                m.putIfAbsent(k, e.getValue().get(0).get(k));
+            List<Double> secs = new ArrayList<>();
+            for (Map<String, Object> r : e.getValue()) secs.add(seconds(r));
+            m.put("all_seconds", secs);
+            results.put(e.getKey(), m);
         }
     }
 
@@ -393,10 +477,15 @@ public final class Bench {
     }
 
     Map<String, Object> child(String task, String... args) throws Exception {
+        return childWithHeap(opt.get("heap"), task, args);
+    }
+
+    /** Runs a task in a fresh JVM with this heap ({@code -Xmx}, {@code -Xms}). */
+    Map<String, Object> childWithHeap(String heap, String task, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx" + opt.get("heap"));
-        cmd.add("-Xms" + opt.get("heap"));
+        cmd.add("-Xmx" + heap);
+        cmd.add("-Xms" + heap);
         String young = opt.get(task.equals("ceiling") ? "ceiling-young" : "young");
         if (!young.equals("auto")) cmd.add("-Xmn" + young);
         cmd.add(

@@ -132,6 +132,98 @@ public final class BenchData {
                 ((Number) m.get("bot_pricing_views")).longValue());
     }
 
+    /**
+     * The large-state dataset: month 1, {@code users} users over {@code days} days from
+     * {@link #START}; month 2, as many new users (user offset {@code users}, seed + 1) over the next
+     * {@code days} days, while month 1's users send nothing. Each month in {@code parts} files.
+     */
+    public record Months(
+            Path dir,
+            List<Path> month1,
+            List<Path> month2,
+            long events1,
+            long events2,
+            int users,
+            int days,
+            long seed,
+            double activityScale,
+            long bytes) {
+        public Instant month2Start() {
+            return START.plusSeconds(86_400L * days);
+        }
+    }
+
+    /** The two months for these parameters under {@code root}, generated unless they already exist. */
+    public static Months prepareMonths(
+            Path root, int users, int days, long seed, double activityScale, int parts, PrintStream log)
+            throws IOException {
+        Path dir = root.resolve("months-u" + users + "-d" + days + "-s" + seed + "-a" + activityScale + "-p" + parts);
+        Path manifest = dir.resolve("manifest.json");
+        List<Path> m1 = new ArrayList<>();
+        List<Path> m2 = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            m1.add(dir.resolve("month1-" + i + ".jsonl"));
+            m2.add(dir.resolve("month2-" + i + ".jsonl"));
+        }
+        if (Files.exists(manifest)
+                && m1.stream().allMatch(Files::exists)
+                && m2.stream().allMatch(Files::exists)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = JSON.readValue(manifest.toFile(), Map.class);
+            log.printf("[data] reusing %s%n", dir);
+            return months(dir, m1, m2, m);
+        }
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        EventGenerator.Stats s1;
+        EventGenerator.Stats s2;
+        try (SplittingWriter w = new SplittingWriter(m1, List.of())) {
+            s1 = new EventGenerator(users, days, seed, START, 0.0, activityScale).write(w);
+        }
+        Instant start2 = START.plusSeconds(86_400L * days);
+        try (SplittingWriter w = new SplittingWriter(m2, List.of())) {
+            s2 = new EventGenerator(
+                            users,
+                            days,
+                            seed + 1,
+                            start2,
+                            0.0,
+                            activityScale,
+                            EventGenerator.Options.NONE.withUserOffset(users))
+                    .write(w);
+        }
+        long bytes = 0;
+        for (Path p : m1) bytes += Files.size(p);
+        for (Path p : m2) bytes += Files.size(p);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("events1", s1.events());
+        m.put("events2", s2.events());
+        m.put("users", users);
+        m.put("days", days);
+        m.put("seed", seed);
+        m.put("activity_scale", activityScale);
+        m.put("bytes", bytes);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(manifest.toFile(), m);
+        log.printf(
+                "[data] generated two months of %,d users each: %,d + %,d events (%,d MB) in %.1f s into %s%n",
+                users, s1.events(), s2.events(), bytes >> 20, (System.nanoTime() - t0) / 1e9, dir);
+        return months(dir, m1, m2, m);
+    }
+
+    private static Months months(Path dir, List<Path> m1, List<Path> m2, Map<String, Object> m) {
+        return new Months(
+                dir,
+                m1,
+                m2,
+                ((Number) m.get("events1")).longValue(),
+                ((Number) m.get("events2")).longValue(),
+                ((Number) m.get("users")).intValue(),
+                ((Number) m.get("days")).intValue(),
+                ((Number) m.get("seed")).longValue(),
+                ((Number) m.get("activity_scale")).doubleValue(),
+                ((Number) m.get("bytes")).longValue());
+    }
+
     /** The dataset for these parameters under {@code root}, generated unless it already exists. */
     public static Dataset prepare(Path root, long events, int users, int days, long seed, int parts, PrintStream log)
             throws IOException {
@@ -282,7 +374,8 @@ public final class BenchData {
             line.append((char) c);
             if (c == '\n') {
                 out[(int) (lines++ % out.length)].append(line);
-                if (inQuarter(line)) quarterOut[(int) (quarterLines++ % quarterOut.length)].append(line);
+                if (quarterOut.length > 0 && inQuarter(line))
+                    quarterOut[(int) (quarterLines++ % quarterOut.length)].append(line);
                 line.setLength(0);
             }
         }

@@ -64,15 +64,16 @@ final class BenchReport {
                         / num(r.get("peer-clickhouse"), "mv_rollups_seconds")
                 : Double.NaN;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(
-                Locale.ROOT,
-                "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
-                data.events(),
-                data.users(),
-                data.days(),
-                data.bytes() >> 20,
-                data.parts().size(),
-                data.seed()));
+        if (data != null)
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
+                    data.events(),
+                    data.users(),
+                    data.days(),
+                    data.bytes() >> 20,
+                    data.parts().size(),
+                    data.seed()));
         boolean any = THROUGHPUT.stream()
                 .anyMatch(
                         row -> r.containsKey(row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
@@ -124,7 +125,189 @@ final class BenchReport {
         if (any) sb.append('\n');
         heavy(sb, b);
         notes(sb, r);
+        bigState(sb, b);
         return sb.toString();
+    }
+
+    /** The large-state rows: RocksDB (incremental checkpoints) against the heap backend, two months of users. */
+    @SuppressWarnings("unchecked")
+    static void bigState(StringBuilder sb, Bench b) {
+        Map<String, Object> rocks = b.results.get("bigstate-rocksdb");
+        Map<String, Object> heap = b.results.get("bigstate-hashmap");
+        BenchData.Months d = b.months;
+        if (d == null || (rocks == null && heap == null)) return;
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nLarge state: the full job, streaming, two months of %,d users each (month 2's new, month 1's silent;"
+                        + " %,d + %,d events, %d + %d days, %,d MB JSON lines), parallelism %s, checkpoints every %s s"
+                        + " to local files; median of %s JVM(s) per backend, alternating, range in brackets.%n%n",
+                d.users(),
+                d.events1(),
+                d.events2(),
+                d.days(),
+                d.days(),
+                d.bytes() >> 20,
+                b.opt.get("parallelism"),
+                b.opt.get("bigstate-interval"),
+                b.opt.get("bigstate-repeat")));
+        sb.append("| | RocksDB, incremental | Heap (hashmap) | RocksDB ÷ heap |\n|---|---:|---:|---:|\n");
+        java.util.function.BiConsumer<String, java.util.function.Function<Map<String, Object>, Double>> row =
+                (label, f) -> {
+                    double x = rocks == null ? Double.NaN : f.apply(rocks);
+                    double y = heap == null ? Double.NaN : f.apply(heap);
+                    sb.append("| ")
+                            .append(label)
+                            .append(" | ")
+                            .append(big(x))
+                            .append(" | ")
+                            .append(big(y))
+                            .append(" | ")
+                            .append(ratio(x, y))
+                            .append(" |\n");
+                };
+        sb.append("| JVM heap / managed memory MB | ")
+                .append(
+                        rocks == null
+                                ? "–"
+                                : mb(rocks.get("max_heap_bytes")) + " / " + mb(rocks.get("managed_memory_bytes")))
+                .append(" | ")
+                .append(
+                        heap == null
+                                ? "–"
+                                : mb(heap.get("max_heap_bytes")) + " / " + mb(heap.get("managed_memory_bytes")))
+                .append(" | |\n");
+        for (int m = 1; m <= 2; m++) {
+            String p = "month" + m + "_";
+            row.accept("Month " + m + ": ingest s", r -> num(r, p + "ingest_seconds"));
+            row.accept("Month " + m + ": events/s", r -> num(r, p + "events_per_s"));
+            row.accept("Month " + m + ": CPU s", r -> num(r, p + "cpu_seconds"));
+        }
+        sb.append("| Both months: job s (range) | ")
+                .append(range(rocks))
+                .append(" | ")
+                .append(range(heap))
+                .append(" | ")
+                .append(ratio(
+                        Bench.seconds(rocks == null ? Map.of() : rocks), Bench.seconds(heap == null ? Map.of() : heap)))
+                .append(" |\n");
+        for (int m = 1; m <= 2; m++) {
+            String p = "month" + m + "_";
+            String at = "After month " + m + ": ";
+            row.accept(at + "state (full checkpoint) MB", r -> num(r, p + "full_checkpoint_state_bytes") / 1e6);
+            row.accept(at + "full checkpoint s", r -> num(r, p + "full_checkpoint_ms") / 1e3);
+            row.accept(
+                    at + "incremental checkpoint: checkpointed MB",
+                    r -> num(r, p + "checkpoint_checkpointed_bytes") / 1e6);
+            row.accept(at + "incremental checkpoint s", r -> num(r, p + "checkpoint_ms") / 1e3);
+            row.accept(at + "native savepoint MB", r -> num(r, p + "savepoint_bytes") / 1e6);
+            row.accept(at + "native savepoint s (wall)", r -> num(r, p + "savepoint_wall_s"));
+            row.accept(at + "RSS MB", r -> num(r, p + "rss_bytes") / 1e6);
+            row.accept(at + "heap after full GC MB", r -> num(r, p + "heap_after_gc_bytes") / 1e6);
+            for (String g : List.of("retention", "funnel", "timeseries")) {
+                row.accept(at + g + " operators MB", r -> group(r, p, g) / 1e6);
+            }
+        }
+        row.accept("Periodic checkpoints while a month was read: count", r -> periodic(r, "n"));
+        row.accept("… checkpointed MB, median", r -> periodic(r, "bytes") / 1e6);
+        row.accept("… s, median", r -> periodic(r, "ms") / 1e3);
+        row.accept("… s, max", r -> periodic(r, "max_ms") / 1e3);
+        row.accept("Peak RSS MB", r -> num(r, "peak_rss_bytes") / 1e6);
+        sb.append('\n');
+        Map<String, Object> a = rocks != null && rocks.get("month1_users") != null ? rocks : heap;
+        if (a == null || a.get("month1_users") == null) return;
+        Map<String, Object> u1 = (Map<String, Object>) a.get("month1_users");
+        Map<String, Object> u2 = (Map<String, Object>) a.get("month2_users");
+        sb.append("Users with state (read back from the savepoints of the ")
+                .append(a.get("backend"))
+                .append(
+                        " run), by the month the user belongs to; bytes per user from the operator's size in the full checkpoint:\n\n");
+        sb.append(
+                "| State | After month 1: month-1 users | After month 2: month-1 users | After month 2: month-2 users | Bytes per user, month 1 (RocksDB / heap) |\n");
+        sb.append("|---|---:|---:|---:|---:|\n");
+        int defs = (int)
+                u1.keySet().stream().filter(k -> k.startsWith("retention-")).count();
+        for (String k : u1.keySet()) {
+            Map<String, Object> x = (Map<String, Object>) u1.get(k);
+            Map<String, Object> y = (Map<String, Object>) u2.get(k);
+            String perUser;
+            long n = (long) num(x, "month1");
+            if (k.equals("retention")) {
+                perUser = perUser(rocks, heap, "retention-users", n * Math.max(defs, 1), "month1_") + " per definition";
+            } else if (k.endsWith("-gate")) {
+                perUser = perUser(rocks, heap, k.substring(0, k.length() - "-gate".length()), n, "month1_")
+                        + " (all the funnel's operators ÷ gate users)";
+            } else if (k.startsWith("retention-")) {
+                perUser = String.format(Locale.ROOT, "value %.0f", num(x, "value_bytes_per_user"));
+            } else {
+                perUser = "";
+            }
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %,d | %,d | %s |%n",
+                    k,
+                    (long) num(x, "month1"),
+                    (long) num(y, "month1"),
+                    (long) num(y, "month2"),
+                    perUser));
+        }
+    }
+
+    private static String perUser(
+            Map<String, Object> rocks, Map<String, Object> heap, String prefix, long n, String p) {
+        return String.format(
+                Locale.ROOT,
+                "%s / %s",
+                n == 0 || rocks == null ? "–" : String.format(Locale.ROOT, "%.0f", prefixed(rocks, p, prefix) / n),
+                n == 0 || heap == null ? "–" : String.format(Locale.ROOT, "%.0f", prefixed(heap, p, prefix) / n));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double prefixed(Map<String, Object> r, String p, String prefix) {
+        Map<String, Object> ops = (Map<String, Object>) r.get(p + "operators");
+        if (ops == null) return Double.NaN;
+        double sum = 0;
+        for (Map.Entry<String, Object> e : ops.entrySet())
+            if (e.getKey().startsWith(prefix)) sum += ((Number) e.getValue()).doubleValue();
+        return sum;
+    }
+
+    /** Bytes of the savepoint's operators of a group (retention, funnel, timeseries). */
+    private static double group(Map<String, Object> r, String p, String g) {
+        return prefixed(r, p, g.equals("retention") ? "retention-" : g.equals("funnel") ? "funnel-" : "timeseries-");
+    }
+
+    /** The periodic checkpoints' count, median checkpointed bytes, median and max duration. */
+    @SuppressWarnings("unchecked")
+    private static double periodic(Map<String, Object> r, String what) {
+        List<Map<String, Object>> cps = (List<Map<String, Object>>) r.get("checkpoints");
+        if (cps == null) return Double.NaN;
+        List<Double> bytes = new ArrayList<>();
+        List<Double> ms = new ArrayList<>();
+        for (Map<String, Object> c : cps) {
+            if (!"periodic".equals(c.get("kind"))) continue;
+            bytes.add(num(c, "checkpointed_bytes"));
+            ms.add(num(c, "ms"));
+        }
+        if (bytes.isEmpty()) return what.equals("n") ? 0 : Double.NaN;
+        java.util.Collections.sort(bytes);
+        java.util.Collections.sort(ms);
+        return switch (what) {
+            case "n" -> bytes.size();
+            case "bytes" -> bytes.get(bytes.size() / 2);
+            case "ms" -> ms.get(ms.size() / 2);
+            default -> ms.get(ms.size() - 1);
+        };
+    }
+
+    private static String range(Map<String, Object> r) {
+        if (r == null) return "–";
+        return String.format(
+                Locale.ROOT, "%.1f (%.1f–%.1f)", Bench.seconds(r), num(r, "min_seconds"), num(r, "max_seconds"));
+    }
+
+    private static String big(double x) {
+        if (Double.isNaN(x)) return "–";
+        return Math.abs(x) >= 100 ? String.format(Locale.ROOT, "%,.0f", x) : String.format(Locale.ROOT, "%.1f", x);
     }
 
     /** The heavy-users rows: the full job on the heavy-tailed dataset against as many events spread evenly. */

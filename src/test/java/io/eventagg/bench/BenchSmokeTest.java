@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * pipelines' counts must add up, and the report must be written. Speed is not asserted.
  */
 @Tag(Tiers.SERVICES)
-@ExtendWith(ClickHouseServer.class)
 class BenchSmokeTest {
     @TempDir
     Path dir;
@@ -32,6 +30,8 @@ class BenchSmokeTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyMeasurementRunsAndTheReportIsWritten() throws Exception {
+        // What ClickHouseServer does as an extension, here: the large-state test needs no ClickHouse.
+        ClickHouseServer.ensureUp();
         Path report = dir.resolve("BENCHMARKS.md");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Bench bench = new Bench(
@@ -186,6 +186,89 @@ class BenchSmokeTest {
                         "same rollups",
                         "the 3 views' work",
                         "Heavy ÷ even");
+    }
+
+    /**
+     * The large-state run ({@code make bench-state}) in miniature: two months of a few hundred users
+     * through the full job on RocksDB and on the heap, checkpoints and savepoints measured, the users
+     * with state read back by month, the report written.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @SuppressWarnings("unchecked")
+    void largeStateRunsOnBothBackendsAndTheReportIsWritten() throws Exception {
+        Path report = dir.resolve("BENCHMARKS.md");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Bench bench = new Bench(
+                new String[] {
+                    "--only",
+                    "bigstate",
+                    "--seed",
+                    "7",
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--work",
+                    dir.resolve("work").toString(),
+                    "--bigstate-users",
+                    "300",
+                    "--bigstate-days",
+                    "3",
+                    "--bigstate-heap",
+                    "768m",
+                    "--bigstate-rocksdb-heap",
+                    "768m",
+                    "--bigstate-managed",
+                    "128m",
+                    "--bigstate-interval",
+                    "2",
+                    "--out",
+                    report.toString(),
+                    "--command",
+                    "BenchSmokeTest",
+                },
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            bench.runAll();
+        } finally {
+            System.out.println(log.toString(StandardCharsets.UTF_8));
+        }
+
+        long events = bench.months.events1() + bench.months.events2();
+        assertThat(bench.months.events1()).isPositive();
+        assertThat(bench.months.events2()).isPositive();
+        for (String backend : List.of("rocksdb", "hashmap")) {
+            Map<String, Object> m = bench.results.get("bigstate-" + backend);
+            assertThat(num(m, "read"))
+                    .as(backend + ": every event of both months read")
+                    .isEqualTo(events);
+            for (String month : List.of("month1_", "month2_")) {
+                assertThat(num(m, month + "full_checkpoint_state_bytes"))
+                        .as(backend + ", " + month + "full checkpoint")
+                        .isPositive()
+                        .isEqualTo(num(m, month + "full_checkpoint_checkpointed_bytes"));
+                assertThat(num(m, month + "savepoint_bytes")).isPositive();
+            }
+            assertThat((List<Object>) m.get("checkpoints"))
+                    .as(backend + ": checkpoints")
+                    .hasSizeGreaterThan(4);
+            Map<String, Map<String, Object>> u1 = (Map<String, Map<String, Object>>) m.get("month1_users");
+            Map<String, Map<String, Object>> u2 = (Map<String, Map<String, Object>>) m.get("month2_users");
+            assertThat(num(u1.get("retention"), "month1"))
+                    .as("month 1's users with retention state")
+                    .isPositive();
+            assertThat(num(u1.get("retention"), "month2"))
+                    .as("no month-2 user yet")
+                    .isZero();
+            assertThat(num(u2.get("retention"), "month2")).as("month 2's users").isPositive();
+            assertThat(num(m, "peak_rss_bytes")).isPositive();
+        }
+        // Incremental on RocksDB: after month 2 a checkpoint uploads less than the whole state.
+        Map<String, Object> rocks = bench.results.get("bigstate-rocksdb");
+        assertThat(num(rocks, "month2_checkpoint_checkpointed_bytes"))
+                .isLessThan(num(rocks, "month2_checkpoint_state_bytes"));
+        assertThat(Files.readString(report))
+                .contains(
+                        "Large state", "RocksDB, incremental", "Heap (hashmap)", "Users with state", "BenchSmokeTest");
     }
 
     private static long num(Map<String, Object> m, String key) {

@@ -90,6 +90,18 @@ public final class BenchTask {
                         parallelism,
                         work);
             case "state" -> StateBench.run(job(a), files, parallelism, work);
+            case "bigstate" ->
+                BigStateBench.run(
+                        job(a),
+                        List.of(a.get("month1").split(",")),
+                        List.of(a.get("month2").split(",")),
+                        a.get("backend"),
+                        parallelism,
+                        work,
+                        Long.parseLong(a.get("users")),
+                        java.time.Duration.ofSeconds(Long.parseLong(a.getOrDefault("interval", "30"))),
+                        org.apache.flink.configuration.MemorySize.parse(a.getOrDefault("managed", "256m")),
+                        Boolean.parseBoolean(a.getOrDefault("analyse", "true")));
             case "clickhouse" -> ClickHousePeer.run(job(a), files, Integer.parseInt(a.getOrDefault("loaders", "2")));
             default -> throw new IllegalArgumentException("unknown task " + task);
         };

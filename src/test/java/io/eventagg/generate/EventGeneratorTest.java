@@ -274,6 +274,42 @@ class EventGeneratorTest {
         assertThat(stats.malformed()).isGreaterThan(800);
     }
 
+    /**
+     * A user offset renames the users (distinct ids, sessions; uuids follow) and changes nothing
+     * else: a second month of new users is the same generation under other names.
+     */
+    @Test
+    void userOffsetRenamesTheUsersOnly() throws Exception {
+        List<JsonNode> plain = events(generate(new EventGenerator(300, 10, 5, START, 0.0)));
+        List<JsonNode> shifted = events(generate(new EventGenerator(
+                300, 10, 5, START, 0.0, 1.0, EventGenerator.Options.NONE.withUserOffset(5_000_000))));
+        assertThat(shifted).hasSameSizeAs(plain);
+        Set<String> plainUuids = new HashSet<>();
+        for (JsonNode e : plain) plainUuids.add(e.get("uuid").asText());
+        for (int i = 0; i < plain.size(); i++) {
+            JsonNode a = plain.get(i);
+            JsonNode b = shifted.get(i);
+            long n = userNumber(a.get("distinct_id"));
+            assertThat(userNumber(b.get("distinct_id"))).as("line %d", i).isEqualTo(n + 5_000_000);
+            assertThat(b.get("distinct_id").isNumber())
+                    .isEqualTo(a.get("distinct_id").isNumber());
+            assertThat(b.get("session_id").asText())
+                    .isEqualTo(a.get("session_id").asText().replaceFirst("^s" + n + "-", "s" + (n + 5_000_000) + "-"));
+            assertThat(b.get("event").asText()).isEqualTo(a.get("event").asText());
+            assertThat(timestamp(b)).isEqualTo(timestamp(a));
+            assertThat(b.get("properties")).isEqualTo(a.get("properties"));
+            assertThat(plainUuids).doesNotContain(b.get("uuid").asText());
+        }
+        assertThatThrownBy(() -> EventGenerator.Options.NONE.withUserOffset(-1)).hasMessageContaining("userOffset");
+    }
+
+    /** A user's number: {@code u<n>}, or a numeric id {@code 1000000 + n}. */
+    private static long userNumber(JsonNode id) {
+        return id.isNumber()
+                ? id.asLong() - 1_000_000
+                : Long.parseLong(id.asText().substring(1));
+    }
+
     @Test
     void optionsRejectNonsense() {
         assertThatThrownBy(() -> EventGenerator.Options.NONE.withParetoAlpha(1.0))
@@ -296,7 +332,8 @@ class EventGeneratorTest {
         "--bots, -1",
         "--bot-events-per-day, 0",
         "--bot-pricing-share, 1.5",
-        "--bot-pricing-share, -0.1"
+        "--bot-pricing-share, -0.1",
+        "--user-offset, -1"
     })
     void cliRejectsInvalidOptions(String option, String value, @TempDir Path dir) {
         Path out = dir.resolve("events.jsonl");
