@@ -44,11 +44,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,12 +68,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fault injection on the real components ({@code make chaos}; not part of {@code make test}): a
  * standalone Flink cluster, a Kafka broker and a ClickHouse server of this test's own (own ports
  * and directories under {@code .run/chaos/}, so other tests can use the default ones meanwhile).
+ *
+ * <p>The cluster has two TaskManagers with one slot each and the job runs at parallelism 2, so it
+ * spans both; its state backend is {@code STATE_BACKEND} (hashmap by default, rocksdb, forst: the
+ * cluster's conf/flink/state-*.yaml), which the test checks in the job's checkpoint configuration
+ * (REST {@code /jobs/<id>/checkpoints/config}).
  *
  * <p>One long run: the streaming job jar consumes a generated dataset (over 500k records, 1 %
  * malformed) that a producer sends to Kafka at a steady rate, while, at random moments (seeded,
@@ -79,7 +85,9 @@ import org.junit.jupiter.api.Timeout;
  *
  * <ol>
  *   <li>the Kafka broker is stopped and started again;
- *   <li>the TaskManager is killed with SIGKILL and started again, three times;
+ *   <li>one of the two TaskManagers (a seeded choice) is killed with SIGKILL while the other keeps
+ *       running, and started again, three times, while the producer sends (at least one kill must
+ *       happen while records arrive);
  *   <li>ClickHouse is stopped for 60 s and started again (between the first and the second kill;
  *       the job fails and restarts per its restart strategy until the database is back);
  *   <li>the job is stopped with a savepoint and a rebuilt jar (the same classes in a jar with
@@ -107,7 +115,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Finally every log and output of the run is scanned for the password.
  */
-@Timeout(value = 17, unit = TimeUnit.MINUTES)
+// No @Timeout here: scripts/chaos.sh sets JUnit's default timeout from CHAOS_TIMEOUT (a minute
+// less, so the report is still written) and bounds the whole run with it.
 class FaultInjectionChaos {
     static final String TOPIC = "chaos";
     static final int PARTITIONS = 4;
@@ -129,6 +138,14 @@ class FaultInjectionChaos {
     static final int KAFKA_PORT = intEnv("KAFKA_PORT", 29092);
     static final String BOOTSTRAP = "127.0.0.1:" + KAFKA_PORT;
     static final String FLINK_REST = "127.0.0.1:" + intEnv("CHAOS_FLINK_REST_PORT", 28081);
+    /** The cluster's TaskManagers (one slot each) and the job's parallelism, which spans them. */
+    static final int TASKMANAGERS = 2;
+
+    static final int PARALLELISM = 2;
+    /** The cluster's state backend (conf/flink/state-<backend>.yaml): hashmap, rocksdb or forst. */
+    static final String STATE_BACKEND =
+            System.getenv().getOrDefault("STATE_BACKEND", "hashmap").strip();
+
     static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("CLICKHOUSE_DIR", ".run/chaos/clickhouse"),
             Map.entry("CLICKHOUSE_HTTP", "" + CH_HTTP),
@@ -143,7 +160,10 @@ class FaultInjectionChaos {
             Map.entry("FLINK_REST", FLINK_REST),
             Map.entry("FLINK_RPC_PORT", "" + intEnv("FLINK_RPC_PORT", 26123)),
             Map.entry("FLINK_BLOB_PORT", "" + intEnv("FLINK_BLOB_PORT", 26124)),
-            Map.entry("FLINK_TM_RPC_PORT", "" + intEnv("FLINK_TM_RPC_PORT", 26125)));
+            Map.entry("FLINK_TM_RPC_PORT", "" + intEnv("FLINK_TM_RPC_PORT", 26125)),
+            Map.entry("STATE_BACKEND", STATE_BACKEND),
+            Map.entry("FLINK_TASKMANAGERS", "" + TASKMANAGERS),
+            Map.entry("FLINK_TM_SLOTS", "1"));
 
     static final int USERS = intEnv("CHAOS_USERS", 50_000);
     static final int DAYS = intEnv("CHAOS_DAYS", 42);
@@ -225,7 +245,9 @@ class FaultInjectionChaos {
         }
         for (Thread th : starting) th.join();
         if (!failures.isEmpty()) throw new AssertionError("a service did not start", failures.get(0));
-        note("services up (ClickHouse :%d and :%d, Kafka :%d, Flink %s)", CH_HTTP, CH_REF_HTTP, KAFKA_PORT, FLINK_REST);
+        note(
+                "services up (ClickHouse :%d and :%d, Kafka :%d, Flink %s: %d TaskManagers, state backend %s)",
+                CH_HTTP, CH_REF_HTTP, KAFKA_PORT, FLINK_REST, TASKMANAGERS, STATE_BACKEND);
     }
 
     @AfterAll
@@ -306,7 +328,7 @@ class FaultInjectionChaos {
                 "restart-strategy.exponential-delay.attempts-before-reset-backoff=100");
         jobId = submit("submit-v1", jar, null, jobArgs);
         waitRunning("the job runs", Duration.ofMinutes(3));
-        note("job %s running (jar v1)", jobId);
+        note("job %s running (jar v1) on %s", jobId, assertClusterShape(jobId));
 
         // The producer: steady rate in file order, partition = index % 4; the last 3 % only after
         // the last fault, so the upgraded job consumes new records too.
@@ -344,6 +366,9 @@ class FaultInjectionChaos {
         } finally {
             faultsDone.countDown();
         }
+        assertThat(killsWhileProducing)
+                .as("TaskManager kills while the producer was sending")
+                .isPositive();
         producing.join(TimeUnit.MINUTES.toMillis(5));
         assertThat(producing.isAlive()).as("the producer finished").isFalse();
         if (producer.failure.get() != null) throw new AssertionError("producing failed", producer.failure.get());
@@ -492,22 +517,103 @@ class FaultInjectionChaos {
                 + (long) (random.nextDouble() * (maxSeconds - minSeconds) * 1000));
     }
 
+    /** TaskManager kills during which the producer sent records (it sends until the last fault). */
+    static int killsWhileProducing;
+
+    /**
+     * Kills one of the two TaskManagers (seeded choice) with SIGKILL, checks that the other one is
+     * still running and registered, starts the killed one again and waits until the job runs,
+     * reads and checkpoints again.
+     */
     static void killTaskManager(int n, Random random) throws Exception {
+        int victim = 1 + random.nextInt(TASKMANAGERS);
         long restarts = numRestarts(jobId);
         long base = committed();
+        long sentBefore = producer.sent.get();
         long t = System.nanoTime();
-        flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm").requireSuccess();
+        Map<Integer, String[]> before = taskManagers();
+        flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm", "" + victim).requireSuccess();
+        Map<Integer, String[]> after = taskManagers();
+        assertThat(after.get(victim)[1])
+                .as("TaskManager " + victim + " after the kill")
+                .isEqualTo("-");
+        for (int i = 1; i <= TASKMANAGERS; i++) {
+            if (i == victim) continue;
+            assertThat(after.get(i)[1])
+                    .as("TaskManager " + i + " keeps running while " + victim + " is killed")
+                    .isEqualTo(before.get(i)[1])
+                    .isNotEqualTo("-");
+            String rid = after.get(i)[2];
+            assertThat(registeredTaskManagers())
+                    .as("TaskManager " + i + " stays registered")
+                    .contains(rid);
+        }
         Thread.sleep((long) (random.nextDouble() * 1000));
-        flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm").requireSuccess();
+        flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm", "" + victim).requireSuccess();
         waitUntil(
                 Duration.ofMinutes(2),
                 "the job restarts after TaskManager kill " + n,
                 () -> numRestarts(jobId) > restarts);
         waitRunning("the job runs again after TaskManager kill " + n, Duration.ofMinutes(4));
         waitCommittedBeyond(base, "after TaskManager kill " + n);
+        long sentDuring = producer.sent.get() - sentBefore;
+        if (sentDuring > 0 && sentBefore < producer.holdBackFrom) killsWhileProducing++;
         note(
-                "fault: TaskManager kill -9 #%d -> restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)",
-                n, (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
+                "fault: TaskManager %d of %d kill -9 #%d (the other kept running; %,d records produced meanwhile) ->"
+                        + " restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)",
+                victim, TASKMANAGERS, n, sentDuring, (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
+    }
+
+    /** The cluster's TaskManagers by index: {index, pid or "-", resource id or "-"} (scripts/flink-cluster.sh taskmanagers). */
+    static Map<Integer, String[]> taskManagers() throws Exception {
+        Map<Integer, String[]> out = new HashMap<>();
+        for (String l : flink("taskmanagers", Duration.ofSeconds(30), "taskmanagers")
+                .requireSuccess()
+                .stdout()
+                .strip()
+                .split("\n")) {
+            String[] f = l.strip().split("\\s+");
+            if (f.length == 3) out.put(Integer.parseInt(f[0]), f);
+        }
+        return out;
+    }
+
+    /** Resource ids of the TaskManagers registered with the JobManager (REST /taskmanagers). */
+    static List<String> registeredTaskManagers() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode tm : rest("/taskmanagers").path("taskmanagers"))
+            ids.add(tm.path("id").asText());
+        return ids;
+    }
+
+    /**
+     * The job runs on both TaskManagers (its subtasks are spread over {@value #TASKMANAGERS}
+     * TaskManagers) with the requested state backend (the job's checkpoint configuration names
+     * the backend's class: HashMapStateBackend, EmbeddedRocksDBStateBackend, ForStStateBackend).
+     */
+    static String assertClusterShape(String job) throws Exception {
+        assertThat(registeredTaskManagers()).as("registered TaskManagers").hasSize(TASKMANAGERS);
+        Set<String> used = new TreeSet<>();
+        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+            for (JsonNode st :
+                    rest("/jobs/" + job + "/vertices/" + v.path("id").asText()).path("subtasks")) {
+                String tm = st.path("taskmanager-id").asText("");
+                if (!tm.isEmpty() && !tm.equals("(unassigned)")) used.add(tm);
+            }
+        }
+        assertThat(used).as("TaskManagers running the job's subtasks").hasSize(TASKMANAGERS);
+        JsonNode cp = rest("/jobs/" + job + "/checkpoints/config");
+        String backend = cp.path("state_backend").asText();
+        assertThat(backend.toLowerCase(Locale.ROOT))
+                .as("the job's state backend (/jobs/<id>/checkpoints/config state_backend) for STATE_BACKEND="
+                        + STATE_BACKEND)
+                .contains(STATE_BACKEND);
+        return "%d TaskManagers (%s), state backend %s, checkpoint storage %s"
+                .formatted(
+                        TASKMANAGERS,
+                        String.join(", ", used),
+                        backend,
+                        cp.path("checkpoint_storage").asText());
     }
 
     static void clickHouseOutage() throws Exception {
@@ -577,6 +683,7 @@ class FaultInjectionChaos {
         Path v2 = rebuiltJar();
         jobId = submit("submit-v2", v2, savepoint, jobArgs);
         waitRunning("the upgraded job runs", Duration.ofMinutes(3));
+        assertClusterShape(jobId);
         note(
                 "fault: stop-with-savepoint of %s, jar v2 resumed from %s as %s in %.0f s",
                 old, root.relativize(Path.of(savepoint.replace("file:", ""))), jobId, (System.nanoTime() - t) / 1e9);
@@ -920,7 +1027,8 @@ class FaultInjectionChaos {
     // Flink REST and scripts
 
     static String submit(String name, Path jar, String savepoint, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/flink-cluster.sh", "submit", "--parallelism", "2"));
+        List<String> cmd = new ArrayList<>(
+                List.of("bash", "scripts/flink-cluster.sh", "submit", "--parallelism", "" + PARALLELISM));
         if (savepoint != null) cmd.addAll(List.of("--savepoint", savepoint));
         cmd.add(jar.toString());
         cmd.addAll(args);
