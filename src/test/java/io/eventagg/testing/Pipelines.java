@@ -55,8 +55,22 @@ public final class Pipelines {
             Outputs outputs,
             int parallelism)
             throws Exception {
+        return run(job, files, options, watermarks, outputs, parallelism, new Configuration());
+    }
+
+    /** {@link #run(JobDefinition, List, RunOptions, WatermarkStrategy, Outputs, int)} with more Flink settings (e.g. a state backend). */
+    public static Counts run(
+            JobDefinition job,
+            List<Path> files,
+            RunOptions options,
+            WatermarkStrategy<Ingested> watermarks,
+            Outputs outputs,
+            int parallelism,
+            Configuration extra)
+            throws Exception {
         Configuration conf = FlinkSettings.base(options.streaming());
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.addAll(extra);
         var source = FileEventSource.of(files.stream().map(Path::toString).toList(), EventParser.forJob(job));
         return Counts.of(FlinkJob.define(conf, "test " + job.name(), env -> {
                     // Streaming: one source subtask per file. An extra subtask would have no split, and until
