@@ -27,6 +27,7 @@
 # TaskManager 1 keeps the names of the single-TaskManager layout (taskmanager.pid, taskmanager.id,
 # log/taskmanager.log and .out); TaskManager I > 1 has taskmanager-I.pid, taskmanager-I.id,
 # log/taskmanager-I.log and .out, and the RPC port FLINK_TM_RPC_PORT + I - 1 (0 stays 0: any free port).
+# They share the local state directories of RocksDB / ForSt (emptied when the JobManager starts).
 #
 # Environment: STATE_BACKEND (hashmap, the default | rocksdb | forst: which conf/flink/state-*.yaml
 # goes into the runtime configuration; read by `up` when the JobManager starts, a running cluster
@@ -212,19 +213,17 @@ tm_port() {
   if [[ "$base" =~ ^[0-9]+$ && "$base" != 0 ]]; then echo $((base + $1 - 1)); else echo "$base"; fi
 }
 
-# tm_local_dirs I: -D options that give TaskManager I local state directories of its own (RocksDB's
-# and ForSt's working files: a killed TaskManager leaves its files behind, the next one starts
-# empty), and empties them.
-tm_local_dirs() {
+# clean_local_state: empties RocksDB's and ForSt's local working directories (not checkpoints). A
+# job's configuration carries the cluster's (the CLI reads the same file) and wins over a
+# TaskManager's own, so all TaskManagers share these directories (each task instance has a
+# directory of its own in them); a killed TaskManager's files stay until the cluster starts again.
+clean_local_state() {
   local key dir
-  TM_DIRS=()
   for key in state.backend.rocksdb.localdir state.backend.forst.local-dir; do
     dir="$(conf_value "$key")"
-    [[ -n "$dir" ]] || continue
-    dir="$dir/$(tm_name "$1")"
+    [[ -n "$dir" && "$dir" == "$F_DIR"/* ]] || continue
     rm -rf "$dir"
     mkdir -p "$dir"
-    TM_DIRS+=(-D "$key=$dir")
   done
 }
 
@@ -234,12 +233,12 @@ start_tm() {  # start_tm I
   port="$(tm_port "$i")"
   [[ "$port" =~ ^[0-9]+$ && "$port" != 0 ]] && port_free 127.0.0.1 "$port" "Flink TaskManager $i RPC"
   resource_params GET_TM_RESOURCE_PARAMS
-  jvm_common; log_opts "$name"; tm_local_dirs "$i"
+  jvm_common; log_opts "$name"
   rotate_out "$LOGS/$name.out"
   rid="local-tm$( [[ "$i" == 1 ]] || echo "$i")-$(date +%Y%m%d-%H%M%S)-$$"
   start_daemon "$pidfile" "$LOGS/$name.out" "$JAVA" "${RES_JVM[@]}" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" \
     -cp "$LIB/*" "$TM_CLASS" --configDir "$CONF" "${RES_DYN[@]}" -D "taskmanager.resource-id=$rid" \
-    -D "taskmanager.rpc.port=$port" "${TM_DIRS[@]}"
+    -D "taskmanager.rpc.port=$port"
   pid="$(cat "$pidfile")"
   echo "$rid" >"$(tm_idfile "$i")"
   if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "TaskManager $i ($rid) registration" tm_registered "$rid"; then
@@ -281,6 +280,7 @@ cmd_up() {
     fi
     resolve_lib "$POM" "$LIB"
     write_conf
+    clean_local_state
     backend="$(conf_value state.backend.type)"
     t1="$(now)"
     start_jm
