@@ -76,6 +76,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
+    @Option(
+            names = "--state-backend",
+            defaultValue = "${env:STATE_BACKEND:-hashmap}",
+            description = "Streaming state: hashmap (heap, fastest while state fits in memory), rocksdb (local disk,"
+                    + " state larger than memory, incremental checkpoints) or forst (Flink 2's disaggregated state);"
+                    + " batch execution keeps no state backend (default: $STATE_BACKEND, else hashmap)")
+    FlinkSettings.StateBackend stateBackend;
+
     @Mixin
     SinkOptions sink;
 
@@ -107,12 +115,17 @@ final class RunCommand implements Callable<Integer> {
         SchemaManager.apply(settings);
         boolean streaming = mode == Mode.streaming;
         System.out.printf(
-                "eventagg run: job '%s', %s mode, parallelism %d%n  input  %s%n  sink   %s%n",
-                job.name(), mode, parallelism, input, SinkOptions.describe(settings));
+                "eventagg run: job '%s', %s mode, parallelism %d%s%n  input  %s%n  sink   %s%n",
+                job.name(),
+                mode,
+                parallelism,
+                streaming ? ", state backend " + stateBackend : "",
+                input,
+                SinkOptions.describe(settings));
         RunOptions options = streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults();
         JdbcOutputs outputs = new JdbcOutputs(job.name(), settings);
         RunSummary summary = FlinkJob.define(
-                        FlinkSettings.local(streaming, parallelism),
+                        FlinkSettings.local(streaming, parallelism, stateBackend),
                         "eventagg " + job.name(),
                         env -> EventaggPipeline.define(
                                 env.fromSource(source, IngestWatermarks.strategy(job.watermark()), "events")

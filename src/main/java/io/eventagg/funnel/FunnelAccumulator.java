@@ -4,9 +4,9 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import java.io.IOException;
 import org.apache.datasketches.hll.Union;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -121,7 +121,8 @@ public final class FunnelAccumulator {
         @Override
         protected FunnelAccumulator read(DataInputView in) throws IOException {
             byte format = in.readByte();
-            if (format != FORMAT) throw new IOException("unknown FunnelAccumulator format " + format);
+            if (format != FORMAT)
+                throw new IOException("unknown FunnelAccumulator format " + format + " (this release reads 2)");
             FunnelAccumulator a = new FunnelAccumulator();
             a.funnel = in.readInt();
             a.environment = readNullableString(in);
@@ -151,10 +152,10 @@ public final class FunnelAccumulator {
             return new Snapshot();
         }
 
-        /** Serializer snapshot; the serializer has no configuration. */
-        public static final class Snapshot extends SimpleTypeSerializerSnapshot<FunnelAccumulator> {
+        /** Serializer snapshot: the format (2 since before the snapshots were versioned). */
+        public static final class Snapshot extends FormatSnapshot<FunnelAccumulator> {
             public Snapshot() {
-                super(Serializer::new);
+                super("FunnelAccumulator", FORMAT, FORMAT, FORMAT, Serializer::new);
             }
         }
     }

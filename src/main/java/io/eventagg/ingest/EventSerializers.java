@@ -3,12 +3,12 @@ package io.eventagg.ingest;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CompactStrings;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -197,17 +197,17 @@ public final class EventSerializers {
         }
     }
 
-    /** Serializer snapshot; the serializer has no configuration. */
-    public static final class EventSnapshot extends SimpleTypeSerializerSnapshot<Event> {
+    /** Serializer snapshot: the format (one so far; no format byte, as events are never state). */
+    public static final class EventSnapshot extends FormatSnapshot<Event> {
         public EventSnapshot() {
-            super(EventSerializer::new);
+            super("Event", 1, 1, 1, EventSerializer::new);
         }
     }
 
-    /** Serializer snapshot; the serializer has no configuration. */
-    public static final class IngestedSnapshot extends SimpleTypeSerializerSnapshot<Ingested> {
+    /** Serializer snapshot: the format (one so far; no format byte, as events are never state). */
+    public static final class IngestedSnapshot extends FormatSnapshot<Ingested> {
         public IngestedSnapshot() {
-            super(IngestedSerializer::new);
+            super("Ingested", 1, 1, 1, IngestedSerializer::new);
         }
     }
 }

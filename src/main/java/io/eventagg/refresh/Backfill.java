@@ -113,8 +113,11 @@ public final class Backfill {
         }
     }
 
-    /** The refresh's dataflow: the source's read span (minus records the late-events table has) and those, into the pipeline. */
-    private static void define(
+    /**
+     * The refresh's dataflow: the source's read span (minus records the late-events table has) and
+     * those, into the pipeline. Public for the tests that inspect the graph (uids, serializers).
+     */
+    public static void define(
             StreamExecutionEnvironment env,
             JobDefinition job,
             RefreshRange range,

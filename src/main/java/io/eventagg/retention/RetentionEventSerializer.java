@@ -2,13 +2,13 @@ package io.eventagg.retention;
 
 import io.eventagg.types.CompactStrings;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import io.eventagg.types.RecordSerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -50,10 +50,10 @@ public final class RetentionEventSerializer extends RecordSerializer<RetentionEv
         return new Snapshot();
     }
 
-    /** Serializer snapshot; the serializer has no configuration. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<RetentionEvent> {
+    /** Serializer snapshot: the format (one so far; no format byte, as the type is never state). */
+    public static final class Snapshot extends FormatSnapshot<RetentionEvent> {
         public Snapshot() {
-            super(RetentionEventSerializer::new);
+            super("RetentionEvent", 1, 1, 1, RetentionEventSerializer::new);
         }
     }
 

@@ -19,6 +19,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -65,6 +66,25 @@ public final class FlinkSettings {
         c.set(
                 NettyShuffleEnvironmentOptions.SHUFFLE_COMPRESSION_CODEC,
                 NettyShuffleEnvironmentOptions.CompressionCodec.NONE);
+        return c;
+    }
+
+    /** The state backends a local run can use (a cluster's come from its configuration). */
+    public enum StateBackend {
+        /** Objects on the JVM heap: the fastest while state fits in memory. */
+        hashmap,
+        /** RocksDB on local disk with incremental checkpoints: state larger than memory. */
+        rocksdb,
+        /** ForSt, Flink 2's disaggregated state (local disk here; object storage on a cluster). */
+        forst
+    }
+
+    /** {@link #local} with the given state backend (streaming; batch execution keeps no state backend). */
+    public static Configuration local(boolean streaming, int parallelism, StateBackend backend) {
+        Configuration c = local(streaming, parallelism);
+        c.set(StateBackendOptions.STATE_BACKEND, backend.name());
+        // Only the state changed since the last checkpoint is uploaded (RocksDB and ForSt).
+        if (backend != StateBackend.hashmap) c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         return c;
     }
 

@@ -2,9 +2,9 @@ package io.eventagg.timeseries;
 
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import java.io.IOException;
 import java.util.Arrays;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -105,7 +105,8 @@ public final class OpenBuckets {
         @Override
         protected OpenBuckets read(DataInputView in) throws IOException {
             byte format = in.readByte();
-            if (format != FORMAT) throw new IOException("unknown OpenBuckets format " + format);
+            if (format != FORMAT)
+                throw new IOException("unknown OpenBuckets format " + format + " (this release reads 1)");
             int n = in.readInt();
             long[] starts = new long[Math.max(4, n)];
             for (int i = 0; i < n; i++) starts[i] = in.readLong();
@@ -117,10 +118,10 @@ public final class OpenBuckets {
             return new Snapshot();
         }
 
-        /** Serializer snapshot; the serializer has no configuration. */
-        public static final class Snapshot extends SimpleTypeSerializerSnapshot<OpenBuckets> {
+        /** Serializer snapshot: the format. */
+        public static final class Snapshot extends FormatSnapshot<OpenBuckets> {
             public Snapshot() {
-                super(Serializer::new);
+                super("OpenBuckets", FORMAT, FORMAT, FORMAT, Serializer::new);
             }
         }
     }

@@ -3,9 +3,9 @@ package io.eventagg.timeseries;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import java.io.IOException;
 import org.apache.datasketches.hll.Union;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -22,11 +22,6 @@ public final class SeriesAccumulator {
     Union users;
     Union sessions;
     BreakdownCounts breakdowns;
-    /**
-     * Changed since its last row (bucket operator, heap state only): in memory, never serialized,
-     * as every change is written out before a checkpoint barrier.
-     */
-    transient boolean changed;
 
     SeriesAccumulator() {}
 
@@ -106,7 +101,8 @@ public final class SeriesAccumulator {
         @Override
         protected SeriesAccumulator read(DataInputView in) throws IOException {
             byte format = in.readByte();
-            if (format != FORMAT) throw new IOException("unknown SeriesAccumulator format " + format);
+            if (format != FORMAT)
+                throw new IOException("unknown SeriesAccumulator format " + format + " (this release reads 1)");
             SeriesAccumulator a = new SeriesAccumulator();
             a.rollup = in.readBoolean();
             a.environment = readNullableString(in);
@@ -138,10 +134,10 @@ public final class SeriesAccumulator {
             return new Snapshot();
         }
 
-        /** Serializer snapshot; the serializer has no configuration. */
-        public static final class Snapshot extends SimpleTypeSerializerSnapshot<SeriesAccumulator> {
+        /** Serializer snapshot: the format. */
+        public static final class Snapshot extends FormatSnapshot<SeriesAccumulator> {
             public Snapshot() {
-                super(Serializer::new);
+                super("SeriesAccumulator", FORMAT, FORMAT, FORMAT, Serializer::new);
             }
         }
     }

@@ -6,15 +6,10 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
@@ -72,22 +67,20 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final long allowedLatenessMs;
     private final long emitIntervalMs;
     private final Granularity[] jobGranularities;
-    private final boolean changeSetAlways;
 
-    private transient InternalValueState<Long, Long, SeriesAccumulator> buckets;
+    /** Per key and bucket start (the state's namespace): the bucket's accumulator. */
+    private transient ValueStateDescriptor<SeriesAccumulator> bucketState;
     /** Per key: the starts of its open buckets (which its one timer closes). */
-    private transient InternalValueState<Long, VoidNamespace, OpenBuckets> open;
+    private transient ValueState<OpenBuckets> open;
 
     private transient InternalTimerService<Long> timers;
     /**
      * Buckets changed since their last row (streaming only), in the order of their first change.
-     * On the heap state backend an accumulator's {@code changed} flag keeps a bucket from being
-     * listed twice, and a closed bucket's entry is skipped when its state is gone; other backends
-     * hand out copies, which carry no flag, so there a set does the bookkeeping.
+     * A set rather than a flag on the accumulator: state backends other than the heap hand out
+     * copies, and the operator must not depend on which one runs.
      */
-    private transient ArrayList<Changed> changedList;
+    private transient LinkedHashSet<Changed> changed;
 
-    private transient LinkedHashSet<Changed> changedSet;
     private transient int finest;
     private transient RunCounter closedBucketEvents;
     private transient long closedFrom;
@@ -96,16 +89,6 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private transient long lastClosedLog;
 
     public SeriesBucketOperator(JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation) {
-        this(job, allowedLatenessMs, emitIntervalMs, generation, false);
-    }
-
-    /**
-     * @param changeSetAlways keep the set of changed buckets even on the heap backend, where a flag on
-     *     the accumulator does (tests run both ways)
-     */
-    SeriesBucketOperator(
-            JobDefinition job, long allowedLatenessMs, long emitIntervalMs, long generation, boolean changeSetAlways) {
-        this.changeSetAlways = changeSetAlways;
         this.calendar = job.calendar();
         this.rows = new SeriesRows(job.breakdowns(), job.breakdownLimit(), generation);
         this.lgK = job.sketchLgK();
@@ -117,21 +100,14 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void open() throws Exception {
         super.open();
-        buckets = (InternalValueState<Long, Long, SeriesAccumulator>) getOrCreateKeyedState(
-                LongSerializer.INSTANCE, new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo()));
-        open = (InternalValueState<Long, VoidNamespace, OpenBuckets>) getOrCreateKeyedState(
-                VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
-        open.setCurrentNamespace(VoidNamespace.INSTANCE);
+        bucketState = new ValueStateDescriptor<>("series-bucket", SeriesAccumulator.typeInfo());
+        open = getRuntimeContext().getState(new ValueStateDescriptor<>("series-open-buckets", OpenBuckets.typeInfo()));
+        // The timer service is @Internal, but a keyed operator has no public way to key its timers
+        // by a namespace (here: the bucket start), which the one-timer-per-key scheme needs.
         timers = getInternalTimerService("series-buckets", LongSerializer.INSTANCE, this);
-        if (heapObjects()) {
-            changedList = new ArrayList<>();
-        } else {
-            changedSet = new LinkedHashSet<>();
-        }
+        changed = new LinkedHashSet<>();
         finest = Integer.MAX_VALUE;
         for (Granularity g : jobGranularities) finest = Math.min(finest, g.ordinal());
         closedBucketEvents = new RunCounter(getRuntimeContext(), getMetricGroup(), RunCounter.CLOSED_BUCKET_EVENTS);
@@ -156,7 +132,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
             output.collect(LATE_PARTIALS, record);
             return;
         }
-        buckets.setCurrentNamespace(start);
+        ValueState<SeriesAccumulator> buckets = bucket(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) {
             acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap);
@@ -173,23 +149,16 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         }
         acc.add(p, lgK);
         buckets.update(acc);
-        if (tracksChanges()) {
-            if (changedList == null) {
-                changedSet.add(new Changed((Long) getCurrentKey(), start));
-            } else if (!acc.changed) {
-                acc.changed = true;
-                changedList.add(new Changed((Long) getCurrentKey(), start));
-            }
-        }
+        if (tracksChanges()) changed.add(new Changed((Long) getCurrentKey(), start));
     }
 
     /**
-     * Whether state values are the objects this operator stored (the heap backend; also what the
-     * tests' harnesses use), so that a flag set on one is seen by the next read. Package-private for
-     * the tests of the other path.
+     * The state of the bucket starting at {@code start} of the current key. Through the operator's
+     * public namespaced-state accessor, which keeps the layout of savepoints taken before it was
+     * used (the same state name and namespace).
      */
-    boolean heapObjects() {
-        return !changeSetAlways && getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+    private ValueState<SeriesAccumulator> bucket(long start) throws Exception {
+        return getPartitionedState(start, LongSerializer.INSTANCE, bucketState);
     }
 
     /** Counts and (at most every 10 s) logs events that reached a closed bucket. */
@@ -252,7 +221,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     /** Writes a bucket's final row and drops its state (nothing if it has none). */
     private void close(long key, Granularity g, long start) throws Exception {
-        buckets.setCurrentNamespace(start);
+        ValueState<SeriesAccumulator> buckets = bucket(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) return;
         // The final row is written even if nothing changed since the last one: it carries the
@@ -260,7 +229,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         emit(acc, g, start, calendar.end(g, start), true);
         buckets.clear();
         // A listed bucket is skipped at the next tick: its state is gone.
-        if (tracksChanges() && changedSet != null) changedSet.remove(new Changed(key, start));
+        if (tracksChanges()) changed.remove(new Changed(key, start));
     }
 
     @Override
@@ -270,14 +239,11 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
 
     /** Writes the row of every bucket that changed since its last one. */
     private void emitChanged() throws Exception {
-        Collection<Changed> changed = changedList != null ? changedList : changedSet;
         if (changed == null || changed.isEmpty()) return;
         for (Changed c : changed) {
             setCurrentKey(c.key);
-            buckets.setCurrentNamespace(c.start);
-            SeriesAccumulator acc = buckets.value();
+            SeriesAccumulator acc = bucket(c.start).value();
             if (acc == null) continue;
-            acc.changed = false;
             Granularity g = SeriesKeys.granularity(c.key);
             emit(acc, g, c.start, calendar.end(g, c.start), false);
         }

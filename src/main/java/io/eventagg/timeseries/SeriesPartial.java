@@ -4,6 +4,7 @@ import io.eventagg.time.Granularity;
 import io.eventagg.types.CompactSerializer;
 import io.eventagg.types.CompactStrings;
 import io.eventagg.types.CustomTypeInfo;
+import io.eventagg.types.FormatSnapshot;
 import io.eventagg.types.LongBlocks;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -11,7 +12,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -175,10 +175,10 @@ public record SeriesPartial(
             return new Snapshot();
         }
 
-        /** Serializer snapshot; the serializer has no configuration. */
-        public static final class Snapshot extends SimpleTypeSerializerSnapshot<SeriesPartial> {
+        /** Serializer snapshot: the format (one so far; no format byte, as partials are never state). */
+        public static final class Snapshot extends FormatSnapshot<SeriesPartial> {
             public Snapshot() {
-                super(Serializer::new);
+                super("SeriesPartial", 1, 1, 1, Serializer::new);
             }
         }
     }

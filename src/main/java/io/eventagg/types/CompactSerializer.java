@@ -13,8 +13,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * analyse as POJOs and must never hand to Kryo). Subclasses only read and write; copying goes
  * through the binary form, which is also what a checkpoint would store.
  *
- * <p>The binary layout starts with a format byte so that a later layout can still read state
- * written by this one.
+ * <p>The binary layout of a type kept in state starts with a format byte, so that a later layout
+ * can still read state written by this one; the serializer's snapshot ({@link FormatSnapshot})
+ * records the format, so that a restore knows whether the state needs rewriting. See
+ * docs/operations.md, "Upgrades and savepoints".
  */
 public abstract class CompactSerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,6 @@
 package io.eventagg.funnel;
 
+import io.eventagg.testing.HarnessBackend;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ final class FunnelChain implements AutoCloseable {
     /**
      * @param sorted the gate's batch mode (each user's events in timestamp order); false: streaming
      */
-    static FunnelChain of(CompiledFunnel funnel, String zone, boolean sorted) throws Exception {
-        return of(funnel, zone, sorted, null, new InterceptingOperatorMetricGroup());
+    static FunnelChain of(HarnessBackend backend, CompiledFunnel funnel, String zone, boolean sorted) throws Exception {
+        return of(backend, funnel, zone, sorted, null, new InterceptingOperatorMetricGroup());
     }
 
     /**
@@ -52,23 +53,27 @@ final class FunnelChain implements AutoCloseable {
      * @param cepMetrics where CEP's metrics go
      */
     static FunnelChain of(
+            HarnessBackend backend,
             CompiledFunnel funnel,
             String zone,
             boolean sorted,
             OperatorSubtaskState cepState,
             InterceptingOperatorMetricGroup cepMetrics)
             throws Exception {
-        var gate = new KeyedOneInputStreamOperatorTestHarness<>(
-                new FunnelGate(funnel, BucketCalendar.of(zone), sorted, 0), FunnelEvent::userKey, Types.STRING);
+        var gate = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
+                new FunnelGate(funnel, BucketCalendar.of(zone), sorted, 0), FunnelEvent::userKey, Types.STRING));
         if (cepState != null)
             gate.initializeState(OperatorSubtaskState.builder().build());
         gate.open();
-        return new FunnelChain(gate, cep(funnel, cepState, cepMetrics));
+        return new FunnelChain(gate, cep(backend, funnel, cepState, cepMetrics));
     }
 
     /** The funnel's CEP operator alone (restored from {@code state} unless null), its metrics in {@code metrics}. */
     static KeyedOneInputStreamOperatorTestHarness<String, FunnelEvent, FunnelReach> cep(
-            CompiledFunnel funnel, OperatorSubtaskState state, InterceptingOperatorMetricGroup metrics)
+            HarnessBackend backend,
+            CompiledFunnel funnel,
+            OperatorSubtaskState state,
+            InterceptingOperatorMetricGroup metrics)
             throws Exception {
         CepOperator<FunnelEvent, String, FunnelReach> op = new CepOperator<>(
                 TypeInformation.of(FunnelEvent.class).createSerializer(new SerializerConfigImpl()),
@@ -84,11 +89,11 @@ final class FunnelChain implements AutoCloseable {
                 return metrics;
             }
         };
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+        var h = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
                 op,
                 FunnelEvent::userKey,
                 Types.STRING,
-                new MockEnvironmentBuilder().setMetricGroup(task).build());
+                new MockEnvironmentBuilder().setMetricGroup(task).build()));
         if (state != null) h.initializeState(state);
         h.open();
         return h;
@@ -116,9 +121,20 @@ final class FunnelChain implements AutoCloseable {
         return HarnessOutput.values(cep);
     }
 
-    int numKeyedStateEntries() {
-        return gate.numKeyedStateEntries() + cep.numKeyedStateEntries();
+    /** Keyed state entries of the gate and of CEP (its NFA states, event queues and shared buffer). */
+    long stateEntries() throws Exception {
+        return HarnessBackend.stateEntries(gate, GATE_STATES) + HarnessBackend.stateEntries(cep, CEP_STATES);
     }
+
+    static final String[] GATE_STATES = {"funnel-attempts", "funnel-waiting", "funnel-wake-up"};
+    /** Flink CEP's state names (CepOperator, SharedBuffer). */
+    static final String[] CEP_STATES = {
+        "nfaStateName",
+        "eventQueuesStateName",
+        "sharedBuffer-entries-with-lockable-edges",
+        "sharedBuffer-events",
+        "sharedBuffer-events-count"
+    };
 
     int numEventTimeTimers() {
         return gate.numEventTimeTimers() + cep.numEventTimeTimers();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessBackend;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.util.IdentityHashMap;
@@ -16,14 +17,22 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The funnel operators in Flink's keyed test harness: the gate and the CEP operator for "reached
  * step k" as the pipeline chains them, with ordered and strict contiguity, repeated step events,
  * dominated attempts, the window edge, equal timestamps, exclusions and state cleanup; and the
- * first-reach operator's choice of attempt and cleanup.
+ * first-reach operator's choice of attempt and cleanup; on the heap and on RocksDB.
  */
+@ParameterizedClass
+@EnumSource(HarnessBackend.class)
 class FunnelOperatorsTest {
+    @Parameter
+    HarnessBackend backend;
+
     private static final long WINDOW_MS = 100_000;
 
     private static CompiledFunnel funnel(boolean strict) {
@@ -40,8 +49,8 @@ class FunnelOperatorsTest {
     }
 
     /** The chain for one funnel (streaming); {@link #out} then reads the reaches of step {@code k} only. */
-    private static FunnelChain cep(boolean strict, int k) throws Exception {
-        FunnelChain h = FunnelChain.of(funnel(strict), "UTC", false);
+    private FunnelChain cep(boolean strict, int k) throws Exception {
+        FunnelChain h = FunnelChain.of(backend, funnel(strict), "UTC", false);
         STEP.put(h, k);
         return h;
     }
@@ -197,13 +206,13 @@ class FunnelOperatorsTest {
     @Test
     void aSavepointTakenBeforeTheGateExistedStillConverts() throws Exception {
         CompiledFunnel f = funnel(false);
-        var old = FunnelChain.cep(f, null, new InterceptingOperatorMetricGroup());
+        var old = FunnelChain.cep(backend, f, null, new InterceptingOperatorMetricGroup());
         old.processElement(ev(0, 1, false, "1"), T0);
         old.processWatermark(new Watermark(wm(5)));
         var savepoint = old.snapshot(1, 1);
         old.close();
 
-        FunnelChain h = FunnelChain.of(f, "UTC", false, savepoint, new InterceptingOperatorMetricGroup());
+        FunnelChain h = FunnelChain.of(backend, f, "UTC", false, savepoint, new InterceptingOperatorMetricGroup());
         feed(h, ev(10, 2, false, "2"));
         h.processWatermark(wm(20));
         assertThat(all(h))
@@ -224,11 +233,11 @@ class FunnelOperatorsTest {
         var h = cep(false, 3);
         feed(h, ev(0, 1, false, "1"), ev(10, 2, false, "2"));
         h.processWatermark(wm(50));
-        assertThat(h.numKeyedStateEntries()).as("a partial match is alive").isPositive();
+        assertThat(h.stateEntries()).as("a partial match is alive").isPositive();
         h.processWatermark(wm(WINDOW_MS + 100));
         assertThat(out(h)).isEmpty();
         h.snapshot(1, 1); // CEP's shared buffer writes its cache through to state on checkpoints
-        assertThat(h.numKeyedStateEntries())
+        assertThat(h.stateEntries())
                 .as("the expired attempt left nothing behind")
                 .isZero();
         assertThat(h.numEventTimeTimers()).isZero();
@@ -239,7 +248,7 @@ class FunnelOperatorsTest {
     void firstReachKeepsTheEarliestReachLatestStartAndForgetsAfterTheWindow() throws Exception {
         BucketCalendar utc = BucketCalendar.of("UTC");
         var op = new KeyedProcessOperator<>(new FunnelFirstReach(0, utc, WINDOW_MS));
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelReach::userKey, Types.STRING);
+        var h = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(op, FunnelReach::userKey, Types.STRING));
         h.open();
         long day = 86_400_000L * 10;
         // Two attempts reach step 2 with the same event; the one that started last gives the times.
@@ -269,7 +278,7 @@ class FunnelOperatorsTest {
                 .as("the user already counts at step 2 for that day")
                 .isEmpty();
         h.processWatermark(new Watermark(day + 86_400_000L + WINDOW_MS));
-        assertThat(h.numKeyedStateEntries())
+        assertThat(HarnessBackend.stateEntries(h, "first-reach"))
                 .as("forgotten once the entry day's window has passed")
                 .isZero();
         h.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RetentionDefinition;
+import io.eventagg.testing.HarnessBackend;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.BucketCalendar;
 import java.time.LocalDate;
@@ -21,13 +22,27 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The retention process functions in Flink's keyed test harness: first_time vs recurring, returns
  * before the start, returns in period 0, months of different lengths, a late start event that moves
- * the user to an earlier cohort, timers and state cleanup, and the cohort counter's full-value rows.
+ * the user to an earlier cohort, timers and state cleanup, and the cohort counter's full-value rows;
+ * on the heap and on RocksDB.
  */
+@ParameterizedClass
+@EnumSource(HarnessBackend.class)
 class RetentionOperatorsTest {
+    @Parameter
+    HarnessBackend backend;
+
+    /** Entries of the tracker's state (every definition here is named "r"). */
+    private static long tracked(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h) throws Exception {
+        return HarnessBackend.stateEntries(h, "retention-r");
+    }
+
     private static final BucketCalendar UTC = BucketCalendar.of("UTC");
     private static final long DAY = 86_400_000L;
     private static final long LATENESS = 10 * DAY;
@@ -60,8 +75,8 @@ class RetentionOperatorsTest {
     private KeyedOneInputStreamOperatorTestHarness<String, RetentionEvent, RetentionDelta> tracker(
             List<RetentionDefinition> defs, long lateness, boolean fastReturns) throws Exception {
         RetentionTracker<String> t = new RetentionTracker<>(defs, UTC, lateness, false, fastReturns);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING);
+        var h = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(t), RetentionEvent::userKey, Types.STRING));
         h.open();
         return h;
     }
@@ -96,16 +111,16 @@ class RetentionOperatorsTest {
         long latest = t0 + 9_999 * 60_000L;
         long horizonEnd = latest + 400 * DAY + LATENESS;
         h.processWatermark(new Watermark(t0 + 400 * DAY + LATENESS));
-        assertThat(h.numKeyedStateEntries())
+        assertThat(tracked(h))
                 .as("the first horizon timer fired, but the latest start is more recent")
                 .isEqualTo(1);
         assertThat(h.numEventTimeTimers())
                 .as("moved to the latest start's horizon")
                 .isEqualTo(1);
         h.processWatermark(new Watermark(horizonEnd - 1));
-        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(tracked(h)).isEqualTo(1);
         h.processWatermark(new Watermark(horizonEnd));
-        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(tracked(h)).isZero();
         assertThat(h.numEventTimeTimers()).isZero();
         h.close();
     }
@@ -119,10 +134,10 @@ class RetentionOperatorsTest {
         List<RetentionDefinition> d = defs("day", "recurring", 7);
         RetentionTracker<String> batch = new RetentionTracker<>(d, UTC, 0, true);
         RetentionTracker<String> keepAll = new RetentionTracker<>(d, UTC, 0, false);
-        var b = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(batch), RetentionEvent::userKey, Types.STRING);
-        var k = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(keepAll), RetentionEvent::userKey, Types.STRING);
+        var b = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(batch), RetentionEvent::userKey, Types.STRING));
+        var k = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(keepAll), RetentionEvent::userKey, Types.STRING));
         b.open();
         k.open();
         long t0 = at("2024-01-01", 9);
@@ -185,8 +200,8 @@ class RetentionOperatorsTest {
         assertThat(fast.numEventTimeTimers()).isEqualTo(full.numEventTimeTimers());
         for (var h : List.of(fast, full)) h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(counts(fast)).isEqualTo(counts(full));
-        assertThat(fast.numKeyedStateEntries()).isZero();
-        assertThat(full.numKeyedStateEntries()).isZero();
+        assertThat(tracked(fast)).isZero();
+        assertThat(tracked(full)).isZero();
         fast.close();
         full.close();
     }
@@ -276,24 +291,22 @@ class RetentionOperatorsTest {
     void stateIsDroppedAfterTheLastPeriodAndTheHorizon() throws Exception {
         var h = tracker(defs("day", "first_time", 2));
         feed(h, ret(at("2024-01-01", 1)), start(at("2024-01-01", 2)), ret(at("2024-01-02", 2)));
-        assertThat(h.numKeyedStateEntries()).isPositive();
+        assertThat(tracked(h)).isPositive();
         h.processWatermark(new Watermark(at("2024-01-04", 0) + LATENESS));
-        assertThat(h.numKeyedStateEntries())
-                .as("the started-marker remains for the horizon")
-                .isEqualTo(1);
+        assertThat(tracked(h)).as("the started-marker remains for the horizon").isEqualTo(1);
         long before = h.getOutput().size();
         h.processWatermark(new Watermark(at("2024-01-01", 2) + 400 * DAY + LATENESS));
-        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(tracked(h)).isZero();
         assertThat(h.numEventTimeTimers()).isZero();
         assertThat(h.getOutput().size() - before).as("only the watermark").isEqualTo(1);
 
         var returnsOnly = tracker(defs("day", "first_time", 2));
         feed(returnsOnly, ret(at("2024-01-01", 1)));
-        assertThat(returnsOnly.numKeyedStateEntries())
+        assertThat(tracked(returnsOnly))
                 .as("remembered in case a late start arrives")
                 .isEqualTo(1);
         returnsOnly.processWatermark(new Watermark(at("2024-01-02", 0) + LATENESS));
-        assertThat(returnsOnly.numKeyedStateEntries()).isZero();
+        assertThat(tracked(returnsOnly)).isZero();
         returnsOnly.close();
         h.close();
     }
@@ -301,10 +314,10 @@ class RetentionOperatorsTest {
     @Test
     void cohortCounterWritesFullValuesThenAFinalRowAndForgets() throws Exception {
         List<RetentionDefinition> defs = defs("day", "first_time", 2);
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+        var h = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new CohortCounter(defs, UTC, LATENESS, 1000, 0)),
                 RetentionDelta::cohortKey,
-                Types.STRING);
+                Types.STRING));
         h.open();
         h.setProcessingTime(0);
         long cohort = at("2024-01-01", 0);
@@ -326,7 +339,8 @@ class RetentionOperatorsTest {
             assertThat(x.isFinal()).isTrue();
             assertThat(x.version()).isGreaterThan(r.version());
         });
-        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(HarnessBackend.stateEntries(h, "cohort-counts", "cohort-emit-tick"))
+                .isZero();
         assertThat(h.numProcessingTimeTimers()).isZero();
         h.close();
     }

@@ -26,6 +26,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 
 /** Runs the eventagg pipeline over files on the test MiniCluster. */
 public final class Pipelines {
@@ -47,6 +48,30 @@ public final class Pipelines {
         }
     }
 
+    /**
+     * The state backend of the tests' streaming runs: {@code $STATE_BACKEND} (hashmap, rocksdb or
+     * forst), else the heap.
+     */
+    public static FlinkSettings.StateBackend stateBackend() {
+        String name = System.getenv("STATE_BACKEND");
+        return name == null || name.isBlank()
+                ? FlinkSettings.StateBackend.hashmap
+                : FlinkSettings.StateBackend.valueOf(name.trim());
+    }
+
+    /** Sets the state backend of {@link #stateBackend} on a job's settings. */
+    public static Configuration withStateBackend(Configuration conf) {
+        return withStateBackend(conf, stateBackend());
+    }
+
+    static Configuration withStateBackend(Configuration conf, FlinkSettings.StateBackend backend) {
+        conf.set(StateBackendOptions.STATE_BACKEND, backend.name());
+        // The native backends' key-count metric, which shows that they held the keyed state.
+        if (backend != FlinkSettings.StateBackend.hashmap)
+            conf.setString("state.backend." + backend + ".metrics.estimate-num-keys", "true");
+        return conf;
+    }
+
     public static Counts run(
             JobDefinition job,
             List<Path> files,
@@ -55,10 +80,10 @@ public final class Pipelines {
             Outputs outputs,
             int parallelism)
             throws Exception {
-        return run(job, files, options, watermarks, outputs, parallelism, new Configuration());
+        return run(job, files, options, watermarks, outputs, parallelism, stateBackend());
     }
 
-    /** {@link #run(JobDefinition, List, RunOptions, WatermarkStrategy, Outputs, int)} with more Flink settings (e.g. a state backend). */
+    /** {@link #run} on the given state backend (streaming). */
     public static Counts run(
             JobDefinition job,
             List<Path> files,
@@ -66,11 +91,10 @@ public final class Pipelines {
             WatermarkStrategy<Ingested> watermarks,
             Outputs outputs,
             int parallelism,
-            Configuration extra)
+            FlinkSettings.StateBackend backend)
             throws Exception {
-        Configuration conf = FlinkSettings.base(options.streaming());
+        Configuration conf = withStateBackend(FlinkSettings.base(options.streaming()), backend);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
-        conf.addAll(extra);
         var source = FileEventSource.of(files.stream().map(Path::toString).toList(), EventParser.forJob(job));
         return Counts.of(FlinkJob.define(conf, "test " + job.name(), env -> {
                     // Streaming: one source subtask per file. An extra subtask would have no split, and until
@@ -95,7 +119,7 @@ public final class Pipelines {
      */
     public static Attempt runWithoutRestarts(JobDefinition job, Path input, SinkSettings sink, Duration timeout)
             throws Exception {
-        Configuration conf = FlinkSettings.base(true);
+        Configuration conf = withStateBackend(FlinkSettings.base(true));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         var source = FileEventSource.of(List.of(input.toString()), EventParser.forJob(job));

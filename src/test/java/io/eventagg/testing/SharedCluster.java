@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The Flink MiniCluster of the test classes that run pipelines ({@code @ExtendWith(SharedCluster.class)}):
  * one TaskManager with two slots, started once for the whole test run instead of once per class,
- * and stopped when the run ends. While a class runs, {@code StreamExecutionEnvironment
+ * and stopped when the run ends; its state backend is {@code $STATE_BACKEND}'s ({@link
+ * Pipelines#stateBackend}). While a class runs, {@code StreamExecutionEnvironment
  * .getExecutionEnvironment()} submits to it; jobs a class leaves running are cancelled after it.
  * Its metrics go to {@link #metrics()} (kept after a job ends), which tests read by job id.
  */
@@ -44,7 +45,7 @@ public final class SharedCluster implements BeforeAllCallback, AfterAllCallback 
 
     private static Running start() {
         MiniClusterResource cluster = new MiniClusterResource(new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                .setConfiguration(METRICS.addToConfiguration(Pipelines.withStateBackend(new Configuration())))
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(PARALLELISM)
                 .build());

@@ -6,6 +6,7 @@ import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessBackend;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import java.time.Duration;
@@ -18,14 +19,23 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link SeriesBucketOperator} through Flink's keyed operator test harness: rows per emission tick
  * while a bucket changes, at its end, the final row at end plus allowed lateness, state and timer
  * cleanup, late partials to the side output, the emission before a checkpoint barrier, several
- * granularities side by side, a restore from a snapshot, and batch execution (final rows only).
+ * granularities side by side, a restore from a snapshot, and batch execution (final rows only);
+ * on the heap and on RocksDB.
  */
+@ParameterizedClass
+@EnumSource(HarnessBackend.class)
 class SeriesBucketOperatorTest {
+    @Parameter
+    HarnessBackend backend;
+
     private static final long HOUR_START = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
     private static final long HOUR_END = HOUR_START + 3_600_000L;
     private static final long DAY_START = Instant.parse("2024-03-01T00:00:00Z").toEpochMilli();
@@ -42,8 +52,8 @@ class SeriesBucketOperatorTest {
 
     private KeyedOneInputStreamOperatorTestHarness<Long, SeriesPartial, SeriesRow> open(
             long lateness, long emit, OperatorSubtaskState restoreFrom) throws Exception {
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit), SeriesPartial::key, Types.LONG);
+        harness = backend.on(
+                new KeyedOneInputStreamOperatorTestHarness<>(operator(lateness, emit), SeriesPartial::key, Types.LONG));
         harness.setup();
         if (restoreFrom != null) harness.initializeState(restoreFrom);
         harness.open();
@@ -51,14 +61,13 @@ class SeriesBucketOperatorTest {
         return harness;
     }
 
-    /** Overridden to run every test with the other bookkeeping of changed buckets. */
-    boolean changeSetAlways() {
-        return false;
+    /** The operator's keyed state entries: bucket accumulators and each key's index of open buckets. */
+    private long stateEntries() throws Exception {
+        return HarnessBackend.stateEntries(harness, "series-bucket", "series-open-buckets");
     }
 
-    /** The operator under test (a subclass runs every test on the bookkeeping for other state backends). */
     SeriesBucketOperator operator(long lateness, long emit) {
-        return new SeriesBucketOperator(JOB, lateness, emit, 0, changeSetAlways());
+        return new SeriesBucketOperator(JOB, lateness, emit, 0);
     }
 
     @AfterEach
@@ -140,7 +149,7 @@ class SeriesBucketOperatorTest {
         assertThat(fin.get(0).isFinal()).isTrue();
         assertThat(fin.get(0).count()).isEqualTo(6);
         assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
-        assertThat(harness.numKeyedStateEntries()).as("bucket state dropped").isZero();
+        assertThat(stateEntries()).as("bucket state dropped").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -186,9 +195,7 @@ class SeriesBucketOperatorTest {
         assertThat(harness.numEventTimeTimers())
                 .as("one timer per key (hour, day), not per bucket")
                 .isEqualTo(2);
-        assertThat(harness.numKeyedStateEntries())
-                .as("six buckets and two indexes")
-                .isEqualTo(8);
+        assertThat(stateEntries()).as("six buckets and two indexes").isEqualTo(8);
 
         harness.processWatermark(new Watermark(HOUR_START + 2 * HOUR - 1 + LATENESS));
         assertThat(drain())
@@ -198,7 +205,7 @@ class SeriesBucketOperatorTest {
         assertThat(harness.numEventTimeTimers())
                 .as("the hour key's timer moved to its next bucket")
                 .isEqualTo(2);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(6);
+        assertThat(stateEntries()).isEqualTo(6);
 
         harness.processWatermark(new Watermark(HOUR_START + 3 * HOUR - 2 + LATENESS));
         assertThat(drain()).as("not yet").isEmpty();
@@ -215,9 +222,7 @@ class SeriesBucketOperatorTest {
                         Tuple.tuple("hour", HOUR_START + 3 * HOUR, 4L),
                         Tuple.tuple("hour", HOUR_START + 4 * HOUR, 5L),
                         Tuple.tuple("day", DAY_START, 7L));
-        assertThat(harness.numKeyedStateEntries())
-                .as("buckets and indexes dropped")
-                .isZero();
+        assertThat(stateEntries()).as("buckets and indexes dropped").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -242,7 +247,7 @@ class SeriesBucketOperatorTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(drain()).extracting(SeriesRow::bucketStart).containsExactly(HOUR_START + 5 * HOUR);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -267,7 +272,7 @@ class SeriesBucketOperatorTest {
         assertThat(drain())
                 .extracting(SeriesRow::bucketStart)
                 .containsExactly(HOUR_START + 2 * HOUR, HOUR_START + 3 * HOUR);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -310,7 +315,7 @@ class SeriesBucketOperatorTest {
         harness.processElement(rollup, HOUR_START);
         assertThat(drain()).as("closed bucket: no row").isEmpty();
         assertThat(harness.getSideOutput(SeriesBucketOperator.LATE_PARTIALS)).hasSize(2);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(((SeriesBucketOperator) harness.getOperator()).closedBucketEvents())
                 .as("events counted once, by the rollup at the finest granularity")
                 .isEqualTo(3);
@@ -380,7 +385,7 @@ class SeriesBucketOperatorTest {
                         Tuple.tuple(HOUR_START + 3 * HOUR, 4L, true),
                         Tuple.tuple(HOUR_START + 4 * HOUR, 5L, true),
                         Tuple.tuple(HOUR_START + 5 * HOUR, 6L, true));
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 

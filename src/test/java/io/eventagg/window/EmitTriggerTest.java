@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.testing.HarnessBackend;
 import io.eventagg.testing.HarnessOutput;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.DistinctIds;
@@ -31,14 +32,22 @@ import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link EmitTrigger} (as the funnels' windows use it) on calendar hour windows of time-series
  * values, driven through Flink's keyed operator test harness: early emission per tick,
  * emission at the window end, late updates within the allowed lateness, the final row, dropping
- * what comes later, and state and timer cleanup.
+ * what comes later, and state and timer cleanup; on the heap and on RocksDB.
  */
+@ParameterizedClass
+@EnumSource(HarnessBackend.class)
 class EmitTriggerTest {
+    @Parameter
+    HarnessBackend backend;
+
     private static final long HOUR_START = Instant.parse("2024-03-01T10:00:00Z").toEpochMilli();
     private static final long HOUR_END = HOUR_START + 3_600_000L;
     private static final long EMIT = 1000;
@@ -60,7 +69,7 @@ class EmitTriggerTest {
         builder.sideOutputLateData(LATE);
         OneInputStreamOperator<SeriesPartial, SeriesRow> op =
                 builder.aggregate(new SeriesAggregate(14, 1, 100), new HourRows(), SeriesAccumulator.typeInfo());
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::key, Types.LONG);
+        harness = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(op, SeriesPartial::key, Types.LONG));
         harness.setup();
         harness.open();
         harness.setProcessingTime(0);
@@ -145,7 +154,9 @@ class EmitTriggerTest {
         assertThat(fin.get(0).isFinal()).isTrue();
         assertThat(fin.get(0).count()).isEqualTo(6);
         assertThat(fin.get(0).version()).isEqualTo(RowVersion.of(0, 6, true));
-        assertThat(harness.numKeyedStateEntries()).as("window state dropped").isZero();
+        assertThat(HarnessBackend.stateEntries(harness, "window-contents", "emit-tick", "emit-dirty"))
+                .as("window state dropped")
+                .isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
