@@ -533,7 +533,7 @@ class FaultInjectionChaos {
 
     /**
      * How often the surviving TaskManager exited during a kill of the other one because of the
-     * known Flink 2.2.1 race (see {@link #flinkRecycleRace}) and was started again, as a supervisor
+     * known Flink 2.2.1 race (see {@link FlinkRecycleRace}) and was started again, as a supervisor
      * would. scripts/chaos.sh prints it in its last line (from {@value #RACE_FILE}).
      */
     static int survivorRaceRestarts;
@@ -546,7 +546,7 @@ class FaultInjectionChaos {
      * subtasks on the running TaskManagers, none on the killed one), reads and checkpoints again.
      *
      * <p>The other TaskManager may exit on its own meanwhile because of a Flink 2.2.1 race (see
-     * {@link #flinkRecycleRace}); if its log shows exactly that, it is started again like a supervisor
+     * {@link FlinkRecycleRace}); if its log shows exactly that, it is started again like a supervisor
      * (Kubernetes, systemd) would, counted and reported, and the run goes on: the final comparison of
      * every table still proves that nothing was lost. Any other exit fails the run.
      */
@@ -687,52 +687,16 @@ class FaultInjectionChaos {
         return root.resolve(".run/chaos/flink/log/" + (tm == 1 ? "taskmanager" : "taskmanager-" + tm) + ".log");
     }
 
-    static final java.util.regex.Pattern LOG_ENTRY =
-            java.util.regex.Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},\\d{3} .*");
-
     /**
-     * Whether a TaskManager that exited by itself died of the known Flink 2.2.1 race, from its log
-     * since an offset (its size before the kill): while a task is cleaned up after the other
-     * TaskManager died, a network buffer is recycled into an input channel that already holds the
-     * connection error, {@code BufferManager.recycle} rethrows it, and the Task treats an exception
-     * in its exception handler as fatal and exits the process. Every fatal log entry must be that: an
-     * "exception in exception handler of task" (and the TaskManagerRunner's "Fatal error" about it)
-     * through {@code BufferManager.recycle}, caused by the RemoteTransportException "Connection
-     * unexpectedly closed by remote task manager" naming the killed TaskManager. Returns a one-line
-     * description, or null if the log shows anything else (or no fatal error at all).
+     * {@link FlinkRecycleRace#find} on a TaskManager's log from an offset (its size before the kill;
+     * from the start if the file is shorter now): a one-line description of the known Flink race, or
+     * null.
      */
     static String flinkRecycleRace(Path log, long offset, String killedId) throws IOException {
         if (!Files.exists(log)) return null;
         byte[] bytes = Files.readAllBytes(log);
         int from = offset <= bytes.length ? (int) offset : 0;
-        List<List<String>> fatal = new ArrayList<>();
-        List<String> entry = null;
-        for (String l : new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8).split("\n")) {
-            if (LOG_ENTRY.matcher(l).matches()) {
-                entry = l.toLowerCase(Locale.ROOT).contains("fatal") ? new ArrayList<>() : null;
-                if (entry != null) fatal.add(entry);
-            }
-            if (entry != null) entry.add(l);
-        }
-        if (fatal.isEmpty()) return null;
-        String header = null;
-        String cause = null;
-        for (List<String> e : fatal) {
-            String text = String.join("\n", e);
-            String c = e.stream()
-                    .filter(l -> l.startsWith("Caused by: org.apache.flink.runtime.io.network.netty.exception"
-                            + ".RemoteTransportException: Connection unexpectedly closed by remote task manager"))
-                    .findFirst()
-                    .orElse(null);
-            if (c == null || !c.contains(killedId) || !text.contains("BufferManager.recycle")) return null;
-            if (header == null && e.get(0).contains("FATAL - exception in exception handler of task")) {
-                header = e.get(0);
-                cause = c;
-            }
-        }
-        if (header == null) return null;
-        return header.substring(header.indexOf("FATAL")).replaceAll(" \\(\\w+\\)\\.?$", "") + " <- "
-                + cause.substring("Caused by: ".length());
+        return FlinkRecycleRace.find(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8), killedId);
     }
 
     static String tail(Path file, int lines) {
