@@ -10,9 +10,15 @@ CLICKHOUSE_DATA ?= keep
 FLINK_REST      ?= 127.0.0.1:8081
 INPUT           ?=
 MAX             ?= 10
+# the Flink cluster: state backend (hashmap | rocksdb | forst: conf/flink/state-*.yaml), TaskManagers,
+# and which TaskManager cluster-kill-tm / cluster-start-tm mean (1-based)
+STATE_BACKEND      ?=
+FLINK_TASKMANAGERS ?=
+TM                 ?= 1
 
 INFRA_ENV = KAFKA_BOOTSTRAP='$(KAFKA_BOOTSTRAP)' TOPIC='$(TOPIC)' PARTITIONS='$(PARTITIONS)' \
-            CLICKHOUSE_HTTP='$(CLICKHOUSE_HTTP)' CLICKHOUSE_DATA='$(CLICKHOUSE_DATA)' FLINK_REST='$(FLINK_REST)'
+            CLICKHOUSE_HTTP='$(CLICKHOUSE_HTTP)' CLICKHOUSE_DATA='$(CLICKHOUSE_DATA)' FLINK_REST='$(FLINK_REST)' \
+            STATE_BACKEND='$(STATE_BACKEND)' FLINK_TASKMANAGERS='$(FLINK_TASKMANAGERS)'
 
 .PHONY: clickhouse-up clickhouse-down clickhouse-reset clickhouse-client \
         kafka-up kafka-down kafka-reset kafka-topic produce consume \
@@ -50,17 +56,17 @@ produce: ## send a JSON-lines file (.gz too) to Kafka: make produce INPUT=file.j
 consume: ## print the first MAX records of TOPIC (make consume TOPIC=events MAX=10)
 	@$(INFRA_ENV) bash scripts/kafka.sh consume '$(TOPIC)' '$(MAX)' 10
 
-cluster-up: ## start a Flink 2.2.1 session cluster (JobManager + 1 TaskManager, 2 slots), web UI http://127.0.0.1:8081
+cluster-up: ## start a Flink 2.2.1 session cluster (JobManager + FLINK_TASKMANAGERS=1 TaskManager(s), 2 slots each; STATE_BACKEND=hashmap|rocksdb|forst), web UI http://127.0.0.1:8081
 	@$(INFRA_ENV) bash scripts/flink-cluster.sh up
 
-cluster-down: ## stop the Flink TaskManager and JobManager
+cluster-down: ## stop the Flink TaskManagers and JobManager
 	@$(INFRA_ENV) bash scripts/flink-cluster.sh down
 
-cluster-kill-tm: ## kill -9 the Flink TaskManager (chaos testing)
-	@$(INFRA_ENV) bash scripts/flink-cluster.sh kill-tm
+cluster-kill-tm: ## kill -9 a Flink TaskManager (TM=1; chaos testing)
+	@$(INFRA_ENV) bash scripts/flink-cluster.sh kill-tm '$(TM)'
 
-cluster-start-tm: ## start a Flink TaskManager (again) and wait until its slots are registered
-	@$(INFRA_ENV) bash scripts/flink-cluster.sh start-tm
+cluster-start-tm: ## start a Flink TaskManager (again; TM=1) and wait until its slots are registered
+	@$(INFRA_ENV) bash scripts/flink-cluster.sh start-tm '$(TM)'
 
 cluster-jobs: ## list the jobs running on the Flink cluster
 	@$(INFRA_ENV) bash scripts/flink-cluster.sh list

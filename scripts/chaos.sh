@@ -5,9 +5,14 @@
 # happens (failure, timeout, Ctrl-C), the trap stops the services and both runs again (plus a second
 # ClickHouse server for the undisturbed run).
 #
-# Environment: CHAOS_TIMEOUT (18m: the whole run, then it fails), CHAOS_SEED (repeat the fault
-# moments of an earlier run), CHAOS_USERS / CHAOS_DAYS (dataset size), CHAOS_PRODUCE_SECONDS,
-# CHAOS_OUTAGE_SECONDS, CHAOS_IDLENESS (30s), CHAOS_BROKER_DURING_CATCHUP (1; 0 restarts the broker early); the ports below.
+# The cluster has two TaskManagers of one slot each (the job at parallelism 2 spans both; the kills
+# take one of them) and the state backend STATE_BACKEND (hashmap, the default | rocksdb | forst:
+# conf/flink/state-<backend>.yaml; the test checks the job really runs on it).
+#
+# Environment: STATE_BACKEND, CHAOS_TIMEOUT (18m: the whole run, then it fails; JUnit's timeout is
+# a minute less), CHAOS_SEED (repeat the fault moments of an earlier run), CHAOS_USERS / CHAOS_DAYS
+# (dataset size), CHAOS_PRODUCE_SECONDS, CHAOS_OUTAGE_SECONDS, CHAOS_IDLENESS (30s),
+# CHAOS_BROKER_DURING_CATCHUP (1; 0 restarts the broker early); the ports below. Arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +21,20 @@ export KAFKA_DIR=.run/chaos/kafka KAFKA_PORT="${CHAOS_KAFKA_PORT:-29092}" KAFKA_
 export KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT" TOPIC=chaos PARTITIONS=4
 export FLINK_DIR=.run/chaos/flink FLINK_REST="127.0.0.1:${CHAOS_FLINK_REST_PORT:-28081}" FLINK_RPC_PORT="${CHAOS_FLINK_RPC_PORT:-26123}"
 export FLINK_BLOB_PORT="${CHAOS_FLINK_BLOB_PORT:-26124}" FLINK_TM_RPC_PORT="${CHAOS_FLINK_TM_RPC_PORT:-26125}"
+export STATE_BACKEND="${STATE_BACKEND:-hashmap}" FLINK_TASKMANAGERS=2 FLINK_TM_SLOTS=1
+case "$STATE_BACKEND" in
+  hashmap|rocksdb|forst) ;;
+  *) echo "[chaos] STATE_BACKEND must be hashmap, rocksdb or forst (not '$STATE_BACKEND')" >&2; exit 2 ;;
+esac
+
+# CHAOS_TIMEOUT (as timeout(1) reads it: a number with an optional s, m, h or d) in seconds.
+CHAOS_TIMEOUT="${CHAOS_TIMEOUT:-18m}"
+timeout_s="$(awk -v t="$CHAOS_TIMEOUT" 'BEGIN {
+  if (match(t, /^[0-9]+(\.[0-9]+)?[smhd]?$/) == 0) exit 1
+  u = substr(t, length(t)); n = t + 0
+  if (u == "m") n *= 60; else if (u == "h") n *= 3600; else if (u == "d") n *= 86400
+  printf "%d", n }')" || { echo "[chaos] CHAOS_TIMEOUT: '$CHAOS_TIMEOUT' is not a duration (18m, 1800, 1h)" >&2; exit 2; }
+((timeout_s >= 180)) || { echo "[chaos] CHAOS_TIMEOUT: at least 3 minutes" >&2; exit 2; }
 
 # kill_pidfile FILE MATCH: SIGKILL the process a pid file names if its command line contains MATCH
 # (the test JVM and its undisturbed run write them; a stale file names nothing or another process).
@@ -47,9 +66,16 @@ cleanup() {
   kill_pidfile .run/chaos/reference.pid eventagg-cli.jar || true
   stop_services
   [[ -n "${rm_pid:-}" ]] && wait "$rm_pid" 2>/dev/null
-  [[ $rc -eq 124 ]] && echo "[chaos] FAILED: timed out after ${CHAOS_TIMEOUT:-18m}" >&2
+  [[ $rc -eq 124 ]] && echo "[chaos] FAILED: timed out after $CHAOS_TIMEOUT" >&2
+  # how often the surviving TaskManager exited of the known Flink 2.2.1 race and was started again
+  # (docs/operations.md, "Known Flink behaviour"; the test writes the count)
+  local races=""
+  [[ -s target/chaos/survivor-restarts ]] \
+    && races=", surviving TaskManager restarted after the known Flink race: $(tr -dc '0-9' <target/chaos/survivor-restarts) of 3 kills"
+  echo "[chaos] $( ((rc == 0)) && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - chaos_t0)) s: state backend $STATE_BACKEND, 2 TaskManagers$races (report: target/chaos/report.txt)" >&2
   exit $rc
 }
+chaos_t0=$SECONDS
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -63,6 +89,9 @@ if [[ -e .run/chaos ]]; then
   rm_pid=$!
 fi
 
+rm -f target/chaos/survivor-restarts
 [[ -s target/eventagg-job.jar ]] || { echo "[chaos] target/eventagg-job.jar is missing: run 'make package'" >&2; exit 2; }
-timeout --kill-after=30s "${CHAOS_TIMEOUT:-18m}" \
-  mvn -B test -Dtest=FaultInjectionChaos -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false "$@"
+echo "[chaos] state backend $STATE_BACKEND (conf/flink/state-$STATE_BACKEND.yaml), 2 TaskManagers with 1 slot each, timeout $CHAOS_TIMEOUT" >&2
+timeout --kill-after=30s "$timeout_s" \
+  mvn -B test -Dtest=FaultInjectionChaos -Dsurefire.failIfNoSpecifiedTests=false -DtrimStackTrace=false \
+    -Djunit.jupiter.execution.timeout.default="$((timeout_s - 60))s" "$@"

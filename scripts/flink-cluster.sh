@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Local Flink 2.2.1 standalone session cluster (one JobManager, one TaskManager) without flink-dist.
-# Jars in .run/lib/flink/ (resolved from infra/flink-cluster/pom.xml on first use), state and logs in
-# .run/flink/, configuration from conf/flink/ (runtime copy with absolute paths in .run/flink/conf/).
+# Local Flink 2.2.1 standalone session cluster (one JobManager, FLINK_TASKMANAGERS TaskManagers) without
+# flink-dist. Jars in .run/lib/flink/ (resolved from infra/flink-cluster/pom.xml on first use), state and
+# logs in .run/flink/, configuration from conf/flink/: config.yaml plus the state backend's file
+# state-<STATE_BACKEND>.yaml, whose keys replace config.yaml's (runtime copy with absolute paths in
+# .run/flink/conf/).
 #
-#   scripts/flink-cluster.sh up                  start JobManager + TaskManager, wait for slots (idempotent)
-#   scripts/flink-cluster.sh down                stop TaskManager and JobManager (pid files; TERM, 20 s, KILL)
-#   scripts/flink-cluster.sh status              one line: running or not, slots
-#   scripts/flink-cluster.sh kill-tm             kill -9 the TaskManager (chaos tests)
-#   scripts/flink-cluster.sh start-tm            start a TaskManager (again) and wait until its slots register
+#   scripts/flink-cluster.sh up                  start JobManager + TaskManagers, wait for their slots (idempotent)
+#   scripts/flink-cluster.sh down                stop every TaskManager and the JobManager (pid files; TERM, 20 s, KILL)
+#   scripts/flink-cluster.sh status              one line: running or not, TaskManagers, slots, state backend
+#   scripts/flink-cluster.sh taskmanagers        one line per TaskManager: INDEX PID|- RESOURCE_ID|-
+#   scripts/flink-cluster.sh kill-tm [I]         kill -9 TaskManager I (default 1; chaos tests)
+#   scripts/flink-cluster.sh start-tm [I]        start TaskManager I (default 1) again and wait until its slots register
 #   scripts/flink-cluster.sh submit [--class MAIN] [--savepoint PATH] [--allow-non-restored] [--parallelism N] JAR [ARGS...]
 #                                                submit detached; the JobID is the last line of stdout
 #   scripts/flink-cluster.sh cancel JOBID        cancel and wait until the job is CANCELED
@@ -21,9 +24,18 @@
 #                                                waits until the job and all of its tasks are RUNNING (after a failover)
 #   scripts/flink-cluster.sh cli ARGS...         any CliFrontend command (flink ARGS...)
 #
-# Environment: FLINK_REST (127.0.0.1:8081; its port is also the REST port the JobManager listens on),
-# FLINK_RPC_PORT (JobManager RPC, 6123), FLINK_BLOB_PORT (6124), FLINK_TM_RPC_PORT (TaskManager RPC,
-# 6125) -- each overrides conf/flink/config.yaml in the runtime copy; FLINK_DIR (state, logs and pid
+# TaskManager 1 keeps the names of the single-TaskManager layout (taskmanager.pid, taskmanager.id,
+# log/taskmanager.log and .out); TaskManager I > 1 has taskmanager-I.pid, taskmanager-I.id,
+# log/taskmanager-I.log and .out, and the RPC port FLINK_TM_RPC_PORT + I - 1 (0 stays 0: any free port).
+# They share the local state directories of RocksDB / ForSt (emptied when the JobManager starts).
+#
+# Environment: STATE_BACKEND (hashmap, the default | rocksdb | forst: which conf/flink/state-*.yaml
+# goes into the runtime configuration; read by `up` when the JobManager starts, a running cluster
+# keeps its backend until `down`), FLINK_TASKMANAGERS (TaskManagers `up` starts, default 1),
+# FLINK_TM_SLOTS (slots per TaskManager, overrides taskmanager.numberOfTaskSlots), FLINK_REST
+# (127.0.0.1:8081; its port is also the REST port the JobManager listens on), FLINK_RPC_PORT
+# (JobManager RPC, 6123), FLINK_BLOB_PORT (6124), FLINK_TM_RPC_PORT (first TaskManager's RPC, 6125)
+# -- each overrides conf/flink/config.yaml in the runtime copy; FLINK_DIR (state, logs and pid
 # files, default .run/flink: a second cluster needs a directory of its own), FLINK_START_TIMEOUT
 # (90 s), SUBMIT_TIMEOUT (180 s), MVN_ARGS (extra Maven options for the one-off jar resolution).
 set -euo pipefail
@@ -44,7 +56,6 @@ CONF="$F_DIR/conf"
 LOGS="$F_DIR/log"
 PLUGINS="$F_DIR/plugins"
 JM_PID="$F_DIR/jobmanager.pid"
-TM_PID="$F_DIR/taskmanager.pid"
 JM_MATCH="StandaloneSessionClusterEntrypoint --configDir $CONF"
 TM_MATCH="TaskManagerRunner --configDir $CONF"
 JM_CLASS=org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
@@ -52,31 +63,80 @@ TM_CLASS=org.apache.flink.runtime.taskexecutor.TaskManagerRunner
 
 export FLINK_CONF_DIR="$CONF" FLINK_LIB_DIR="$LIB" FLINK_PLUGINS_DIR="$PLUGINS"
 
+STATE_BACKENDS="hashmap rocksdb forst"
+NUM_TMS="${FLINK_TASKMANAGERS:-1}"
+[[ "$NUM_TMS" =~ ^[1-9][0-9]?$ ]] || die "FLINK_TASKMANAGERS: '$NUM_TMS' is not a number of TaskManagers (1-99)"
+
+# TaskManager I: TaskManager 1 keeps the single-TaskManager names.
+tm_name() { if [[ "$1" == 1 ]]; then echo taskmanager; else echo "taskmanager-$1"; fi; }
+tm_pidfile() { echo "$F_DIR/$(tm_name "$1").pid"; }
+tm_idfile() { echo "$F_DIR/$(tm_name "$1").id"; }
+check_tm_index() { [[ "$1" =~ ^[1-9][0-9]?$ ]] || die "not a TaskManager index (1-99): '$1'"; }
+# Every TaskManager index this cluster has: 1..FLINK_TASKMANAGERS, 1..the count `up` recorded, and
+# each one with a pid file.
+tm_indexes() {
+  local n="$NUM_TMS" f i
+  [[ -s "$F_DIR/taskmanagers" ]] && n=$(( $(cat "$F_DIR/taskmanagers") > n ? $(cat "$F_DIR/taskmanagers") : n ))
+  {
+    seq 1 "$n"
+    for f in "$F_DIR"/taskmanager-*.pid; do
+      [[ -e "$f" ]] || continue
+      i="${f##*/taskmanager-}"; i="${i%.pid}"
+      [[ "$i" =~ ^[0-9]+$ ]] && echo "$i"
+    done
+  } | sort -n -u
+}
+
 need curl
 need jq
 
 # --- configuration -------------------------------------------------------------------------------
+state_backend() {  # the requested state backend (STATE_BACKEND), validated
+  local b="${STATE_BACKEND:-hashmap}"
+  [[ " $STATE_BACKENDS " == *" $b "* ]] || die "STATE_BACKEND: '$b' is not one of: $STATE_BACKENDS"
+  [[ -f "$CONF_SRC/state-$b.yaml" ]] || die "missing $CONF_SRC/state-$b.yaml"
+  echo "$b"
+}
+
+# merge_state BASE STATEFILE: BASE without the keys STATEFILE sets, then STATEFILE (flat keys only;
+# Flink's YAML parser rejects a key that appears twice).
+merge_state() {
+  awk 'FNR == NR { if (match($0, /^[A-Za-z0-9_.-]+:/)) keys[substr($0, 1, RLENGTH - 1)] = 1; next }
+       match($0, /^[A-Za-z0-9_.-]+:/) && (substr($0, 1, RLENGTH - 1) in keys) { next }
+       { print }' "$2" "$1"
+  printf '\n# === %s (STATE_BACKEND=%s), merged in by scripts/flink-cluster.sh =====================\n' \
+    "conf/flink/$(basename "$2")" "$3"
+  cat "$2"
+}
+
 write_conf() {
   [[ -f "$CONF_SRC/config.yaml" ]] || die "missing $CONF_SRC/config.yaml"
+  local backend
+  backend="$(state_backend)"
   mkdir -p "$CONF" "$LOGS" "$PLUGINS" "$F_DIR"/{tmp,web-tmp,web-upload,checkpoints,savepoints}
   # Values starting with ".run/flink/" become absolute paths under $F_DIR, other ".run/" values
   # absolute paths under $RUN_DIR (also after "file://", optionally quoted).
-  sed -E -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/flink/#\\1$F_DIR/#" \
-         -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/#\\1$RUN_DIR/#" "$CONF_SRC/config.yaml" >"$CONF/config.yaml.new"
+  merge_state "$CONF_SRC/config.yaml" "$CONF_SRC/state-$backend.yaml" "$backend" \
+    | sed -E -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/flink/#\\1$F_DIR/#" \
+             -e "s#^([A-Za-z0-9_.-]+:[[:space:]]*[\"']?(file://)?)\\.run/#\\1$RUN_DIR/#" >"$CONF/config.yaml.new"
+  [[ "$(grep -cE '^state\.backend\.type:' "$CONF/config.yaml.new")" == 1 ]] \
+    || die "conf/flink/state-$backend.yaml must set state.backend.type (once)"
   # Port overrides from the environment (a second cluster next to the default one).
   local rest_port="${FLINK_REST##*:}"
   set_conf "$CONF/config.yaml.new" rest.port "$rest_port"
   set_conf "$CONF/config.yaml.new" jobmanager.rpc.port "${FLINK_RPC_PORT:-}"
   set_conf "$CONF/config.yaml.new" blob.server.port "${FLINK_BLOB_PORT:-}"
   set_conf "$CONF/config.yaml.new" taskmanager.rpc.port "${FLINK_TM_RPC_PORT:-}"
+  set_conf "$CONF/config.yaml.new" taskmanager.numberOfTaskSlots "${FLINK_TM_SLOTS:-}"
   mv "$CONF/config.yaml.new" "$CONF/config.yaml"
   cp "$CONF_SRC/log4j.properties" "$CONF/log4j.properties"
+  log "state backend: $backend (conf/flink/state-$backend.yaml)"
 }
 
 set_conf() {  # set_conf FILE KEY VALUE: replaces the value of a flat key (nothing when VALUE is empty)
   local file="$1" key="$2" value="$3"
   [[ -n "$value" ]] || return 0
-  [[ "$value" =~ ^[0-9]+$ ]] || die "$key: '$value' is not a port number"
+  [[ "$value" =~ ^[0-9]+$ ]] || die "$key: '$value' is not a number"
   grep -qE "^${key//./\\.}:" "$file" || die "$key is missing in $CONF_SRC/config.yaml"
   sed -i -E "s/^(${key//./\\.}:[[:space:]]*).*$/\\1$value/" "$file"
 }
@@ -146,104 +206,175 @@ start_jm() {
   fi
 }
 
-start_tm() {
-  local pid rid
-  port_free 127.0.0.1 "$(conf_value taskmanager.rpc.port)" "Flink TaskManager RPC"
+# tm_port I: TaskManager I's RPC port (the configured one + I - 1; 0 or a range as configured)
+tm_port() {
+  local base
+  base="$(conf_value taskmanager.rpc.port)"
+  if [[ "$base" =~ ^[0-9]+$ && "$base" != 0 ]]; then echo $((base + $1 - 1)); else echo "$base"; fi
+}
+
+# clean_local_state: empties RocksDB's and ForSt's local working directories (not checkpoints). A
+# job's configuration carries the cluster's (the CLI reads the same file) and wins over a
+# TaskManager's own, so all TaskManagers share these directories (each task instance has a
+# directory of its own in them); a killed TaskManager's files stay until the cluster starts again.
+clean_local_state() {
+  local key dir
+  for key in state.backend.rocksdb.localdir state.backend.forst.local-dir; do
+    dir="$(conf_value "$key")"
+    [[ -n "$dir" && "$dir" == "$F_DIR"/* ]] || continue
+    rm -rf "$dir"
+    mkdir -p "$dir"
+  done
+}
+
+start_tm() {  # start_tm I
+  local i="$1" pid rid port name pidfile
+  name="$(tm_name "$i")"; pidfile="$(tm_pidfile "$i")"
+  port="$(tm_port "$i")"
+  [[ "$port" =~ ^[0-9]+$ && "$port" != 0 ]] && port_free 127.0.0.1 "$port" "Flink TaskManager $i RPC"
   resource_params GET_TM_RESOURCE_PARAMS
-  jvm_common; log_opts taskmanager
-  rotate_out "$LOGS/taskmanager.out"
-  rid="local-tm-$(date +%Y%m%d-%H%M%S)-$$"
-  start_daemon "$TM_PID" "$LOGS/taskmanager.out" "$JAVA" "${RES_JVM[@]}" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" \
-    -cp "$LIB/*" "$TM_CLASS" --configDir "$CONF" "${RES_DYN[@]}" -D "taskmanager.resource-id=$rid"
-  pid="$(cat "$TM_PID")"
-  echo "$rid" >"$F_DIR/taskmanager.id"
-  if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "TaskManager $rid registration" tm_registered "$rid"; then
-    log "--- tail of $LOGS/taskmanager.log"; tail -40 "$LOGS/taskmanager.log" 2>/dev/null >&2 || true
-    log "--- tail of $LOGS/taskmanager.out"; tail -20 "$LOGS/taskmanager.out" 2>/dev/null >&2 || true
-    kill -KILL "$pid" 2>/dev/null || true; rm -f "$TM_PID"
-    die "TaskManager did not register its slots with the JobManager within ${START_TIMEOUT}s"
+  jvm_common; log_opts "$name"
+  rotate_out "$LOGS/$name.out"
+  rid="local-tm$( [[ "$i" == 1 ]] || echo "$i")-$(date +%Y%m%d-%H%M%S)-$$"
+  start_daemon "$pidfile" "$LOGS/$name.out" "$JAVA" "${RES_JVM[@]}" "${JVM_COMMON[@]}" "${LOG_OPTS[@]}" \
+    -cp "$LIB/*" "$TM_CLASS" --configDir "$CONF" "${RES_DYN[@]}" -D "taskmanager.resource-id=$rid" \
+    -D "taskmanager.rpc.port=$port"
+  pid="$(cat "$pidfile")"
+  echo "$rid" >"$(tm_idfile "$i")"
+  if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "TaskManager $i ($rid) registration" tm_registered "$rid"; then
+    log "--- tail of $LOGS/$name.log"; tail -40 "$LOGS/$name.log" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/$name.out"; tail -20 "$LOGS/$name.out" 2>/dev/null >&2 || true
+    kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
+    die "TaskManager $i did not register its slots with the JobManager within ${START_TIMEOUT}s"
   fi
 }
 
+tm_pid() { pid_of "$(tm_pidfile "$1")" "$TM_MATCH"; }
+
+running_tms() {  # "I:PID" for every running TaskManager
+  local i pid
+  for i in $(tm_indexes); do
+    pid="$(tm_pid "$i")" && echo "$i:$pid"
+  done
+  return 0
+}
+
 cmd_up() {
-  local jm tm t0 t1
+  local jm tm t0 t1 i running backend
   t0="$(now)"
   if jm="$(pid_of "$JM_PID" "$JM_MATCH")"; then
     overview_ok || die "a JobManager is running (pid $jm) but $REST/overview does not answer; see $LOGS/ or run '$0 down'"
-    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
-      log "already running: JobManager pid $jm, TaskManager pid $tm, $(slots_total) slots, web UI $REST"
-      return 0
+    [[ -f "$CONF/config.yaml" ]] || write_conf
+    backend="$(conf_value state.backend.type)"
+    if [[ -n "${STATE_BACKEND:-}" && "$STATE_BACKEND" != "$backend" ]]; then
+      die "the running cluster uses the state backend '$backend', not STATE_BACKEND=$STATE_BACKEND: run '$0 down' first"
     fi
-    log "JobManager already running (pid $jm); starting a TaskManager"
+    # without FLINK_TASKMANAGERS: as many TaskManagers as the running cluster was started with
+    [[ -z "${FLINK_TASKMANAGERS:-}" && -s "$F_DIR/taskmanagers" ]] && NUM_TMS="$(cat "$F_DIR/taskmanagers")"
   else
     rm -f "$JM_PID"
-    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
-      log "a TaskManager without JobManager is running (pid $tm): stopping it first"
-      stop_pid "$TM_PID" "$TM_MATCH" "TaskManager" 20
+    running="$(running_tms)"
+    if [[ -n "$running" ]]; then
+      log "TaskManagers without JobManager are running ($(tr '\n' ' ' <<<"$running")): stopping them first"
+      for i in $(tm_indexes); do stop_pid "$(tm_pidfile "$i")" "$TM_MATCH" "TaskManager $i" 20; done
     fi
     resolve_lib "$POM" "$LIB"
     write_conf
+    clean_local_state
+    backend="$(conf_value state.backend.type)"
     t1="$(now)"
     start_jm
     log "JobManager up in $(elapsed "$t1") s (pid $(cat "$JM_PID"))"
   fi
-  [[ -f "$CONF/config.yaml" ]] || write_conf
-  t1="$(now)"
-  rm -f "$TM_PID"
-  start_tm
-  log "TaskManager up in $(elapsed "$t1") s (pid $(cat "$TM_PID"), $(slots_total) slots)"
-  log "Flink cluster up in $(elapsed "$t0") s: web UI $REST  logs $LOGS  checkpoints $F_DIR/checkpoints"
+  echo "$NUM_TMS" >"$F_DIR/taskmanagers"
+  local started=0
+  for i in $(seq 1 "$NUM_TMS"); do
+    if tm="$(tm_pid "$i")"; then continue; fi
+    rm -f "$(tm_pidfile "$i")"
+    t1="$(now)"
+    start_tm "$i"
+    started=$((started + 1))
+    log "TaskManager $i up in $(elapsed "$t1") s (pid $(cat "$(tm_pidfile "$i")"), $(slots_total) slots in all)"
+  done
+  if ((started == 0)); then
+    log "already running: JobManager pid $(cat "$JM_PID"), TaskManagers $(running_tms | tr '\n' ' ')($(slots_total) slots), state backend $backend, web UI $REST"
+    return 0
+  fi
+  log "Flink cluster up in $(elapsed "$t0") s: $NUM_TMS TaskManager(s), $(slots_total) slots, state backend $backend, web UI $REST  logs $LOGS  checkpoints $F_DIR/checkpoints"
 }
 
 cmd_down() {
-  stop_pid "$TM_PID" "$TM_MATCH" "TaskManager" 20
+  local i
+  for i in $(tm_indexes); do
+    stop_pid "$(tm_pidfile "$i")" "$TM_MATCH" "TaskManager$( [[ "$i" == 1 ]] || echo " $i")" 20
+    rm -f "$(tm_idfile "$i")"
+  done
   stop_pid "$JM_PID" "$JM_MATCH" "JobManager" 20
-  rm -f "$F_DIR/taskmanager.id"
+  rm -f "$F_DIR/taskmanagers"
 }
 
 cmd_status() {
-  local jm tm
+  local jm tms ov backend=""
+  tms="$(running_tms | tr '\n' ' ')"; tms="${tms% }"
   if jm="$(pid_of "$JM_PID" "$JM_MATCH")"; then
-    local tmtxt="no TaskManager"
-    tm="$(pid_of "$TM_PID" "$TM_MATCH")" && tmtxt="TaskManager pid $tm"
+    local tmtxt="no TaskManager" n=1 up
+    [[ -s "$F_DIR/taskmanagers" ]] && n="$(cat "$F_DIR/taskmanagers")"
+    up="$(wc -w <<<"$tms")"
+    if [[ "$n" == 1 && "$up" == 1 ]]; then tmtxt="TaskManager pid ${tms#*:}"
+    elif [[ -n "$tms" ]]; then tmtxt="TaskManagers $tms (index:pid, $up of $n running)"; fi
+    [[ -f "$CONF/config.yaml" ]] && backend=", state backend $(conf_value state.backend.type)"
     if ov="$(rest "$REST/overview" 2>/dev/null)"; then
-      echo "flink: running (JobManager pid $jm, $tmtxt) $REST slots $(jq -r '."slots-available"' <<<"$ov")/$(jq -r '."slots-total"' <<<"$ov") free, jobs running $(jq -r '."jobs-running"' <<<"$ov")"
+      echo "flink: running (JobManager pid $jm, $tmtxt$backend) $REST slots $(jq -r '."slots-available"' <<<"$ov")/$(jq -r '."slots-total"' <<<"$ov") free, jobs running $(jq -r '."jobs-running"' <<<"$ov")"
     else
       echo "flink: JobManager pid $jm alive but $REST/overview does not answer"; return 1
     fi
   else
-    if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then echo "flink: JobManager stopped, TaskManager pid $tm running"; return 1; fi
+    if [[ -n "$tms" ]]; then echo "flink: JobManager stopped, TaskManagers $tms (index:pid) running"; return 1; fi
     echo "flink: stopped"; return 3
   fi
 }
 
+cmd_taskmanagers() {
+  local i pid rid
+  for i in $(tm_indexes); do
+    pid="$(tm_pid "$i")" || pid=-
+    rid=-; [[ "$pid" != - && -s "$(tm_idfile "$i")" ]] && rid="$(cat "$(tm_idfile "$i")")"
+    echo "$i $pid $rid"
+  done
+}
+
 cmd_kill_tm() {
-  local tm
-  if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
+  local i="${1:-1}" tm pidfile
+  check_tm_index "$i"
+  pidfile="$(tm_pidfile "$i")"
+  if tm="$(tm_pid "$i")"; then
     kill -KILL "$tm"
     local _; for _ in $(seq 1 50); do kill -0 "$tm" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$TM_PID"
-    log "TaskManager (pid $tm) killed with SIGKILL"
+    rm -f "$pidfile"
+    log "TaskManager $i (pid $tm, $(cat "$(tm_idfile "$i")" 2>/dev/null)) killed with SIGKILL"
   else
-    rm -f "$TM_PID"
-    log "TaskManager: not running"
+    rm -f "$pidfile"
+    log "TaskManager $i: not running"
   fi
 }
 
 cmd_start_tm() {
-  local jm tm t0
+  local i="${1:-1}" jm tm t0
+  check_tm_index "$i"
   jm="$(pid_of "$JM_PID" "$JM_MATCH")" || die "the JobManager is not running: use '$0 up'"
-  if tm="$(pid_of "$TM_PID" "$TM_MATCH")"; then
-    log "a TaskManager is already running (pid $tm)"
+  if tm="$(tm_pid "$i")"; then
+    log "TaskManager $i is already running (pid $tm)"
     return 0
   fi
   # the killed TaskManager's RPC port may linger briefly
   [[ -f "$CONF/config.yaml" ]] || write_conf
-  local port; port="$(conf_value taskmanager.rpc.port)"
-  wait_for 30 "TaskManager RPC port $port to be released" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" || true
+  local port; port="$(tm_port "$i")"
+  if [[ "$port" =~ ^[0-9]+$ && "$port" != 0 ]]; then
+    wait_for 30 "TaskManager $i RPC port $port to be released" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" || true
+  fi
   t0="$(now)"
-  start_tm
-  log "TaskManager up in $(elapsed "$t0") s (pid $(cat "$TM_PID"), $(slots_total) slots registered in all)"
+  start_tm "$i"
+  log "TaskManager $i up in $(elapsed "$t0") s (pid $(cat "$(tm_pidfile "$i")"), $(slots_total) slots registered in all)"
 }
 
 # --- jobs ------------------------------------------------------------------------------------------
@@ -390,8 +521,9 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  kill-tm) cmd_kill_tm ;;
-  start-tm) cmd_start_tm ;;
+  taskmanagers) cmd_taskmanagers ;;
+  kill-tm) shift; cmd_kill_tm "$@" ;;
+  start-tm) shift; cmd_start_tm "$@" ;;
   submit) shift; cmd_submit "$@" ;;
   cancel) shift; cmd_cancel "$@" ;;
   stop-with-savepoint) shift; cmd_stop_with_savepoint "$@" ;;
@@ -400,5 +532,5 @@ case "${1:-}" in
   wait-state) shift; require_cluster; wait_state "${1:?JOBID}" "${2:?STATE}" "${3:-120}" ;;
   wait-running) shift; require_cluster; wait_tasks_running "${1:-}" "${2:-120}" ;;
   cli) shift; cli "$@" ;;
-  *) echo "usage: $0 {up|down|status|kill-tm|start-tm|submit [--attached] [--class MAIN] [--savepoint PATH] JAR ARGS...|cancel JOBID|stop-with-savepoint JOBID [DIR]|list [--all]|job-state JOBID|wait-state JOBID STATE [TIMEOUT_S]|wait-running JOBID [TIMEOUT_S]|cli ARGS...}" >&2; exit 2 ;;
+  *) echo "usage: $0 {up|down|status|taskmanagers|kill-tm [I]|start-tm [I]|submit [--attached] [--class MAIN] [--savepoint PATH] JAR ARGS...|cancel JOBID|stop-with-savepoint JOBID [DIR]|list [--all]|job-state JOBID|wait-state JOBID STATE [TIMEOUT_S]|wait-running JOBID [TIMEOUT_S]|cli ARGS...}" >&2; exit 2 ;;
 esac

@@ -82,6 +82,9 @@ stop_pid() {
 start_daemon() {
   local pidfile="$1" out="$2"; shift 2
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$out")"
+  # A pid file left by a process that exited by itself (not stopped through the script) would be
+  # taken for the new process's below: the caller would wait for a dead pid and orphan the new one.
+  rm -f "$pidfile"
   # The inner shell writes its own pid, then execs: the pid file names the real server process.
   # shellcheck disable=SC2016
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$out" 2>&1 </dev/null &

@@ -44,11 +44,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,12 +68,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fault injection on the real components ({@code make chaos}; not part of {@code make test}): a
  * standalone Flink cluster, a Kafka broker and a ClickHouse server of this test's own (own ports
  * and directories under {@code .run/chaos/}, so other tests can use the default ones meanwhile).
+ *
+ * <p>The cluster has two TaskManagers with one slot each and the job runs at parallelism 2, so it
+ * spans both; its state backend is {@code STATE_BACKEND} (hashmap by default, rocksdb, forst: the
+ * cluster's conf/flink/state-*.yaml), which the test checks in the job's checkpoint configuration
+ * (REST {@code /jobs/<id>/checkpoints/config}).
  *
  * <p>One long run: the streaming job jar consumes a generated dataset (over 500k records, 1 %
  * malformed) that a producer sends to Kafka at a steady rate, while, at random moments (seeded,
@@ -79,7 +85,12 @@ import org.junit.jupiter.api.Timeout;
  *
  * <ol>
  *   <li>the Kafka broker is stopped and started again;
- *   <li>the TaskManager is killed with SIGKILL and started again, three times;
+ *   <li>one of the two TaskManagers (a seeded choice) is killed with SIGKILL while the other keeps
+ *       running, and started again, three times, while the producer sends (at least one kill must
+ *       happen while records arrive). The other one may exit by itself of a known Flink 2.2.1 race
+ *       (a network buffer recycled during task cleanup rethrows the lost connection's error, which
+ *       the Task takes as fatal): if its log shows exactly that, it is started again, as a
+ *       supervisor would, and counted; any other exit fails the run;
  *   <li>ClickHouse is stopped for 60 s and started again (between the first and the second kill;
  *       the job fails and restarts per its restart strategy until the database is back);
  *   <li>the job is stopped with a savepoint and a rebuilt jar (the same classes in a jar with
@@ -107,7 +118,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Finally every log and output of the run is scanned for the password.
  */
-@Timeout(value = 17, unit = TimeUnit.MINUTES)
+// No @Timeout here: scripts/chaos.sh sets JUnit's default timeout from CHAOS_TIMEOUT (a minute
+// less, so the report is still written) and bounds the whole run with it.
 class FaultInjectionChaos {
     static final String TOPIC = "chaos";
     static final int PARTITIONS = 4;
@@ -129,6 +141,14 @@ class FaultInjectionChaos {
     static final int KAFKA_PORT = intEnv("KAFKA_PORT", 29092);
     static final String BOOTSTRAP = "127.0.0.1:" + KAFKA_PORT;
     static final String FLINK_REST = "127.0.0.1:" + intEnv("CHAOS_FLINK_REST_PORT", 28081);
+    /** The cluster's TaskManagers (one slot each) and the job's parallelism, which spans them. */
+    static final int TASKMANAGERS = 2;
+
+    static final int PARALLELISM = 2;
+    /** The cluster's state backend (conf/flink/state-<backend>.yaml): hashmap, rocksdb or forst. */
+    static final String STATE_BACKEND =
+            System.getenv().getOrDefault("STATE_BACKEND", "hashmap").strip();
+
     static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("CLICKHOUSE_DIR", ".run/chaos/clickhouse"),
             Map.entry("CLICKHOUSE_HTTP", "" + CH_HTTP),
@@ -143,7 +163,10 @@ class FaultInjectionChaos {
             Map.entry("FLINK_REST", FLINK_REST),
             Map.entry("FLINK_RPC_PORT", "" + intEnv("FLINK_RPC_PORT", 26123)),
             Map.entry("FLINK_BLOB_PORT", "" + intEnv("FLINK_BLOB_PORT", 26124)),
-            Map.entry("FLINK_TM_RPC_PORT", "" + intEnv("FLINK_TM_RPC_PORT", 26125)));
+            Map.entry("FLINK_TM_RPC_PORT", "" + intEnv("FLINK_TM_RPC_PORT", 26125)),
+            Map.entry("STATE_BACKEND", STATE_BACKEND),
+            Map.entry("FLINK_TASKMANAGERS", "" + TASKMANAGERS),
+            Map.entry("FLINK_TM_SLOTS", "1"));
 
     static final int USERS = intEnv("CHAOS_USERS", 50_000);
     static final int DAYS = intEnv("CHAOS_DAYS", 42);
@@ -196,6 +219,7 @@ class FaultInjectionChaos {
         work = root.resolve("target/chaos");
         deleteTree(work);
         Files.createDirectories(work);
+        Files.writeString(root.resolve(RACE_FILE), "0\n");
         assertThat(root.resolve("target/eventagg-job.jar"))
                 .as("the job jar (make package)")
                 .exists();
@@ -225,7 +249,9 @@ class FaultInjectionChaos {
         }
         for (Thread th : starting) th.join();
         if (!failures.isEmpty()) throw new AssertionError("a service did not start", failures.get(0));
-        note("services up (ClickHouse :%d and :%d, Kafka :%d, Flink %s)", CH_HTTP, CH_REF_HTTP, KAFKA_PORT, FLINK_REST);
+        note(
+                "services up (ClickHouse :%d and :%d, Kafka :%d, Flink %s: %d TaskManagers, state backend %s)",
+                CH_HTTP, CH_REF_HTTP, KAFKA_PORT, FLINK_REST, TASKMANAGERS, STATE_BACKEND);
     }
 
     @AfterAll
@@ -306,7 +332,7 @@ class FaultInjectionChaos {
                 "restart-strategy.exponential-delay.attempts-before-reset-backoff=100");
         jobId = submit("submit-v1", jar, null, jobArgs);
         waitRunning("the job runs", Duration.ofMinutes(3));
-        note("job %s running (jar v1)", jobId);
+        note("job %s running (jar v1) on %s", jobId, assertClusterShape(jobId));
 
         // The producer: steady rate in file order, partition = index % 4; the last 3 % only after
         // the last fault, so the upgraded job consumes new records too.
@@ -344,6 +370,14 @@ class FaultInjectionChaos {
         } finally {
             faultsDone.countDown();
         }
+        assertThat(killsWhileProducing)
+                .as("TaskManager kills while the producer was sending")
+                .isPositive();
+        if (survivorRaceRestarts > 0)
+            note(
+                    "KNOWN FLINK 2.2.1 RACE: the surviving TaskManager exited and was started again during %d of 3 kills"
+                            + " (the job recovered each time; the table comparison below shows nothing was lost)",
+                    survivorRaceRestarts);
         producing.join(TimeUnit.MINUTES.toMillis(5));
         assertThat(producing.isAlive()).as("the producer finished").isFalse();
         if (producer.failure.get() != null) throw new AssertionError("producing failed", producer.failure.get());
@@ -380,8 +414,11 @@ class FaultInjectionChaos {
                 assertReferenceAlive();
                 return progress(db) >= target;
             });
+            // The progress row is written when the watermark reaches the progress operator; the
+            // funnel and retention operators fire their closing timers (all users' attempts) after
+            // it, which under back-pressure on a busy machine took more than 2 minutes.
             waitUntil(
-                    Duration.ofMinutes(2),
+                    Duration.ofMinutes(5),
                     db + ": every row of the data is final",
                     () -> allFinal(db, expected.keySet()));
             note(
@@ -437,7 +474,9 @@ class FaultInjectionChaos {
         // 4. The password is nowhere in the logs and outputs of the run.
         int scanned = assertPasswordNowhere();
         note("password: absent from %d log and output files", scanned);
-        note("total %.0f s", (System.nanoTime() - t0) / 1e9);
+        note(
+                "total %.0f s; surviving TaskManager restarted after the known Flink race: %d of 3 kills",
+                (System.nanoTime() - t0) / 1e9, survivorRaceRestarts);
     }
 
     /**
@@ -492,22 +531,256 @@ class FaultInjectionChaos {
                 + (long) (random.nextDouble() * (maxSeconds - minSeconds) * 1000));
     }
 
+    /** TaskManager kills during which the producer sent records (it sends until the last fault). */
+    static int killsWhileProducing;
+
+    /**
+     * How often the surviving TaskManager exited during a kill of the other one because of the
+     * known Flink 2.2.1 race (see {@link FlinkRecycleRace}) and was started again, as a supervisor
+     * would. scripts/chaos.sh prints it in its last line (from {@value #RACE_FILE}).
+     */
+    static int survivorRaceRestarts;
+
+    static final String RACE_FILE = "target/chaos/survivor-restarts";
+
+    /**
+     * Kills one of the two TaskManagers (seeded choice) with SIGKILL, checks that the other one keeps
+     * running and stays registered, starts the killed one again and waits until the job runs (its
+     * subtasks on the running TaskManagers, none on the killed one), reads and checkpoints again.
+     *
+     * <p>The other TaskManager may exit on its own meanwhile because of a Flink 2.2.1 race (see
+     * {@link FlinkRecycleRace}); if its log shows exactly that, it is started again like a supervisor
+     * (Kubernetes, systemd) would, counted and reported, and the run goes on: the final comparison of
+     * every table still proves that nothing was lost. Any other exit fails the run.
+     */
     static void killTaskManager(int n, Random random) throws Exception {
+        int victim = 1 + random.nextInt(TASKMANAGERS);
         long restarts = numRestarts(jobId);
         long base = committed();
+        long sentBefore = producer.sent.get();
         long t = System.nanoTime();
-        flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm").requireSuccess();
+        Map<Integer, String[]> before = taskManagers();
+        Survivors survivors = new Survivors(n, victim, before.get(victim)[2]);
+        for (int i = 1; i <= TASKMANAGERS; i++) {
+            assertThat(before.get(i)[1])
+                    .as("TaskManager " + i + " runs before kill " + n)
+                    .isNotEqualTo("-");
+            if (i != victim) survivors.watch(i, before.get(i)[1]);
+        }
+        flink("kill-tm-" + n, Duration.ofMinutes(1), "kill-tm", "" + victim).requireSuccess();
+        Map<Integer, String[]> after = taskManagers();
+        assertThat(after.get(victim)[1])
+                .as("TaskManager " + victim + " after the kill")
+                .isEqualTo("-");
+        survivors.check("right after the kill");
+        List<String> registered = registeredTaskManagers();
+        for (int i : survivors.unrestarted()) {
+            String rid = after.get(i)[2];
+            if (!registered.contains(rid)) survivors.check("TaskManager " + i + " is not registered");
+            if (survivors.unrestarted().contains(i))
+                assertThat(registered)
+                        .as("TaskManager " + i + " stays registered")
+                        .contains(rid);
+        }
         Thread.sleep((long) (random.nextDouble() * 1000));
-        flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm").requireSuccess();
-        waitUntil(
-                Duration.ofMinutes(2),
-                "the job restarts after TaskManager kill " + n,
-                () -> numRestarts(jobId) > restarts);
-        waitRunning("the job runs again after TaskManager kill " + n, Duration.ofMinutes(4));
-        waitCommittedBeyond(base, "after TaskManager kill " + n);
+        survivors.check("before the killed one starts again");
+        flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm", "" + victim).requireSuccess();
+        waitUntil(Duration.ofMinutes(2), "the job restarts after TaskManager kill " + n, () -> {
+            survivors.check("while the job restarts");
+            return numRestarts(jobId) > restarts;
+        });
+        waitUntil(Duration.ofMinutes(5), "the job and all its tasks run again after TaskManager kill " + n, () -> {
+            survivors.check("while the job recovers");
+            return tasksRunning(jobId);
+        });
+        Set<String> live = new TreeSet<>();
+        for (String[] tm : taskManagers().values()) if (!tm[1].equals("-")) live.add(tm[2]);
+        assertThat(subtaskTaskManagers(jobId))
+                .as("TaskManagers of the job's subtasks after kill " + n + " (killed: " + survivors.victimId + ")")
+                .doesNotContain(survivors.victimId)
+                .isSubsetOf(live)
+                .hasSize(TASKMANAGERS);
+        waitCommittedBeyond(base, "after TaskManager kill " + n, () -> survivors.check("while the job catches up"));
+        long sentDuring = producer.sent.get() - sentBefore;
+        if (sentDuring > 0 && sentBefore < producer.holdBackFrom) killsWhileProducing++;
         note(
-                "fault: TaskManager kill -9 #%d -> restarted, reading and checkpointing again after %.0f s (restarts %d -> %d)",
-                n, (System.nanoTime() - t) / 1e9, restarts, numRestarts(jobId));
+                "fault: TaskManager %d of %d kill -9 #%d (%s; %,d records produced meanwhile) -> restarted, reading"
+                        + " and checkpointing again after %.0f s (restarts %d -> %d)",
+                victim,
+                TASKMANAGERS,
+                n,
+                survivors.restarted.isEmpty()
+                        ? "the other kept running"
+                        : "the other exited of the known Flink race and was started again",
+                sentDuring,
+                (System.nanoTime() - t) / 1e9,
+                restarts,
+                numRestarts(jobId));
+    }
+
+    /**
+     * The TaskManagers that are not killed during one kill: their pids and how far their logs went
+     * before the kill. {@link #check} finds one that has exited and, if its log shows the known Flink
+     * race, starts it again (as a supervisor would); otherwise it fails the run.
+     */
+    static final class Survivors {
+        final int kill;
+        final int victim;
+        final String victimId;
+        final Map<Integer, String> pids = new LinkedHashMap<>();
+        final Map<Integer, Long> logOffsets = new HashMap<>();
+        final Set<Integer> restarted = new TreeSet<>();
+
+        Survivors(int kill, int victim, String victimId) {
+            this.kill = kill;
+            this.victim = victim;
+            this.victimId = victimId;
+        }
+
+        void watch(int tm, String pid) throws IOException {
+            pids.put(tm, pid);
+            Path log = taskManagerLog(tm);
+            logOffsets.put(tm, Files.exists(log) ? Files.size(log) : 0L);
+        }
+
+        List<Integer> unrestarted() {
+            return pids.keySet().stream().filter(i -> !restarted.contains(i)).toList();
+        }
+
+        void check(String when) throws Exception {
+            Map<Integer, String[]> now = taskManagers();
+            for (Map.Entry<Integer, String> e : pids.entrySet()) {
+                int i = e.getKey();
+                String pid = now.get(i)[1];
+                if (pid.equals(e.getValue())) continue;
+                assertThat(pid)
+                        .as("TaskManager %d: another process (pid %s) than before (pid %s)", i, pid, e.getValue())
+                        .isEqualTo("-");
+                Path log = taskManagerLog(i);
+                String race = flinkRecycleRace(log, logOffsets.get(i), victimId);
+                if (race == null) {
+                    throw new AssertionError(
+                            "TaskManager " + i + " (pid " + e.getValue() + ") exited after TaskManager "
+                                    + victim + " was killed (kill " + kill + "; noticed " + when
+                                    + "), and its log does not show the known Flink race; the end of "
+                                    + root.relativize(log) + ":\n" + tail(log, 80));
+                }
+                survivorRaceRestarts++;
+                Files.writeString(root.resolve(RACE_FILE), survivorRaceRestarts + "\n");
+                String banner = "!".repeat(100);
+                System.out.println(banner);
+                note(
+                        "KNOWN FLINK 2.2.1 RACE: the surviving TaskManager %d (pid %s) exited after TaskManager %d"
+                                + " was killed (kill %d; noticed %s): %s -- starting it again as a supervisor would"
+                                + " (docs/operations.md, \"Known Flink behaviour\")",
+                        i, e.getValue(), victim, kill, when, race);
+                System.out.println(banner);
+                flink("start-tm-" + i + "-after-race-" + kill, Duration.ofMinutes(3), "start-tm", "" + i)
+                        .requireSuccess();
+                String again = taskManagers().get(i)[1];
+                assertThat(again).as("TaskManager " + i + " started again").isNotEqualTo("-");
+                // the new process logs to a new file (log4j rolls the old one on startup)
+                pids.put(i, again);
+                logOffsets.put(i, 0L);
+                restarted.add(i);
+            }
+        }
+    }
+
+    static Path taskManagerLog(int tm) {
+        return root.resolve(".run/chaos/flink/log/" + (tm == 1 ? "taskmanager" : "taskmanager-" + tm) + ".log");
+    }
+
+    /**
+     * {@link FlinkRecycleRace#find} on a TaskManager's log from an offset (its size before the kill;
+     * from the start if the file is shorter now): a one-line description of the known Flink race, or
+     * null.
+     */
+    static String flinkRecycleRace(Path log, long offset, String killedId) throws IOException {
+        if (!Files.exists(log)) return null;
+        byte[] bytes = Files.readAllBytes(log);
+        int from = offset <= bytes.length ? (int) offset : 0;
+        return FlinkRecycleRace.find(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8), killedId);
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    /** The job is RUNNING and so is every task (all vertices RUNNING or FINISHED); a terminal state fails. */
+    static boolean tasksRunning(String job) throws Exception {
+        JsonNode j = rest("/jobs/" + job);
+        String state = j.path("state").asText();
+        assertThat(state).as("job " + job + " state").isNotIn("FAILED", "CANCELED", "FINISHED");
+        if (!state.equals("RUNNING")) return false;
+        for (JsonNode v : j.path("vertices")) {
+            String s = v.path("status").asText();
+            if (!s.equals("RUNNING") && !s.equals("FINISHED")) return false;
+        }
+        return true;
+    }
+
+    /** Resource ids of the TaskManagers the job's subtasks are deployed to (REST). */
+    static Set<String> subtaskTaskManagers(String job) throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+            for (JsonNode st :
+                    rest("/jobs/" + job + "/vertices/" + v.path("id").asText()).path("subtasks")) {
+                String tm = st.path("taskmanager-id").asText("");
+                if (!tm.isEmpty() && !tm.equals("(unassigned)")) used.add(tm);
+            }
+        }
+        return used;
+    }
+
+    /** The cluster's TaskManagers by index: {index, pid or "-", resource id or "-"} (scripts/flink-cluster.sh taskmanagers). */
+    static Map<Integer, String[]> taskManagers() throws Exception {
+        Map<Integer, String[]> out = new HashMap<>();
+        for (String l : flink("taskmanagers", Duration.ofSeconds(30), "taskmanagers")
+                .requireSuccess()
+                .stdout()
+                .strip()
+                .split("\n")) {
+            String[] f = l.strip().split("\\s+");
+            if (f.length == 3) out.put(Integer.parseInt(f[0]), f);
+        }
+        return out;
+    }
+
+    /** Resource ids of the TaskManagers registered with the JobManager (REST /taskmanagers). */
+    static List<String> registeredTaskManagers() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode tm : rest("/taskmanagers").path("taskmanagers"))
+            ids.add(tm.path("id").asText());
+        return ids;
+    }
+
+    /**
+     * The job runs on both TaskManagers (its subtasks are spread over {@value #TASKMANAGERS}
+     * TaskManagers) with the requested state backend (the job's checkpoint configuration names
+     * the backend's class: HashMapStateBackend, EmbeddedRocksDBStateBackend, ForStStateBackend).
+     */
+    static String assertClusterShape(String job) throws Exception {
+        assertThat(registeredTaskManagers()).as("registered TaskManagers").hasSize(TASKMANAGERS);
+        Set<String> used = subtaskTaskManagers(job);
+        assertThat(used).as("TaskManagers running the job's subtasks").hasSize(TASKMANAGERS);
+        JsonNode cp = rest("/jobs/" + job + "/checkpoints/config");
+        String backend = cp.path("state_backend").asText();
+        assertThat(backend.toLowerCase(Locale.ROOT))
+                .as("the job's state backend (/jobs/<id>/checkpoints/config state_backend) for STATE_BACKEND="
+                        + STATE_BACKEND)
+                .contains(STATE_BACKEND);
+        return "%d TaskManagers (%s), state backend %s, checkpoint storage %s"
+                .formatted(
+                        TASKMANAGERS,
+                        String.join(", ", used),
+                        backend,
+                        cp.path("checkpoint_storage").asText());
     }
 
     static void clickHouseOutage() throws Exception {
@@ -577,6 +850,7 @@ class FaultInjectionChaos {
         Path v2 = rebuiltJar();
         jobId = submit("submit-v2", v2, savepoint, jobArgs);
         waitRunning("the upgraded job runs", Duration.ofMinutes(3));
+        assertClusterShape(jobId);
         note(
                 "fault: stop-with-savepoint of %s, jar v2 resumed from %s as %s in %.0f s",
                 old, root.relativize(Path.of(savepoint.replace("file:", ""))), jobId, (System.nanoTime() - t) / 1e9);
@@ -666,10 +940,19 @@ class FaultInjectionChaos {
      * committed when a checkpoint completes, which needs every sink to have flushed.
      */
     static void waitCommittedBeyond(long base, String when) throws Exception {
-        waitUntil(
-                Duration.ofMinutes(5),
-                "the job reads, writes and checkpoints again " + when,
-                () -> committed() >= Math.min(base + 3000, producer.sent.get()));
+        waitCommittedBeyond(base, when, () -> {});
+    }
+
+    /** The same, running a check (which may fail the run) before each look at the offsets. */
+    static void waitCommittedBeyond(long base, String when, Step each) throws Exception {
+        waitUntil(Duration.ofMinutes(5), "the job reads, writes and checkpoints again " + when, () -> {
+            each.run();
+            return committed() >= Math.min(base + 3000, producer.sent.get());
+        });
+    }
+
+    interface Step {
+        void run() throws Exception;
     }
 
     /** The job jar with one more entry: different bytes, so the cluster stores and loads it as a new artifact. */
@@ -874,7 +1157,8 @@ class FaultInjectionChaos {
     // Flink REST and scripts
 
     static String submit(String name, Path jar, String savepoint, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/flink-cluster.sh", "submit", "--parallelism", "2"));
+        List<String> cmd = new ArrayList<>(
+                List.of("bash", "scripts/flink-cluster.sh", "submit", "--parallelism", "" + PARALLELISM));
         if (savepoint != null) cmd.addAll(List.of("--savepoint", savepoint));
         cmd.add(jar.toString());
         cmd.addAll(args);

@@ -79,5 +79,15 @@ class StateBackendsTest {
         RetentionTables.assertMatchReference(
                 out.retentionCohortRows(), out.retentionPeriodRows(), job.timezone(), onTime);
         out.clear();
+        // RocksDB and ForSt report their native key estimate (under the "rocksdb" prefix, both);
+        // the heap has no such metric.
+        var keys = SharedCluster.metrics().findMetrics(c.job(), "rocksdb.estimate-num-keys");
+        if (backend == FlinkSettings.StateBackend.hashmap) {
+            assertThat(keys).isEmpty();
+        } else {
+            assertThat(keys)
+                    .as("the %s backend's native metric estimate-num-keys", backend)
+                    .isNotEmpty();
+        }
     }
 }

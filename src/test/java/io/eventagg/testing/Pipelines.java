@@ -66,6 +66,9 @@ public final class Pipelines {
 
     static Configuration withStateBackend(Configuration conf, FlinkSettings.StateBackend backend) {
         conf.set(StateBackendOptions.STATE_BACKEND, backend.name());
+        // The native backends' key-count metric, which shows that they held the keyed state.
+        if (backend != FlinkSettings.StateBackend.hashmap)
+            conf.setString("state.backend." + backend + ".metrics.estimate-num-keys", "true");
         return conf;
     }
 
