@@ -20,8 +20,11 @@ final class FlinkRecycleRace {
 
     static final String HANDLER = "FATAL - exception in exception handler of task";
     static final String CAUSE =
-            "Caused by: org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException:"
-                    + " Connection unexpectedly closed by remote task manager";
+            "Caused by: org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException: ";
+    /** How Flink's network stack words the loss of the peer (a closed channel, a reset connection). */
+    static final List<String> LOST =
+            List.of("Connection unexpectedly closed by remote task manager", "Lost connection to task manager");
+
     static final String RECYCLE = "org.apache.flink.runtime.io.network.partition.consumer.BufferManager.recycle";
 
     /**
@@ -30,7 +33,7 @@ final class FlinkRecycleRace {
      * "fatal" (the Task's and TaskExecutor's "FATAL - exception in exception handler of task", the
      * TaskManagerRunner's "Fatal error occurred") has a stack trace through
      * {@code BufferManager.recycle} caused by the RemoteTransportException "Connection unexpectedly
-     * closed by remote task manager" naming the killed TaskManager, and one of them is the exception
+     * closed by remote task manager" or "Lost connection to task manager" naming the killed TaskManager, and one of them is the exception
      * handler's. Returns a one-line description, or null if the log shows no fatal error or any
      * other one.
      */
@@ -47,7 +50,10 @@ final class FlinkRecycleRace {
         String header = null;
         String cause = null;
         for (List<String> e : fatal) {
-            String c = e.stream().filter(l -> l.startsWith(CAUSE)).findFirst().orElse(null);
+            String c = e.stream()
+                    .filter(l -> l.startsWith(CAUSE) && LOST.stream().anyMatch(m -> l.startsWith(CAUSE + m)))
+                    .findFirst()
+                    .orElse(null);
             boolean recycle = e.stream().anyMatch(l -> l.strip().startsWith("at " + RECYCLE + "("));
             if (c == null || !c.contains(killedId) || !recycle) return null;
             if (header == null && e.get(0).contains(HANDLER)) {

@@ -34,6 +34,23 @@ class FlinkRecycleRaceTest {
     }
 
     @Test
+    void aResetConnectionIsTheSameRace() throws IOException {
+        // Seen in a later run: the peer's loss reported as a reset connection rather than a closed one.
+        String reset = log().replace(
+                        "Connection unexpectedly closed by remote task manager", "Lost connection to task manager")
+                .replace(
+                        "This might indicate that the remote task manager was lost.",
+                        "This indicates that the remote task manager was lost.");
+        assertThat(FlinkRecycleRace.find(reset, KILLED))
+                .contains("RemoteTransportException: Lost connection to task manager")
+                .contains(KILLED);
+        assertThat(FlinkRecycleRace.find(
+                        log().replace("Connection unexpectedly closed by remote task manager", "Some other loss"),
+                        KILLED))
+                .isNull();
+    }
+
+    @Test
     void theLostConnectionMustBeTheKilledTaskManagers() throws IOException {
         assertThat(FlinkRecycleRace.find(log(), "local-tm-20261207-132103-22684"))
                 .isNull();
