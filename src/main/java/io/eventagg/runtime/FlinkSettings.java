@@ -81,7 +81,11 @@ public final class FlinkSettings {
 
     /** {@link #local} with the given state backend (streaming; batch execution keeps no state backend). */
     public static Configuration local(boolean streaming, int parallelism, StateBackend backend) {
-        Configuration c = local(streaming, parallelism);
+        return withStateBackend(local(streaming, parallelism), backend);
+    }
+
+    /** Sets a state backend on {@code c} (returned): RocksDB and ForSt with incremental checkpoints. */
+    public static Configuration withStateBackend(Configuration c, StateBackend backend) {
         c.set(StateBackendOptions.STATE_BACKEND, backend.name());
         // Only the state changed since the last checkpoint is uploaded (RocksDB and ForSt).
         if (backend != StateBackend.hashmap) c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);

@@ -35,7 +35,6 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.CheckpointType;
@@ -105,8 +104,7 @@ public final class BigStateBench {
         Path in = dir.resolve("in");
         Files.createDirectories(in);
         Configuration conf = FlinkSettings.local(true, parallelism);
-        conf.set(StateBackendOptions.STATE_BACKEND, backend);
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        FlinkSettings.withStateBackend(conf, FlinkSettings.StateBackend.valueOf(backend));
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,

@@ -26,7 +26,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 
 /** Runs the eventagg pipeline over files on the test MiniCluster. */
 public final class Pipelines {
@@ -65,7 +64,7 @@ public final class Pipelines {
     }
 
     static Configuration withStateBackend(Configuration conf, FlinkSettings.StateBackend backend) {
-        conf.set(StateBackendOptions.STATE_BACKEND, backend.name());
+        FlinkSettings.withStateBackend(conf, backend);
         // The native backends' key-count metric, which shows that they held the keyed state.
         if (backend != FlinkSettings.StateBackend.hashmap)
             conf.setString("state.backend." + backend + ".metrics.estimate-num-keys", "true");
