@@ -47,7 +47,22 @@ BENCH_STATE_OPTS       = --bigstate-users '$(BENCH_STATE_USERS)' --bigstate-days
   --bigstate-activity '$(BENCH_STATE_ACTIVITY)' --bigstate-repeat '$(BENCH_STATE_REPEAT)' --bigstate-heap '$(BENCH_STATE_HEAP)' \
   --bigstate-rocksdb-heap '$(BENCH_STATE_ROCKSDB_HEAP)' --bigstate-managed '$(BENCH_STATE_MANAGED)' --bigstate-interval '$(BENCH_STATE_INTERVAL)'
 
-.PHONY: bench bench-state
+.PHONY: bench bench-state chdb
+
+# chDB (ClickHouse in-process, the npm package pinned in infra/chdb/package.json and its lock), installed
+# into .bench/chdb for the chDB peer (scripts/chdb-peer.js). Skipped when that version is installed
+# from the same lock; about 8 s and 546 MB when it is not. (ChdbPeer and chdb-peer.js look there.)
+CHDB_DIR := .bench/chdb
+chdb: ## install chDB (ClickHouse 26.x in-process, npm package pinned in infra/chdb) into .bench/chdb for the chDB peer
+	@want=$$(node -p 'require("./infra/chdb/package.json").dependencies.chdb'); \
+	have=$$(node -p 'try { require("./$(CHDB_DIR)/node_modules/chdb/package.json").version } catch (e) { "" }'); \
+	if [ "$$have" = "$$want" ] && cmp -s infra/chdb/package-lock.json $(CHDB_DIR)/package-lock.json; then \
+	  echo "chdb $$have already in $(CHDB_DIR)"; \
+	else \
+	  echo "installing chdb $$want into $(CHDB_DIR) (npm ci)"; \
+	  mkdir -p $(CHDB_DIR) && cp infra/chdb/package.json infra/chdb/package-lock.json $(CHDB_DIR)/ && \
+	  (cd $(CHDB_DIR) && npm ci --no-audit --no-fund); \
+	fi
 
 bench: ## benchmark eventagg beside DuckDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=...)
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
