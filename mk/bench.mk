@@ -1,15 +1,20 @@
 # The benchmark (io.eventagg.bench, test sources; see BENCHMARKS.md): eventagg beside its peers on
-# one generated dataset, every measurement in a JVM of its own, a table printed and appended to
-# BENCHMARKS.md. Not part of `make test` (BenchSmokeTest runs a tiny version of it there).
+# generated datasets, every measurement in a process of its own, a table per dataset printed and
+# appended to BENCHMARKS.md. Not part of `make test` (BenchSmokeTest runs a tiny version of it there).
 #
-#   make bench                                   # 5M events, 200k users, 60 days (~20 min)
+#   make bench                                   # dense: 5M events, 200k users, 60 days; sparse: 60k users, 60 days
 #   make bench BENCH_EVENTS=1000000 BENCH_ONLY=ceiling,ts
+#   make bench BENCH_ONLY=ts,backfill,chdb,duckdb BENCH_DATASETS=sparse BENCH_OUT=-   # the user's-view comparison, sparse only
 #   make bench-state                             # large state: RocksDB against heap, two months of users
 #   make bench-state BENCH_STATE_USERS=1000000 BENCH_STATE_HEAP=12g  # hours on RocksDB here
 #
-# Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED, BENCH_ONLY (any of ceiling, floor, ts, heavy,
-# full, backfill, duckdb, clickhouse, latency, state, bigstate), BENCH_REPEAT (runs per measurement, the
-# fastest counts), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
+# Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED (the dense dataset), BENCH_ONLY (any of ceiling,
+# floor, ts, heavy, full, backfill, duckdb, chdb, writefloor, clickhouse, latency, state, bigstate),
+# BENCH_DATASETS (the datasets the comparison rows run on: dense, sparse or both), BENCH_SPARSE_USERS,
+# BENCH_SPARSE_DAYS, BENCH_SPARSE_SEED (the sparse dataset, at the generator's own activity),
+# BENCH_REPEAT (rounds of the comparison rows: the cold CLI runs, the DuckDB and chDB peers; interleaved
+# across rows, the median counts, range shown), BENCH_WARM_REPEAT (JVMs per other measurement, the fastest
+# counts), BENCH_COLD (false: no cold CLI rows), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
 # BENCH_HEAP (heap of each measured JVM), BENCH_YOUNG (its young generation, 1g; auto = the
 # collector's own sizing), BENCH_CEILING_YOUNG (the ceiling's, 256m), BENCH_GC (parallel or g1),
 # BENCH_RUNS (pipeline runs per JVM: the first is cold, the last is reported; 1 = cold only),
@@ -25,8 +30,14 @@ BENCH_EVENTS          ?= 5000000
 BENCH_USERS           ?= 200000
 BENCH_DAYS            ?= 60
 BENCH_SEED            ?= 1
-BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state
-BENCH_REPEAT          ?= 1
+BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,duckdb,chdb,writefloor,clickhouse,latency,state
+BENCH_DATASETS        ?= dense,sparse
+BENCH_SPARSE_USERS    ?= 60000
+BENCH_SPARSE_DAYS     ?= 60
+BENCH_SPARSE_SEED     ?= 5
+BENCH_REPEAT          ?= 3
+BENCH_WARM_REPEAT     ?= 1
+BENCH_COLD            ?= true
 BENCH_RATE            ?= 50000
 BENCH_LATENCY_SECONDS ?= 90
 BENCH_HEAP            ?= 6g
@@ -47,14 +58,31 @@ BENCH_STATE_OPTS       = --bigstate-users '$(BENCH_STATE_USERS)' --bigstate-days
   --bigstate-activity '$(BENCH_STATE_ACTIVITY)' --bigstate-repeat '$(BENCH_STATE_REPEAT)' --bigstate-heap '$(BENCH_STATE_HEAP)' \
   --bigstate-rocksdb-heap '$(BENCH_STATE_ROCKSDB_HEAP)' --bigstate-managed '$(BENCH_STATE_MANAGED)' --bigstate-interval '$(BENCH_STATE_INTERVAL)'
 
-.PHONY: bench bench-state
+.PHONY: bench bench-state chdb
 
-bench: ## benchmark eventagg beside DuckDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=...)
+# chDB (ClickHouse in-process, the npm package pinned in infra/chdb/package.json and its lock), installed
+# into .bench/chdb for the chDB peer (scripts/chdb-peer.js). Skipped when that version is installed
+# from the same lock; about 8 s and 546 MB when it is not. (ChdbPeer and chdb-peer.js look there.)
+CHDB_DIR := .bench/chdb
+chdb: ## install chDB (ClickHouse 26.x in-process, npm package pinned in infra/chdb) into .bench/chdb for the chDB peer
+	@want=$$(node -p 'require("./infra/chdb/package.json").dependencies.chdb'); \
+	have=$$(node -p 'try { require("./$(CHDB_DIR)/node_modules/chdb/package.json").version } catch (e) { "" }'); \
+	if [ "$$have" = "$$want" ] && cmp -s infra/chdb/package-lock.json $(CHDB_DIR)/package-lock.json; then \
+	  echo "chdb $$have already in $(CHDB_DIR)"; \
+	else \
+	  echo "installing chdb $$want into $(CHDB_DIR) (npm ci)"; \
+	  mkdir -p $(CHDB_DIR) && cp infra/chdb/package.json infra/chdb/package-lock.json $(CHDB_DIR)/ && \
+	  (cd $(CHDB_DIR) && npm ci --no-audit --no-fund); \
+	fi
+
+bench: ## benchmark eventagg beside DuckDB, chDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=... BENCH_DATASETS=dense,sparse BENCH_REPEAT=3)
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
-	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' \
+	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --warm-repeat '$(BENCH_WARM_REPEAT)' --datasets '$(BENCH_DATASETS)' \
+	  --sparse-users '$(BENCH_SPARSE_USERS)' --sparse-days '$(BENCH_SPARSE_DAYS)' --sparse-seed '$(BENCH_SPARSE_SEED)' --cold '$(BENCH_COLD)' \
+	  --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' \
 	  --heap '$(BENCH_HEAP)' --young '$(BENCH_YOUNG)' --ceiling-young '$(BENCH_CEILING_YOUNG)' --gc '$(BENCH_GC)' --runs '$(BENCH_RUNS)' --out '$(BENCH_OUT)' \
 	  $(BENCH_STATE_OPTS) \
-	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY)'
+	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY) BENCH_DATASETS=$(BENCH_DATASETS) BENCH_SPARSE_USERS=$(BENCH_SPARSE_USERS) BENCH_REPEAT=$(BENCH_REPEAT)'
 
 bench-state: ## large state: the full job over two months of users on RocksDB and on the heap (BENCH_STATE_USERS=100000 BENCH_STATE_REPEAT=1; ~10-20 min here)
 	@bash scripts/bench.sh --only bigstate --seed '$(BENCH_SEED)' --out '$(BENCH_OUT)' $(BENCH_STATE_OPTS) \

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# `make bench`: compiles the test sources (the benchmark lives there, not in the job jar), starts
-# ClickHouse if a ClickHouse measurement is asked for and none answers (and stops it again), then
-# runs io.eventagg.bench.Bench with the arguments given (see mk/bench.mk). Data and scratch files
-# go to .bench/ (not committed; the dataset is reused by later runs with the same parameters).
+# `make bench`: builds the CLI jar (the cold whole-process rows run target/eventagg-cli.jar as a
+# user does) and compiles the test sources (the benchmark lives there, not in the job jar), installs
+# chDB into .bench/chdb (`make chdb`) if a chDB measurement is asked for, starts ClickHouse if a
+# ClickHouse measurement is asked for and none answers (and stops it again), then runs
+# io.eventagg.bench.Bench with the arguments given (see mk/bench.mk). Data and scratch files go to
+# .bench/ (not committed; the dataset is reused by later runs with the same parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+make --no-print-directory build
 mvn -B -q test-compile
+if [[ " $* " == *chdb* ]]; then make --no-print-directory chdb; fi
 mkdir -p .bench
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=.bench/classpath.txt >/dev/null
 started_clickhouse=0

@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,heavy,backfill,duckdb,clickhouse,latency,state,bigstate] [--repeat N]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,duckdb,chdb,writefloor,clickhouse,latency,state,bigstate]
+ *       [--repeat 3] [--warm-repeat 1] [--datasets dense,sparse] [--cold true] [--cli jar|classpath]
+ *       [--sparse-users 60000] [--sparse-days 60] [--sparse-seed 5] [--sparse-activity 1.0]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
  *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
@@ -42,8 +44,27 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     /** What {@code make bench} measures unless told otherwise. */
-    static final List<String> DEFAULT =
-            List.of("ceiling", "floor", "ts", "full", "heavy", "backfill", "duckdb", "clickhouse", "latency", "state");
+    static final List<String> DEFAULT = List.of(
+            "ceiling",
+            "floor",
+            "ts",
+            "full",
+            "heavy",
+            "backfill",
+            "duckdb",
+            "chdb",
+            "writefloor",
+            "clickhouse",
+            "latency",
+            "state");
+    /** The datasets the comparison rows can run on (see {@link #comparisons}). */
+    static final List<String> DATASETS = List.of("dense", "sparse");
+    /** The key suffix of an eventagg row's cold whole-process (CLI) measurement. */
+    static final String COLD = "@cold";
+    /** The key prefix of the sparse dataset's rows (the dense dataset's have none). */
+    static final String SPARSE = "sparse:";
+    /** The job files the CLI runs (the bench's classpath jobs, as files). */
+    static final Path JOBS = Path.of("src/test/resources/bench");
     /** Everything: the default and the large-state run ({@code bigstate}, tens of minutes; {@code make bench-state}). */
     static final List<String> ALL = java.util.stream.Stream.concat(DEFAULT.stream(), Stream.of("bigstate"))
             .toList();
@@ -64,7 +85,24 @@ public final class Bench {
         opt.put("parts", "2");
         opt.put("parallelism", "2");
         opt.put("only", String.join(",", DEFAULT));
-        opt.put("repeat", "1");
+        // The comparison rows (the cold whole-process runs, the DuckDB and chDB peers): this many
+        // rounds, interleaved across the rows (round 1: A, B, C…; round 2: A, B, C…), the median
+        // reported with the range, so that a slow spell of the shared machine hits every row alike.
+        opt.put("repeat", "3");
+        // Every other measurement: this many JVMs, the fastest counts (the yardsticks at least three).
+        opt.put("warm-repeat", "1");
+        // The datasets the comparison rows run on: the dense default (--events over --users) and a
+        // sparse one (--sparse-users at the generator's own activity: more result rows per event).
+        opt.put("datasets", "dense,sparse");
+        opt.put("sparse-users", "60000");
+        opt.put("sparse-days", "60");
+        opt.put("sparse-seed", "5");
+        opt.put("sparse-activity", "1.0");
+        // The cold whole-process rows: the CLI as a user runs it, beside the in-JVM rows.
+        opt.put("cold", "true");
+        // jar: target/eventagg-cli.jar (scripts/bench.sh builds it); classpath: the CLI's main class
+        // on this JVM's class path (the smoke test, which runs before the jar is packaged).
+        opt.put("cli", "jar");
         opt.put("data", ".bench/data");
         opt.put("work", ".bench/work");
         opt.put("heap", "6g");
@@ -134,6 +172,9 @@ public final class Bench {
         Set<String> only = new LinkedHashSet<>(Arrays.asList(opt.get("only").split(",")));
         for (String o : only)
             if (!ALL.contains(o)) throw new IllegalArgumentException("--only: unknown measurement " + o);
+        List<String> datasets = Arrays.asList(opt.get("datasets").split(","));
+        for (String d : datasets)
+            if (!DATASETS.contains(d)) throw new IllegalArgumentException("--datasets: dense or sparse, not " + d);
         String load0 = loadAverage();
         long started = System.nanoTime();
         boolean onlyBig = only.equals(Set.of("bigstate"));
@@ -260,7 +301,30 @@ public final class Bench {
                     "parallelism=" + p,
                     work);
         }
-        if (only.contains("duckdb")) measure("peer-duckdb", "duckdb", "files=" + files, work);
+        boolean cold = Boolean.parseBoolean(opt.get("cold"));
+        if (datasets.contains("sparse")
+                && (Stream.of("duckdb", "chdb").anyMatch(only::contains)
+                        || cold && Stream.of("ts", "backfill").anyMatch(only::contains)))
+            sparse = BenchData.prepareAtActivity(
+                    Path.of(opt.get("data")),
+                    Integer.parseInt(opt.get("sparse-users")),
+                    Integer.parseInt(opt.get("sparse-days")),
+                    Long.parseLong(opt.get("sparse-seed")),
+                    Double.parseDouble(opt.get("sparse-activity")),
+                    Integer.parseInt(opt.get("parts")),
+                    log);
+        if (!onlyBig) interleaved(comparisons(only, datasets, data, Integer.parseInt(p)));
+        if (only.contains("writefloor")) {
+            measure(
+                    "writefloor",
+                    "writefloor",
+                    ts,
+                    "files=" + files,
+                    "from=" + data.start(),
+                    "to=" + data.end(),
+                    "parallelism=" + p,
+                    work);
+        }
         if (only.contains("clickhouse")) measure("peer-clickhouse", "clickhouse", ts, "files=" + files, "loaders=" + p);
         if (only.contains("latency")) {
             measure(
@@ -298,6 +362,116 @@ public final class Bench {
             Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             log.println("appended to " + md.toAbsolutePath());
         }
+    }
+
+    /** The sparse dataset ({@code --sparse-users}, at the generator's own activity), when measured. */
+    BenchData.Dataset sparse;
+
+    /** A comparison row: a whole process measured {@code --repeat} times, interleaved with the others. */
+    record Comparison(String name, Measured run) {}
+
+    /** A measurement run in (or from) this JVM. */
+    interface Measured {
+        Map<String, Object> run() throws Exception;
+    }
+
+    /**
+     * The comparison rows, per dataset of {@code --datasets}: the CLI run cold as a user does (the
+     * time-series job, batch and streaming; its backfill), the chDB {@code GROUP BY}s (HLL and exact
+     * uniques) and the DuckDB peer; on the dense dataset also the full job's cold run and backfill,
+     * the views-work backfill and chDB's materialized views. Keys: an eventagg row's key plus
+     * {@link #COLD}, a peer's own key; the sparse dataset's prefixed with {@link #SPARSE}.
+     */
+    List<Comparison> comparisons(Set<String> only, List<String> datasets, BenchData.Dataset dense, int parallelism) {
+        List<Comparison> c = new ArrayList<>();
+        boolean cold = Boolean.parseBoolean(opt.get("cold"));
+        String cli = opt.get("cli");
+        Path work = Path.of(opt.get("work"));
+        Path tsJob = JOBS.resolve("timeseries.yaml");
+        Path fullJob = JOBS.resolve("full.yaml");
+        Path viewsJob = JOBS.resolve("views.yaml");
+        for (String set : datasets) {
+            boolean isDense = set.equals("dense");
+            BenchData.Dataset d = isDense ? dense : sparse;
+            if (d == null) continue;
+            String pre = isDense ? "" : SPARSE;
+            List<String> f = d.partNames();
+            if (cold && only.contains("ts")) {
+                for (String mode : List.of("batch", "streaming"))
+                    c.add(new Comparison(
+                            pre + "ts-duckdb-" + mode + COLD,
+                            () -> ColdCli.run(cli, tsJob, f, mode, parallelism, work, log)));
+            }
+            if (cold && isDense && only.contains("full")) {
+                c.add(new Comparison(
+                        "full-duckdb-streaming" + COLD,
+                        () -> ColdCli.run(cli, fullJob, f, "streaming", parallelism, work, log)));
+            }
+            if (cold && only.contains("backfill")) {
+                c.add(new Comparison(
+                        pre + "backfill-ts" + COLD,
+                        () -> ColdCli.backfill(cli, tsJob, f, d.start(), d.end(), parallelism, work, log)));
+                if (isDense) {
+                    c.add(new Comparison(
+                            "backfill" + COLD,
+                            () -> ColdCli.backfill(cli, fullJob, f, d.start(), d.end(), parallelism, work, log)));
+                    c.add(new Comparison(
+                            "backfill-views" + COLD,
+                            () -> ColdCli.backfill(cli, viewsJob, f, d.start(), d.end(), parallelism, work, log)));
+                }
+            }
+            if (only.contains("chdb")) {
+                c.add(new Comparison(
+                        pre + "peer-chdb-hll",
+                        () -> ChdbPeer.run(f, "uniqCombined64", "groupby", work, parallelism, log)));
+                c.add(new Comparison(
+                        pre + "peer-chdb-exact",
+                        () -> ChdbPeer.run(f, "uniqExact", "groupby", work, parallelism, log)));
+                if (isDense)
+                    c.add(new Comparison(
+                            "peer-chdb-mv", () -> ChdbPeer.run(f, "uniqCombined64", "mv", work, parallelism, log)));
+            }
+            if (only.contains("duckdb")) {
+                c.add(new Comparison(
+                        pre + "peer-duckdb",
+                        () -> child("duckdb", "files=" + String.join(",", f), "work=" + opt.get("work"))));
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Runs the rows {@code --repeat} times, interleaved (round 1: every row once, in order; round 2:
+     * again; …), each run's load average before it recorded, and keeps per row the run with the
+     * median process time, with the range and every run's time, CPU seconds and load.
+     */
+    void interleaved(List<Comparison> rows) throws Exception {
+        int repeat = Integer.parseInt(opt.get("repeat"));
+        Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+        for (int i = 0; i < repeat; i++) {
+            for (Comparison row : rows) {
+                String before = loadAverage();
+                log.printf("%n[%s] round %d of %d (load average %s)%n", row.name(), i + 1, repeat, before);
+                Map<String, Object> r = new LinkedHashMap<>(row.run().run());
+                r.put("load_before", before);
+                r.put("load_after", loadAverage());
+                log.printf("[%s] %s%n", row.name(), JSON.writeValueAsString(r));
+                all.computeIfAbsent(row.name(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet()) {
+            Map<String, Object> m = median(e.getValue(), "process_seconds");
+            m.put("all_process_seconds", column(e.getValue(), "process_seconds"));
+            m.put("all_cpu_seconds", column(e.getValue(), "process_cpu_seconds"));
+            m.put("all_load_before", column(e.getValue(), "load_before"));
+            results.put(e.getKey(), m);
+        }
+    }
+
+    private static List<Object> column(List<Map<String, Object>> runs, String key) {
+        List<Object> v = new ArrayList<>();
+        for (Map<String, Object> r : runs) v.add(r.get(key));
+        return v;
     }
 
     /** The large-state dataset (two months of users), when measured. */
@@ -432,18 +606,30 @@ public final class Bench {
 
     /** The run with the median job time, with the range of all of them ({@code min_seconds}, {@code max_seconds}). */
     static Map<String, Object> median(List<Map<String, Object>> runs) {
+        return median(runs, "seconds");
+    }
+
+    /**
+     * The run with the median {@code key} ({@code seconds}: {@link #seconds}, the job time where there
+     * is one; else that number of each run), with the range of all of them ({@code min_KEY},
+     * {@code max_KEY}) and their count ({@code repeats}). With an even count, the upper middle one.
+     */
+    static Map<String, Object> median(List<Map<String, Object>> runs, String key) {
+        java.util.function.ToDoubleFunction<Map<String, Object>> f = key.equals("seconds")
+                ? Bench::seconds
+                : r -> r.get(key) instanceof Number n ? n.doubleValue() : Double.MAX_VALUE;
         List<Map<String, Object>> sorted = new ArrayList<>(runs);
-        sorted.sort(Comparator.comparingDouble(Bench::seconds));
+        sorted.sort(Comparator.comparingDouble(f));
         Map<String, Object> m = new LinkedHashMap<>(sorted.get(sorted.size() / 2));
-        m.put("min_seconds", seconds(sorted.get(0)));
-        m.put("max_seconds", seconds(sorted.get(sorted.size() - 1)));
+        m.put("min_" + key, f.applyAsDouble(sorted.get(0)));
+        m.put("max_" + key, f.applyAsDouble(sorted.get(sorted.size() - 1)));
         m.put("repeats", sorted.size());
         return m;
     }
 
-    /** {@link #measureFastest} with {@code --repeat} runs. */
+    /** {@link #measureFastest} with {@code --warm-repeat} runs. */
     void measure(String name, String task, String... args) throws Exception {
-        measureFastest(Integer.parseInt(opt.get("repeat")), name, task, args);
+        measureFastest(Integer.parseInt(opt.get("warm-repeat")), name, task, args);
     }
 
     /**
@@ -453,7 +639,7 @@ public final class Bench {
      * busy, 3.3-3.6 s in a quiet rerun; a streaming floor 6.1 s against 4.4 s an hour before).
      */
     void measureYardstick(String name, String task, String... args) throws Exception {
-        measureFastest(Math.max(Integer.parseInt(opt.get("repeat")), 3), name, task, args);
+        measureFastest(Math.max(Integer.parseInt(opt.get("warm-repeat")), 3), name, task, args);
     }
 
     /** Runs a task in a fresh JVM {@code repeat} times and records the fastest under {@code name}. */
@@ -507,6 +693,7 @@ public final class Bench {
         cmd.add(BenchTask.class.getName());
         cmd.add(task);
         cmd.addAll(Arrays.asList(args));
+        long spawned = System.nanoTime();
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Map<String, Object> result = null;
         try (BufferedReader r =
@@ -525,6 +712,9 @@ public final class Bench {
         if (!proc.waitFor(10, TimeUnit.MINUTES)) proc.destroyForcibly();
         if (result == null)
             throw new IOException(task + " failed (exit " + proc.exitValue() + "), see its output above");
+        // The JVM's whole life, spawn to exit, and its CPU seconds as it reported them just before exiting.
+        result.putIfAbsent("process_seconds", (System.nanoTime() - spawned) / 1e9);
+        result.putIfAbsent("process_cpu_seconds", result.get("cpu_seconds"));
         return result;
     }
 

@@ -41,92 +41,173 @@ final class BenchReport {
                     "Backfill of the whole dataset (batch, the 3 views' work: hour and day, no breakdowns) -> DuckDB",
                     BATCH),
             new Row("peer-duckdb", "Peer: DuckDB read_json + GROUP BY (exact uniques)"),
+            new Row("peer-chdb-hll", "Peer: chDB (ClickHouse 26.x in-process) GROUP BY, HLL uniques (uniqCombined64)"),
+            new Row("peer-chdb-exact", "Peer: chDB (ClickHouse 26.x in-process) GROUP BY, exact uniques (uniqExact)"),
+            new Row(
+                    "peer-chdb-mv",
+                    "Peer: chDB (ClickHouse 26.x in-process) materialized views of the same rollups (HLL)"),
             new Row("peer-clickhouse", "Peer: ClickHouse JSONEachRow load + INSERT…SELECT GROUP BY"),
             new Row("peer-clickhouse-mv", "Peer: ClickHouse JSONEachRow load through the 3 materialized views"),
             new Row(
                     "peer-clickhouse-mv-rollups",
                     "Peer: ClickHouse JSONEachRow load through 25 materialized views of the same rollups"));
 
+    /** Peers whose own result is a whole process measured as a user's (their "Cold process" columns). */
+    private static final List<String> PROCESS_PEERS =
+            List.of("peer-duckdb", "peer-chdb-hll", "peer-chdb-exact", "peer-chdb-mv");
+
     static String table(Bench b, BenchData.Dataset data) {
-        Map<String, Map<String, Object>> r = b.results;
-        double ceiling = rate(r.get("ceiling"), "events_per_s");
-        double duck = r.containsKey("peer-duckdb")
-                ? events(r.get("peer-duckdb")) / num(r.get("peer-duckdb"), "seconds")
-                : Double.NaN;
-        double ch = r.containsKey("peer-clickhouse")
-                ? events(r.get("peer-clickhouse")) / num(r.get("peer-clickhouse"), "seconds")
-                : Double.NaN;
-        double chMv = r.containsKey("peer-clickhouse")
-                ? num(r.get("peer-clickhouse"), "mv_events") / num(r.get("peer-clickhouse"), "mv_seconds")
-                : Double.NaN;
-        double chMvRollups = r.containsKey("peer-clickhouse")
-                ? num(r.get("peer-clickhouse"), "mv_rollups_events")
-                        / num(r.get("peer-clickhouse"), "mv_rollups_seconds")
-                : Double.NaN;
         StringBuilder sb = new StringBuilder();
+        throughput(sb, b, data, "", "");
+        if (b.sparse != null) throughput(sb, b, b.sparse, Bench.SPARSE, "[sparse] ");
+        writeFloor(sb, b.results);
+        heavy(sb, b);
+        notes(sb, b.results, "");
+        if (b.sparse != null) notes(sb, b.results, Bench.SPARSE);
+        otherNotes(sb, b.results);
+        bigState(sb, b);
+        return sb.toString();
+    }
+
+    /** The throughput table of one dataset: rows whose keys start with {@code pre}, labels with {@code tag}. */
+    private static void throughput(StringBuilder sb, Bench b, BenchData.Dataset data, String pre, String tag) {
+        Map<String, Map<String, Object>> r = b.results;
+        double ceiling = rate(r.get(pre + "ceiling"), "events_per_s");
+        Map<String, Object> duckM = r.get(pre + "peer-duckdb");
+        double duck = duckM != null ? events(duckM) / num(duckM, "seconds") : Double.NaN;
+        Map<String, Object> chM = r.get(pre + "peer-clickhouse");
+        double ch = chM != null ? events(chM) / num(chM, "seconds") : Double.NaN;
+        double chMv = chM != null ? num(chM, "mv_events") / num(chM, "mv_seconds") : Double.NaN;
+        double chMvRollups = chM != null ? num(chM, "mv_rollups_events") / num(chM, "mv_rollups_seconds") : Double.NaN;
+        // chDB's GROUP BY with HLL uniques, as a user's process: what the cold process rows are divided by.
+        double chdb = processRate(r.get(pre + "peer-chdb-hll"));
+        boolean any = THROUGHPUT.stream().anyMatch(row -> warm(r, pre, row) != null || cold(r, pre, row) != null);
+        if (!any) return;
         if (data != null)
             sb.append(String.format(
                     Locale.ROOT,
-                    "Dataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%n%n",
+                    "%sDataset: %,d events, %,d users, %d days (%,d MB JSON lines in %d files), seed %d%s%n%n",
+                    tag,
                     data.events(),
                     data.users(),
                     data.days(),
                     data.bytes() >> 20,
                     data.parts().size(),
-                    data.seed()));
-        boolean any = THROUGHPUT.stream()
-                .anyMatch(
-                        row -> r.containsKey(row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
-        if (any) {
-            sb.append(
-                    "| Measurement | Events | Time s | Cold s | Events/s | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ CH GROUP BY | ÷ CH MVs"
-                            + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        }
+                    data.seed(),
+                    pre.isEmpty() ? "" : String.format(Locale.ROOT, ", activity x%.2f", data.activityScale())));
+        sb.append("| Measurement | Events | Time s | 1st run in JVM s | Cold process s | Cold CPU s | Events/s"
+                + " | ÷ (2 × ceiling) | ÷ Flink floor | ÷ DuckDB | ÷ chDB HLL | ÷ CH GROUP BY | ÷ CH MVs"
+                + " | ÷ CH MVs, same rollups | Peak RSS MB | Load avg |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row row : THROUGHPUT) {
-            Map<String, Object> m;
-            double secs;
+            Map<String, Object> m = warm(r, pre, row);
+            Map<String, Object> c = cold(r, pre, row);
+            if (m == null && c == null) continue;
+            double secs = Double.NaN;
             double ev;
             if (row.key().startsWith("peer-clickhouse-mv")) {
-                m = r.get("peer-clickhouse");
-                if (m == null) continue;
                 String prefix = row.key().equals("peer-clickhouse-mv") ? "mv_" : "mv_rollups_";
                 secs = num(m, prefix + "seconds");
                 ev = num(m, prefix + "events");
-            } else {
-                m = r.get(row.key());
-                if (m == null) continue;
+            } else if (m != null) {
                 secs = row.key().equals("ceiling") ? num(m, "seconds") : Bench.seconds(m);
                 ev = events(m);
+            } else {
+                ev = events(c);
             }
             double rate = ev / secs;
             boolean isCeiling = row.key().equals("ceiling");
-            double cold = num(m, "cold_job_seconds");
-            double floor = row.floor() == null || r.get(row.floor()) == null
-                    ? Double.NaN
-                    : events(r.get(row.floor())) / Bench.seconds(r.get(row.floor()));
+            double firstRun = num(m, "cold_job_seconds");
+            Map<String, Object> floorM = row.floor() == null ? null : r.get(pre + row.floor());
+            double floor = floorM == null ? Double.NaN : events(floorM) / Bench.seconds(floorM);
+            Map<String, Object> shown = m != null ? m : c;
             sb.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    row.label(),
+                    "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    tag + row.label(),
                     (long) ev,
-                    secs,
-                    Double.isNaN(cold) || row.key().startsWith("peer") ? "–" : String.format(Locale.ROOT, "%.1f", cold),
-                    rate,
+                    Double.isNaN(secs) ? "–" : String.format(Locale.ROOT, "%.1f", secs),
+                    Double.isNaN(firstRun) || row.key().startsWith("peer")
+                            ? "–"
+                            : String.format(Locale.ROOT, "%.1f", firstRun),
+                    processRange(c),
+                    c == null ? "–" : oneDecimal(num(c, "process_cpu_seconds")),
+                    Double.isNaN(rate) ? "–" : String.format(Locale.ROOT, "%,.0f", rate),
                     isCeiling ? "(0.50)" : ratio(rate, 2 * ceiling),
                     ratio(rate, floor),
                     ratio(rate, duck),
+                    ratio(processRate(c), chdb),
                     ratio(rate, ch),
                     ratio(rate, chMv),
                     ratio(rate, chMvRollups),
-                    mb(m.get("peak_rss_bytes")),
-                    m.get("load_before")));
+                    mb(
+                            shown.get("peak_rss_bytes") != null || c == null
+                                    ? shown.get("peak_rss_bytes")
+                                    : c.get("peak_rss_bytes")),
+                    loads(m, c)));
         }
-        if (any) sb.append('\n');
-        heavy(sb, b);
-        notes(sb, r);
-        bigState(sb, b);
-        return sb.toString();
+        sb.append('\n');
+    }
+
+    /** A row's in-JVM measurement (a peer's own result; both ClickHouse view rows read the GROUP BY run's). */
+    private static Map<String, Object> warm(Map<String, Map<String, Object>> r, String pre, Row row) {
+        return r.get(pre + (row.key().startsWith("peer-clickhouse") ? "peer-clickhouse" : row.key()));
+    }
+
+    /** A row's whole-process measurement: an eventagg row's cold CLI runs, or a DuckDB or chDB peer's runs. */
+    private static Map<String, Object> cold(Map<String, Map<String, Object>> r, String pre, Row row) {
+        if (PROCESS_PEERS.contains(row.key())) return r.get(pre + row.key());
+        return r.get(pre + row.key() + Bench.COLD);
+    }
+
+    /** Events per second of a whole process (spawn to exit). */
+    static double processRate(Map<String, Object> m) {
+        return m == null ? Double.NaN : events(m) / num(m, "process_seconds");
+    }
+
+    /** The median process time, with the range when there were several runs. */
+    private static String processRange(Map<String, Object> c) {
+        if (c == null) return "–";
+        double med = num(c, "process_seconds");
+        if (num(c, "repeats") > 1)
+            return String.format(
+                    Locale.ROOT, "%.1f (%.1f–%.1f)", med, num(c, "min_process_seconds"), num(c, "max_process_seconds"));
+        return oneDecimal(med);
+    }
+
+    /** The load average before the in-JVM run (1, 5, 15 min), and the 1-minute load before each process run. */
+    @SuppressWarnings("unchecked")
+    private static String loads(Map<String, Object> m, Map<String, Object> c) {
+        List<String> parts = new ArrayList<>();
+        if (m != null && m != c && m.get("load_before") != null) parts.add(String.valueOf(m.get("load_before")));
+        if (c != null && c.get("all_load_before") instanceof List<?> l) {
+            List<String> ones = new ArrayList<>();
+            for (Object o : (List<Object>) l) ones.add(String.valueOf(o).split(" ")[0]);
+            parts.add((m != null && m != c ? "process runs: " : "") + String.join(" / ", ones));
+        }
+        return parts.isEmpty() ? "–" : String.join("; ", parts);
+    }
+
+    private static String oneDecimal(double d) {
+        return Double.isNaN(d) || d < 0 ? "–" : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    /** The DuckDB write floor: the time-series job's rows inserted by DuckDB alone, beside that job's backfill. */
+    private static void writeFloor(StringBuilder sb, Map<String, Map<String, Object>> r) {
+        Map<String, Object> m = r.get("writefloor");
+        if (m == null) return;
+        Map<String, Object> bf = r.get("backfill-ts");
+        double job = bf != null ? Bench.seconds(bf) : num(m, "backfill_job_seconds");
+        sb.append("| Measurement | Rows | Time s | Rows/s | Backfill, time-series job: job s | Floor ÷ backfill |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "| DuckDB write floor: the time-series job's rows inserted by DuckDB alone | %,d | %.2f | %,.0f | %s | %s |%n%n",
+                (long) num(m, "rows"),
+                num(m, "seconds"),
+                num(m, "rows") / num(m, "seconds"),
+                oneDecimal(job),
+                ratio(num(m, "seconds"), job)));
     }
 
     /** The large-state rows: RocksDB (incremental checkpoints) against the heap backend, two months of users. */
@@ -328,8 +409,8 @@ final class BenchReport {
                 d.evenEvents(),
                 d.evenUsers(),
                 b.opt.get("heavy-repeat")));
-        sb.append(
-                "| Mode | Heavy-tailed: job s | Cold s | Evenly spread: job s | Cold s | Heavy ÷ even (target <= 1.2) |\n");
+        sb.append("| Mode | Heavy-tailed: job s | 1st run in JVM s | Evenly spread: job s | 1st run in JVM s"
+                + " | Heavy ÷ even (target <= 1.2) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|\n");
         for (String mode : List.of("batch", "streaming")) {
             Map<String, Object> h = r.get("heavy-" + mode);
@@ -337,16 +418,16 @@ final class BenchReport {
             if (h == null || e == null) continue;
             sb.append(String.format(
                     Locale.ROOT,
-                    "| %s | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f |%n",
+                    "| %s | %.1f (%.1f–%.1f) | %s | %.1f (%.1f–%.1f) | %s | %.2f |%n",
                     mode,
                     Bench.seconds(h),
                     num(h, "min_seconds"),
                     num(h, "max_seconds"),
-                    num(h, "cold_job_seconds"),
+                    oneDecimal(num(h, "cold_job_seconds")),
                     Bench.seconds(e),
                     num(e, "min_seconds"),
                     num(e, "max_seconds"),
-                    num(e, "cold_job_seconds"),
+                    oneDecimal(num(e, "cold_job_seconds")),
                     Bench.seconds(h) / Bench.seconds(e)));
         }
         Map<String, Object> k = r.get("hotkey-streaming");
@@ -355,7 +436,7 @@ final class BenchReport {
             sb.append(String.format(
                     Locale.ROOT,
                     "| streaming, hot key: one bot's %,d events in a day (of %,d) against %,d events of %,d users"
-                            + " | %.1f (%.1f–%.1f) | %.1f | %.1f (%.1f–%.1f) | %.1f | %.2f (target <= 2) |%n",
+                            + " | %.1f (%.1f–%.1f) | %s | %.1f (%.1f–%.1f) | %s | %.2f (target <= 2) |%n",
                     b.hotKeyPair.botEvents(),
                     b.hotKeyPair.heavyEvents(),
                     b.hotKeyPair.evenEvents(),
@@ -363,26 +444,58 @@ final class BenchReport {
                     Bench.seconds(k),
                     num(k, "min_seconds"),
                     num(k, "max_seconds"),
-                    num(k, "cold_job_seconds"),
+                    oneDecimal(num(k, "cold_job_seconds")),
                     Bench.seconds(e),
                     num(e, "min_seconds"),
                     num(e, "max_seconds"),
-                    num(e, "cold_job_seconds"),
+                    oneDecimal(num(e, "cold_job_seconds")),
                     Bench.seconds(k) / Bench.seconds(e)));
         }
         sb.append('\n');
     }
 
-    private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r) {
+    private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r, String pre) {
         Map<String, Object> m;
-        if ((m = r.get("peer-duckdb")) != null) {
+        String tag = pre.isEmpty() ? "" : "[sparse] ";
+        if ((m = r.get(pre + "peer-duckdb")) != null) {
             sb.append(String.format(
                     Locale.ROOT,
-                    "- DuckDB peer: read_json into a table %.1f s, GROUP BYs %.1f s.%n",
+                    "- %sDuckDB peer: read_json into a table %.1f s, GROUP BYs %.1f s; its JVM %.1f s spawn to exit.%n",
+                    tag,
                     num(m, "load_seconds"),
-                    num(m, "aggregate_seconds")));
+                    num(m, "aggregate_seconds"),
+                    num(m, "process_seconds")));
         }
-        if ((m = r.get("peer-clickhouse")) != null) {
+        for (String k : List.of("peer-chdb-hll", "peer-chdb-exact")) {
+            if ((m = r.get(pre + k)) == null) continue;
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- %schDB %s: Node process %.1f s spawn to exit (start-up and loading chDB %.1f s, load into a table %.1f s,"
+                            + " GROUP BYs %.1f s), %.1f CPU s; %,d series + activity buckets, %,d breakdown rows.%n",
+                    tag,
+                    m.get("uniq"),
+                    num(m, "process_seconds"),
+                    num(m, "startup_seconds"),
+                    num(m, "load_seconds"),
+                    num(m, "aggregate_seconds"),
+                    num(m, "process_cpu_seconds"),
+                    (long) num(m, "rows"),
+                    (long) num(m, "breakdown_rows")));
+        }
+        if ((m = r.get(pre + "peer-chdb-mv")) != null) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- %schDB views: %d materialized views, Node process %.1f s (start-up %.1f s, load through the views %.1f s);"
+                            + " %,d events counted, %,d buckets.%n",
+                    tag,
+                    (long) num(m, "views"),
+                    num(m, "process_seconds"),
+                    num(m, "startup_seconds"),
+                    num(m, "load_seconds"),
+                    (long) num(m, "mv_events"),
+                    (long) num(m, "buckets")));
+        }
+        if (pre.isEmpty() && (m = r.get("peer-clickhouse")) != null) {
             sb.append(String.format(
                     Locale.ROOT,
                     "- ClickHouse peer: load %.1f s, INSERT…SELECT GROUP BYs %.1f s; load through the views %.1f s,"
@@ -403,16 +516,51 @@ final class BenchReport {
                 "backfill",
                 "backfill-ts",
                 "backfill-views")) {
-            if ((m = r.get(k)) != null && m.get("seconds") != null) {
+            if ((m = r.get(pre + k)) != null && m.get("seconds") != null) {
                 sb.append(String.format(
                         Locale.ROOT,
-                        "- %s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n",
+                        "- %s%s: job %.1f s, with MiniCluster start %.1f s; %,d rows written, %,d late events.%n",
+                        tag,
                         k,
                         Bench.seconds(m),
                         num(m, "seconds"),
                         (long) num(m, "rows"),
                         (long) num(m, "late")));
             }
+            Map<String, Object> c = r.get(pre + k + Bench.COLD);
+            if (c != null) {
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "- %s%s, cold process (`%s`): %s s spawn to exit, CPU %s s; %,d rows written%s, %,d in the series"
+                                + " and activity tables%s.%n",
+                        tag,
+                        k,
+                        c.get("command"),
+                        String.join(" / ", strings(c.get("all_process_seconds"))),
+                        String.join(" / ", strings(c.get("all_cpu_seconds"))),
+                        (long) num(c, "rows"),
+                        m == null ? "" : String.format(Locale.ROOT, " (in the JVM: %,d)", (long) num(m, "rows")),
+                        (long) num(c, "db_rows"),
+                        m == null || m.get("db_rows") == null
+                                ? ""
+                                : String.format(Locale.ROOT, " (in the JVM: %,d)", (long) num(m, "db_rows"))));
+            }
+        }
+    }
+
+    /** The notes of the dense dataset's other measurements: the write floor, latency, state. */
+    private static void otherNotes(StringBuilder sb, Map<String, Map<String, Object>> r) {
+        Map<String, Object> m;
+        if ((m = r.get("writefloor")) != null) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- DuckDB write floor: %s (%,d rows, of the backfill's %,d written), inserted from Parquet in %.2f s,"
+                            + " %.2f s with the close (its checkpoint).%n",
+                    m.get("tables"),
+                    (long) num(m, "rows"),
+                    (long) num(m, "backfill_rows"),
+                    num(m, "insert_seconds"),
+                    num(m, "seconds")));
         }
         if ((m = r.get("latency")) != null) {
             sb.append(String.format(
@@ -538,6 +686,15 @@ final class BenchReport {
         return bytes instanceof Number n && n.longValue() > 0
                 ? String.format(Locale.ROOT, "%,d", n.longValue() >> 20)
                 : "–";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        if (list instanceof List<?> l)
+            for (Object o : (List<Object>) l)
+                out.add(o instanceof Number n ? String.format(Locale.ROOT, "%.1f", n.doubleValue()) : "?");
+        return out;
     }
 
     static String fmt(double d) {

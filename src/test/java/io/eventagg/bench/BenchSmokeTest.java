@@ -72,6 +72,16 @@ class BenchSmokeTest {
                     "1",
                     "--hotkey-events",
                     "3000",
+                    // The comparison rows once each (interleaving and the median: interleavedRoundsAndMedian).
+                    "--repeat",
+                    "1",
+                    "--sparse-users",
+                    "200",
+                    "--sparse-days",
+                    "2",
+                    // The CLI's main class on the test class path: `mvn verify` packages the jar after the tests.
+                    "--cli",
+                    "classpath",
                 },
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
@@ -96,7 +106,11 @@ class BenchSmokeTest {
                         "backfill-ts",
                         "backfill-views",
                         "peer-duckdb",
+                        "peer-chdb-hll",
+                        "peer-chdb-exact",
+                        "peer-chdb-mv",
                         "peer-clickhouse",
+                        "writefloor",
                         "latency",
                         "state-quarter",
                         "state");
@@ -155,6 +169,8 @@ class BenchSmokeTest {
         assertThat(num(r.get("peer-clickhouse"), "mv_rollups_rows"))
                 .as("the views keep the GROUP BYs' buckets")
                 .isEqualTo(num(r.get("peer-clickhouse"), "rows"));
+        coldProcessRows(r, events);
+        chdbAndWriteFloor(r, events, bench);
         for (String mode : List.of("batch", "streaming")) {
             assertThat(num(r.get("heavy-" + mode), "read"))
                     .as("heavy-tailed, " + mode)
@@ -185,7 +201,13 @@ class BenchSmokeTest {
                         "BenchSmokeTest",
                         "same rollups",
                         "the 3 views' work",
-                        "Heavy ÷ even");
+                        "Heavy ÷ even",
+                        "Cold process s",
+                        "÷ chDB HLL",
+                        "Peer: chDB (ClickHouse 26.x in-process) GROUP BY, exact uniques",
+                        "[sparse] Time series -> DuckDB (batch)",
+                        "[sparse] Peer: chDB",
+                        "DuckDB write floor");
     }
 
     /**
@@ -269,6 +291,101 @@ class BenchSmokeTest {
         assertThat(Files.readString(report))
                 .contains(
                         "Large state", "RocksDB, incremental", "Heap (hashmap)", "Users with state", "BenchSmokeTest");
+    }
+
+    /**
+     * The CLI as a user runs it, cold, in a process of its own: it exits 0 (ColdCli throws otherwise),
+     * reads every event, and writes what the same job wrote in the bench's JVM.
+     */
+    private static void coldProcessRows(Map<String, Map<String, Object>> r, long events) {
+        for (String k : List.of(
+                "ts-duckdb-batch",
+                "ts-duckdb-streaming",
+                "full-duckdb-streaming",
+                "backfill",
+                "backfill-ts",
+                "backfill-views")) {
+            Map<String, Object> c = r.get(k + Bench.COLD);
+            assertThat(c).as(k + ": cold process run").isNotNull();
+            assertThat(num(c, "exit")).as(k + ": exit status").isZero();
+            assertThat(num(c, "read")).as(k + ": cold, every event read").isEqualTo(events);
+            assertThat(num(c, "aggregated") + num(c, "dead") + (c.containsKey("late") ? num(c, "late") : 0))
+                    .as(k + ": cold, the counts add up")
+                    .isEqualTo(events);
+            assertThat((Number) c.get("process_seconds"))
+                    .as(k + ": spawn to exit")
+                    .isNotNull();
+            assertThat(((Number) c.get("process_seconds")).doubleValue()).isPositive();
+            assertThat(((Number) c.get("process_cpu_seconds")).doubleValue())
+                    .as(k + ": CPU seconds")
+                    .isPositive();
+            if (!k.endsWith("streaming")) {
+                // Batch writes each bucket once: the same rows as the in-JVM run, whatever the process.
+                assertThat(num(c, "rows"))
+                        .as(k + ": rows written, cold process = in the JVM")
+                        .isEqualTo(num(r.get(k), "rows"));
+            }
+        }
+        assertThat(num(r.get("ts-duckdb-batch" + Bench.COLD), "db_rows"))
+                .as("the same tables, cold process = in the JVM")
+                .isEqualTo(num(r.get("ts-duckdb-batch"), "db_rows"));
+        // Streaming emits on ticks (rows written vary) but ends with one row per bucket, as batch does,
+        // when nothing was late.
+        Map<String, Object> streaming = r.get("ts-duckdb-streaming" + Bench.COLD);
+        if (num(streaming, "late") == 0)
+            assertThat(num(streaming, "db_rows"))
+                    .as("streaming, cold: one row per bucket")
+                    .isEqualTo(num(r.get("ts-duckdb-batch"), "db_rows"));
+    }
+
+    /**
+     * chDB's rollups against eventagg's on the same files: every event counted once per granularity,
+     * as many (environment, event, bucket) and (environment, bucket) groups as eventagg's series and
+     * activity tables hold rows (whatever the unique-count function: buckets do not depend on it), in
+     * the GROUP BY tables and in the views; the write floor inserts exactly the backfill's rows.
+     */
+    @SuppressWarnings("unchecked")
+    private static void chdbAndWriteFloor(Map<String, Map<String, Object>> r, long events, Bench bench) {
+        long buckets = num(r.get("ts-duckdb-batch"), "db_rows");
+        for (String k : List.of("peer-chdb-hll", "peer-chdb-exact", "peer-chdb-mv")) {
+            Map<String, Object> m = r.get(k);
+            assertThat(num(m, "exit")).as(k + ": exit status").isZero();
+            assertThat(num(m, "events")).as(k + ": every event loaded").isEqualTo(events);
+            assertThat(num(m, "rows")).as(k + ": eventagg's buckets").isEqualTo(buckets);
+            assertThat(((Number) m.get("process_seconds")).doubleValue()).isPositive();
+            assertThat(((Number) m.get("process_cpu_seconds")).doubleValue()).isPositive();
+        }
+        assertThat(num(r.get("peer-chdb-exact"), "series_events"))
+                .as("every event once per granularity")
+                .isEqualTo(5 * events);
+        assertThat(num(r.get("peer-chdb-mv"), "mv_events"))
+                .as("the views counted every event")
+                .isEqualTo(events);
+        // The sparse dataset: its own events, chDB's buckets = the cold CLI run's rows in the tables.
+        long sparseEvents = bench.sparse.events();
+        assertThat(sparseEvents).isPositive().isNotEqualTo(events);
+        assertThat(num(r.get(Bench.SPARSE + "ts-duckdb-batch" + Bench.COLD), "read"))
+                .isEqualTo(sparseEvents);
+        assertThat(num(r.get(Bench.SPARSE + "peer-chdb-exact"), "events")).isEqualTo(sparseEvents);
+        assertThat(num(r.get(Bench.SPARSE + "peer-duckdb"), "events")).isEqualTo(sparseEvents);
+        assertThat(num(r.get(Bench.SPARSE + "peer-chdb-hll"), "rows"))
+                .as("sparse: chDB's buckets = eventagg's rows")
+                .isEqualTo(num(r.get(Bench.SPARSE + "ts-duckdb-batch" + Bench.COLD), "db_rows"));
+        assertThat(num(r.get(Bench.SPARSE + "backfill-ts" + Bench.COLD), "db_rows"))
+                .isEqualTo(num(r.get(Bench.SPARSE + "ts-duckdb-batch" + Bench.COLD), "db_rows"));
+
+        Map<String, Object> floor = r.get("writefloor");
+        assertThat(num(floor, "read")).isEqualTo(events);
+        assertThat(num(floor, "rows"))
+                .as("write floor: every exported row inserted")
+                .isPositive()
+                .isEqualTo(num(floor, "source_rows"))
+                .isEqualTo(num(floor, "rows_in_tables"));
+        Map<String, Object> tables = (Map<String, Object>) floor.get("tables");
+        assertThat(num(tables, "ea_timeseries") + num(tables, "ea_activity"))
+                .as("write floor: the backfill's series and activity rows, one per bucket")
+                .isEqualTo(buckets);
+        assertThat(num(floor, "backfill_rows")).isEqualTo(num(r.get("backfill-ts"), "rows"));
     }
 
     private static long num(Map<String, Object> m, String key) {

@@ -103,6 +103,17 @@ public final class BenchTask {
                         org.apache.flink.configuration.MemorySize.parse(a.getOrDefault("managed", "256m")),
                         Boolean.parseBoolean(a.getOrDefault("analyse", "true")));
             case "clickhouse" -> ClickHousePeer.run(job(a), files, Integer.parseInt(a.getOrDefault("loaders", "2")));
+            case "chdb" ->
+                ChdbPeer.run(
+                        files,
+                        a.getOrDefault("uniq", "uniqCombined64"),
+                        a.getOrDefault("mode", "groupby"),
+                        work,
+                        Integer.parseInt(a.getOrDefault("threads", "2")),
+                        System.out);
+            case "writefloor" ->
+                WriteFloor.run(
+                        job(a), files, Instant.parse(a.get("from")), Instant.parse(a.get("to")), parallelism, work);
             default -> throw new IllegalArgumentException("unknown task " + task);
         };
     }
