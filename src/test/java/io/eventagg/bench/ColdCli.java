@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * eventagg as a user runs it: the CLI in a fresh JVM ({@code java -Xmn1g -XX:+UseParallelGC -jar
- * target/eventagg-cli.jar run|backfill …}, as {@code make run} starts it), into a fresh DuckDB file,
+ * eventagg as a user runs it: the CLI in a fresh JVM ({@code java -Xmn1g -XX:+UseParallelGC
+ * -XX:SharedArchiveFile=target/eventagg-cli.jsa -jar target/eventagg-cli.jar run|backfill …}, as
+ * {@code make run} starts it, with the start-up archive {@code make build} trains), into a fresh DuckDB file,
  * timed from spawn to exit (JVM start, class loading, JIT, MiniCluster, schema, the job, the sink's
  * last commit and the JVM's exit all included), with the CPU seconds the kernel accounts to it.
  *
@@ -25,6 +26,9 @@ final class ColdCli {
     static final List<String> JAVA_OPTS = List.of("-Xmn1g", "-XX:+UseParallelGC");
 
     static final Path JAR = Path.of("target/eventagg-cli.jar");
+
+    /** The class-data-sharing archive {@code make build} trains for the jar (the Makefile's {@code CDS_OPTS}). */
+    static final Path ARCHIVE = Path.of("target/eventagg-cli.jsa");
 
     /** The jar manifest's {@code Add-Opens} (pom.xml), for the class-path form. */
     private static final List<String> OPENS = List.of(
@@ -94,6 +98,10 @@ final class ColdCli {
             case "jar" -> {
                 if (!Files.exists(JAR))
                     throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: `make build` builds it");
+                if (!Files.exists(ARCHIVE))
+                    throw new IllegalStateException(ARCHIVE.toAbsolutePath() + " is missing: `make build` trains it");
+                // -Xshare:on: a stale archive fails the run instead of silently measuring without it.
+                cmd.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + ARCHIVE));
                 cmd.add("-jar");
                 cmd.add(JAR.toString());
             }
