@@ -22,10 +22,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -78,7 +81,9 @@ public final class PipelineBench {
             outputs = new DiscardingOutputs();
         }
         RunSummary r = FlinkJob.define(
-                        FlinkSettings.local(streaming, parallelism),
+                        streaming
+                                ? withCheckpoints(FlinkSettings.local(true, parallelism), workDir)
+                                : FlinkSettings.local(false, parallelism),
                         "bench " + job.name(),
                         env -> EventaggPipeline.define(events(env, job, inputs), job, runOptions(streaming), outputs))
                 .run();
@@ -96,6 +101,23 @@ public final class PipelineBench {
             else out.put("db", db.toString());
         }
         return out;
+    }
+
+    /**
+     * Streaming rows checkpoint as the cluster job does (the combiner flushes at every barrier, the
+     * bucket operator snapshots its open buckets), to a directory under the work dir; every
+     * {@code -Dbench.checkpointSeconds} (10 s by default: the production interval is 30 s, longer
+     * than a 5M-event run, which would then take none).
+     */
+    static Configuration withCheckpoints(Configuration c, Path workDir) throws IOException {
+        Path dir = workDir.resolve("checkpoints").toAbsolutePath();
+        Files.createDirectories(dir);
+        c.set(
+                CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                Duration.ofSeconds(Long.getLong("bench.checkpointSeconds", 10)));
+        c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
+        return c;
     }
 
     /**
