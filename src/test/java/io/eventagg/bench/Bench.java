@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  *       [--repeat 3] [--warm-repeat 1] [--datasets dense,sparse] [--cold true] [--cli jar|classpath]
  *       [--sparse-users 60000] [--sparse-days 60] [--sparse-seed 5] [--sparse-activity 1.0]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
- *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20]
+ *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20] [--latency-capacity-events 2000000]
  *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
  *       [--heavy-repeat 3] [--hotkey-events 1000000]
  *       [--bigstate-users 100000] [--bigstate-days 30] [--bigstate-activity 1.0] [--bigstate-repeat 1]
@@ -128,6 +128,8 @@ public final class Bench {
         opt.put("rate", "50000");
         opt.put("latency-seconds", "90");
         opt.put("latency-warmup", "20");
+        // Events produced before the job starts for the maximum-sustainable-rate measurement (0: skip it).
+        opt.put("latency-capacity-events", "2000000");
         // The heavy-users rows: the shape of a real heavy-tailed dataset (per-user activity Pareto
         // with alpha 1.3, 1,545 users, 90 days) plus a bot whose 51,660 events (9,792 pricing views)
         // match the heaviest user of that dataset; beside it, as many events spread evenly.
@@ -337,6 +339,30 @@ public final class Bench {
                     "warmup=" + opt.get("latency-warmup"),
                     "parallelism=" + p,
                     work);
+            // The maximum sustainable rate (a backlog drained by the job alone), then the same
+            // latency run at 0.8 times it.
+            long capacityEvents = Long.parseLong(opt.get("latency-capacity-events"));
+            if (capacityEvents > 0) {
+                measure(
+                        "capacity",
+                        "capacity",
+                        full,
+                        "files=" + files,
+                        "events=" + capacityEvents,
+                        "parallelism=" + p,
+                        work);
+                long rate = Math.round(0.8 * Bench.number(results.get("capacity"), "events_per_s"));
+                measure(
+                        "latency-capacity",
+                        "latency",
+                        full,
+                        "files=" + files,
+                        "rate=" + rate,
+                        "seconds=" + opt.get("latency-seconds"),
+                        "warmup=" + opt.get("latency-warmup"),
+                        "parallelism=" + p,
+                        work);
+            }
         }
         if (only.contains("state")) {
             measure(
@@ -716,6 +742,12 @@ public final class Bench {
         result.putIfAbsent("process_seconds", (System.nanoTime() - spawned) / 1e9);
         result.putIfAbsent("process_cpu_seconds", result.get("cpu_seconds"));
         return result;
+    }
+
+    static double number(Map<String, Object> r, String key) {
+        Object v = r == null ? null : r.get(key);
+        if (!(v instanceof Number n)) throw new IllegalStateException("no " + key + " in " + r);
+        return n.doubleValue();
     }
 
     static String loadAverage() {

@@ -576,6 +576,23 @@ final class BenchReport {
                     num(m, "max_s"),
                     num(m, "emit_interval_s") + 2));
         }
+        Map<String, Object> cap = r.get("capacity");
+        if (cap != null && (m = r.get("latency-capacity")) != null) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nMaximum sustainable rate (the full job draining %,d events produced into Kafka before it started):"
+                            + " %,.0f events/s. At 0.8 times it, %,.0f events/s produced for %.0f s, %,d events measured:"
+                            + " p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
+                    (long) num(cap, "produced"),
+                    num(cap, "events_per_s"),
+                    num(m, "rate_achieved"),
+                    num(m, "seconds"),
+                    (long) num(m, "measured"),
+                    num(m, "p50_s"),
+                    num(m, "p99_s"),
+                    num(m, "max_s"),
+                    num(m, "emit_interval_s") + 2));
+        }
         for (String k : List.of("state-quarter", "state")) {
             if ((m = r.get(k)) == null) continue;
             sb.append(String.format(

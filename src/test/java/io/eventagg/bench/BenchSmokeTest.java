@@ -1,6 +1,7 @@
 package io.eventagg.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Tiers;
@@ -60,6 +61,8 @@ class BenchSmokeTest {
                     "2000",
                     "--latency-seconds",
                     "8",
+                    "--latency-capacity-events",
+                    "20000",
                     "--latency-warmup",
                     "1",
                     "--heavy-users",
@@ -112,6 +115,8 @@ class BenchSmokeTest {
                         "peer-clickhouse",
                         "writefloor",
                         "latency",
+                        "capacity",
+                        "latency-capacity",
                         "state-quarter",
                         "state");
         long events = num(r.get("ceiling"), "events");
@@ -189,6 +194,16 @@ class BenchSmokeTest {
                 .as("as many events spread evenly (within 5 %)")
                 .isLessThan(bench.heavyPair.heavyEvents() / 20);
         assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
+        assertThat(num(r.get("capacity"), "read"))
+                .as("the capacity run drained the whole backlog")
+                .isEqualTo(num(r.get("capacity"), "produced"))
+                .isEqualTo(20000);
+        assertThat(num(r.get("latency-capacity"), "rate_target"))
+                .as("the second latency run at 0.8 x the measured rate")
+                .isCloseTo(Math.round(0.8 * num(r.get("capacity"), "events_per_s")), within(2L));
+        assertThat(num(r.get("latency-capacity"), "measured"))
+                .as("latency samples at 0.8 x")
+                .isPositive();
         assertThat(num(r.get("state"), "peak_rss_bytes")).isPositive();
 
         String md = Files.readString(report);

@@ -89,6 +89,9 @@ public final class BenchTask {
                         Integer.parseInt(a.getOrDefault("warmup", "20")),
                         parallelism,
                         work);
+            case "capacity" ->
+                LatencyBench.capacity(
+                        job(a), files, Long.parseLong(a.getOrDefault("events", "2000000")), parallelism, work);
             case "state" -> StateBench.run(job(a), files, parallelism, work);
             case "bigstate" ->
                 BigStateBench.run(

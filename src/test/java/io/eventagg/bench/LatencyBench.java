@@ -82,32 +82,7 @@ public final class LatencyBench {
         Map<String, Object> out = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic(TOPIC, parallelism);
-            Configuration conf = FlinkSettings.local(true, parallelism);
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
-            conf.set(
-                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                    workDir.resolve("latency-checkpoints").toUri().toString());
-            KafkaSettings k = new KafkaSettings(
-                    kafka.bootstrapServers(),
-                    List.of(TOPIC),
-                    null,
-                    "bench",
-                    KafkaSettings.Position.EARLIEST,
-                    null,
-                    Map.of());
-            RunningJob running = FlinkJob.define(
-                            conf,
-                            "bench latency " + job.name(),
-                            env -> EventaggPipeline.define(
-                                    env.fromSource(
-                                                    KafkaEventSource.of(k, EventParser.forJob(job)),
-                                                    IngestWatermarks.strategy(job.watermark()),
-                                                    "events")
-                                            .uid("source"),
-                                    job,
-                                    RunOptions.streamingDefaults(),
-                                    new JdbcOutputs(job.name(), settings)))
-                    .start();
+            RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("latency-checkpoints"));
             JobClient client = running.client();
             try {
                 while (client.getJobStatus().get() != JobStatus.RUNNING) Thread.sleep(100);
@@ -150,6 +125,118 @@ public final class LatencyBench {
         }
         if (!Boolean.getBoolean("bench.keepDb")) PipelineBench.deleteDuckDb(db);
         return out;
+    }
+
+    /**
+     * The full job's maximum sustainable rate from Kafka on this machine: {@code events} events
+     * (the dataset's, stamped with the time they are produced) are produced into the topic before
+     * the job starts; the job then drains that backlog from the earliest offset as fast as it can,
+     * and the rate is the events divided by the time from its first event read to its last
+     * (counters polled every {@value #CAPACITY_POLL_MS} ms). The same broker, job, checkpoints and
+     * sink as {@link #run}; no producer competes for the cores meanwhile, so the latency run at
+     * 0.8 times this rate (which has one) runs at 0.8 of a rate the job alone can keep up with.
+     */
+    public static Map<String, Object> capacity(
+            JobDefinition job, List<String> files, long events, int parallelism, Path workDir) throws Exception {
+        List<byte[][]> templates = templates(job, files.get(0), 200_000);
+        Files.createDirectories(workDir);
+        Path db = workDir.resolve("capacity.duckdb");
+        PipelineBench.deleteDuckDb(db);
+        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
+        SchemaManager.apply(settings);
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (KafkaBroker kafka = KafkaBroker.start()) {
+            kafka.createTopic(TOPIC, parallelism);
+            long p0 = System.nanoTime();
+            long produced = produceAll(kafka.bootstrapServers(), templates, events);
+            out.put("produce_seconds", (System.nanoTime() - p0) / 1e9);
+            RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("capacity-checkpoints"));
+            JobClient client = running.client();
+            try {
+                long first = -1;
+                long last = -1;
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                long read = 0;
+                while (System.nanoTime() < deadline) {
+                    Thread.sleep(CAPACITY_POLL_MS);
+                    if (client.getJobStatus().get() != JobStatus.RUNNING) continue;
+                    read = running.counters(Duration.ofSeconds(10)).read();
+                    long now = System.nanoTime();
+                    if (read > 0 && first < 0) first = now;
+                    if (read >= produced) {
+                        last = now;
+                        break;
+                    }
+                }
+                if (last < 0)
+                    throw new IllegalStateException(
+                            "the job read " + read + " of " + produced + " events in 10 minutes");
+                double seconds = (last - first) / 1e9;
+                out.put("produced", produced);
+                out.put("read", read);
+                out.put("seconds", seconds);
+                out.put("events_per_s", produced / seconds);
+            } finally {
+                client.cancel().get(1, TimeUnit.MINUTES);
+            }
+        }
+        if (!Boolean.getBoolean("bench.keepDb")) PipelineBench.deleteDuckDb(db);
+        return out;
+    }
+
+    static final int CAPACITY_POLL_MS = 250;
+
+    /** Sends {@code events} events as fast as the broker takes them; returns how many. */
+    static long produceAll(String bootstrap, List<byte[][]> templates, long events) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long sent = 0; sent < events; sent++) {
+                byte[][] tpl = templates.get((int) (sent % templates.size()));
+                byte[] ts = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
+                byte[] v = new byte[tpl[0].length + ts.length + tpl[1].length];
+                System.arraycopy(tpl[0], 0, v, 0, tpl[0].length);
+                System.arraycopy(ts, 0, v, tpl[0].length, ts.length);
+                System.arraycopy(tpl[1], 0, v, tpl[0].length + ts.length, tpl[1].length);
+                producer.send(new ProducerRecord<>(TOPIC, v));
+            }
+            producer.flush();
+        }
+        return events;
+    }
+
+    /** The full job from the topic's earliest offset into DuckDB, streaming, checkpoints every 30 s as deployed. */
+    static RunningJob start(
+            JobDefinition job, KafkaBroker kafka, SinkSettings settings, int parallelism, Path checkpoints)
+            throws Exception {
+        Configuration conf = FlinkSettings.local(true, parallelism);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        KafkaSettings k = new KafkaSettings(
+                kafka.bootstrapServers(),
+                List.of(TOPIC),
+                null,
+                "bench",
+                KafkaSettings.Position.EARLIEST,
+                null,
+                Map.of());
+        return FlinkJob.define(
+                        conf,
+                        "bench latency " + job.name(),
+                        env -> EventaggPipeline.define(
+                                env.fromSource(
+                                                KafkaEventSource.of(k, EventParser.forJob(job)),
+                                                IngestWatermarks.strategy(job.watermark()),
+                                                "events")
+                                        .uid("source"),
+                                job,
+                                RunOptions.streamingDefaults(),
+                                new JdbcOutputs(job.name(), settings)))
+                .start();
     }
 
     static long percentile(long[] sorted, double q) {
