@@ -14,7 +14,8 @@
 # BENCH_SPARSE_DAYS, BENCH_SPARSE_SEED (the sparse dataset, at the generator's own activity),
 # BENCH_REPEAT (rounds of the comparison rows: the cold CLI runs, the DuckDB and chDB peers; interleaved
 # across rows, the median counts, range shown), BENCH_WARM_REPEAT (JVMs per other measurement, the fastest
-# counts), BENCH_COLD (false: no cold CLI rows), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS,
+# counts), BENCH_COLD (false: no cold CLI rows), BENCH_RATE (Kafka events/s for the latency run), BENCH_LATENCY_SECONDS, BENCH_LATENCY_CAPACITY_EVENTS
+# (the backlog the maximum-sustainable-rate run drains before the latency run at 0.8 times that rate; 0: skip),
 # BENCH_HEAP (heap of each measured JVM), BENCH_YOUNG (its young generation, 1g; auto = the
 # collector's own sizing), BENCH_CEILING_YOUNG (the ceiling's, 256m), BENCH_GC (parallel or g1),
 # BENCH_RUNS (pipeline runs per JVM: the first is cold, the last is reported; 1 = cold only),
@@ -40,6 +41,7 @@ BENCH_WARM_REPEAT     ?= 1
 BENCH_COLD            ?= true
 BENCH_RATE            ?= 50000
 BENCH_LATENCY_SECONDS ?= 90
+BENCH_LATENCY_CAPACITY_EVENTS ?= 2000000
 BENCH_HEAP            ?= 6g
 BENCH_YOUNG           ?= 1g
 BENCH_CEILING_YOUNG   ?= 256m
@@ -79,7 +81,7 @@ bench: ## benchmark eventagg beside DuckDB, chDB and ClickHouse (BENCH_EVENTS=50
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
 	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --warm-repeat '$(BENCH_WARM_REPEAT)' --datasets '$(BENCH_DATASETS)' \
 	  --sparse-users '$(BENCH_SPARSE_USERS)' --sparse-days '$(BENCH_SPARSE_DAYS)' --sparse-seed '$(BENCH_SPARSE_SEED)' --cold '$(BENCH_COLD)' \
-	  --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' \
+	  --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' --latency-capacity-events '$(BENCH_LATENCY_CAPACITY_EVENTS)' \
 	  --heap '$(BENCH_HEAP)' --young '$(BENCH_YOUNG)' --ceiling-young '$(BENCH_CEILING_YOUNG)' --gc '$(BENCH_GC)' --runs '$(BENCH_RUNS)' --out '$(BENCH_OUT)' \
 	  $(BENCH_STATE_OPTS) \
 	  --command 'make bench BENCH_EVENTS=$(BENCH_EVENTS) BENCH_USERS=$(BENCH_USERS) BENCH_DAYS=$(BENCH_DAYS) BENCH_ONLY=$(BENCH_ONLY) BENCH_DATASETS=$(BENCH_DATASETS) BENCH_SPARSE_USERS=$(BENCH_SPARSE_USERS) BENCH_REPEAT=$(BENCH_REPEAT)'
