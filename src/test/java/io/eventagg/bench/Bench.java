@@ -305,8 +305,7 @@ public final class Bench {
         }
         boolean cold = Boolean.parseBoolean(opt.get("cold"));
         if (datasets.contains("sparse")
-                && (Stream.of("duckdb", "chdb").anyMatch(only::contains)
-                        || cold && Stream.of("ts", "backfill").anyMatch(only::contains)))
+                && Stream.of("duckdb", "chdb", "ts", "backfill").anyMatch(only::contains))
             sparse = BenchData.prepareAtActivity(
                     Path.of(opt.get("data")),
                     Integer.parseInt(opt.get("sparse-users")),
@@ -315,6 +314,7 @@ public final class Bench {
                     Double.parseDouble(opt.get("sparse-activity")),
                     Integer.parseInt(opt.get("parts")),
                     log);
+        if (sparse != null) warmSparse(only, ts, runs, p, work);
         if (!onlyBig) interleaved(comparisons(only, datasets, data, Integer.parseInt(p)));
         if (only.contains("writefloor")) {
             measure(
@@ -388,6 +388,39 @@ public final class Bench {
             Files.writeString(md, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             log.println("appended to " + md.toAbsolutePath());
         }
+    }
+
+    /**
+     * The time-series job's warm rows on the sparse dataset (its job time in a JVM that ran it once
+     * before), beside the cold processes of the same rows: the time-series job into DuckDB, batch
+     * and streaming, and its backfill.
+     */
+    void warmSparse(Set<String> only, String ts, String runs, String p, String work) throws Exception {
+        String files = "files=" + String.join(",", sparse.partNames());
+        if (only.contains("ts")) {
+            for (String mode : List.of("streaming", "batch"))
+                measure(
+                        SPARSE + "ts-duckdb-" + mode,
+                        "pipeline",
+                        runs,
+                        ts,
+                        files,
+                        "mode=" + mode,
+                        "sink=duckdb",
+                        "parallelism=" + p,
+                        work);
+        }
+        if (only.contains("backfill"))
+            measure(
+                    SPARSE + "backfill-ts",
+                    "backfill",
+                    runs,
+                    ts,
+                    files,
+                    "from=" + sparse.start(),
+                    "to=" + sparse.end(),
+                    "parallelism=" + p,
+                    work);
     }
 
     /** The sparse dataset ({@code --sparse-users}, at the generator's own activity), when measured. */

@@ -194,6 +194,10 @@ class BenchSmokeTest {
                 .as("as many events spread evenly (within 5 %)")
                 .isLessThan(bench.heavyPair.heavyEvents() / 20);
         assertThat(num(r.get("latency"), "measured")).as("latency samples").isPositive();
+        for (String k : List.of("sparse:ts-duckdb-batch", "sparse:ts-duckdb-streaming", "sparse:backfill-ts"))
+            assertThat(num(r.get(k), "read"))
+                    .as(k + ", warm, reads the sparse dataset")
+                    .isEqualTo(bench.sparse.events());
         assertThat(num(r.get("capacity"), "read"))
                 .as("the capacity run drained the whole backlog")
                 .isEqualTo(num(r.get("capacity"), "produced"))
