@@ -131,9 +131,9 @@ public final class LatencyBench {
      * The full job's maximum sustainable rate from Kafka on this machine: {@code events} events
      * (the dataset's, stamped with the time they are produced) are produced into the topic before
      * the job starts; the job then drains that backlog from the earliest offset as fast as it can,
-     * and the rate is the events divided by the time from its first event read to its last
-     * (counters polled every {@value #CAPACITY_POLL_MS} ms). The same broker, job, checkpoints and
-     * sink as {@link #run}; no producer competes for the cores meanwhile, so the latency run at
+     * and the rate is the events divided by the time from the last poll of its counters that saw
+     * nothing read to the first that saw everything (polled every {@value #CAPACITY_POLL_MS} ms).
+     * The same broker, job, checkpoints and sink as {@link #run}; no producer competes for the cores meanwhile, so the latency run at
      * 0.8 times this rate (which has one) runs at 0.8 of a rate the job alone can keep up with.
      */
     public static Map<String, Object> capacity(
@@ -153,16 +153,22 @@ public final class LatencyBench {
             RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("capacity-checkpoints"));
             JobClient client = running.client();
             try {
-                long first = -1;
+                // From the last poll that saw nothing read yet to the first that saw everything: at
+                // most one poll interval more than the drain itself (a small backlog may be read
+                // entirely between two polls).
+                long before = System.nanoTime();
                 long last = -1;
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                long deadline = before + TimeUnit.MINUTES.toNanos(10);
                 long read = 0;
                 while (System.nanoTime() < deadline) {
                     Thread.sleep(CAPACITY_POLL_MS);
-                    if (client.getJobStatus().get() != JobStatus.RUNNING) continue;
-                    read = running.counters(Duration.ofSeconds(10)).read();
                     long now = System.nanoTime();
-                    if (read > 0 && first < 0) first = now;
+                    if (client.getJobStatus().get() != JobStatus.RUNNING) {
+                        before = now;
+                        continue;
+                    }
+                    read = running.counters(Duration.ofSeconds(10)).read();
+                    if (read == 0) before = now;
                     if (read >= produced) {
                         last = now;
                         break;
@@ -171,7 +177,7 @@ public final class LatencyBench {
                 if (last < 0)
                     throw new IllegalStateException(
                             "the job read " + read + " of " + produced + " events in 10 minutes");
-                double seconds = (last - first) / 1e9;
+                double seconds = (last - before) / 1e9;
                 out.put("produced", produced);
                 out.put("read", read);
                 out.put("seconds", seconds);
