@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -82,7 +83,7 @@ public final class LatencyBench {
         Map<String, Object> out = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic(TOPIC, parallelism);
-            RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("latency-checkpoints"));
+            RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("latency-checkpoints"), null);
             JobClient client = running.client();
             try {
                 while (client.getJobStatus().get() != JobStatus.RUNNING) Thread.sleep(100);
@@ -150,7 +151,15 @@ public final class LatencyBench {
             long p0 = System.nanoTime();
             long produced = produceAll(kafka.bootstrapServers(), templates, events);
             out.put("produce_seconds", (System.nanoTime() - p0) / 1e9);
-            RunningJob running = start(job, kafka, settings, parallelism, workDir.resolve("capacity-checkpoints"));
+            // Counters every 100 ms (they travel with the heartbeats: every 10 s by default, which
+            // would time a drain to the nearest ten seconds).
+            RunningJob running = start(
+                    job,
+                    kafka,
+                    settings,
+                    parallelism,
+                    workDir.resolve("capacity-checkpoints"),
+                    Duration.ofMillis(CAPACITY_POLL_MS / 2));
             JobClient client = running.client();
             try {
                 // From the last poll that saw nothing read yet to the first that saw everything: at
@@ -215,11 +224,21 @@ public final class LatencyBench {
         return events;
     }
 
-    /** The full job from the topic's earliest offset into DuckDB, streaming, checkpoints every 30 s as deployed. */
+    /**
+     * The full job from the topic's earliest offset into DuckDB, streaming, checkpoints every 30 s
+     * as deployed. {@code heartbeat}: the TaskManager's heartbeat interval, which is also how often
+     * the job's counters (accumulators) reach the client (Flink's 10 s when null).
+     */
     static RunningJob start(
-            JobDefinition job, KafkaBroker kafka, SinkSettings settings, int parallelism, Path checkpoints)
+            JobDefinition job,
+            KafkaBroker kafka,
+            SinkSettings settings,
+            int parallelism,
+            Path checkpoints,
+            Duration heartbeat)
             throws Exception {
         Configuration conf = FlinkSettings.local(true, parallelism);
+        if (heartbeat != null) conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, heartbeat);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         KafkaSettings k = new KafkaSettings(
