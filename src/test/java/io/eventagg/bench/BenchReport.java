@@ -565,33 +565,19 @@ final class BenchReport {
         if ((m = r.get("latency")) != null) {
             sb.append(String.format(
                     Locale.ROOT,
-                    "%nStreaming latency (Kafka -> full job -> DuckDB, emit interval %s s): %,.0f events/s produced for %.0f s,"
-                            + " %,d events measured: p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
+                    "%nStreaming latency (Kafka -> full job -> DuckDB, emit interval %s s): %s%n",
                     fmt(num(m, "emit_interval_s")),
-                    num(m, "rate_achieved"),
-                    num(m, "seconds"),
-                    (long) num(m, "measured"),
-                    num(m, "p50_s"),
-                    num(m, "p99_s"),
-                    num(m, "max_s"),
-                    num(m, "emit_interval_s") + 2));
+                    latencyFigures(m)));
         }
         Map<String, Object> cap = r.get("capacity");
         if (cap != null && (m = r.get("latency-capacity")) != null) {
             sb.append(String.format(
                     Locale.ROOT,
                     "%nMaximum sustainable rate (the full job draining %,d events produced into Kafka before it started):"
-                            + " %,.0f events/s. At 0.8 times it, %,.0f events/s produced for %.0f s, %,d events measured:"
-                            + " p50 %.2f s, p99 %.2f s, max %.2f s (target p99 <= %.0f s).%n",
+                            + " %,.0f events/s. At 0.8 times it, %s%n",
                     (long) num(cap, "produced"),
                     num(cap, "events_per_s"),
-                    num(m, "rate_achieved"),
-                    num(m, "seconds"),
-                    (long) num(m, "measured"),
-                    num(m, "p50_s"),
-                    num(m, "p99_s"),
-                    num(m, "max_s"),
-                    num(m, "emit_interval_s") + 2));
+                    latencyFigures(m)));
         }
         for (String k : List.of("state-quarter", "state")) {
             if ((m = r.get(k)) == null) continue;
@@ -684,6 +670,21 @@ final class BenchReport {
             if (m.get(k) instanceof Number n && n.longValue() > 0) return n.doubleValue();
         }
         return Double.NaN;
+    }
+
+    /** A latency run's rate, events measured and percentiles, against its target. */
+    private static String latencyFigures(Map<String, Object> m) {
+        return String.format(
+                Locale.ROOT,
+                "%,.0f events/s produced for %.0f s, %,d events measured: p50 %.2f s, p99 %.2f s, max %.2f s"
+                        + " (target p99 <= %.0f s).",
+                num(m, "rate_achieved"),
+                num(m, "seconds"),
+                (long) num(m, "measured"),
+                num(m, "p50_s"),
+                num(m, "p99_s"),
+                num(m, "max_s"),
+                num(m, "emit_interval_s") + 2);
     }
 
     static double num(Map<String, Object> m, String k) {

@@ -75,11 +75,8 @@ public final class LatencyBench {
             Path workDir)
             throws Exception {
         List<byte[][]> templates = templates(job, files.get(0), 200_000);
-        Files.createDirectories(workDir);
         Path db = workDir.resolve("latency.duckdb");
-        PipelineBench.deleteDuckDb(db);
-        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
-        SchemaManager.apply(settings);
+        SinkSettings settings = freshDuckDb(db);
         Map<String, Object> out = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic(TOPIC, parallelism);
@@ -140,11 +137,8 @@ public final class LatencyBench {
     public static Map<String, Object> capacity(
             JobDefinition job, List<String> files, long events, int parallelism, Path workDir) throws Exception {
         List<byte[][]> templates = templates(job, files.get(0), 200_000);
-        Files.createDirectories(workDir);
         Path db = workDir.resolve("capacity.duckdb");
-        PipelineBench.deleteDuckDb(db);
-        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
-        SchemaManager.apply(settings);
+        SinkSettings settings = freshDuckDb(db);
         Map<String, Object> out = new LinkedHashMap<>();
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic(TOPIC, parallelism);
@@ -262,6 +256,15 @@ public final class LatencyBench {
                                 RunOptions.streamingDefaults(),
                                 new JdbcOutputs(job.name(), settings)))
                 .start();
+    }
+
+    /** A new, empty DuckDB file with eventagg's tables (any earlier one at {@code db} deleted). */
+    static SinkSettings freshDuckDb(Path db) throws Exception {
+        Files.createDirectories(db.getParent());
+        PipelineBench.deleteDuckDb(db);
+        SinkSettings settings = SinkSettings.of("jdbc:duckdb:" + db);
+        SchemaManager.apply(settings);
+        return settings;
     }
 
     static long percentile(long[] sorted, double q) {
