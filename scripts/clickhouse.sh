@@ -155,8 +155,8 @@ cmd_up() {
   start_daemon "$PIDFILE" "$CH_DIR/log/stdout.log" "$(command -v clickhouse-server)" "$MATCH"
   pid="$(cat "$PIDFILE")"
   if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "ClickHouse /ping" ping_ok; then
-    log "--- tail of $CH_DIR/log/clickhouse-server.err.log"; tail -25 "$CH_DIR/log/clickhouse-server.err.log" 2>/dev/null >&2 || true
-    log "--- tail of $CH_DIR/log/stdout.log"; tail -25 "$CH_DIR/log/stdout.log" 2>/dev/null >&2 || true
+    log "--- tail of $CH_DIR/log/clickhouse-server.err.log"; tail -25 "$CH_DIR/log/clickhouse-server.err.log" >&2 2>/dev/null || true
+    log "--- tail of $CH_DIR/log/stdout.log"; tail -25 "$CH_DIR/log/stdout.log" >&2 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$PIDFILE"
     die "ClickHouse did not answer http://127.0.0.1:$HTTP_PORT/ping within ${START_TIMEOUT}s"

@@ -199,8 +199,8 @@ start_jm() {
     -cp "$LIB/*" "$JM_CLASS" --configDir "$CONF" "${RES_DYN[@]}"
   pid="$(cat "$JM_PID")"
   if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "Flink REST $REST/overview" overview_ok; then
-    log "--- tail of $LOGS/jobmanager.log"; tail -40 "$LOGS/jobmanager.log" 2>/dev/null >&2 || true
-    log "--- tail of $LOGS/jobmanager.out"; tail -20 "$LOGS/jobmanager.out" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/jobmanager.log"; tail -40 "$LOGS/jobmanager.log" >&2 2>/dev/null || true
+    log "--- tail of $LOGS/jobmanager.out"; tail -20 "$LOGS/jobmanager.out" >&2 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true; rm -f "$JM_PID"
     die "JobManager did not answer $REST/overview within ${START_TIMEOUT}s"
   fi
@@ -242,8 +242,15 @@ start_tm() {  # start_tm I
   pid="$(cat "$pidfile")"
   echo "$rid" >"$(tm_idfile "$i")"
   if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "TaskManager $i ($rid) registration" tm_registered "$rid"; then
-    log "--- tail of $LOGS/$name.log"; tail -40 "$LOGS/$name.log" 2>/dev/null >&2 || true
-    log "--- tail of $LOGS/$name.out"; tail -20 "$LOGS/$name.out" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/$name.log"; tail -40 "$LOGS/$name.log" >&2 2>/dev/null || true
+    log "--- tail of $LOGS/$name.out"; tail -20 "$LOGS/$name.out" >&2 2>/dev/null || true
+    log "--- the JobManager's log on TaskManager registrations"
+    grep -E "Registering TaskManager|Registration of|$rid" "$LOGS/jobmanager.log" 2>/dev/null | tail -15 >&2 || true
+    # where a live but silent TaskManager waits: its threads, kept beside its log
+    if "$(dirname "$(command -v "$JAVA")")/jcmd" "$pid" Thread.print >"$LOGS/$name.threads.txt" 2>&1; then
+      log "--- its main and registration threads (all of them: $LOGS/$name.threads.txt)"
+      awk '/^"/{keep = ($0 ~ /"main"|pekko|flink-pekko|rpc/)} keep' "$LOGS/$name.threads.txt" | head -80 >&2 || true
+    fi
     kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
     die "TaskManager $i did not register its slots with the JobManager within ${START_TIMEOUT}s"
   fi

@@ -146,8 +146,8 @@ cmd_up() {
   pid="$(cat "$PIDFILE")"
   if ! WAIT_PID="$pid" wait_for "$START_TIMEOUT" "Kafka port $KAFKA_PORT" port_open 127.0.0.1 "$KAFKA_PORT" \
      || ! WAIT_PID="$pid" wait_for 60 "Kafka metadata (TopicCommand --list)" broker_answers; then
-    log "--- tail of $LOGS/server.log"; tail -30 "$LOGS/server.log" 2>/dev/null >&2 || true
-    log "--- tail of $LOGS/kafka.out"; tail -30 "$LOGS/kafka.out" 2>/dev/null >&2 || true
+    log "--- tail of $LOGS/server.log"; tail -30 "$LOGS/server.log" >&2 2>/dev/null || true
+    log "--- tail of $LOGS/kafka.out"; tail -30 "$LOGS/kafka.out" >&2 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$PIDFILE"
     die "Kafka did not become ready"
