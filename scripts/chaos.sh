@@ -72,6 +72,8 @@ cleanup() {
   local races=""
   [[ -s target/chaos/survivor-restarts ]] \
     && races=", surviving TaskManager restarted after the known Flink race: $(tr -dc '0-9' <target/chaos/survivor-restarts) of 3 kills"
+  [[ -s target/chaos/unregistered-restarts && "$(tr -dc '0-9' <target/chaos/unregistered-restarts)" != 0 ]] \
+    && races+=", TaskManager starts retried after not registering: $(tr -dc '0-9' <target/chaos/unregistered-restarts) (report: TASKMANAGER START FAILED)"
   echo "[chaos] $( ((rc == 0)) && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - chaos_t0)) s: state backend $STATE_BACKEND, 2 TaskManagers$races (report: target/chaos/report.txt)" >&2
   exit $rc
 }
@@ -89,7 +91,7 @@ if [[ -e .run/chaos ]]; then
   rm_pid=$!
 fi
 
-rm -f target/chaos/survivor-restarts
+rm -f target/chaos/survivor-restarts target/chaos/unregistered-restarts
 [[ -s target/eventagg-job.jar ]] || { echo "[chaos] target/eventagg-job.jar is missing: run 'make package'" >&2; exit 2; }
 echo "[chaos] state backend $STATE_BACKEND (conf/flink/state-$STATE_BACKEND.yaml), 2 TaskManagers with 1 slot each, timeout $CHAOS_TIMEOUT" >&2
 timeout --kill-after=30s "$timeout_s" \

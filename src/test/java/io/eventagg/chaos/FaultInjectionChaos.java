@@ -220,6 +220,7 @@ class FaultInjectionChaos {
         deleteTree(work);
         Files.createDirectories(work);
         Files.writeString(root.resolve(RACE_FILE), "0\n");
+        Files.writeString(root.resolve(UNREGISTERED_FILE), "0\n");
         assertThat(root.resolve("target/eventagg-job.jar"))
                 .as("the job jar (make package)")
                 .exists();
@@ -584,7 +585,7 @@ class FaultInjectionChaos {
         }
         Thread.sleep((long) (random.nextDouble() * 1000));
         survivors.check("before the killed one starts again");
-        flink("start-tm-" + n, Duration.ofMinutes(3), "start-tm", "" + victim).requireSuccess();
+        startTaskManager(victim, "start-tm-" + n);
         waitUntil(Duration.ofMinutes(2), "the job restarts after TaskManager kill " + n, () -> {
             survivors.check("while the job restarts");
             return numRestarts(jobId) > restarts;
@@ -675,8 +676,7 @@ class FaultInjectionChaos {
                                 + " (docs/operations.md, \"Known Flink behaviour\")",
                         i, e.getValue(), victim, kill, when, race);
                 System.out.println(banner);
-                flink("start-tm-" + i + "-after-race-" + kill, Duration.ofMinutes(3), "start-tm", "" + i)
-                        .requireSuccess();
+                startTaskManager(i, "start-tm-" + i + "-after-race-" + kill);
                 String again = taskManagers().get(i)[1];
                 assertThat(again).as("TaskManager " + i + " started again").isNotEqualTo("-");
                 // the new process logs to a new file (log4j rolls the old one on startup)
@@ -685,6 +685,33 @@ class FaultInjectionChaos {
                 restarted.add(i);
             }
         }
+    }
+
+    /**
+     * How often a started TaskManager did not register its slots within the script's timeout and
+     * was started once more. scripts/chaos.sh prints it in its last line (from {@value #UNREGISTERED_FILE}).
+     */
+    static int unregisteredRestarts;
+
+    static final String UNREGISTERED_FILE = "target/chaos/unregistered-restarts";
+
+    /**
+     * Starts TaskManager {@code i} (scripts/flink-cluster.sh start-tm waits until its slots
+     * register). One that stays alive but does not register is killed by the script, which prints
+     * its log tails, the JobManager's registration lines and its threads; it is then started once
+     * more, as a supervisor whose start-up probe failed would, noted in the report with that
+     * diagnosis. A second failure fails the run.
+     */
+    static void startTaskManager(int i, String name) throws Exception {
+        Shell.Result first = flink(name, Duration.ofMinutes(3), "start-tm", "" + i);
+        if (first.exitCode() == 0) return;
+        unregisteredRestarts++;
+        Files.writeString(root.resolve(UNREGISTERED_FILE), unregisteredRestarts + "\n");
+        note(
+                "TASKMANAGER START FAILED: TaskManager %d (%s) did not come up; starting it once more as a"
+                        + " supervisor would. Its diagnosis:%n%s",
+                i, name, first.stderr().strip());
+        flink(name + "-again", Duration.ofMinutes(3), "start-tm", "" + i).requireSuccess();
     }
 
     static Path taskManagerLog(int tm) {
