@@ -4,7 +4,7 @@
 // `make chdb`), over the same JSON-lines files as eventagg and the other peers.
 //
 //   node scripts/chdb-peer.js --files A,B --uniq uniqCombined64|uniqExact --mode groupby|mv \
-//        --session DIR [--threads 2]
+//        --session DIR [--threads 2] [--granularities minute,hour,day,week,month]
 //
 // groupby: the events into a MergeTree table (timestamps in the generator's three forms, the three
 // breakdown properties extracted), then per granularity (minute, hour, day, ISO week, month; UTC) the
@@ -79,6 +79,12 @@ const G = {
   week: "toDateTime(toMonday(ts))",
   month: "toDateTime(toStartOfMonth(ts))",
 };
+// --granularities minute,hour,...: a subset (a job that keeps fewer granularities, e.g. no minutes)
+if (a.granularities) {
+  const keep = a.granularities.split(",");
+  for (const g of keep) if (!G[g]) throw new Error("--granularities: unknown granularity " + g);
+  for (const g of Object.keys(G)) if (!keep.includes(g)) delete G[g];
+}
 const KEYS = ["plan", "country", "path"];
 const U = a.uniq;
 const startup = process.uptime();
@@ -112,7 +118,7 @@ if (a.mode === "groupby") {
   out.rows = rows;
   out.series_events = seriesEvents; // every event once per granularity
   out.breakdown_rows = breakdownRows;
-  out.series_users = count(`SELECT sum(users) FROM ts_day`);
+  if (G.day) out.series_users = count(`SELECT sum(users) FROM ts_day`);
 } else {
   const ddl = [];
   ddl.push(`CREATE TABLE events (event String, distinct_id String, timestamp DateTime64(3, 'UTC'), environment String,`
@@ -149,7 +155,7 @@ if (a.mode === "groupby") {
   out.aggregate_seconds = 0;
   out.seconds = out.load_seconds;
   out.events = count("SELECT count() FROM events");
-  out.mv_events = count("SELECT countMerge(events) FROM rollup_activity_minute");
+  out.mv_events = count(`SELECT countMerge(events) FROM rollup_activity_${Object.keys(G)[0]}`);
   let buckets = 0;
   for (const g of Object.keys(G)) {
     buckets += count(`SELECT count() FROM (SELECT environment, event, bucket FROM rollup_series_${g} GROUP BY environment, event, bucket)`);
