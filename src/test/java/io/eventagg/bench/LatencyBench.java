@@ -145,7 +145,7 @@ public final class LatencyBench {
             long p0 = System.nanoTime();
             long produced = produceAll(kafka.bootstrapServers(), templates, events);
             out.put("produce_seconds", (System.nanoTime() - p0) / 1e9);
-            // Counters every 100 ms (they travel with the heartbeats: every 10 s by default, which
+            // Counters twice per poll (they travel with the heartbeats: every 10 s by default, which
             // would time a drain to the nearest ten seconds).
             RunningJob running = start(
                     job,
@@ -197,21 +197,9 @@ public final class LatencyBench {
 
     /** Sends {@code events} events as fast as the broker takes them; returns how many. */
     static long produceAll(String bootstrap, List<byte[][]> templates, long events) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             for (long sent = 0; sent < events; sent++) {
-                byte[][] tpl = templates.get((int) (sent % templates.size()));
-                byte[] ts = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
-                byte[] v = new byte[tpl[0].length + ts.length + tpl[1].length];
-                System.arraycopy(tpl[0], 0, v, 0, tpl[0].length);
-                System.arraycopy(ts, 0, v, tpl[0].length, ts.length);
-                System.arraycopy(tpl[1], 0, v, tpl[0].length + ts.length, tpl[1].length);
-                producer.send(new ProducerRecord<>(TOPIC, v));
+                producer.send(record(templates.get((int) (sent % templates.size())), System.currentTimeMillis()));
             }
             producer.flush();
         }
@@ -312,20 +300,34 @@ public final class LatencyBench {
         return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** Sends at {@code rate} events/s for {@code seconds}; returns {sent, elapsed ms}. */
-    static long[] produce(
-            String bootstrap, List<byte[][]> templates, int rate, int seconds, Buckets buckets, long warmupEnd)
-            throws Exception {
+    /** The producers' settings: small batches sent within 5 ms, acknowledged by the leader. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A template's record stamped with {@code now}: {@code prefix + now + suffix}. */
+    static ProducerRecord<byte[], byte[]> record(byte[][] tpl, long now) {
+        byte[] ts = Long.toString(now).getBytes(StandardCharsets.US_ASCII);
+        byte[] v = new byte[tpl[0].length + ts.length + tpl[1].length];
+        System.arraycopy(tpl[0], 0, v, 0, tpl[0].length);
+        System.arraycopy(ts, 0, v, tpl[0].length, ts.length);
+        System.arraycopy(tpl[1], 0, v, tpl[0].length + ts.length, tpl[1].length);
+        return new ProducerRecord<>(TOPIC, v);
+    }
+
+    /** Sends at {@code rate} events/s for {@code seconds}; returns {sent, elapsed ms}. */
+    static long[] produce(
+            String bootstrap, List<byte[][]> templates, int rate, int seconds, Buckets buckets, long warmupEnd)
+            throws Exception {
         long sent = 0;
         long start = System.currentTimeMillis();
         long end = start + seconds * 1000L;
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             int t = 0;
             long now;
             while ((now = System.currentTimeMillis()) < end) {
@@ -333,12 +335,7 @@ public final class LatencyBench {
                 while (sent < due) {
                     byte[][] tpl = templates.get(t);
                     t = (t + 1) % templates.size();
-                    byte[] ts = Long.toString(now).getBytes(StandardCharsets.US_ASCII);
-                    byte[] v = new byte[tpl[0].length + ts.length + tpl[1].length];
-                    System.arraycopy(tpl[0], 0, v, 0, tpl[0].length);
-                    System.arraycopy(ts, 0, v, tpl[0].length, ts.length);
-                    System.arraycopy(tpl[1], 0, v, tpl[0].length + ts.length, tpl[1].length);
-                    producer.send(new ProducerRecord<>(TOPIC, v));
+                    producer.send(record(tpl, now));
                     buckets.produced(new String(tpl[2], StandardCharsets.UTF_8), now, now >= warmupEnd);
                     sent++;
                 }
