@@ -64,10 +64,29 @@ public final class ClickHouseHttp {
             b.uri(URI.create(url + sep + "query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(data));
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = send(b.build());
         if (r.statusCode() != 200)
             throw new IOException("ClickHouse HTTP " + r.statusCode() + " for " + sql + ": " + r.body());
         return r.body();
+    }
+
+    /**
+     * Sends once more when the server closed a pooled keep-alive connection just as the request
+     * went out (the JDK keeps idle connections far longer than the server's keep_alive_timeout):
+     * such a request never reached the server, so repeating it cannot run a statement twice.
+     */
+    private static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            if (!isClosedIdleConnection(e)) throw e;
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+    }
+
+    static boolean isClosedIdleConnection(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("header parser received no bytes");
     }
 
     /** A query's rows as maps of column name to (unescaped) text; NULL as null. */
