@@ -22,6 +22,7 @@ public record JobDefinition(
         ZoneId timezone,
         String defaultEnvironment,
         List<Granularity> granularities,
+        Horizons horizons,
         List<String> events,
         List<String> breakdowns,
         int breakdownLimit,
@@ -37,6 +38,7 @@ public record JobDefinition(
             "timezone",
             "default_environment",
             "granularities",
+            "horizons",
             "events",
             "breakdowns",
             "breakdown_limit",
@@ -106,6 +108,7 @@ public record JobDefinition(
             grans = List.copyOf(set);
         }
 
+        Horizons horizons = Horizons.parse(root.get("horizons"), grans);
         List<String> events = uniqueTexts(root, "events");
         List<String> breakdowns = uniqueTexts(root, "breakdowns");
         int limit = root.intValue("breakdown_limit", 100, 1, 100_000);
@@ -145,6 +148,7 @@ public record JobDefinition(
                 zone,
                 env,
                 grans,
+                horizons,
                 events,
                 breakdowns,
                 limit,

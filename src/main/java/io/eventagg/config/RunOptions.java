@@ -12,9 +12,15 @@ import java.io.Serializable;
  *     local pre-aggregation flushes: time for its partials to reach the bucket operator (at least
  *     twice Flink's buffer timeout, see {@code EventaggPipeline.combinerLead})
  * @param combinerMaxBuckets how many minute buckets the local pre-aggregation holds at most
+ * @param nowMs the time the job's horizons are measured from, fixed (a replay of history as of that
+ *     time, a reproducible test); 0: the wall clock, read as the run goes
  */
-public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets)
+public record RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets, long nowMs)
         implements Serializable {
+
+    public RunOptions(boolean streaming, long generation, long combinerLeadMs, int combinerMaxBuckets) {
+        this(streaming, generation, combinerLeadMs, combinerMaxBuckets, 0);
+    }
 
     public static RunOptions batchDefaults() {
         return new RunOptions(false, 0, 0, 20_000);
@@ -31,6 +37,12 @@ public record RunOptions(boolean streaming, long generation, long combinerLeadMs
     }
 
     public RunOptions withGeneration(long g) {
-        return new RunOptions(streaming, g, combinerLeadMs, combinerMaxBuckets);
+        return new RunOptions(streaming, g, combinerLeadMs, combinerMaxBuckets, nowMs);
+    }
+
+    /** Horizons measured from a fixed time (null: the wall clock). */
+    public RunOptions withNow(java.time.Instant now) {
+        return new RunOptions(
+                streaming, generation, combinerLeadMs, combinerMaxBuckets, now == null ? 0 : now.toEpochMilli());
     }
 }

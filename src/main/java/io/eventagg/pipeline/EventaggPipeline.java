@@ -100,7 +100,8 @@ public final class EventaggPipeline {
                                 combinerLead(
                                         run.combinerLeadMs(),
                                         events.getExecutionEnvironment().getBufferTimeout()),
-                                run.combinerMaxBuckets()))
+                                run.combinerMaxBuckets(),
+                                run.nowMs()))
                 .uid("timeseries-combine");
         return partials.keyBy(SeriesPartial::key)
                 .transform(

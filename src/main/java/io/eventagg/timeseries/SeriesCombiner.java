@@ -1,5 +1,6 @@
 package io.eventagg.timeseries;
 
+import io.eventagg.config.Horizons;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.ingest.Event;
 import io.eventagg.sketch.Sketches;
@@ -7,7 +8,9 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import io.eventagg.window.AlignedTicks;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * next coarser granularities of the job it nests in), so per-event work does not grow with the
  * number of granularities, and each distinct user of a bucket is merged once more per level
  * instead of once per granularity.
+ *
+ * <p>With horizons ({@code horizons: {minute: 7d}}), an event older than a level's horizon is
+ * counted at the next coarser level instead ({@link #entryGranularities}), so the old part of a
+ * replay costs what a job without minute buckets costs, and coarser buckets still hold every event.
  *
  * <p>An accumulator keeps its count, the distinct hashes of its users (and sessions, for the
  * rollup) and exact breakdown counts. Partials carry the distinct hashes ({@link DistinctIds}; a
@@ -49,6 +56,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private final long flushIntervalMs;
     private final long flushLeadMs;
     private final int maxBuckets;
+    /** The fixed time horizons are measured from; 0: the wall clock. */
+    private final long nowMs;
 
     private transient BucketCalendar calendar;
     /**
@@ -60,6 +69,15 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private transient boolean[] emitted;
     /** Per level, the coarser levels it folds into when flushed. */
     private transient int[][] parents;
+    /**
+     * With horizons: the levels an event may be counted at, finest first ({@link #entryLevels}),
+     * and from which time on each takes events ({@link #entryFrom}, refreshed from the clock); an
+     * event older than all of them is in no bucket. Null without horizons.
+     */
+    private transient int[] entryLevels;
+
+    private transient long[] entryFrom;
+    private transient int untilClockRead;
 
     private transient int lgK;
     private transient int breakdownKeys;
@@ -82,7 +100,13 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
      * @param maxBuckets flush everything when this many accumulators are buffered
      */
     public SeriesCombiner(JobDefinition job, long flushIntervalMs, long flushLeadMs, int maxBuckets) {
+        this(job, flushIntervalMs, flushLeadMs, maxBuckets, 0);
+    }
+
+    /** @param nowMs the fixed time the job's horizons are measured from; 0: the wall clock */
+    public SeriesCombiner(JobDefinition job, long flushIntervalMs, long flushLeadMs, int maxBuckets, long nowMs) {
         this.job = job;
+        this.nowMs = nowMs;
         this.flushIntervalMs = flushIntervalMs;
         this.flushLeadMs = Math.min(flushLeadMs, flushIntervalMs / 2);
         this.maxBuckets = maxBuckets;
@@ -92,16 +116,23 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void open() throws Exception {
         super.open();
         calendar = job.calendar();
-        Granularity finest = finestLevel(job.granularities());
-        List<Granularity> l = new ArrayList<>();
-        l.add(finest);
-        for (Granularity g : Granularity.values()) {
-            if (g.ordinal() > finest.ordinal() && job.granularities().contains(g)) l.add(g);
+        List<Granularity> entries = entryGranularities(job.granularities(), job.horizons());
+        Granularity finest = entries.get(0);
+        EnumSet<Granularity> l = EnumSet.copyOf(entries);
+        for (Granularity g : job.granularities()) {
+            if (g.ordinal() > finest.ordinal()) l.add(g);
         }
         levels = l.toArray(new Granularity[0]);
         emitted = new boolean[levels.length];
         for (int i = 0; i < levels.length; i++) emitted[i] = job.granularities().contains(levels[i]);
         parents = parents(levels);
+        if (!job.horizons().byGranularity().isEmpty()) {
+            entryLevels = new int[entries.size()];
+            for (int j = 0; j < entryLevels.length; j++)
+                entryLevels[j] = Arrays.asList(levels).indexOf(entries.get(j));
+            entryFrom = new long[entries.size()];
+            readClock();
+        }
         lgK = job.sketchLgK();
         breakdownKeys = job.breakdowns().size();
         breakdownCap = job.limits().breakdownValuesPerBucket();
@@ -131,6 +162,30 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     }
 
     /**
+     * The levels an event may be counted at, finest first: {@link #finestLevel} of the job's
+     * granularities, then, while that level has a horizon, the finest level of the granularities
+     * left without it (events older than a minute horizon are counted per hour, or per day if the
+     * job has no hours...).
+     */
+    static List<Granularity> entryGranularities(Collection<Granularity> granularities, Horizons horizons) {
+        List<Granularity> entries = new ArrayList<>();
+        EnumSet<Granularity> remaining = EnumSet.copyOf(granularities);
+        while (true) {
+            Granularity f = finestLevel(remaining);
+            entries.add(f);
+            if (!horizons.has(f) || !remaining.remove(f) || remaining.isEmpty()) return entries;
+        }
+    }
+
+    /** Takes the horizons' cut-offs from the clock again (the wall clock moves; a fixed one does not). */
+    private void readClock() {
+        long now = nowMs != 0 ? nowMs : getProcessingTimeService().getCurrentProcessingTime();
+        for (int j = 0; j < entryFrom.length; j++)
+            entryFrom[j] = job.horizons().keptFrom(calendar, levels[entryLevels[j]], now);
+        untilClockRead = nowMs != 0 ? Integer.MAX_VALUE : 4096;
+    }
+
+    /**
      * For each level, the coarser levels it nests in with no level between that it also nests in
      * and that nests in them: minute into hour, hour into day, day into week and month; without
      * hours, minutes go straight into days; weeks go nowhere (they do not nest in months).
@@ -156,18 +211,27 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     public void processElement(StreamRecord<Event> record) {
         Event e = record.getValue();
         long ts = e.timestamp();
-        long bucket = calendar.start(levels[0], ts);
+        int level = 0;
+        if (entryFrom != null) {
+            if (--untilClockRead <= 0) readClock();
+            int j = 0;
+            while (ts < entryFrom[j]) {
+                if (++j == entryFrom.length) return;
+            }
+            level = entryLevels[j];
+        }
+        long bucket = calendar.start(levels[level], ts);
         long user = Sketches.idHash(e.distinctId());
 
         Environment env = environment(e.environment());
-        Acc rollup = env.rollup.finest(bucket, this);
+        Acc rollup = env.rollup.at(level, bucket, this);
         rollup.count++;
         rollup.users.add(user);
         if (e.sessionId() != null) rollup.sessions.add(Sketches.idHash(e.sessionId()));
 
         Series series = env.series(e.event(), this);
         if (series != null) {
-            Acc acc = series.finest(bucket, this);
+            Acc acc = series.at(level, bucket, this);
             acc.count++;
             acc.users.add(user);
             if (breakdownKeys > 0) {
@@ -238,6 +302,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
 
     /** Emits every buffered accumulator, finest level first, each folded into its coarser ones before. */
     void flush() {
+        if (entryFrom != null) readClock();
         if (buffered == 0) return;
         for (Series s : active) {
             for (int l = 0; l < levels.length; l++) {
@@ -364,6 +429,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         HashMap<Long, Acc>[] levels;
 
         private long lastStart = Long.MIN_VALUE;
+        private int lastLevel;
         private Acc last;
 
         Series(boolean rollup, String environment, String event) {
@@ -373,17 +439,18 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             this.hash = SeriesKeys.seriesHash(rollup, environment, event);
         }
 
-        /** The accumulator of the finest level's bucket starting at {@code start}. */
-        Acc finest(long start, SeriesCombiner c) {
-            if (start == lastStart && last != null) return last;
-            HashMap<Long, Acc> finest = level(0, c.levels.length);
-            Acc a = finest.get(start);
+        /** The accumulator of the bucket of level {@code l} starting at {@code start}. */
+        Acc at(int l, long start, SeriesCombiner c) {
+            if (start == lastStart && l == lastLevel && last != null) return last;
+            HashMap<Long, Acc> accs = level(l, c.levels.length);
+            Acc a = accs.get(start);
             if (a == null) {
                 if (isEmpty()) c.active.add(this);
-                a = c.newAcc(rollup, 0, start);
-                finest.put(start, a);
+                a = c.newAcc(rollup, l, start);
+                accs.put(start, a);
             }
             lastStart = start;
+            lastLevel = l;
             last = a;
             return a;
         }

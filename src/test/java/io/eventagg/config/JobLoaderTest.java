@@ -441,6 +441,31 @@ class JobLoaderTest {
                         "name: t\nretention: [{name: r, start_event: a, return_event: b}, {name: r, start_event: a, return_event: c}]\n",
                         "retention[1].name",
                         List.of("'r' is defined twice")),
+                Arguments.of(
+                        "horizon of a coarse granularity",
+                        "name: t\nhorizons: {day: 30d}\n",
+                        "horizons.day",
+                        List.of("only minute and hour take a horizon")),
+                Arguments.of(
+                        "horizon of a granularity the job lacks",
+                        "name: t\ngranularities: [hour, day]\nhorizons: {minute: 7d}\n",
+                        "horizons.minute",
+                        List.of("the job has no minute buckets")),
+                Arguments.of(
+                        "horizon shorter than its bucket",
+                        "name: t\nhorizons: {hour: 30m}\n",
+                        "horizons.hour",
+                        List.of("must be at least one hour, found 30m")),
+                Arguments.of(
+                        "hours kept for less than minutes",
+                        "name: t\nhorizons: {minute: 7d, hour: 2d}\n",
+                        "horizons.hour",
+                        List.of("must be at least the minute horizon (7d), found 2d")),
+                Arguments.of(
+                        "horizon misspelt",
+                        "name: t\nhorizons: {minutes: 7d}\n",
+                        "horizons.minutes",
+                        List.of("did you mean 'minute'")),
                 Arguments.of("top level is a list", "- a\n- b\n", "", List.of("must be a mapping")),
                 Arguments.of("top level is text", "just text\n", "", List.of("must be a mapping")),
                 Arguments.of("empty file", "", "", List.of("the job file is empty")),
@@ -460,6 +485,15 @@ class JobLoaderTest {
                         "name: t\nfunnels: []\nevents: []\nfunnels: []\n",
                         "",
                         List.of("not valid YAML", "line 4", "'funnels'")));
+    }
+
+    @Test
+    void horizonsAreOptionalAndParsed() {
+        assertThat(JobLoader.parse("name: t\n").horizons().byGranularity()).isEmpty();
+        JobDefinition j = JobLoader.parse("name: t\nhorizons: {minute: 7d, hour: 13w}\n");
+        assertThat(j.horizons().of(Granularity.MINUTE)).isEqualTo(Duration.ofDays(7));
+        assertThat(j.horizons().of(Granularity.HOUR)).isEqualTo(Duration.ofDays(91));
+        assertThat(j.horizons().has(Granularity.DAY)).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.JobLoader;
 import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
@@ -110,6 +111,55 @@ class TimeSeriesPipelineTest {
         assertThat(counts.read()).isEqualTo(counts.aggregated() + counts.dead() + counts.late());
         assertThat(DuckTables.count(url, "SELECT count(*) FROM ea_late_events")).isEqualTo(lateCount);
         assertMatches(url, job, onTime);
+    }
+
+    /**
+     * Horizons for minutes (3 days) and hours (10 days, across the DST change), measured from a set
+     * time inside the data: minute and hour buckets only from there on, every coarser bucket whole.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"batch", "streaming"})
+    void horizonsKeepRecentFineBucketsAndEveryCoarseOne(String mode) throws Exception {
+        String zone = "America/New_York";
+        JobDefinition job = JobLoader.parse("""
+                name: ts_horizon
+                timezone: %s
+                granularities: [minute, hour, day, week, month]
+                horizons: {minute: 3d, hour: 10d}
+                breakdowns: [plan, country, path]
+                breakdown_limit: 5
+                watermark: {out_of_orderness: 30s, allowed_lateness: 30d, emit_interval: 1s}
+                """.formatted(zone));
+        Instant now = Instant.parse("2024-03-14T15:37:20Z");
+        String url = "jdbc:duckdb:" + dir.resolve("horizon-" + mode + ".duckdb");
+        SchemaManager.apply(SinkSettings.of(url));
+        boolean streaming = mode.equals("streaming");
+        Pipelines.Counts counts = Pipelines.run(
+                job,
+                List.of(input),
+                (streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults()).withNow(now),
+                streaming
+                        ? Watermarks.perEvent(job.watermark().outOfOrderness())
+                        : IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), SinkSettings.of(url)),
+                2);
+
+        assertThat(counts.late()).as("30 days of lateness: nothing late").isZero();
+        assertThat(counts.aggregated()).isEqualTo(parsed.events().size());
+        long minutes = DuckTables.count(url, "SELECT count(*) FROM ea_activity WHERE granularity = 'minute'");
+        long oldMinutes = DuckTables.count(
+                url,
+                "SELECT count(*) FROM ea_timeseries WHERE granularity = 'minute' AND bucket_start < TIMESTAMP '2024-03-11 15:37:00'");
+        assertThat(minutes).as("the last three days have minute buckets").isPositive();
+        assertThat(oldMinutes).as("nothing before the minute horizon").isZero();
+        SeriesTables.assertMatchReference(
+                DuckTables.rows(url, "SELECT * FROM ea_timeseries"),
+                DuckTables.rows(url, "SELECT * FROM ea_activity"),
+                job,
+                GRANULARITIES,
+                parsed.events(),
+                true,
+                now.toEpochMilli());
     }
 
     private static void assertMatches(String url, JobDefinition job, List<RefEvent> events) throws Exception {

@@ -56,10 +56,27 @@ public final class RefTimeSeries {
 
     public static Map<Key, Bucket> compute(
             List<RefEvent> events, ZoneId zone, List<String> granularities, List<String> breakdowns) {
+        return compute(events, zone, granularities, breakdowns, Map.of(), 0);
+    }
+
+    /**
+     * With horizons (granularity to how far back from {@code nowMs} it keeps buckets): a bucket is
+     * in the reference only if it starts no earlier than the bucket holding {@code now - horizon}.
+     */
+    public static Map<Key, Bucket> compute(
+            List<RefEvent> events,
+            ZoneId zone,
+            List<String> granularities,
+            List<String> breakdowns,
+            Map<String, java.time.Duration> horizons,
+            long nowMs) {
+        Map<String, Long> keptFrom = new HashMap<>();
+        horizons.forEach((g, h) -> keptFrom.put(g, bucketStart(g, nowMs - h.toMillis(), zone)));
         Map<Key, Bucket> out = new HashMap<>();
         for (RefEvent e : events) {
             for (String g : granularities) {
                 long start = bucketStart(g, e.timestamp(), zone);
+                if (start < keptFrom.getOrDefault(g, Long.MIN_VALUE)) continue;
                 for (String event : new String[] {e.event(), null}) {
                     Bucket b = out.computeIfAbsent(new Key(e.environment(), event, g, start), k -> new Bucket());
                     b.count++;

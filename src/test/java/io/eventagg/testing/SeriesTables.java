@@ -30,8 +30,23 @@ public final class SeriesTables {
             List<RefEvent> events,
             boolean someEstimated)
             throws Exception {
+        assertMatchReference(series, activity, job, granularities, events, someEstimated, 0);
+    }
+
+    /** As above, with the job's horizons measured from {@code nowMs} (the reference's own reading). */
+    public static void assertMatchReference(
+            List<Map<String, Object>> series,
+            List<Map<String, Object>> activity,
+            JobDefinition job,
+            List<String> granularities,
+            List<RefEvent> events,
+            boolean someEstimated,
+            long nowMs)
+            throws Exception {
+        Map<String, java.time.Duration> horizons = new HashMap<>();
+        job.horizons().byGranularity().forEach((g, h) -> horizons.put(g.id(), h));
         Map<RefTimeSeries.Key, RefTimeSeries.Bucket> expected =
-                RefTimeSeries.compute(events, job.timezone(), granularities, job.breakdowns());
+                RefTimeSeries.compute(events, job.timezone(), granularities, job.breakdowns(), horizons, nowMs);
         Map<RefTimeSeries.Key, Map<String, Object>> actual = new HashMap<>();
         for (Map<String, Object> r : series) {
             actual.put(

@@ -2,6 +2,7 @@ package io.eventagg.timeseries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventagg.config.Horizons;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.ingest.Event;
@@ -330,5 +331,91 @@ class SeriesCombinerTest {
                 .filteredOn(SeriesPartial::rollup)
                 .extracting(SeriesPartial::count)
                 .containsExactly(2L);
+    }
+
+    @Test
+    void entryLevelsFollowTheHorizons() {
+        Granularity m = Granularity.MINUTE, h = Granularity.HOUR, d = Granularity.DAY;
+        Granularity w = Granularity.WEEK, mo = Granularity.MONTH;
+        Horizons minute = JobLoader.parse("name: t\nhorizons: {minute: 7d}\n").horizons();
+        Horizons both =
+                JobLoader.parse("name: t\nhorizons: {minute: 7d, hour: 30d}\n").horizons();
+        assertThat(SeriesCombiner.entryGranularities(List.of(m, h, d, w, mo), Horizons.none()))
+                .containsExactly(m);
+        assertThat(SeriesCombiner.entryGranularities(List.of(m, h, d, w, mo), minute))
+                .containsExactly(m, h);
+        assertThat(SeriesCombiner.entryGranularities(List.of(m, h, d, w, mo), both))
+                .containsExactly(m, h, d);
+        assertThat(SeriesCombiner.entryGranularities(List.of(m, w, mo), minute))
+                .as("without hours and days, old events are counted per day, which feeds weeks and months")
+                .containsExactly(m, d);
+        assertThat(SeriesCombiner.entryGranularities(List.of(m), minute)).containsExactly(m);
+    }
+
+    /**
+     * A minute horizon on the operator's clock (here the harness's processing time): old events are
+     * counted per hour only, recent ones per minute too, and the clock is read again as it moves.
+     */
+    @Test
+    void eventsBeyondTheMinuteHorizonCountInHoursOnly() throws Exception {
+        JobDefinition job = JobLoader.parse("""
+                name: t
+                granularities: [minute, hour, day]
+                horizons: {minute: 7d}
+                watermark: {out_of_orderness: 1s, allowed_lateness: 10m}
+                """);
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 0, 1_000_000));
+        long now = Instant.parse("2024-03-20T12:00:30Z").toEpochMilli();
+        harness.setProcessingTime(now);
+        harness.open();
+        long oldTs = now - 8 * 86_400_000L; // 2024-03-12T12:00:30
+        long edge = Instant.parse("2024-03-13T12:00:00Z").toEpochMilli(); // the oldest minute kept
+        harness.processElement(event("signup", "a", oldTs, "pro"), oldTs);
+        harness.processElement(event("signup", "b", edge - 1, "pro"), edge);
+        harness.processElement(event("signup", "c", edge, "pro"), edge);
+        harness.processElement(event("signup", "d", now, "pro"), now);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        List<SeriesPartial> out = partials().stream().filter(p -> !p.rollup()).toList();
+        assertThat(out.stream().filter(p -> p.granularity() == Granularity.MINUTE))
+                .extracting(SeriesPartial::bucketStart)
+                .containsExactlyInAnyOrder(edge, now - 30_000);
+        assertThat(out.stream()
+                        .filter(p -> p.granularity() == Granularity.HOUR)
+                        .mapToLong(SeriesPartial::count)
+                        .sum())
+                .as("every event in an hour")
+                .isEqualTo(4);
+        assertThat(out.stream()
+                        .filter(p -> p.granularity() == Granularity.DAY)
+                        .mapToLong(SeriesPartial::count)
+                        .sum())
+                .isEqualTo(4);
+        harness.getOutput().clear();
+
+        // A day later the same minute is beyond the horizon (the clock is read again at every
+        // flush: each emission tick and checkpoint).
+        harness.setProcessingTime(now + 86_400_000L);
+        harness.prepareSnapshotPreBarrier(1);
+        harness.processElement(event("signup", "e", edge, "pro"), edge);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(partials())
+                .extracting(SeriesPartial::granularity)
+                .doesNotContain(Granularity.MINUTE)
+                .contains(Granularity.HOUR, Granularity.DAY);
+    }
+
+    @Test
+    void aFixedClockIsNotTheOperatorsOne() throws Exception {
+        JobDefinition job = JobLoader.parse("name: t\ngranularities: [minute, hour]\nhorizons: {minute: 1h}\n");
+        long now = Instant.parse("2024-03-20T12:00:00Z").toEpochMilli();
+        harness = new OneInputStreamOperatorTestHarness<>(new SeriesCombiner(job, 0, 0, 1_000_000, now));
+        harness.setProcessingTime(now + 86_400_000L);
+        harness.open();
+        harness.processElement(event("signup", "a", now - 60_000, "pro"), now);
+        harness.processElement(event("signup", "b", now - 7_200_000, "pro"), now);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(partials().stream().filter(p -> !p.rollup() && p.granularity() == Granularity.MINUTE))
+                .extracting(SeriesPartial::bucketStart)
+                .containsExactly(now - 60_000);
     }
 }
