@@ -33,14 +33,24 @@ final class BackfillCommand implements Callable<Integer> {
     @Mixin
     SinkOptions sink;
 
+    @Mixin
+    NowOption now = new NowOption();
+
     @Override
     public Integer call() throws Exception {
         JobDefinition job = this.range.job();
         RefreshRange range = this.range.range(job);
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
-        Backfill.Summary s =
-                Backfill.run(FlinkSettings.local(false, parallelism), job, range, source, settings, System.out);
+        java.time.Instant fixed = now.resolve(job.timezone());
+        Backfill.Summary s = Backfill.run(
+                FlinkSettings.local(false, parallelism),
+                job,
+                range,
+                source,
+                settings,
+                fixed == null ? 0 : fixed.toEpochMilli(),
+                System.out);
         System.out.printf("done in %.1f s: generation %d%n", s.seconds(), s.generation());
         System.out.printf("  records read            %,14d%n", s.read());
         System.out.printf("  aggregated              %,14d%n", s.aggregated());

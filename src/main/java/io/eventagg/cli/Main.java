@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             QueryCommand.class,
             GenerateCommand.class,
             SchemaCommand.class,
+            ExpireCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

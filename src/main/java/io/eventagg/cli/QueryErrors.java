@@ -20,6 +20,7 @@ final class QueryErrors {
                                 + ", ClickHouse): pre-aggregated"
                                 + " buckets hold sketches of users, which cannot answer for one user"
                         : flag(e.parameter()) + " is required";
+            case BEYOND_HORIZON -> flag(e.parameter()) + ": " + e.getMessage();
             default -> null;
         };
         return message == null ? e : new QueryException(e.parameter(), e.problem(), message, e);

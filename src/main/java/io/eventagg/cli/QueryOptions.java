@@ -8,7 +8,9 @@ import io.eventagg.query.QueryException;
 import io.eventagg.query.RawEvents;
 import io.eventagg.sink.SinkOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,11 +39,20 @@ final class QueryOptions {
     @Mixin
     SinkOptions sink;
 
+    @Mixin
+    NowOption now = new NowOption();
+
     private JobDefinition job;
 
     JobDefinition job() {
         if (job == null) job = JobLoader.load(jobFile);
         return job;
+    }
+
+    /** The clock the job's horizons are measured from: --now, or the wall clock. */
+    Clock clock() {
+        Instant fixed = now.resolve(job().timezone());
+        return fixed == null ? Clock.systemUTC() : Clock.fixed(fixed, ZoneOffset.UTC);
     }
 
     Instant from() {
@@ -59,7 +70,7 @@ final class QueryOptions {
      * @param raw the raw events table for per-user questions, or null
      */
     <T> T answer(RawEvents raw, Function<AggregationStorage, T> question) {
-        try (AggregationStorage storage = new JdbcAggregationStorage(job(), sink.resolve(), raw)) {
+        try (AggregationStorage storage = new JdbcAggregationStorage(job(), sink.resolve(), raw, clock())) {
             return question.apply(storage);
         } catch (QueryException e) {
             throw QueryErrors.inFlags(e);

@@ -73,6 +73,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    NowOption now = new NowOption();
+
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
@@ -122,7 +125,8 @@ final class RunCommand implements Callable<Integer> {
                 streaming ? ", state backend " + stateBackend : "",
                 input,
                 SinkOptions.describe(settings));
-        RunOptions options = streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults();
+        RunOptions options = (streaming ? RunOptions.streamingDefaults() : RunOptions.batchDefaults())
+                .withNow(now.resolve(job.timezone()));
         JdbcOutputs outputs = new JdbcOutputs(job.name(), settings);
         RunSummary summary = FlinkJob.define(
                         FlinkSettings.local(streaming, parallelism, stateBackend),

@@ -2,6 +2,7 @@ package io.eventagg.query;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.sink.SinkSettings;
+import java.time.Clock;
 
 /**
  * {@link AggregationStorage} over the tables in DuckDB or ClickHouse: one connection, shared by a
@@ -24,9 +25,14 @@ public class JdbcAggregationStorage implements AggregationStorage {
 
     /** @param raw the raw events table, for per-user ({@code distinct_id}) questions; null when there is none */
     public JdbcAggregationStorage(JobDefinition job, SinkSettings settings, RawEvents raw) {
+        this(job, settings, raw, Clock.systemUTC());
+    }
+
+    /** @param clock what the job's horizons are measured from (a fixed one for replays of history) */
+    public JdbcAggregationStorage(JobDefinition job, SinkSettings settings, RawEvents raw, Clock clock) {
         this.db = QueryDatabase.open(settings);
         RefreshCheck refreshes = new RefreshCheck(db, job);
-        this.timeSeries = new TimeSeriesReader(job, db, refreshes, raw);
+        this.timeSeries = new TimeSeriesReader(job, db, refreshes, raw, clock);
         this.funnels = new FunnelReader(job, db, refreshes);
         this.retention = new RetentionReader(job, db, refreshes);
     }

@@ -29,6 +29,11 @@ public class QueryException extends RuntimeException {
         NOT_IN_JOB,
         /** The range holds more buckets of the granularity than one answer may. */
         TOO_MANY_BUCKETS,
+        /**
+         * The range reaches before the oldest bucket the granularity keeps (the job's horizon for it);
+         * reported against {@link Parameter#FROM}.
+         */
+        BEYOND_HORIZON,
         /** It is malformed. */
         INVALID,
         /** The database could not answer, or holds rows that cannot be read; no parameter is at fault. */

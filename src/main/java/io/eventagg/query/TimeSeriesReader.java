@@ -1,5 +1,6 @@
 package io.eventagg.query;
 
+import io.eventagg.config.Durations;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.sink.Tables;
 import io.eventagg.time.BucketCalendar;
@@ -7,6 +8,8 @@ import io.eventagg.time.Granularity;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.stream.Collectors;
 
 /**
@@ -21,10 +24,15 @@ final class TimeSeriesReader {
     private final QueryDatabase db;
     private final RefreshCheck refreshes;
     private final RawEvents raw;
+    private final Clock clock;
 
-    /** @param raw the raw events table for questions about one user, or null when there is none */
-    TimeSeriesReader(JobDefinition job, QueryDatabase db, RefreshCheck refreshes, RawEvents raw) {
+    /**
+     * @param raw the raw events table for questions about one user, or null when there is none
+     * @param clock what the job's horizons are measured from
+     */
+    TimeSeriesReader(JobDefinition job, QueryDatabase db, RefreshCheck refreshes, RawEvents raw, Clock clock) {
         this.job = job;
+        this.clock = clock;
         this.calendar = job.calendar();
         this.db = db;
         this.refreshes = refreshes;
@@ -43,6 +51,7 @@ final class TimeSeriesReader {
                             + ")");
         }
         QueryRange range = new QueryRange(q.from(), q.to());
+        requireWithinHorizon(q);
         for (String b : q.breakdownBy()) {
             if (!job.breakdowns().contains(b)) {
                 throw new QueryException(
@@ -79,6 +88,24 @@ final class TimeSeriesReader {
         requireGranularity(q);
         QueryRange range = new QueryRange(q.from(), q.to());
         return raw.query(q, range.bucketStarts(calendar, q.granularity()), calendar);
+    }
+
+    /**
+     * Refuses a range that starts before the oldest bucket the granularity keeps: those buckets were
+     * never written (or have aged out), and zeros would be wrong answers.
+     */
+    private void requireWithinHorizon(TimeSeriesQuery q) {
+        Granularity g = q.granularity();
+        if (!job.horizons().has(g)) return;
+        long keptFrom = job.horizons().keptFrom(calendar, g, clock.millis());
+        if (q.from().toEpochMilli() >= keptFrom) return;
+        throw new QueryException(
+                QueryException.Parameter.FROM,
+                QueryException.Problem.BEYOND_HORIZON,
+                "job '" + job.name() + "' keeps " + g.id() + " buckets for "
+                        + Durations.format(job.horizons().of(g))
+                        + " (horizons." + g.id() + "): the oldest is " + Instant.ofEpochMilli(keptFrom)
+                        + "; ask from then on, or for a coarser granularity");
     }
 
     private static void requireGranularity(TimeSeriesQuery q) {

@@ -71,6 +71,19 @@ public final class Backfill {
             SinkSettings sink,
             PrintStream log)
             throws Exception {
+        return run(flink, job, range, source, sink, 0, log);
+    }
+
+    /** @param nowMs the fixed time the job's horizons are measured from; 0: the wall clock */
+    public static Summary run(
+            Configuration flink,
+            JobDefinition job,
+            RefreshRange range,
+            BackfillSource source,
+            SinkSettings sink,
+            long nowMs,
+            PrintStream log)
+            throws Exception {
         long started = System.nanoTime();
         SchemaManager.apply(sink);
         List<LateEventsTable.Late> late = LateEventsTable.read(sink, job, range);
@@ -81,7 +94,7 @@ public final class Backfill {
             RunSummary run = FlinkJob.define(
                             flink,
                             "eventagg refresh " + job.name() + " " + range.from() + " .. " + range.to(),
-                            env -> define(env, job, range, source, sink, late, generation))
+                            env -> define(env, job, range, source, sink, late, generation, nowMs))
                     .run(
                             Duration.ofSeconds(5),
                             (soFar, secs) -> log.printf(
@@ -125,6 +138,18 @@ public final class Backfill {
             SinkSettings sink,
             List<LateEventsTable.Late> late,
             long generation) {
+        define(env, job, range, source, sink, late, generation, 0);
+    }
+
+    static void define(
+            StreamExecutionEnvironment env,
+            JobDefinition job,
+            RefreshRange range,
+            BackfillSource source,
+            SinkSettings sink,
+            List<LateEventsTable.Late> late,
+            long generation,
+            long nowMs) {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         DataStream<Ingested> input = source.create(env, job, range)
                 .filter(new InRange(range.read(), origins(late)))
@@ -147,7 +172,7 @@ public final class Backfill {
         EventaggPipeline.define(
                 input,
                 job,
-                RunOptions.batchDefaults().withGeneration(generation),
+                new RunOptions(false, generation, 0, RunOptions.batchDefaults().combinerMaxBuckets(), nowMs),
                 new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
     }
 

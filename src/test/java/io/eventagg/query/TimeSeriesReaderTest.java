@@ -42,7 +42,7 @@ class TimeSeriesReaderTest {
     }
 
     static TimeSeriesReader reader(RawEvents raw) {
-        return new TimeSeriesReader(JOB, db, new RefreshCheck(db, JOB), raw);
+        return new TimeSeriesReader(JOB, db, new RefreshCheck(db, JOB), raw, java.time.Clock.systemUTC());
     }
 
     static TimeSeriesQuery query(Instant from, Instant to, Granularity g, List<String> breakdown, String distinctId) {
