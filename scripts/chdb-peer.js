@@ -5,6 +5,7 @@
 //
 //   node scripts/chdb-peer.js --files A,B --uniq uniqCombined64|uniqExact --mode groupby|mv \
 //        --session DIR [--threads 2] [--granularities minute,hour,day,week,month]
+//        [--kept-from minute=2024-02-23T00:00:00Z]
 //
 // groupby: the events into a MergeTree table (timestamps in the generator's three forms, the three
 // breakdown properties extracted), then per granularity (minute, hour, day, ISO week, month; UTC) the
@@ -85,6 +86,20 @@ if (a.granularities) {
   for (const g of keep) if (!G[g]) throw new Error("--granularities: unknown granularity " + g);
   for (const g of Object.keys(G)) if (!keep.includes(g)) delete G[g];
 }
+// --kept-from minute=ISO,...: a granularity's buckets only from then on (a job's horizon, e.g.
+// minutes for the last 7 days): its rollups read only the events since, as a user would write it.
+const SINCE = {};
+if (a["kept-from"]) {
+  for (const kv of a["kept-from"].split(",")) {
+    const [g, t] = kv.split("=");
+    if (!G[g] || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(t || "")) throw new Error("--kept-from: granularity=ISO instant, found " + kv);
+    SINCE[g] = `ts >= parseDateTime64BestEffort('${t}', 3, 'UTC')`;
+  }
+}
+const where = (g, cond) => {
+  const c = [cond, SINCE[g]].filter((x) => x);
+  return c.length ? " WHERE " + c.join(" AND ") : "";
+};
 const KEYS = ["plan", "country", "path"];
 const U = a.uniq;
 const startup = process.uptime();
@@ -99,12 +114,12 @@ if (a.mode === "groupby") {
   const t1 = process.hrtime.bigint();
   for (const [g, b] of Object.entries(G)) {
     q(`CREATE TABLE ts_${g} ENGINE = MergeTree ORDER BY tuple() AS SELECT environment, event, ${b} AS bucket,`
-      + ` count() AS events, ${U}(distinct_id) AS users FROM ev GROUP BY environment, event, bucket`);
+      + ` count() AS events, ${U}(distinct_id) AS users FROM ev${where(g)} GROUP BY environment, event, bucket`);
     q(`CREATE TABLE act_${g} ENGINE = MergeTree ORDER BY tuple() AS SELECT environment, ${b} AS bucket,`
-      + ` count() AS events, ${U}(distinct_id) AS users, ${U}(session_id) AS sessions FROM ev GROUP BY environment, bucket`);
+      + ` count() AS events, ${U}(distinct_id) AS users, ${U}(session_id) AS sessions FROM ev${where(g)} GROUP BY environment, bucket`);
     q(`CREATE TABLE br_${g} ENGINE = MergeTree ORDER BY tuple() AS `
       + KEYS.map((k) => `SELECT environment, event, ${b} AS bucket, '${k}' AS key, ${k} AS value, count() AS events`
-        + ` FROM ev WHERE ${k} != '' GROUP BY environment, event, bucket, value`).join(" UNION ALL "));
+        + ` FROM ev${where(g, `${k} != ''`)} GROUP BY environment, event, bucket, value`).join(" UNION ALL "));
   }
   out.aggregate_seconds = seconds(t1);
   out.seconds = seconds(t0);
@@ -120,6 +135,7 @@ if (a.mode === "groupby") {
   out.breakdown_rows = breakdownRows;
   if (G.day) out.series_users = count(`SELECT sum(users) FROM ts_day`);
 } else {
+  if (Object.keys(SINCE).length) throw new Error("--kept-from: only with --mode groupby");
   const ddl = [];
   ddl.push(`CREATE TABLE events (event String, distinct_id String, timestamp DateTime64(3, 'UTC'), environment String,`
     + ` session_id Nullable(String), properties String) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp)`

@@ -1,6 +1,7 @@
 package io.eventagg.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventagg.config.Durations;
 import io.eventagg.generate.EventGenerator;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -51,6 +53,7 @@ public final class Bench {
             "full",
             "heavy",
             "backfill",
+            "horizon",
             "duckdb",
             "chdb",
             "writefloor",
@@ -98,6 +101,9 @@ public final class Bench {
         opt.put("sparse-days", "60");
         opt.put("sparse-seed", "5");
         opt.put("sparse-activity", "1.0");
+        // The horizon rows (--only horizon): the time-series job keeping minute buckets for this long,
+        // as of each dataset's end, against chDB computing its minute rollups over the same span.
+        opt.put("horizon-minute", "7d");
         // The cold whole-process rows: the CLI as a user runs it, beside the in-JVM rows.
         opt.put("cold", "true");
         // jar: target/eventagg-cli.jar (scripts/bench.sh builds it); classpath: the CLI's main class
@@ -314,6 +320,29 @@ public final class Bench {
                     Double.parseDouble(opt.get("sparse-activity")),
                     Integer.parseInt(opt.get("parts")),
                     log);
+        if (datasets.contains("sparse") && sparse == null && only.contains("horizon"))
+            sparse = BenchData.prepareAtActivity(
+                    Path.of(opt.get("data")),
+                    Integer.parseInt(opt.get("sparse-users")),
+                    Integer.parseInt(opt.get("sparse-days")),
+                    Long.parseLong(opt.get("sparse-seed")),
+                    Double.parseDouble(opt.get("sparse-activity")),
+                    Integer.parseInt(opt.get("parts")),
+                    log);
+        if (only.contains("horizon")) {
+            for (BenchData.Dataset d : sparse == null ? List.of(data) : List.of(data, sparse))
+                measure(
+                        (d == sparse ? SPARSE : "") + "backfill-ts-horizon",
+                        "backfill",
+                        runs,
+                        "job=" + horizonJob(),
+                        "files=" + String.join(",", d.partNames()),
+                        "from=" + d.start(),
+                        "to=" + d.end(),
+                        "now=" + d.end(),
+                        "parallelism=" + p,
+                        work);
+        }
         if (sparse != null) warmSparse(only, ts, runs, p, work);
         if (!onlyBig) interleaved(comparisons(only, datasets, data, Integer.parseInt(p)));
         if (only.contains("writefloor")) {
@@ -423,6 +452,29 @@ public final class Bench {
                     work);
     }
 
+    /**
+     * The time-series job with a minute horizon ({@code --horizon-minute}), written into the work
+     * directory from {@code timeseries.yaml} (so the two differ only by it) for the warm and the
+     * cold rows.
+     */
+    Path horizonJob() throws IOException {
+        String base = Files.readString(JOBS.resolve("timeseries.yaml"));
+        if (!base.contains("name: bench_ts\n")) throw new IllegalStateException("timeseries.yaml: no 'name: bench_ts'");
+        Path job = Path.of(opt.get("work")).resolve("bench_ts_horizon.yaml").toAbsolutePath();
+        Files.createDirectories(job.getParent());
+        Files.writeString(
+                job,
+                base.replace("name: bench_ts\n", "name: bench_ts_horizon\n") + "horizons: {minute: "
+                        + opt.get("horizon-minute") + "}\n");
+        return job;
+    }
+
+    /** The oldest minute the horizon keeps as of a dataset's end (UTC, the bench job's zone). */
+    Instant minuteKeptFrom(BenchData.Dataset d) {
+        Instant since = d.end().minus(Durations.parse("--horizon-minute", opt.get("horizon-minute")));
+        return since.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    }
+
     /** The sparse dataset ({@code --sparse-users}, at the generator's own activity), when measured. */
     BenchData.Dataset sparse;
 
@@ -441,7 +493,8 @@ public final class Bench {
      * the views-work backfill and chDB's materialized views. Keys: an eventagg row's key plus
      * {@link #COLD}, a peer's own key; the sparse dataset's prefixed with {@link #SPARSE}.
      */
-    List<Comparison> comparisons(Set<String> only, List<String> datasets, BenchData.Dataset dense, int parallelism) {
+    List<Comparison> comparisons(Set<String> only, List<String> datasets, BenchData.Dataset dense, int parallelism)
+            throws IOException {
         List<Comparison> c = new ArrayList<>();
         boolean cold = Boolean.parseBoolean(opt.get("cold"));
         String cli = opt.get("cli");
@@ -478,6 +531,18 @@ public final class Bench {
                             "backfill-views" + COLD,
                             () -> ColdCli.backfill(cli, viewsJob, f, d.start(), d.end(), parallelism, work, log)));
                 }
+            }
+            if (only.contains("horizon")) {
+                Path horizonJob = horizonJob();
+                Instant keptFrom = minuteKeptFrom(d);
+                if (cold)
+                    c.add(new Comparison(
+                            pre + "backfill-ts-horizon" + COLD,
+                            () -> ColdCli.backfill(
+                                    cli, horizonJob, f, d.start(), d.end(), d.end(), parallelism, work, log)));
+                c.add(new Comparison(
+                        pre + "peer-chdb-hll-horizon",
+                        () -> ChdbPeer.run(f, "uniqCombined64", "groupby", keptFrom, work, parallelism, log)));
             }
             if (only.contains("chdb")) {
                 c.add(new Comparison(

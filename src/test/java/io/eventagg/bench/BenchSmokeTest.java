@@ -78,6 +78,9 @@ class BenchSmokeTest {
                     // The comparison rows once each (interleaving and the median: interleavedRoundsAndMedian).
                     "--repeat",
                     "1",
+                    // Three days of data: a one-day minute horizon leaves some minutes out.
+                    "--horizon-minute",
+                    "1d",
                     "--sparse-users",
                     "200",
                     "--sparse-days",
@@ -392,6 +395,23 @@ class BenchSmokeTest {
                 .isEqualTo(num(r.get(Bench.SPARSE + "ts-duckdb-batch" + Bench.COLD), "db_rows"));
         assertThat(num(r.get(Bench.SPARSE + "backfill-ts" + Bench.COLD), "db_rows"))
                 .isEqualTo(num(r.get(Bench.SPARSE + "ts-duckdb-batch" + Bench.COLD), "db_rows"));
+
+        // The horizon rows: chDB's minute rollups over the same span hold exactly eventagg's buckets,
+        // fewer than without the horizon, on both datasets.
+        for (String pre : List.of("", Bench.SPARSE)) {
+            Map<String, Object> cold = r.get(pre + "backfill-ts-horizon" + Bench.COLD);
+            assertThat(num(cold, "exit"))
+                    .as(pre + "horizon backfill, cold: exit status")
+                    .isZero();
+            assertThat(num(r.get(pre + "backfill-ts-horizon"), "read")).isEqualTo(num(cold, "read"));
+            assertThat(num(r.get(pre + "peer-chdb-hll-horizon"), "rows"))
+                    .as(pre + "horizon: chDB's buckets = eventagg's rows")
+                    .isEqualTo(num(cold, "db_rows"))
+                    .isLessThan(num(r.get(pre + "peer-chdb-hll"), "rows"));
+            assertThat(num(r.get(pre + "backfill-ts-horizon"), "rows"))
+                    .as(pre + "horizon: fewer rows than every minute")
+                    .isLessThan(num(r.get(pre + "backfill-ts"), "rows"));
+        }
 
         Map<String, Object> floor = r.get("writefloor");
         assertThat(num(floor, "read")).isEqualTo(events);

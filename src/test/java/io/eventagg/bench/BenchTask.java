@@ -76,6 +76,9 @@ public final class BenchTask {
                                 files,
                                 Instant.parse(a.get("from")),
                                 Instant.parse(a.get("to")),
+                                a.containsKey("now")
+                                        ? Instant.parse(a.get("now")).toEpochMilli()
+                                        : 0,
                                 parallelism,
                                 work,
                                 System.out));

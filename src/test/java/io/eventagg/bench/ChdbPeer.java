@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,11 +40,27 @@ public final class ChdbPeer {
 
     public static Map<String, Object> run(
             List<String> files, String uniq, String mode, Path workDir, int threads, PrintStream log) throws Exception {
+        return run(files, uniq, mode, null, workDir, threads, log);
+    }
+
+    /**
+     * @param minuteKeptFrom with a minute horizon: minute rollups only of the events since (the
+     *     start of the oldest minute kept, as eventagg's job computes it); null: all minutes
+     */
+    public static Map<String, Object> run(
+            List<String> files,
+            String uniq,
+            String mode,
+            Instant minuteKeptFrom,
+            Path workDir,
+            int threads,
+            PrintStream log)
+            throws Exception {
         ensureInstalled(log);
         Files.createDirectories(workDir);
         Path session = workDir.resolve("chdb-" + mode + "-" + uniq).toAbsolutePath();
         deleteTree(session);
-        List<String> cmd = List.of(
+        List<String> cmd = new ArrayList<>(List.of(
                 "node",
                 SCRIPT.toString(),
                 "--files",
@@ -59,7 +76,8 @@ public final class ChdbPeer {
                 "--session",
                 session.toString(),
                 "--threads",
-                Integer.toString(threads));
+                Integer.toString(threads)));
+        if (minuteKeptFrom != null) cmd.addAll(List.of("--kept-from", "minute=" + minuteKeptFrom));
         log.println("    $ " + String.join(" ", cmd));
         TimedProcess.Result p;
         try {

@@ -72,6 +72,21 @@ final class ColdCli {
             Path workDir,
             PrintStream log)
             throws Exception {
+        return backfill(cli, job, files, from, to, null, parallelism, workDir, log);
+    }
+
+    /** The same, with {@code --now NOW} when {@code now} is not null (a job with horizons, as of then). */
+    static Map<String, Object> backfill(
+            String cli,
+            Path job,
+            List<String> files,
+            Instant from,
+            Instant to,
+            Instant now,
+            int parallelism,
+            Path workDir,
+            PrintStream log)
+            throws Exception {
         Path db = freshDb(workDir, "cold-backfill");
         List<String> args = new ArrayList<>(List.of(
                 "backfill",
@@ -87,6 +102,7 @@ final class ColdCli {
                 "jdbc:duckdb:" + db,
                 "--parallelism",
                 Integer.toString(parallelism)));
+        if (now != null) args.addAll(List.of("--now", now.toString()));
         return measure(cli, args, db, log);
     }
 

@@ -167,6 +167,7 @@ public final class PipelineBench {
             List<String> inputs,
             Instant from,
             Instant to,
+            long nowMs,
             int parallelism,
             Path workDir,
             PrintStream log)
@@ -183,6 +184,7 @@ public final class PipelineBench {
                 new RefreshRange(job, from, to),
                 new FilesBackfillSource(inputs),
                 settings,
+                nowMs,
                 log);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> out = new LinkedHashMap<>();

@@ -31,7 +31,8 @@ final class WriteFloor {
             throws Exception {
         Files.createDirectories(workDir);
         System.setProperty("bench.keepDb", "true");
-        Map<String, Object> backfill = PipelineBench.backfill(job, files, from, to, parallelism, workDir, System.out);
+        Map<String, Object> backfill =
+                PipelineBench.backfill(job, files, from, to, 0, parallelism, workDir, System.out);
         Path source = workDir.resolve(job.name() + "-backfill.duckdb");
         Path parquet = workDir.resolve("writefloor-parquet");
         ChdbPeer.deleteTree(parquet);
