@@ -9,7 +9,8 @@
 #   make bench-state BENCH_STATE_USERS=1000000 BENCH_STATE_HEAP=12g  # hours on RocksDB here
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED (the dense dataset), BENCH_ONLY (any of ceiling,
-# floor, ts, heavy, full, backfill, duckdb, chdb, writefloor, clickhouse, latency, state, bigstate),
+# floor, ts, heavy, full, backfill, horizon, duckdb, chdb, writefloor, clickhouse, latency, state, bigstate),
+# BENCH_HORIZON_MINUTE (the minute horizon of the horizon rows, 7d),
 # BENCH_DATASETS (the datasets the comparison rows run on: dense, sparse or both), BENCH_SPARSE_USERS,
 # BENCH_SPARSE_DAYS, BENCH_SPARSE_SEED (the sparse dataset, at the generator's own activity),
 # BENCH_REPEAT (rounds of the comparison rows: the cold CLI runs, the DuckDB and chDB peers; interleaved
@@ -31,7 +32,8 @@ BENCH_EVENTS          ?= 5000000
 BENCH_USERS           ?= 200000
 BENCH_DAYS            ?= 60
 BENCH_SEED            ?= 1
-BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,duckdb,chdb,writefloor,clickhouse,latency,state
+BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state
+BENCH_HORIZON_MINUTE  ?= 7d
 BENCH_DATASETS        ?= dense,sparse
 BENCH_SPARSE_USERS    ?= 60000
 BENCH_SPARSE_DAYS     ?= 60
@@ -80,7 +82,7 @@ chdb: ## install chDB (ClickHouse 26.x in-process, npm package pinned in infra/c
 bench: ## benchmark eventagg beside DuckDB, chDB and ClickHouse (BENCH_EVENTS=5000000 BENCH_USERS=200000 BENCH_DAYS=60 BENCH_ONLY=... BENCH_DATASETS=dense,sparse BENCH_REPEAT=3)
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
 	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --warm-repeat '$(BENCH_WARM_REPEAT)' --datasets '$(BENCH_DATASETS)' \
-	  --sparse-users '$(BENCH_SPARSE_USERS)' --sparse-days '$(BENCH_SPARSE_DAYS)' --sparse-seed '$(BENCH_SPARSE_SEED)' --cold '$(BENCH_COLD)' \
+	  --sparse-users '$(BENCH_SPARSE_USERS)' --sparse-days '$(BENCH_SPARSE_DAYS)' --sparse-seed '$(BENCH_SPARSE_SEED)' --cold '$(BENCH_COLD)' --horizon-minute '$(BENCH_HORIZON_MINUTE)' \
 	  --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' --latency-capacity-events '$(BENCH_LATENCY_CAPACITY_EVENTS)' \
 	  --heap '$(BENCH_HEAP)' --young '$(BENCH_YOUNG)' --ceiling-young '$(BENCH_CEILING_YOUNG)' --gc '$(BENCH_GC)' --runs '$(BENCH_RUNS)' --out '$(BENCH_OUT)' \
 	  $(BENCH_STATE_OPTS) \
