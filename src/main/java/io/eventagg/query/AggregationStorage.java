@@ -11,6 +11,9 @@ public interface AggregationStorage extends AutoCloseable {
 
     RetentionResult retention(RetentionQuery query);
 
+    /** What the job answers about: its names, the events and environments with data, its progress. */
+    Catalog catalog();
+
     @Override
     void close();
 }

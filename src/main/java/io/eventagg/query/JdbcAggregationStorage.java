@@ -18,6 +18,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
     private final TimeSeriesReader timeSeries;
     private final FunnelReader funnels;
     private final RetentionReader retention;
+    private final CatalogReader catalog;
 
     public JdbcAggregationStorage(JobDefinition job, SinkSettings settings) {
         this(job, settings, null);
@@ -35,6 +36,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
         this.timeSeries = new TimeSeriesReader(job, db, refreshes, raw, clock);
         this.funnels = new FunnelReader(job, db, refreshes);
         this.retention = new RetentionReader(job, db, refreshes);
+        this.catalog = new CatalogReader(job, db);
     }
 
     @Override
@@ -50,6 +52,11 @@ public class JdbcAggregationStorage implements AggregationStorage {
     @Override
     public RetentionResult retention(RetentionQuery query) {
         return retention.read(query);
+    }
+
+    @Override
+    public Catalog catalog() {
+        return catalog.read();
     }
 
     @Override

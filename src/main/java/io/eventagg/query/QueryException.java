@@ -54,7 +54,7 @@ public class QueryException extends RuntimeException {
     }
 
     /** A failure of the database (or of what it holds), not of the query. */
-    static QueryException storageFailure(String message, Throwable cause) {
+    public static QueryException storageFailure(String message, Throwable cause) {
         return new QueryException(null, Problem.STORAGE_FAILURE, message, cause);
     }
 
