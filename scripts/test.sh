@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: everything the tests need, then every test. ClickHouse is installed (apt) and started
-# here; Kafka and Flink MiniClusters start inside the tests; the end-to-end tests start the local
-# cluster and broker through the make targets themselves.
+# here, and chromium with its driver installed (apt) for the dashboard's browser test; Kafka and
+# Flink MiniClusters start inside the tests; the end-to-end tests start the local cluster and broker
+# through the make targets themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started_clickhouse=0
@@ -13,4 +14,5 @@ cleanup() {
   if [ "$started_clickhouse" = 1 ]; then bash scripts/clickhouse.sh down || true; fi
 }
 trap cleanup EXIT
+bash scripts/browser.sh >/dev/null
 mvn -B verify "$@"

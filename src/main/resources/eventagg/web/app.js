@@ -1,0 +1,311 @@
+// The eventagg dashboard: one page over the JSON API (/api/v1/...). The view's state (range,
+// environment, events, granularity, breakdown, funnel, retention, mode) lives in the URL, so a view
+// can be shared. No build step: plain JavaScript and ECharts from the jar.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const fmt = (n) => (n == null ? "–" : Number(n).toLocaleString("en-US"));
+const pct = (x) => (x == null ? "–" : (100 * x).toFixed(1) + "%");
+const duration = (s) => {
+  if (s == null) return "–";
+  if (s < 120) return s.toFixed(0) + "s";
+  if (s < 7200) return (s / 60).toFixed(1) + "m";
+  if (s < 172800) return (s / 3600).toFixed(1) + "h";
+  return (s / 86400).toFixed(1) + "d";
+};
+const DAY_MS = 86400000;
+const charts = {};
+let catalog = null;
+const view = new URLSearchParams(location.search);
+
+function chart(id) {
+  // No animation: a chart shows its numbers at once (and a screenshot shows all of them).
+  if (!charts[id]) charts[id] = echarts.init($(id));
+  return charts[id];
+}
+
+async function api(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v != null && v !== "") q.set(k, v);
+  const headers = {};
+  const token = sessionStorage.getItem("eventagg-token");
+  if (token) headers.Authorization = "Bearer " + token;
+  const r = await fetch(path + (q.toString() ? "?" + q : ""), { headers });
+  if (r.status === 401) {
+    $("token-box").hidden = false;
+    throw new Error("this server needs its API token");
+  }
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body;
+}
+
+/** Reads the controls into the URL (and the URL into the controls at start). */
+function saveView() {
+  const v = new URLSearchParams();
+  v.set("from", $("from").value);
+  v.set("to", $("to").value);
+  if ($("environment").value) v.set("environment", $("environment").value);
+  v.set("granularity", $("granularity").value);
+  const events = [...$("events").selectedOptions].map((o) => o.value).filter((e) => e);
+  if (events.length) v.set("events", events.join(","));
+  if ($("breakdown").value) v.set("breakdown", $("breakdown").value);
+  if ($("funnel-select").value) v.set("funnel", $("funnel-select").value);
+  if ($("retention-select").value) v.set("retention", $("retention-select").value);
+  v.set("mode", $("mode").value);
+  history.replaceState(null, "", "?" + v);
+}
+
+function options(select, values, selected) {
+  for (const value of values) {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = value;
+    o.selected = Array.isArray(selected) ? selected.includes(value) : value === selected;
+    select.appendChild(o);
+  }
+}
+
+function isoDate(ms) {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function range() {
+  return { from: $("from").value, to: $("to").value, environment: $("environment").value };
+}
+
+function showError(id, e) {
+  $(id).hidden = !e;
+  $(id).textContent = e ? e.message : "";
+}
+
+async function trend() {
+  const events = [...$("events").selectedOptions].map((o) => o.value).filter((e) => e);
+  const key = $("breakdown").value;
+  const r = await api("/api/v1/timeseries", {
+    ...range(),
+    granularity: $("granularity").value,
+    events: events.join(","),
+    breakdown: key,
+  });
+  $("trend-total").textContent = fmt(r.total);
+  $("trend-users").textContent = fmt(r.unique_users);
+  $("trend-sessions-box").hidden = r.unique_sessions == null;
+  $("trend-sessions").textContent = fmt(r.unique_sessions);
+  const x = r.series.map((p) => p.timestamp);
+  let series;
+  const tbody = $("breakdown-table").querySelector("tbody");
+  tbody.replaceChildren();
+  if (key) {
+    const totals = Object.entries((r.breakdown_totals || {})[key] || {}).sort((a, b) => b[1] - a[1]);
+    for (const [value, n] of totals) {
+      const tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td>";
+      tr.children[0].textContent = value;
+      tr.children[1].textContent = fmt(n);
+      tbody.appendChild(tr);
+    }
+    series = totals.slice(0, 8).map(([value]) => ({
+      name: key + " = " + value,
+      type: "line",
+      showSymbol: false,
+      data: r.series.map((p) => ((p.breakdown || {})[key] || {})[value] || 0),
+    }));
+  } else {
+    series = [
+      { name: "events", type: "line", showSymbol: false, data: r.series.map((p) => p.count) },
+      { name: "unique users", type: "line", showSymbol: false, data: r.series.map((p) => p.unique_users) },
+    ];
+    if (r.unique_sessions != null)
+      series.push({ name: "sessions", type: "line", showSymbol: false, data: r.series.map((p) => p.unique_sessions) });
+  }
+  $("breakdown-table").hidden = !key;
+  chart("trend-chart").setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { type: "scroll" },
+      grid: { left: 60, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: x, axisLabel: { formatter: (t) => t.slice(0, 16).replace("T", " ") } },
+      yAxis: { type: "value" },
+      series,
+    },
+    true
+  );
+}
+
+/**
+ * Active users as rolling windows ending at "to": unique users of all events in the 1, 7 and 30 days
+ * before it (the union of the day buckets' sketches, never a sum).
+ */
+async function activeUsers() {
+  const g = catalog.granularities.includes("day") ? "day" : catalog.granularities.includes("hour") ? "hour" : null;
+  for (const [days, id] of [[1, "dau"], [7, "wau"], [30, "mau"]]) {
+    $(id).textContent = "–";
+    if (!g) continue;
+    const to = $("to").value;
+    const from = isoDate(Date.parse(to) - days * DAY_MS);
+    const r = await api("/api/v1/timeseries", { from, to, environment: $("environment").value, granularity: g });
+    $(id).textContent = fmt(r.unique_users);
+    $(id).title = "unique users from " + from + " to " + to;
+  }
+}
+
+async function funnel() {
+  const name = $("funnel-select").value;
+  const tbody = $("funnel-table").querySelector("tbody");
+  tbody.replaceChildren();
+  if (!name) return;
+  const r = await api("/api/v1/funnels/" + encodeURIComponent(name), range());
+  r.steps.forEach((s, i) => {
+    const tr = document.createElement("tr");
+    const cells = [
+      i + 1 + ". " + s.name,
+      fmt(s.users),
+      pct(s.conversion_rate),
+      pct(s.drop_off_rate),
+      duration(s.median_time_from_previous_seconds),
+      duration(s.p90_time_from_previous_seconds),
+    ];
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      tr.appendChild(td);
+    }
+    tr.children[1].className = "users";
+    tbody.appendChild(tr);
+  });
+  $("funnel-overall").textContent = pct(r.overall_conversion_rate);
+  $("funnel-median").textContent = duration(r.median_time_to_convert_seconds);
+  $("funnel-p90").textContent = duration(r.p90_time_to_convert_seconds);
+  $("funnel-incomplete").hidden = !r.incomplete;
+  chart("funnel-chart").setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      grid: { left: 60, right: 20, top: 20, bottom: 50 },
+      xAxis: { type: "category", data: r.steps.map((s) => s.name), axisLabel: { interval: 0 } },
+      yAxis: { type: "value" },
+      series: [
+        {
+          type: "bar",
+          data: r.steps.map((s) => s.users),
+          label: { show: true, position: "top", formatter: (p) => fmt(p.value) + " (" + pct(r.steps[p.dataIndex].conversion_rate) + ")" },
+        },
+      ],
+    },
+    true
+  );
+}
+
+async function retention() {
+  const name = $("retention-select").value;
+  const thead = $("retention-table").querySelector("thead");
+  const tbody = $("retention-table").querySelector("tbody");
+  thead.replaceChildren();
+  tbody.replaceChildren();
+  if (!name) return;
+  const r = await api("/api/v1/retention/" + encodeURIComponent(name), { ...range(), mode: $("mode").value });
+  const periods = r.overall_retention.length;
+  const head = document.createElement("tr");
+  head.innerHTML = "<th>Cohort</th><th>Size</th>" + [...Array(periods).keys()].map((k) => "<th>P" + k + "</th>").join("");
+  thead.appendChild(head);
+  const data = [];
+  r.cohorts.forEach((c, row) => {
+    const tr = document.createElement("tr");
+    const first = document.createElement("td");
+    first.textContent = c.cohort_date.slice(0, 10);
+    const size = document.createElement("td");
+    size.textContent = fmt(c.cohort_size);
+    size.className = "size";
+    tr.append(first, size);
+    c.retention.forEach((v, k) => {
+      const td = document.createElement("td");
+      if (v == null) {
+        td.textContent = "…";
+        td.className = "open";
+        td.title = "period not over yet";
+      } else {
+        td.textContent = pct(v);
+        data.push([k, row, +(100 * v).toFixed(1)]);
+      }
+      tr.appendChild(td);
+    });
+    tbody.appendChild(tr);
+  });
+  const overall = document.createElement("tr");
+  overall.innerHTML = "<td>overall</td><td></td>" + r.overall_retention.map((v) => "<td>" + pct(v) + "</td>").join("");
+  tbody.appendChild(overall);
+  $("retention-incomplete").hidden = !r.incomplete;
+  chart("retention-chart").setOption(
+    {
+      animation: false,
+      tooltip: { formatter: (p) => r.cohorts[p.value[1]].cohort_date.slice(0, 10) + ", P" + p.value[0] + ": " + p.value[2] + "%" },
+      grid: { left: 90, right: 20, top: 10, bottom: 60 },
+      xAxis: { type: "category", data: [...Array(periods).keys()].map((k) => "P" + k) },
+      yAxis: { type: "category", inverse: true, data: r.cohorts.map((c) => c.cohort_date.slice(0, 10)) },
+      visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+      series: [{ type: "heatmap", data, label: { show: true, formatter: (p) => p.value[2] + "%" } }],
+    },
+    true
+  );
+}
+
+async function refresh() {
+  saveView();
+  $("status").textContent = "loading…";
+  const parts = [
+    ["trend-error", trend],
+    ["trend-error", activeUsers],
+    ["funnel-error", funnel],
+    ["retention-error", retention],
+  ];
+  for (const id of new Set(parts.map((p) => p[0]))) showError(id, null);
+  await Promise.all(
+    parts.map(([id, f]) =>
+      f().catch((e) => {
+        showError(id, e);
+      })
+    )
+  );
+  $("status").textContent = "";
+  document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
+}
+
+async function start() {
+  $("token-save").onclick = () => {
+    sessionStorage.setItem("eventagg-token", $("token").value);
+    location.reload();
+  };
+  try {
+    catalog = await api("/api/v1/catalog");
+  } catch (e) {
+    $("status").textContent = e.message;
+    return;
+  }
+  $("job").textContent = catalog.job + " (" + catalog.timezone + ")";
+  $("progress").textContent = catalog.watermark
+    ? "data up to " + catalog.watermark.replace("T", " ").slice(0, 16) + " UTC; final before " + catalog.final_before.replace("T", " ").slice(0, 16)
+    : "no data yet";
+  const end = catalog.watermark ? Date.parse(catalog.watermark) + DAY_MS : Date.now();
+  $("to").value = view.get("to") || isoDate(end);
+  $("from").value = view.get("from") || isoDate(Date.parse($("to").value) - 28 * DAY_MS);
+  options($("environment"), catalog.environments, view.get("environment") || "");
+  const g = view.get("granularity") || (catalog.granularities.includes("day") ? "day" : catalog.granularities[0]);
+  options($("granularity"), catalog.granularities, g);
+  const all = document.createElement("option");
+  all.value = "";
+  all.textContent = "(all events)";
+  $("events").appendChild(all);
+  options($("events"), catalog.events, (view.get("events") || "").split(","));
+  options($("breakdown"), catalog.breakdowns, view.get("breakdown") || "");
+  options($("funnel-select"), catalog.funnels.map((f) => f.name), view.get("funnel") || "");
+  options($("retention-select"), catalog.retention.map((r) => r.name), view.get("retention") || "");
+  $("mode").value = view.get("mode") || "on";
+  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "funnel-select", "retention-select", "mode"])
+    $(id).addEventListener("change", refresh);
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  await refresh();
+}
+
+start();
