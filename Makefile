@@ -18,7 +18,7 @@ SAMPLE   ?= data/sample.jsonl.gz
 DB       ?= data/eventagg.duckdb
 SINK     ?= jdbc:duckdb:$(DB)
 
-.PHONY: help build package run sample test test-fast format clean
+.PHONY: help build package run serve sample test test-fast format clean
 
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-20s %s\n",$$1,$$2}'
@@ -42,6 +42,11 @@ sample: $(SAMPLE) ## generate the sample dataset (data/sample.jsonl.gz)
 run: build $(SAMPLE) ## the first look: aggregate the sample into DuckDB and print a daily trend and a breakdown
 	$(CLI) run --job $(JOB) --input $(SAMPLE) --sink $(SINK)
 	@bash scripts/show-results.sh "$(CLI)" "$(JOB)" "$(SINK)"
+
+PORT     ?= 8080
+
+serve: build ## the dashboard and the JSON API over the results (after make run): http://127.0.0.1:$(PORT)/
+	$(CLI) serve --job $(JOB) --sink $(SINK) --port $(PORT)
 
 test: ## run all tests (installs and starts ClickHouse; Kafka and Flink start inside the tests)
 	bash scripts/test.sh

@@ -499,9 +499,10 @@ public final class EventGenerator {
                         r.nextDouble() < 0.7 ? r.nextLong(10_000, 3_600_000) : r.nextLong(3_600_000, 10 * 86_400_000L);
                 String newPlan = r.nextDouble() < 0.8 ? "pro" : "enterprise";
                 int amount = newPlan.equals("pro") ? 29 : 299;
+                // The purchase is of the new plan: it carries it, as every later event does.
+                plan = newPlan;
                 out.accept(event("purchase", t + wait, session, "\"amount\":" + amount + ",\"currency\":\"USD\""));
                 purchased = true;
-                plan = newPlan;
             }
             return t;
         }

@@ -2,12 +2,15 @@ package io.eventagg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.serve.ApiServer;
+import io.eventagg.serve.ServeSettings;
 import io.eventagg.sink.ColumnType;
 import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.SchemaManager;
@@ -21,6 +24,11 @@ import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.Tiers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +36,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +46,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -187,6 +198,35 @@ class ClickHouseQueryTest {
         String click = run(query, "--profile", profile.toString());
         assertThat(duck).contains("\"series\"");
         assertThat(click).isEqualTo(duck);
+    }
+
+    /** The HTTP API over ClickHouse answers each question with the CLI's JSON for it. */
+    @Test
+    void theApiOverClickHouseAnswersAsTheCli() throws Exception {
+        JobDefinition job = JobLoader.load(jobFile);
+        try (ApiServer server = ApiServer.start(
+                new ServeSettings(job, "127.0.0.1", 0, null, 2, Duration.ZERO), db.settings(), Clock.systemUTC())) {
+            HttpClient http = HttpClient.newHttpClient();
+            ObjectMapper json = new ObjectMapper();
+            for (List<String> query : queries().toList()) {
+                StringBuilder q = new StringBuilder();
+                for (int i = 0; i < query.size(); i += 2) {
+                    q.append(q.length() == 0 ? "?" : "&")
+                            .append(query.get(i).substring(2))
+                            .append('=')
+                            .append(URLEncoder.encode(query.get(i + 1), StandardCharsets.UTF_8));
+                }
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + server.port() + "/api/v1/timeseries" + q))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(json.readTree(r.body()))
+                        .as(query.toString())
+                        .isEqualTo(json.readTree(run(query, "--profile", profile.toString())));
+            }
+        }
     }
 
     private static String run(List<String> query, String... sink) {

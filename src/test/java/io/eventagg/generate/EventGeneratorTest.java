@@ -107,15 +107,15 @@ class EventGeneratorTest {
     }
 
     /**
-     * Hashes recorded with the generator before the options existed: the five- and six-argument
-     * constructors, and the seven-argument one with {@link EventGenerator.Options#NONE}, must give
-     * exactly these bytes.
+     * Hashes of the generator's default output (recorded again on 2026-12-07, when purchases began to
+     * carry the plan bought): the five- and six-argument constructors, and the seven-argument one
+     * with {@link EventGenerator.Options#NONE}, must give exactly these bytes.
      */
     @ParameterizedTest(name = "users {0}, days {1}, seed {2}, malformed {3}, activity {4}")
     @CsvSource({
-        "2000, 20, 3, 0.01, 1.0, 9843aca466fc0afbc702d12587425ce7078ce7193d762211de51299d24106012",
-        "300, 10, 7, 0.0, 1.0, ce62c8957a41d4a3954415b09ec2526ee7ef3dcc28dde3c8c82bac5c8236bee8",
-        "500, 15, 11, 0.02, 3.0, 60716f82315924f85039ba2a192b5046afc55205b05e6f8ce3202e6d9ca3f83a",
+        "2000, 20, 3, 0.01, 1.0, c283fe7a30ca054681738c86da2b440ac5963c55518106e269c488536f62474f",
+        "300, 10, 7, 0.0, 1.0, 7d165d9f9b6335f0011540cd904894b70839aec7c25ad41456df22ca306ff673",
+        "500, 15, 11, 0.02, 3.0, 5334b89050d1f00daac8ca23a59f564a3298be576d0d28aa9c63877d25866e5e",
     })
     void defaultOutputIsUnchanged(int users, int days, long seed, double malformed, double activity, String sha)
             throws Exception {
@@ -127,6 +127,21 @@ class EventGeneratorTest {
         assertThat(sha256(generate(new EventGenerator(
                         users, days, seed, START, malformed, activity, EventGenerator.Options.NONE))))
                 .isEqualTo(sha);
+    }
+
+    /** Signups are on the free plan; a purchase is of a paid plan and carries it (a plan breakdown shows them). */
+    @Test
+    void purchasesCarryThePlanBought() throws Exception {
+        Map<String, Map<String, Integer>> plans = new HashMap<>();
+        for (JsonNode e : events(generate(new EventGenerator(3000, 20, 4, START, 0.0)))) {
+            String plan = e.path("properties").path("plan").asText();
+            plans.computeIfAbsent(e.path("event").asText(), k -> new HashMap<>())
+                    .merge(plan, 1, Integer::sum);
+        }
+        assertThat(plans.get("signup")).containsOnlyKeys("free");
+        assertThat(plans.get("purchase")).containsOnlyKeys("pro", "enterprise");
+        assertThat(plans.get("purchase").get("pro"))
+                .isGreaterThan(plans.get("purchase").get("enterprise"));
     }
 
     @Test
