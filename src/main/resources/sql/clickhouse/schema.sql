@@ -153,3 +153,34 @@ CREATE TABLE IF NOT EXISTS ea_refreshes (
     recorded_at   DateTime('UTC')
 ) ENGINE = ReplacingMergeTree()
 ORDER BY (generation, status);
+
+-- Views for BI tools (Grafana's ClickHouse data source, Metabase, Superset): plain numbers, the
+-- newest version of each key (FINAL), no sketches. unique_users is per bucket (or entry day, or
+-- cohort): never add it up over several, that counts a user once per bucket; for a range ask the
+-- API or the CLI, which merge the sketches. is_final = 0: the row can still change (its bucket is
+-- open). Retention shares are the API's: 1.0 in period 0; a period that has not fully elapsed (its
+-- end after ea_progress's watermark) shows its users so far, as do the funnel steps of an entry day
+-- whose conversion window is still open.
+CREATE VIEW IF NOT EXISTS ea_bi_timeseries AS
+SELECT job, environment, event, granularity, bucket_start, event_count, unique_users, is_final
+FROM ea_timeseries FINAL;
+
+CREATE VIEW IF NOT EXISTS ea_bi_activity AS
+SELECT job, environment, granularity, bucket_start, event_count, unique_users, unique_sessions, is_final
+FROM ea_activity FINAL;
+
+CREATE VIEW IF NOT EXISTS ea_bi_funnel_steps AS
+SELECT job, funnel, environment, entry_day, step, step_name, users,
+       if(from_previous_count > 0, from_previous_sum_seconds / from_previous_count, NULL) AS avg_seconds_from_previous,
+       is_final
+FROM ea_funnel_steps FINAL;
+
+CREATE VIEW IF NOT EXISTS ea_bi_retention AS
+SELECT job, retention, environment, cohort_start, cohort_size, period, users_on, users_on_or_after,
+       if(period = 0, 1.0, if(cohort_size > 0, users_on / cohort_size, NULL)) AS retention_on,
+       if(period = 0, 1.0, if(cohort_size > 0, users_on_or_after / cohort_size, NULL)) AS retention_on_or_after,
+       is_final
+FROM (SELECT job, retention, environment, cohort_start, period, users_on, users_on_or_after, is_final
+      FROM ea_retention_periods FINAL)
+ANY LEFT JOIN (SELECT job, retention, environment, cohort_start, cohort_size FROM ea_retention_cohorts FINAL)
+USING (job, retention, environment, cohort_start);

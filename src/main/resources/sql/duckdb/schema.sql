@@ -132,3 +132,35 @@ CREATE TABLE IF NOT EXISTS ea_refreshes (
     recorded_at  TIMESTAMP NOT NULL,
     PRIMARY KEY (generation, status)
 );
+
+-- Views for BI tools (Grafana, Metabase, Superset): plain numbers, one row per key, no versions or
+-- sketches. unique_users is per bucket (or entry day, or cohort): never add it up over several,
+-- that counts a user once per bucket; for a range ask the API or the CLI, which merge the sketches.
+-- is_final = false: the row can still change (its bucket is open). Retention shares are the API's:
+-- 1.0 in period 0 (users_on there counts those who also returned within it); a period that has not
+-- fully elapsed (its end after ea_progress.watermark) shows its users so far, as do the funnel steps
+-- of an entry day whose conversion window is still open.
+CREATE VIEW IF NOT EXISTS ea_bi_timeseries AS
+SELECT job, environment, event, granularity, bucket_start, event_count, unique_users, is_final
+FROM ea_timeseries;
+
+CREATE VIEW IF NOT EXISTS ea_bi_activity AS
+SELECT job, environment, granularity, bucket_start, event_count, unique_users, unique_sessions, is_final
+FROM ea_activity;
+
+CREATE VIEW IF NOT EXISTS ea_bi_funnel_steps AS
+SELECT job, funnel, environment, entry_day, step, step_name, users,
+       CASE WHEN from_previous_count > 0 THEN from_previous_sum_seconds / from_previous_count END
+           AS avg_seconds_from_previous,
+       is_final
+FROM ea_funnel_steps;
+
+CREATE VIEW IF NOT EXISTS ea_bi_retention AS
+SELECT p.job, p.retention, p.environment, p.cohort_start, c.cohort_size, p.period, p.users_on, p.users_on_or_after,
+       CASE WHEN p.period = 0 THEN 1.0 WHEN c.cohort_size > 0 THEN p.users_on / c.cohort_size END AS retention_on,
+       CASE WHEN p.period = 0 THEN 1.0 WHEN c.cohort_size > 0 THEN p.users_on_or_after / c.cohort_size END
+           AS retention_on_or_after,
+       p.is_final
+FROM ea_retention_periods p
+JOIN ea_retention_cohorts c ON c.job = p.job AND c.retention = p.retention AND c.environment = p.environment
+     AND c.cohort_start = p.cohort_start;

@@ -4,12 +4,16 @@ import io.eventagg.config.ConfigException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Applies a dialect's {@code schema.sql} (idempotent {@code CREATE … IF NOT EXISTS}). */
 public final class SchemaManager {
     /** The optional raw events table and materialized views (ClickHouse only). */
     public static final String RAW_EVENTS_SQL = "sql/clickhouse/raw-events.sql";
+    /** The specification's names for the raw events' rollups, bucketed in a time zone. */
+    public static final String RAW_EVENTS_SPEC_SQL = "sql/clickhouse/raw-events-spec.sql";
 
     private SchemaManager() {}
 
@@ -23,11 +27,17 @@ public final class SchemaManager {
         return execute(c, dialect, dialect.schemaStatements());
     }
 
-    /**
-     * Creates the raw {@code events} table and the materialized views over it
-     * ({@value #RAW_EVENTS_SQL}); ClickHouse only.
-     */
+    /** {@link #applyRawEvents(SinkSettings, ZoneId)} with UTC days and hours. */
     public static int applyRawEvents(SinkSettings settings) throws SQLException {
+        return applyRawEvents(settings, ZoneId.of("UTC"));
+    }
+
+    /**
+     * Creates the raw {@code events} table and the materialized views over it ({@value #RAW_EVENTS_SQL}),
+     * and the specification's names for its rollups ({@value #RAW_EVENTS_SPEC_SQL}) bucketed in
+     * {@code zone}; ClickHouse only.
+     */
+    public static int applyRawEvents(SinkSettings settings, ZoneId zone) throws SQLException {
         if (!(settings.dialect() instanceof ClickHouseDialect)) {
             throw new ConfigException(
                     "--raw-events",
@@ -35,7 +45,11 @@ public final class SchemaManager {
                             + settings.dialect().name());
         }
         try (Connection c = ConnectionFactory.open(settings)) {
-            return execute(c, settings.dialect(), SqlDialect.splitSql(SqlDialect.resource(RAW_EVENTS_SQL)));
+            List<String> statements = new ArrayList<>(SqlDialect.splitSql(SqlDialect.resource(RAW_EVENTS_SQL)));
+            // A ZoneId's id is letters, digits, '/', '_', '+', '-' and ':' only: safe inside quotes.
+            statements.addAll(
+                    SqlDialect.splitSql(SqlDialect.resource(RAW_EVENTS_SPEC_SQL).replace("{timezone}", zone.getId())));
+            return execute(c, settings.dialect(), statements);
         }
     }
 

@@ -116,8 +116,9 @@ class SchemaFilesTest {
                                     "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'ea_refreshes'"))
                     .isEqualTo(1);
 
-            assertThat(SchemaManager.applyRawEvents(db.settings())).isEqualTo(7);
-            assertThat(SchemaManager.applyRawEvents(db.settings())).isEqualTo(7);
+            java.time.ZoneId ny = java.time.ZoneId.of("America/New_York");
+            assertThat(SchemaManager.applyRawEvents(db.settings(), ny)).isEqualTo(12);
+            assertThat(SchemaManager.applyRawEvents(db.settings(), ny)).isEqualTo(12);
             assertThat(
                             db.query(
                                     "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND name LIKE 'events%' ORDER BY name"))
@@ -130,6 +131,42 @@ class SchemaFilesTest {
                             "events_hourly_mv MaterializedView",
                             "events_session_stats AggregatingMergeTree",
                             "events_session_stats_mv MaterializedView");
+            assertThat(db.query("SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND name IN"
+                            + " ('dau_mv', 'hourly_events_mv', 'session_stats_mv', 'event_counts_hourly',"
+                            + " 'daily_active_users') ORDER BY name"))
+                    .extracting(r -> r.get("name") + " " + r.get("engine"))
+                    .containsExactly(
+                            "daily_active_users View",
+                            "dau_mv MaterializedView",
+                            "event_counts_hourly View",
+                            "hourly_events_mv MaterializedView",
+                            "session_stats_mv MaterializedView");
+            // Two blocks, so that a summed unique count would show: u1 on both sides of New York's
+            // midnight (one local day each), u2 twice on the later day, in separate inserts.
+            String insert = "INSERT INTO events (uuid, event, distinct_id, timestamp, timestamp_ms, environment,"
+                    + " session_id, properties) VALUES ";
+            db.execute(insert + "(NULL, 'pageview', 'u1', toDateTime('2024-03-05 04:30:00', 'UTC'), 0, 'production',"
+                    + " 's1', '{}'), (NULL, 'pageview', 'u2', toDateTime('2024-03-05 05:30:00', 'UTC'), 0, 'production',"
+                    + " 's2', '{}')");
+            db.execute(insert + "(NULL, 'pageview', 'u1', toDateTime('2024-03-05 05:10:00', 'UTC'), 0, 'production',"
+                    + " 's1', '{}'), (NULL, 'signup', 'u2', toDateTime('2024-03-05 05:40:00', 'UTC'), 0, 'production',"
+                    + " 's2', '{}')");
+            assertThat(db.query("SELECT toString(date) AS d, user_count FROM daily_active_users ORDER BY d"))
+                    .extracting(r -> r.get("d") + " " + r.get("user_count"))
+                    .as("days of New York (UTC-5): 04:30Z is still 4 March, the rest 5 March; uniques merged")
+                    .containsExactly("2024-03-04 1", "2024-03-05 2");
+            assertThat(db.query("SELECT toString(toTimeZone(hour, 'UTC')) AS h, event, `count`, unique_users"
+                            + " FROM event_counts_hourly ORDER BY h, event"))
+                    .extracting(
+                            r -> r.get("h") + " " + r.get("event") + " " + r.get("count") + " " + r.get("unique_users"))
+                    .containsExactly(
+                            "2024-03-05 04:00:00 pageview 1 1",
+                            "2024-03-05 05:00:00 pageview 2 2",
+                            "2024-03-05 05:00:00 signup 1 1");
+            assertThat(db.query("SELECT toString(date) AS d, countMerge(total_events) AS e, uniqMerge(sessions) AS s,"
+                            + " uniqMerge(users) AS u FROM session_stats_mv GROUP BY d ORDER BY d"))
+                    .extracting(r -> r.get("d") + " " + r.get("e") + " " + r.get("s") + " " + r.get("u"))
+                    .containsExactly("2024-03-04 1 1 1", "2024-03-05 3 2 2");
         }
     }
 
