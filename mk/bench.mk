@@ -9,8 +9,9 @@
 #   make bench-state BENCH_STATE_USERS=1000000 BENCH_STATE_HEAP=12g  # hours on RocksDB here
 #
 # Variables: BENCH_EVENTS, BENCH_USERS, BENCH_DAYS, BENCH_SEED (the dense dataset), BENCH_ONLY (any of ceiling,
-# floor, ts, heavy, full, backfill, horizon, duckdb, chdb, writefloor, clickhouse, latency, state, bigstate),
-# BENCH_HORIZON_MINUTE (the minute horizon of the horizon rows, 7d),
+# floor, ts, heavy, full, backfill, horizon, duckdb, chdb, writefloor, clickhouse, latency, state, serve, bigstate),
+# BENCH_HORIZON_MINUTE (the minute horizon of the horizon rows, 7d), BENCH_SERVE_REQUESTS, BENCH_SERVE_CLIENTS,
+# BENCH_SERVE_SECONDS (the read path: requests per endpoint, and the load run's clients and seconds),
 # BENCH_DATASETS (the datasets the comparison rows run on: dense, sparse or both), BENCH_SPARSE_USERS,
 # BENCH_SPARSE_DAYS, BENCH_SPARSE_SEED (the sparse dataset, at the generator's own activity),
 # BENCH_REPEAT (rounds of the comparison rows: the cold CLI runs, the DuckDB and chDB peers; interleaved
@@ -32,8 +33,11 @@ BENCH_EVENTS          ?= 5000000
 BENCH_USERS           ?= 200000
 BENCH_DAYS            ?= 60
 BENCH_SEED            ?= 1
-BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state
+BENCH_ONLY            ?= ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state,serve
 BENCH_HORIZON_MINUTE  ?= 7d
+BENCH_SERVE_REQUESTS  ?= 50
+BENCH_SERVE_CLIENTS   ?= 50
+BENCH_SERVE_SECONDS   ?= 30
 BENCH_DATASETS        ?= dense,sparse
 BENCH_SPARSE_USERS    ?= 60000
 BENCH_SPARSE_DAYS     ?= 60
@@ -83,6 +87,7 @@ bench: ## benchmark eventagg beside DuckDB, chDB and ClickHouse (BENCH_EVENTS=50
 	@bash scripts/bench.sh --events '$(BENCH_EVENTS)' --users '$(BENCH_USERS)' --days '$(BENCH_DAYS)' --seed '$(BENCH_SEED)' \
 	  --only '$(BENCH_ONLY)' --repeat '$(BENCH_REPEAT)' --warm-repeat '$(BENCH_WARM_REPEAT)' --datasets '$(BENCH_DATASETS)' \
 	  --sparse-users '$(BENCH_SPARSE_USERS)' --sparse-days '$(BENCH_SPARSE_DAYS)' --sparse-seed '$(BENCH_SPARSE_SEED)' --cold '$(BENCH_COLD)' --horizon-minute '$(BENCH_HORIZON_MINUTE)' \
+	  --serve-requests '$(BENCH_SERVE_REQUESTS)' --serve-clients '$(BENCH_SERVE_CLIENTS)' --serve-seconds '$(BENCH_SERVE_SECONDS)' \
 	  --rate '$(BENCH_RATE)' --latency-seconds '$(BENCH_LATENCY_SECONDS)' --latency-capacity-events '$(BENCH_LATENCY_CAPACITY_EVENTS)' \
 	  --heap '$(BENCH_HEAP)' --young '$(BENCH_YOUNG)' --ceiling-young '$(BENCH_CEILING_YOUNG)' --gc '$(BENCH_GC)' --runs '$(BENCH_RUNS)' --out '$(BENCH_OUT)' \
 	  $(BENCH_STATE_OPTS) \

@@ -33,9 +33,10 @@ import java.util.stream.Stream;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state,bigstate]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state,serve,bigstate]
  *       [--repeat 3] [--warm-repeat 1] [--datasets dense,sparse] [--cold true] [--cli jar|classpath]
  *       [--sparse-users 60000] [--sparse-days 60] [--sparse-seed 5] [--sparse-activity 1.0] [--horizon-minute 7d]
+ *       [--serve-requests 50] [--serve-clients 50] [--serve-seconds 30]
  *       [--data DIR] [--work DIR] [--heap 6g] [--young 1g] [--ceiling-young 256m] [--gc parallel|g1] [--runs 2] [--out BENCHMARKS.md|-] [--command TEXT]
  *       [--rate 50000] [--latency-seconds 90] [--latency-warmup 20] [--latency-capacity-events 2000000]
  *       [--heavy-users 1545] [--heavy-days 90] [--heavy-seed 36] [--heavy-alpha 1.3] [--heavy-bot-events 574] [--heavy-bot-share 0.19]
@@ -59,7 +60,8 @@ public final class Bench {
             "writefloor",
             "clickhouse",
             "latency",
-            "state");
+            "state",
+            "serve");
     /** The datasets the comparison rows can run on (see {@link #comparisons}). */
     static final List<String> DATASETS = List.of("dense", "sparse");
     /** The key suffix of an eventagg row's cold whole-process (CLI) measurement. */
@@ -104,6 +106,12 @@ public final class Bench {
         // The horizon rows (--only horizon): the time-series job keeping minute buckets for this long,
         // as of each dataset's end, against chDB computing its minute rollups over the same span.
         opt.put("horizon-minute", "7d");
+        // The read path (--only serve): the full job's results served by `eventagg serve` from DuckDB
+        // and from ClickHouse; per endpoint this many requests (cache off, then on), then a load run
+        // of this many concurrent clients for this many seconds.
+        opt.put("serve-requests", "50");
+        opt.put("serve-clients", "50");
+        opt.put("serve-seconds", "30");
         // The cold whole-process rows: the CLI as a user runs it, beside the in-JVM rows.
         opt.put("cold", "true");
         // jar: target/eventagg-cli.jar (scripts/bench.sh builds it); classpath: the CLI's main class
@@ -392,6 +400,22 @@ public final class Bench {
                         "parallelism=" + p,
                         work);
             }
+        }
+        if (only.contains("serve")) {
+            for (String database : List.of("duckdb", "clickhouse"))
+                measure(
+                        "serve-" + database,
+                        "serve",
+                        full,
+                        "files=" + files,
+                        "from=" + data.start(),
+                        "to=" + data.end(),
+                        "database=" + database,
+                        "requests=" + opt.get("serve-requests"),
+                        "clients=" + opt.get("serve-clients"),
+                        "seconds=" + opt.get("serve-seconds"),
+                        "parallelism=" + p,
+                        work);
         }
         if (only.contains("state")) {
             measure(

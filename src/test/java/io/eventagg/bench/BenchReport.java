@@ -70,6 +70,7 @@ final class BenchReport {
         if (b.sparse != null) throughput(sb, b, b.sparse, Bench.SPARSE, "[sparse] ");
         writeFloor(sb, b.results);
         heavy(sb, b);
+        serve(sb, b.results);
         notes(sb, b.results, "");
         if (b.sparse != null) notes(sb, b.results, Bench.SPARSE);
         otherNotes(sb, b.results);
@@ -496,6 +497,51 @@ final class BenchReport {
                                 num(p, "process_seconds"),
                                 num(ec, "process_seconds"),
                                 ratio(num(p, "process_seconds"), num(ec, "process_seconds")))));
+    }
+
+    /** The read path: per database, each endpoint's latency from the database and from the cache, and the load run. */
+    @SuppressWarnings("unchecked")
+    static void serve(StringBuilder sb, Map<String, Map<String, Object>> r) {
+        for (String db : List.of("duckdb", "clickhouse")) {
+            Map<String, Object> m = r.get("serve-" + db);
+            if (m == null) continue;
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "Read path, `eventagg serve` over %s: the full job's %,d rows of %,d events (backfill %.1f s);"
+                            + " per endpoint the same question again and again (cache off: read from the database;"
+                            + " on: from memory), in ms%n%n",
+                    db.equals("duckdb") ? "DuckDB" : "ClickHouse 18.16",
+                    (long) num(m, "rows"),
+                    (long) num(m, "events"),
+                    num(m, "backfill_seconds")));
+            sb.append(
+                    "| Endpoint | Database p50 | Database p99 | Cached p50 | Cached p99 |\n|---|---:|---:|---:|---:|\n");
+            Map<String, Object> endpoints = (Map<String, Object>) m.get("endpoints");
+            for (Map.Entry<String, Object> e : endpoints.entrySet()) {
+                Map<String, Object> v = (Map<String, Object>) e.getValue();
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f | %.1f | %.2f | %.2f |%n",
+                        e.getKey(),
+                        num(v, "database_p50_ms"),
+                        num(v, "database_p99_ms"),
+                        num(v, "cached_p50_ms"),
+                        num(v, "cached_p99_ms")));
+            }
+            Map<String, Object> l = (Map<String, Object>) m.get("load");
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nLoad run: %d concurrent clients on the loopback for %d s, the endpoints in turn over random"
+                            + " ranges, cache on: %,d requests (%,.0f/s), %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms.%n%n",
+                    (long) num(l, "clients"),
+                    (long) num(l, "seconds"),
+                    (long) num(l, "requests"),
+                    num(l, "requests_per_s"),
+                    (long) num(l, "errors"),
+                    num(l, "p50_ms"),
+                    num(l, "p99_ms"),
+                    num(l, "max_ms")));
+        }
     }
 
     private static void notes(StringBuilder sb, Map<String, Map<String, Object>> r, String pre) {

@@ -78,6 +78,12 @@ class BenchSmokeTest {
                     // The comparison rows once each (interleaving and the median: interleavedRoundsAndMedian).
                     "--repeat",
                     "1",
+                    "--serve-requests",
+                    "5",
+                    "--serve-clients",
+                    "4",
+                    "--serve-seconds",
+                    "3",
                     // Three days of data: a one-day minute horizon leaves some minutes out.
                     "--horizon-minute",
                     "1d",
@@ -121,7 +127,9 @@ class BenchSmokeTest {
                         "capacity",
                         "latency-capacity",
                         "state-quarter",
-                        "state");
+                        "state",
+                        "serve-duckdb",
+                        "serve-clickhouse");
         long events = num(r.get("ceiling"), "events");
         assertThat(events).isGreaterThan(1000);
         assertThat(num(r.get("ceiling"), "events_per_s")).isPositive();
@@ -411,6 +419,23 @@ class BenchSmokeTest {
             assertThat(num(r.get(pre + "backfill-ts-horizon"), "rows"))
                     .as(pre + "horizon: fewer rows than every minute")
                     .isLessThan(num(r.get(pre + "backfill-ts"), "rows"));
+        }
+
+        // The read path, on both databases: every endpoint answered, the load run without errors.
+        for (String db : List.of("duckdb", "clickhouse")) {
+            Map<String, Object> m = r.get("serve-" + db);
+            assertThat(num(m, "events"))
+                    .as(db + ": the full job's results of every event")
+                    .isEqualTo(events);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> endpoints = (Map<String, Object>) m.get("endpoints");
+            assertThat(endpoints)
+                    .as(db + ": every endpoint measured")
+                    .hasSize(ServeBench.questions().size());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> load = (Map<String, Object>) m.get("load");
+            assertThat(num(load, "requests")).as(db + ": load run").isPositive();
+            assertThat(num(load, "errors")).as(db + ": load run without errors").isZero();
         }
 
         Map<String, Object> floor = r.get("writefloor");

@@ -117,6 +117,19 @@ public final class BenchTask {
                         work,
                         Integer.parseInt(a.getOrDefault("threads", "2")),
                         System.out);
+            case "serve" ->
+                ServeBench.run(
+                        job(a),
+                        files,
+                        Instant.parse(a.get("from")),
+                        Instant.parse(a.get("to")),
+                        a.get("database"),
+                        Integer.parseInt(a.getOrDefault("requests", "50")),
+                        Integer.parseInt(a.getOrDefault("clients", "50")),
+                        Integer.parseInt(a.getOrDefault("seconds", "30")),
+                        parallelism,
+                        work,
+                        System.out);
             case "writefloor" ->
                 WriteFloor.run(
                         job(a), files, Instant.parse(a.get("from")), Instant.parse(a.get("to")), parallelism, work);

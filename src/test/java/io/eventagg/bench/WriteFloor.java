@@ -42,8 +42,9 @@ final class WriteFloor {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + source);
                 Statement s = c.createStatement()) {
             List<String> names = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables"
-                    + " WHERE table_name LIKE 'ea\\_%' ESCAPE '\\' ORDER BY table_name")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT table_name FROM information_schema.tables"
+                            + " WHERE table_name LIKE 'ea\\_%' ESCAPE '\\' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
                 while (rs.next()) names.add(rs.getString(1));
             }
             for (String t : names) {
