@@ -2,23 +2,33 @@ package io.eventagg.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
 import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
 import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
+import io.eventagg.serve.ApiServer;
+import io.eventagg.serve.ServeSettings;
 import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
+import io.eventagg.testing.CliRun;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.Tiers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +164,61 @@ class BiViewsTest {
             }
             assertThat(shown).hasSizeGreaterThan(finished.size());
             assertThat(finished).isEqualTo(expected).isNotEmpty();
+        }
+    }
+
+    /** The HTTP API answers funnels and retention with the CLI's JSON, on both databases. */
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "clickhouse"})
+    void theApiAnswersFunnelsAndRetentionAsTheCli(String db) throws Exception {
+        List<String> sinkArgs = new ArrayList<>(List.of("--sink", sink(db).url()));
+        if (db.equals("clickhouse"))
+            ClickHouseServer.driverProperties(clickHouse.name())
+                    .forEach((k, v) -> sinkArgs.addAll(List.of("--sink-property", k + "=" + v)));
+        try (ApiServer server = ApiServer.start(
+                new ServeSettings(job, "127.0.0.1", 0, null, 2, Duration.ZERO), sink(db), Clock.systemUTC())) {
+            ObjectMapper json = new ObjectMapper();
+            HttpClient http = HttpClient.newHttpClient();
+            String[][] questions = {
+                {"/api/v1/funnels/onboarding?from=2024-01-02&to=2024-01-25", "funnel", "--funnel", "onboarding", "", ""
+                },
+                {
+                    "/api/v1/retention/weekly_signup_retention?from=2024-01-01&to=2024-02-01&mode=on_or_after",
+                    "retention",
+                    "--retention",
+                    "weekly_signup_retention",
+                    "--mode",
+                    "on_or_after"
+                }
+            };
+            for (String[] q : questions) {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + q[0]))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                String from = q[0].replaceAll(".*from=([0-9-]+).*", "$1"),
+                        to = q[0].replaceAll(".*to=([0-9-]+).*", "$1");
+                List<String> args = new ArrayList<>(List.of(
+                        "query",
+                        q[1],
+                        q[2],
+                        q[3],
+                        "--job",
+                        "jobs/example.yaml",
+                        "--from",
+                        from,
+                        "--to",
+                        to,
+                        "--format",
+                        "json"));
+                if (!q[4].isEmpty()) args.addAll(List.of(q[4], q[5]));
+                args.addAll(sinkArgs);
+                CliRun.Result cli = CliRun.of(args.toArray(new String[0]));
+                assertThat(cli.status()).as(cli.err()).isZero();
+                assertThat(json.readTree(r.body())).as(q[0]).isEqualTo(json.readTree(cli.out()));
+                assertThat(r.body()).containsPattern("\\d");
+            }
         }
     }
 
