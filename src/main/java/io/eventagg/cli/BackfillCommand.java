@@ -9,6 +9,7 @@ import io.eventagg.refresh.RefreshRangeOptions;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,7 @@ final class BackfillCommand implements Callable<Integer> {
         RefreshRange range = this.range.range(job);
         SinkSettings settings = sink.resolve();
         BackfillSource source = this.source.resolve(job.name(), settings);
-        java.time.Instant fixed = now.resolve(job.timezone());
+        Instant fixed = now.resolve(job.timezone());
         Backfill.Summary s = Backfill.run(
                 FlinkSettings.local(false, parallelism),
                 job,

@@ -27,14 +27,6 @@ final class QueryErrors {
     }
 
     private static String flag(Parameter p) {
-        return switch (p) {
-            case FROM -> "--from";
-            case TO -> "--to";
-            case GRANULARITY -> "--granularity";
-            case BREAKDOWN -> "--breakdown";
-            case FUNNEL -> "--funnel";
-            case RETENTION -> "--retention";
-            case RAW_EVENTS_TABLE -> "--raw-events-table";
-        };
+        return "--" + p.id().replace('_', '-');
     }
 }

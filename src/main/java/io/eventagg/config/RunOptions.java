@@ -1,6 +1,7 @@
 package io.eventagg.config;
 
 import java.io.Serializable;
+import java.time.Instant;
 
 /**
  * How a pipeline runs, as opposed to what it computes (the job definition).
@@ -41,8 +42,12 @@ public record RunOptions(boolean streaming, long generation, long combinerLeadMs
     }
 
     /** Horizons measured from a fixed time (null: the wall clock). */
-    public RunOptions withNow(java.time.Instant now) {
-        return new RunOptions(
-                streaming, generation, combinerLeadMs, combinerMaxBuckets, now == null ? 0 : now.toEpochMilli());
+    public RunOptions withNow(Instant now) {
+        return withNowMs(now == null ? 0 : now.toEpochMilli());
+    }
+
+    /** Horizons measured from a fixed time in epoch ms (0: the wall clock). */
+    public RunOptions withNowMs(long now) {
+        return new RunOptions(streaming, generation, combinerLeadMs, combinerMaxBuckets, now);
     }
 }

@@ -1,5 +1,7 @@
 package io.eventagg.query;
 
+import java.util.Locale;
+
 /**
  * A query that cannot be answered as asked; never a wrong number instead. The message says what is
  * wrong in the query's own terms; {@link #parameter()} and {@link #problem()} say the same for
@@ -16,7 +18,12 @@ public class QueryException extends RuntimeException {
         BREAKDOWN,
         FUNNEL,
         RETENTION,
-        RAW_EVENTS_TABLE
+        RAW_EVENTS_TABLE;
+
+        /** Its name as a query parameter or path segment: lower case, words joined by '_'. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** What is wrong with the parameter. */

@@ -172,7 +172,7 @@ public final class Backfill {
         EventaggPipeline.define(
                 input,
                 job,
-                new RunOptions(false, generation, 0, RunOptions.batchDefaults().combinerMaxBuckets(), nowMs),
+                RunOptions.batchDefaults().withGeneration(generation).withNowMs(nowMs),
                 new RefreshOutputs(new JdbcOutputs(job.name(), sink), range));
     }
 

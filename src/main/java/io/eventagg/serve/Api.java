@@ -20,9 +20,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -120,7 +123,7 @@ final class Api {
                     QueryException.Parameter.GRANULARITY,
                     QueryException.Problem.TOO_MANY_BUCKETS,
                     String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             "the range holds %,d %s buckets, more than the %,d one answer of the API may hold:"
                                     + " ask for a shorter range or a coarser granularity",
                             n,
@@ -135,11 +138,7 @@ final class Api {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T cached(
-            String what,
-            Map<String, List<String>> params,
-            Supplier<T> answer,
-            java.util.function.Predicate<T> isFinal) {
+    private <T> T cached(String what, Map<String, List<String>> params, Supplier<T> answer, Predicate<T> isFinal) {
         String key = what + "?" + new TreeMap<>(params);
         Object hit = answers.getIfPresent(key);
         if (hit != null) return (T) hit;
@@ -156,7 +155,7 @@ final class Api {
         for (String p : params.keySet()) {
             if (!allowed.contains(p))
                 throw new ConfigException(
-                        p, "unknown parameter; allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+                        p, "unknown parameter; allowed: " + String.join(", ", new TreeSet<>(allowed)));
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.Locale;
 record ApiError(int status, String error, String parameter, String problem) {
 
     static ApiError of(QueryException e) {
-        String p = e.parameter() == null ? null : name(e.parameter());
+        String p = e.parameter() == null ? null : e.parameter().id();
         String problem = e.problem().name().toLowerCase(Locale.ROOT);
         return switch (e.problem()) {
             case EMPTY_RANGE -> new ApiError(400, "from must be before to", "from", problem);
@@ -36,17 +36,5 @@ record ApiError(int status, String error, String parameter, String problem) {
 
     static ApiError of(ConfigException e) {
         return new ApiError(400, e.getMessage(), e.field(), "invalid");
-    }
-
-    private static String name(Parameter p) {
-        return switch (p) {
-            case FROM -> "from";
-            case TO -> "to";
-            case GRANULARITY -> "granularity";
-            case BREAKDOWN -> "breakdown";
-            case FUNNEL -> "funnel";
-            case RETENTION -> "retention";
-            case RAW_EVENTS_TABLE -> "raw_events_table";
-        };
     }
 }

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.serve.ApiServer;
 import io.eventagg.serve.ServeSettings;
 import io.eventagg.sink.ConnectionFactory;
-import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.CliRun;
 import io.eventagg.testing.ClickHouseServer;
@@ -64,16 +60,7 @@ class BiViewsTest {
         job = JobLoader.load(Path.of("jobs/example.yaml"));
         duck = SinkSettings.of("jdbc:duckdb:" + dir.resolve("bi.duckdb"));
         clickHouse = ClickHouseServer.createDatabase("test_bi");
-        for (SinkSettings s : List.of(duck, clickHouse.settings())) {
-            SchemaManager.apply(s);
-            Pipelines.run(
-                    job,
-                    List.of(input),
-                    RunOptions.batchDefaults(),
-                    IngestWatermarks.strategy(job.watermark()),
-                    new JdbcOutputs(job.name(), s),
-                    2);
-        }
+        for (SinkSettings s : List.of(duck, clickHouse.settings())) Pipelines.batchInto(job, List.of(input), s);
     }
 
     @AfterAll

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.JdbcOutputs;
-import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
@@ -72,14 +68,7 @@ class DashboardBrowserTest {
         new EventGenerator(1500, 30, 8, Instant.parse("2024-01-01T00:00:00Z"), 0.01).write(input);
         JobDefinition job = JobLoader.load(Path.of("jobs/example.yaml"));
         String url = "jdbc:duckdb:" + dir.resolve("dash.duckdb");
-        SchemaManager.apply(SinkSettings.of(url));
-        Pipelines.run(
-                job,
-                List.of(input),
-                RunOptions.batchDefaults(),
-                IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(url)),
-                2);
+        Pipelines.batchInto(job, List.of(input), SinkSettings.of(url));
         server = ApiServer.start(
                 new ServeSettings(job, "127.0.0.1", 0, null, 2, Duration.ofMinutes(1)),
                 SinkSettings.of(url),

@@ -15,6 +15,7 @@ import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.runtime.RunSummary;
 import io.eventagg.runtime.RunningJob;
+import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,21 @@ public final class Pipelines {
             int parallelism)
             throws Exception {
         return run(job, files, options, watermarks, outputs, parallelism, stateBackend());
+    }
+
+    /**
+     * The tables made, then a batch run of the job over the files at parallelism 2 into them: the
+     * results a read-side test asks about.
+     */
+    public static Counts batchInto(JobDefinition job, List<Path> files, SinkSettings sink) throws Exception {
+        SchemaManager.apply(sink);
+        return run(
+                job,
+                files,
+                RunOptions.batchDefaults(),
+                IngestWatermarks.strategy(job.watermark()),
+                new JdbcOutputs(job.name(), sink),
+                2);
     }
 
     /** {@link #run} on the given state backend (streaming). */

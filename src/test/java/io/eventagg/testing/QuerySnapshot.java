@@ -1,15 +1,12 @@
 package io.eventagg.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.eventagg.config.FunnelDefinition;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.JdbcAggregationStorage;
+import io.eventagg.query.ResultJson;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.TimeSeriesQuery;
 import io.eventagg.sink.SinkSettings;
@@ -25,10 +22,7 @@ import java.util.Map;
  * Two databases hold the same results exactly when their snapshots are equal.
  */
 public final class QuerySnapshot {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
+    private static final ObjectMapper JSON = ResultJson.MAPPER;
 
     private QuerySnapshot() {}
 
