@@ -1,6 +1,6 @@
 // The eventagg dashboard: one page over the JSON API (/api/v1/...). The view's state (range,
-// environment, events, granularity, breakdown, funnel, retention, mode) lives in the URL, so a view
-// can be shared. No build step: plain JavaScript and ECharts from the jar.
+// environment, events, granularity, breakdown, time zone, funnel, retention, mode) lives in the URL,
+// so a view can be shared. No build step: plain JavaScript and ECharts from the jar.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -14,6 +14,9 @@ const duration = (s) => {
   return (s / 86400).toFixed(1) + "d";
 };
 const DAY_MS = 86400000;
+const ACTIVE_WINDOWS = [7, 28, 30];
+// Zones offered besides the job's and the browser's own; the API takes any IANA zone.
+const ZONES = ["UTC", "America/Los_Angeles", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney"];
 const charts = {};
 let catalog = null;
 const view = new URLSearchParams(location.search);
@@ -50,6 +53,7 @@ function saveView() {
   const events = [...$("events").selectedOptions].map((o) => o.value).filter((e) => e);
   if (events.length) v.set("events", events.join(","));
   if ($("breakdown").value) v.set("breakdown", $("breakdown").value);
+  if ($("timezone").value) v.set("timezone", $("timezone").value);
   if ($("funnel-select").value) v.set("funnel", $("funnel-select").value);
   if ($("retention-select").value) v.set("retention", $("retention-select").value);
   v.set("mode", $("mode").value);
@@ -64,6 +68,13 @@ function options(select, values, selected) {
     o.selected = Array.isArray(selected) ? selected.includes(value) : value === selected;
     select.appendChild(o);
   }
+}
+
+/** A bucket's start as a local date-time in the zone its buckets are in (the chosen one, else the job's). */
+function localTime(iso) {
+  const zone = $("timezone").value || catalog.timezone;
+  const f = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  return f.format(new Date(iso));
 }
 
 function isoDate(ms) {
@@ -82,12 +93,16 @@ function showError(id, e) {
 async function trend() {
   const events = [...$("events").selectedOptions].map((o) => o.value).filter((e) => e);
   const key = $("breakdown").value;
+  const daily = $("granularity").value === "day";
   const r = await api("/api/v1/timeseries", {
     ...range(),
     granularity: $("granularity").value,
     events: events.join(","),
     breakdown: key,
+    timezone: $("timezone").value,
+    active_windows: daily ? ACTIVE_WINDOWS.join(",") : "",
   });
+  activeChart(daily ? r : null);
   $("trend-total").textContent = fmt(r.total);
   $("trend-users").textContent = fmt(r.unique_users);
   $("trend-sessions-box").hidden = r.unique_sessions == null;
@@ -126,12 +141,37 @@ async function trend() {
       tooltip: { trigger: "axis" },
       legend: { type: "scroll" },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: x, axisLabel: { formatter: (t) => t.slice(0, 16).replace("T", " ") } },
+      xAxis: { type: "category", data: x, axisLabel: { formatter: (t) => localTime(t).replace(" 00:00", "") } },
       yAxis: { type: "value" },
       series,
     },
     true
   );
+}
+
+/** Rolling active users for each day of the trend (the API's active_users), when it is daily. */
+function activeChart(r) {
+  $("active-title").hidden = !r;
+  $("active-chart").hidden = !r;
+  if (!r) return;
+  chart("active-chart").setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: {},
+      grid: { left: 60, right: 20, top: 30, bottom: 30 },
+      xAxis: { type: "category", data: r.series.map((p) => p.timestamp), axisLabel: { formatter: (t) => localTime(t).slice(0, 10) } },
+      yAxis: { type: "value" },
+      series: ACTIVE_WINDOWS.map((w) => ({
+        name: w + "-day active users",
+        type: "line",
+        showSymbol: false,
+        data: r.series.map((p) => p.active_users[w + "d"]),
+      })),
+    },
+    true
+  );
+  chart("active-chart").resize();
 }
 
 /**
@@ -145,7 +185,7 @@ async function activeUsers() {
     if (!g) continue;
     const to = $("to").value;
     const from = isoDate(Date.parse(to) - days * DAY_MS);
-    const r = await api("/api/v1/timeseries", { from, to, environment: $("environment").value, granularity: g });
+    const r = await api("/api/v1/timeseries", { from, to, environment: $("environment").value, granularity: g, timezone: $("timezone").value });
     $(id).textContent = fmt(r.unique_users);
     $(id).title = "unique users from " + from + " to " + to;
   }
@@ -299,10 +339,14 @@ async function start() {
   $("events").appendChild(all);
   options($("events"), catalog.events, (view.get("events") || "").split(","));
   options($("breakdown"), catalog.breakdowns, view.get("breakdown") || "");
+  $("timezone").options[0].textContent = "the job's (" + catalog.timezone + ")";
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zones = [...new Set([browserZone, ...ZONES, view.get("timezone")])].filter((z) => z && z !== catalog.timezone);
+  options($("timezone"), zones, view.get("timezone") || "");
   options($("funnel-select"), catalog.funnels.map((f) => f.name), view.get("funnel") || "");
   options($("retention-select"), catalog.retention.map((r) => r.name), view.get("retention") || "");
   $("mode").value = view.get("mode") || "on";
-  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "funnel-select", "retention-select", "mode"])
+  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "timezone", "funnel-select", "retention-select", "mode"])
     $(id).addEventListener("change", refresh);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   await refresh();

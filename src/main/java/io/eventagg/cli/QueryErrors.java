@@ -21,7 +21,11 @@ final class QueryErrors {
                                 + " buckets hold sketches of users, which cannot answer for one user"
                         : flag(e.parameter()) + " is required";
             case BEYOND_HORIZON -> flag(e.parameter()) + ": " + e.getMessage();
-            default -> null;
+            // Their messages speak of the question, not of a flag.
+            default ->
+                e.parameter() == Parameter.ACTIVE_WINDOWS || e.parameter() == Parameter.TIMEZONE
+                        ? flag(e.parameter()) + ": " + e.getMessage()
+                        : null;
         };
         return message == null ? e : new QueryException(e.parameter(), e.problem(), message, e);
     }

@@ -10,6 +10,7 @@ import io.eventagg.sink.SinkOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.function.Function;
 import picocli.CommandLine.Mixin;
@@ -56,11 +57,20 @@ final class QueryOptions {
     }
 
     Instant from() {
-        return TimeArgument.parse("--from", from, job().timezone());
+        return from(null);
     }
 
     Instant to() {
-        return TimeArgument.parse("--to", to, job().timezone());
+        return to(null);
+    }
+
+    /** @param zone the zone local dates are read in; null for the job's */
+    Instant from(ZoneId zone) {
+        return TimeArgument.parse("--from", from, zone == null ? job().timezone() : zone);
+    }
+
+    Instant to(ZoneId zone) {
+        return TimeArgument.parse("--to", to, zone == null ? job().timezone() : zone);
     }
 
     /**

@@ -1,11 +1,10 @@
 package io.eventagg.cli;
 
-import io.eventagg.config.ConfigException;
 import io.eventagg.config.Redact;
+import io.eventagg.config.TimeZones;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkOptions;
 import io.eventagg.sink.SinkSettings;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,13 +42,7 @@ final class SchemaCommand implements Callable<Integer> {
         int n = SchemaManager.apply(s);
         System.out.printf("applied %d schema statements to %s%n", n, Redact.url(s.url()));
         if (rawEvents) {
-            ZoneId zone;
-            try {
-                zone = ZoneId.of(timezone);
-            } catch (DateTimeException e) {
-                throw new ConfigException(
-                        "--timezone", "'" + timezone + "' is not an IANA time zone such as UTC or Europe/Berlin");
-            }
+            ZoneId zone = TimeZones.parse("--timezone", timezone);
             int m = SchemaManager.applyRawEvents(s, zone);
             System.out.printf(
                     "applied %d raw-events statements (events table, its materialized views, the specification's"

@@ -1,12 +1,14 @@
 package io.eventagg.cli;
 
 import io.eventagg.config.ConfigException;
+import io.eventagg.config.TimeZones;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.RawEvents;
 import io.eventagg.query.TimeSeriesPoint;
 import io.eventagg.query.TimeSeriesQuery;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.time.Granularity;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +41,21 @@ final class TimeSeriesCommand implements Callable<Integer> {
     List<String> breakdown = new ArrayList<>();
 
     @Option(
+            names = "--active-windows",
+            split = ",",
+            paramLabel = "DAYS",
+            description = "Rolling active users for each day: unique users in the N days ending with it, per N"
+                    + " (e.g. 7,28,30; needs --granularity day; default: none)")
+    List<Integer> activeWindows = new ArrayList<>();
+
+    @Option(
+            names = "--timezone",
+            paramLabel = "ZONE",
+            description = "Answer in this time zone: its days, weeks and months (built from the job's hour or minute"
+                    + " buckets), and --from/--to read in it (default: the job's)")
+    String timezone;
+
+    @Option(
             names = "--distinct-id",
             description =
                     "Only this user's events (answered from the raw events table, --raw-events-table; default: all users)")
@@ -63,8 +80,17 @@ final class TimeSeriesCommand implements Callable<Integer> {
         if (g == null)
             throw new ConfigException(
                     "--granularity", "'" + granularity + "' is not one of minute, hour, day, week, month");
-        TimeSeriesQuery q =
-                new TimeSeriesQuery(events, query.from(), query.to(), g, query.environment, breakdown, distinctId);
+        ZoneId zone = timezone == null ? null : TimeZones.parse("--timezone", timezone);
+        TimeSeriesQuery q = new TimeSeriesQuery(
+                events,
+                query.from(zone),
+                query.to(zone),
+                g,
+                query.environment,
+                breakdown,
+                distinctId,
+                activeWindows,
+                zone);
         AggregationResult r = query.answer(rawEvents(), s -> s.query(q));
         switch (query.format) {
             case json -> System.out.println(Json.write(r));
@@ -91,12 +117,15 @@ final class TimeSeriesCommand implements Callable<Integer> {
         StringBuilder header =
                 new StringBuilder(String.format("%-24s %12s %12s", "bucket (UTC)", "count", "unique users"));
         if (sessions) header.append(String.format(" %12s", "sessions"));
+        for (int w : q.activeWindows()) header.append(String.format(" %12s", w + "-day users"));
         if (!q.breakdownBy().isEmpty()) header.append("  breakdown");
         System.out.println(header);
         for (TimeSeriesPoint p : r.series()) {
             StringBuilder line =
                     new StringBuilder(String.format("%-24s %,12d %,12d", p.timestamp(), p.count(), p.uniqueUsers()));
             if (sessions) line.append(String.format(" %,12d", p.uniqueSessions()));
+            if (p.activeUsers() != null)
+                for (long n : p.activeUsers().values()) line.append(String.format(" %,12d", n));
             if (p.breakdown() != null) line.append("  ").append(compact(p.breakdown(), 6));
             System.out.println(line);
         }
@@ -104,6 +133,7 @@ final class TimeSeriesCommand implements Callable<Integer> {
                 new StringBuilder(String.format("%-24s %,12d %,12d", "total", r.total(), r.uniqueUsers()));
         if (sessions) total.append(String.format(" %,12d", r.uniqueSessions()));
         System.out.println(total);
+        if (r.timezone() != null) System.out.println("(buckets of " + r.timezone() + ")");
         for (Map.Entry<String, Map<String, Long>> e : r.breakdownTotals().entrySet()) {
             System.out.println("  " + e.getKey() + ": "
                     + compact(Map.of(e.getKey(), e.getValue()), 20).replaceFirst("^[^ ]* ", ""));
@@ -135,11 +165,15 @@ final class TimeSeriesCommand implements Callable<Integer> {
         }
         StringBuilder header = new StringBuilder("timestamp,count,unique_users");
         if (sessions) header.append(",unique_sessions");
+        for (int w : q.activeWindows())
+            header.append(",active_users_").append(w).append('d');
         for (String c : columns) header.append(',').append(csv(c));
         System.out.println(header);
         for (TimeSeriesPoint p : r.series()) {
             StringBuilder line = new StringBuilder(p.timestamp() + "," + p.count() + "," + p.uniqueUsers());
             if (sessions) line.append(',').append(p.uniqueSessions());
+            if (p.activeUsers() != null)
+                for (long n : p.activeUsers().values()) line.append(',').append(n);
             for (String c : columns) {
                 int colon = c.indexOf(':');
                 Map<String, Long> values =

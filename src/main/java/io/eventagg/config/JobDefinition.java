@@ -78,12 +78,7 @@ public record JobDefinition(
             throw new ConfigException("name", "'" + name + "' must be 1-100 letters, digits, '_', '.' or '-'");
         }
         String tz = root.string("timezone", "UTC");
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(tz);
-        } catch (Exception e) {
-            throw new ConfigException("timezone", "'" + tz + "' is not an IANA time zone such as UTC or Europe/Berlin");
-        }
+        ZoneId zone = TimeZones.parse("timezone", tz);
         String env = root.string("default_environment", "production");
         if (env.isBlank()) throw new ConfigException("default_environment", "must not be empty");
 

@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param uniqueSessions only for all-events queries
  * @param refreshInProgress true while a refresh is rewriting rows this answer reads (else absent)
+ * @param timezone the zone of the buckets when the question named one (else absent: the job's)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AggregationResult(
@@ -18,4 +19,16 @@ public record AggregationResult(
         long uniqueUsers,
         Map<String, Map<String, Long>> breakdownTotals,
         Long uniqueSessions,
-        Boolean refreshInProgress) {}
+        Boolean refreshInProgress,
+        String timezone) {
+
+    public AggregationResult(
+            List<TimeSeriesPoint> series,
+            long total,
+            long uniqueUsers,
+            Map<String, Map<String, Long>> breakdownTotals,
+            Long uniqueSessions,
+            Boolean refreshInProgress) {
+        this(series, total, uniqueUsers, breakdownTotals, uniqueSessions, refreshInProgress, null);
+    }
+}

@@ -18,7 +18,9 @@ public class QueryException extends RuntimeException {
         BREAKDOWN,
         FUNNEL,
         RETENTION,
-        RAW_EVENTS_TABLE;
+        RAW_EVENTS_TABLE,
+        ACTIVE_WINDOWS,
+        TIMEZONE;
 
         /** Its name as a query parameter or path segment: lower case, words joined by '_'. */
         public String id() {

@@ -14,24 +14,33 @@ import java.util.TreeMap;
 /**
  * The buckets of one time-series answer while its rows are read (one row per event and
  * environment): counts and breakdown counts summed, user and session sketches merged. Then the
- * answer, with the range's totals; buckets without rows answer zero.
+ * answer, with the range's totals; buckets without rows answer zero. Rows of finer stored buckets
+ * (an answer in another time zone) fall into the answer's bucket that holds them; look-back days
+ * only serve rolling active users and are neither shown nor in the totals.
  */
 final class SeriesBuckets {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Long, Bucket> buckets = new LinkedHashMap<>();
+    private final BucketPlan plan;
     private final List<String> breakdownBy;
+    private final List<Integer> activeWindows;
+    private final String timezone;
     private final int lgK;
 
-    SeriesBuckets(List<Long> starts, List<String> breakdownBy, int lgK) {
+    /** @param timezone the zone to name in the answer (when the question named one), else null */
+    SeriesBuckets(BucketPlan plan, List<String> breakdownBy, List<Integer> activeWindows, String timezone, int lgK) {
+        this.plan = plan;
+        this.timezone = timezone;
         this.breakdownBy = breakdownBy;
+        this.activeWindows = activeWindows;
         this.lgK = lgK;
-        for (long b : starts) buckets.put(b, new Bucket());
+        for (long b : plan.starts()) buckets.put(b, new Bucket());
     }
 
-    /** The bucket that starts at {@code start}, or null when the answer has none there. */
+    /** The bucket that a stored row starting at {@code start} falls into, or null when the answer has none there. */
     Bucket at(long start) {
-        return buckets.get(start);
+        return buckets.get(plan.targetOf(start));
     }
 
     /**
@@ -44,8 +53,9 @@ final class SeriesBuckets {
         SketchUnion sessions = new SketchUnion(lgK);
         Map<String, Map<String, Long>> totals = BreakdownCounts.empty(breakdownBy);
         long total = 0;
-        for (Map.Entry<Long, Bucket> e : buckets.entrySet()) {
-            Bucket b = e.getValue();
+        List<Bucket> days = new ArrayList<>(buckets.values());
+        for (int i = plan.lookBack(); i < days.size(); i++) {
+            Bucket b = days.get(i);
             total += b.count;
             users.add(b.users);
             if (withSessions) sessions.add(b.sessions);
@@ -59,15 +69,37 @@ final class SeriesBuckets {
                 breakdown.replaceAll((k, v) -> BreakdownCounts.byCount(v));
             }
             series.add(new TimeSeriesPoint(
-                    Instant.ofEpochMilli(e.getKey()),
+                    Instant.ofEpochMilli(plan.starts().get(i)),
                     b.count,
                     b.users.estimate(),
                     breakdown,
-                    withSessions ? b.sessions.estimate() : null));
+                    withSessions ? b.sessions.estimate() : null,
+                    activeUsers(days, i)));
         }
         totals.replaceAll((k, v) -> BreakdownCounts.byCount(v));
         return new AggregationResult(
-                series, total, users.estimate(), totals, withSessions ? sessions.estimate() : null, refreshInProgress);
+                series,
+                total,
+                users.estimate(),
+                totals,
+                withSessions ? sessions.estimate() : null,
+                refreshInProgress,
+                timezone);
+    }
+
+    /**
+     * Per window, unique users of the window's days ending with day {@code i}: the union of their
+     * sketches (HLL sketches cannot be subtracted, so each window is merged afresh).
+     */
+    private Map<String, Long> activeUsers(List<Bucket> days, int i) {
+        if (activeWindows.isEmpty()) return null;
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int w : activeWindows) {
+            SketchUnion u = new SketchUnion(lgK);
+            for (int d = Math.max(0, i - w + 1); d <= i; d++) u.add(days.get(d).users);
+            out.put(w + "d", u.estimate());
+        }
+        return out;
     }
 
     /** One bucket across events and environments. */

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param breakdown counts per breakdown key and value, the same shape as {@code breakdown_totals};
  *     absent when no breakdown was asked for
  * @param uniqueSessions only for all-events queries
+ * @param activeUsers rolling active users, per window asked for ({@code "7d"}): unique users in the
+ *     days of the window ending with this day; absent unless asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TimeSeriesPoint(
@@ -17,4 +19,15 @@ public record TimeSeriesPoint(
         long count,
         long uniqueUsers,
         Map<String, Map<String, Long>> breakdown,
-        Long uniqueSessions) {}
+        Long uniqueSessions,
+        Map<String, Long> activeUsers) {
+
+    public TimeSeriesPoint(
+            Instant timestamp,
+            long count,
+            long uniqueUsers,
+            Map<String, Map<String, Long>> breakdown,
+            Long uniqueSessions) {
+        this(timestamp, count, uniqueUsers, breakdown, uniqueSessions, null);
+    }
+}

@@ -42,7 +42,9 @@ final class TimeSeriesReader {
     AggregationResult read(TimeSeriesQuery q) {
         if (q.distinctId() != null) return readOneUser(q);
         requireGranularity(q);
-        if (!job.granularities().contains(q.granularity())) {
+        boolean ownZone = q.timezone() == null || q.timezone().equals(calendar.zone());
+        // In another zone the answer's buckets may be made of the job's finer ones (BucketPlan).
+        if (ownZone && !job.granularities().contains(q.granularity())) {
             throw new QueryException(
                     QueryException.Parameter.GRANULARITY,
                     QueryException.Problem.NOT_IN_JOB,
@@ -50,8 +52,8 @@ final class TimeSeriesReader {
                             + job.granularities().stream().map(Granularity::id).collect(Collectors.joining(", "))
                             + ")");
         }
-        QueryRange range = new QueryRange(q.from(), q.to());
-        requireWithinHorizon(q);
+        QueryRange asked = new QueryRange(q.from(), q.to());
+        requireDailyWindows(q);
         for (String b : q.breakdownBy()) {
             if (!job.breakdowns().contains(b)) {
                 throw new QueryException(
@@ -61,20 +63,46 @@ final class TimeSeriesReader {
                                 + String.join(", ", job.breakdowns()) + ")");
             }
         }
-        SeriesBuckets buckets =
-                new SeriesBuckets(range.bucketStarts(calendar, q.granularity()), q.breakdownBy(), job.sketchLgK());
+        BucketPlan plan = BucketPlan.of(job, q, asked);
+        QueryRange range = plan.read();
+        requireWithinHorizon(plan.source(), range.from());
+        SeriesBuckets buckets = new SeriesBuckets(
+                plan,
+                q.breakdownBy(),
+                q.activeWindows(),
+                q.timezone() == null ? null : plan.target().zone().getId(),
+                job.sketchLgK());
         boolean all = q.events().isEmpty();
         try {
             if (all) {
-                readActivity(q, range, buckets);
-                if (!q.breakdownBy().isEmpty()) readSeries(q, range, buckets, false);
+                readActivity(q, plan.source(), range, buckets);
+                if (!q.breakdownBy().isEmpty()) readSeries(q, plan.source(), range, buckets, false);
             } else {
-                readSeries(q, range, buckets, true);
+                readSeries(q, plan.source(), range, buckets, true);
             }
         } catch (SQLException e) {
             throw db.failed(e);
         }
-        return buckets.result(all, refreshes.inProgress(range, r -> r.buckets(q.granularity())));
+        return buckets.result(all, refreshes.inProgress(range, r -> r.buckets(plan.source())));
+    }
+
+    /** Rolling active users are per day, over at most {@link TimeSeriesQuery#MAX_ACTIVE_WINDOW_DAYS}. */
+    private static void requireDailyWindows(TimeSeriesQuery q) {
+        if (q.activeWindows().isEmpty()) return;
+        if (q.granularity() != Granularity.DAY)
+            throw new QueryException(
+                    QueryException.Parameter.ACTIVE_WINDOWS,
+                    QueryException.Problem.INVALID,
+                    "rolling active users are counted for each day: ask with granularity day (not "
+                            + q.granularity().id() + ")");
+        int first = q.activeWindows().get(0),
+                last = q.activeWindows().get(q.activeWindows().size() - 1);
+        if (first < 1 || last > TimeSeriesQuery.MAX_ACTIVE_WINDOW_DAYS)
+            throw new QueryException(
+                    QueryException.Parameter.ACTIVE_WINDOWS,
+                    QueryException.Problem.INVALID,
+                    "a rolling window is 1 to " + TimeSeriesQuery.MAX_ACTIVE_WINDOW_DAYS + " days long (asked: "
+                            + (first < 1 ? first : last) + ")");
     }
 
     private AggregationResult readOneUser(TimeSeriesQuery q) {
@@ -86,19 +114,24 @@ final class TimeSeriesReader {
                             + " which cannot answer for one user");
         }
         requireGranularity(q);
+        if (!q.activeWindows().isEmpty())
+            throw new QueryException(
+                    QueryException.Parameter.ACTIVE_WINDOWS,
+                    QueryException.Problem.INVALID,
+                    "rolling active users count many users; for one user, ask for the days it was active");
+        BucketCalendar c = q.timezone() == null ? calendar : new BucketCalendar(q.timezone());
         QueryRange range = new QueryRange(q.from(), q.to());
-        return raw.query(q, range.bucketStarts(calendar, q.granularity()), calendar);
+        return raw.query(q, range.bucketStarts(c, q.granularity()), c);
     }
 
     /**
      * Refuses a range that starts before the oldest bucket the granularity keeps: those buckets were
      * never written (or have aged out), and zeros would be wrong answers.
      */
-    private void requireWithinHorizon(TimeSeriesQuery q) {
-        Granularity g = q.granularity();
+    private void requireWithinHorizon(Granularity g, Instant from) {
         if (!job.horizons().has(g)) return;
         long keptFrom = job.horizons().keptFrom(calendar, g, clock.millis());
-        if (q.from().toEpochMilli() >= keptFrom) return;
+        if (from.toEpochMilli() >= keptFrom) return;
         throw new QueryException(
                 QueryException.Parameter.FROM,
                 QueryException.Problem.BEYOND_HORIZON,
@@ -115,7 +148,8 @@ final class TimeSeriesReader {
         }
     }
 
-    private void readActivity(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets) throws SQLException {
+    private void readActivity(TimeSeriesQuery q, Granularity g, QueryRange range, SeriesBuckets buckets)
+            throws SQLException {
         String sql = "SELECT " + db.dialect().epochMillis("bucket_start")
                 + ", event_count, users_sketch, sessions_sketch FROM "
                 + db.dialect().current(Tables.ACTIVITY) + " WHERE job = ? AND granularity = ? AND "
@@ -125,7 +159,7 @@ final class TimeSeriesReader {
                 // answer alike.
                 + " ORDER BY bucket_start, environment";
         try (PreparedStatement ps = db.prepare(sql)) {
-            int i = bindCommon(ps, q, range);
+            int i = bindCommon(ps, g, range);
             if (q.environment() != null) ps.setString(i, q.environment());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -142,7 +176,8 @@ final class TimeSeriesReader {
      * @param withCounts false when only breakdowns are read (all-events answers take counts and
      *     uniques from the rollup)
      */
-    private void readSeries(TimeSeriesQuery q, QueryRange range, SeriesBuckets buckets, boolean withCounts)
+    private void readSeries(
+            TimeSeriesQuery q, Granularity g, QueryRange range, SeriesBuckets buckets, boolean withCounts)
             throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + db.dialect().epochMillis("bucket_start")
                 + ", event_count, users_sketch, breakdowns FROM " + db.dialect().current(Tables.TIMESERIES)
@@ -155,7 +190,7 @@ final class TimeSeriesReader {
         }
         sql.append(" ORDER BY bucket_start, environment, event");
         try (PreparedStatement ps = db.prepare(sql.toString())) {
-            int i = bindCommon(ps, q, range);
+            int i = bindCommon(ps, g, range);
             if (q.environment() != null) ps.setString(i++, q.environment());
             for (String e : q.events()) ps.setString(i++, e);
             try (ResultSet rs = ps.executeQuery()) {
@@ -170,9 +205,9 @@ final class TimeSeriesReader {
     }
 
     /** Binds job, granularity and range; returns the next parameter's index. */
-    private int bindCommon(PreparedStatement ps, TimeSeriesQuery q, QueryRange range) throws SQLException {
+    private int bindCommon(PreparedStatement ps, Granularity g, QueryRange range) throws SQLException {
         ps.setString(1, job.name());
-        ps.setString(2, q.granularity().id());
+        ps.setString(2, g.id());
         ps.setLong(3, range.fromMillis());
         ps.setLong(4, range.toMillis());
         return 5;

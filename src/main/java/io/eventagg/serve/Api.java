@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.eventagg.config.ConfigException;
 import io.eventagg.config.Instants;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.config.TimeZones;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.Catalog;
 import io.eventagg.query.FunnelQuery;
@@ -17,6 +18,7 @@ import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +39,8 @@ final class Api {
     /** Buckets one time-series answer may hold (five weeks of minutes, five years of hours). */
     static final int MAX_POINTS = 50_000;
 
-    static final Set<String> SERIES_PARAMS = Set.of("events", "granularity", "from", "to", "environment", "breakdown");
+    static final Set<String> SERIES_PARAMS =
+            Set.of("events", "granularity", "from", "to", "environment", "breakdown", "active_windows", "timezone");
     static final Set<String> FUNNEL_PARAMS = Set.of("from", "to", "environment");
     static final Set<String> RETENTION_PARAMS = Set.of("from", "to", "environment", "mode");
 
@@ -69,8 +72,18 @@ final class Api {
         Granularity granularity = Granularity.parse(g);
         if (granularity == null)
             throw new ConfigException("granularity", "'" + g + "' is not one of minute, hour, day, week, month");
-        Instant from = time(params, "from"), to = time(params, "to");
+        String tz = one(params, "timezone");
+        ZoneId zone = tz == null ? null : TimeZones.parse("timezone", tz);
+        Instant from = time(params, "from", zone), to = time(params, "to", zone);
         requireFewBuckets(granularity, from, to);
+        List<Integer> windows = new ArrayList<>();
+        for (String w : list(params, "active_windows")) {
+            try {
+                windows.add(Integer.parseInt(w));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("active_windows", "'" + w + "' is not a number of days");
+            }
+        }
         TimeSeriesQuery q = new TimeSeriesQuery(
                 list(params, "events"),
                 from,
@@ -78,7 +91,9 @@ final class Api {
                 granularity,
                 one(params, "environment"),
                 list(params, "breakdown"),
-                null);
+                null,
+                windows,
+                zone);
         return cached(
                 "timeseries",
                 params,
@@ -148,7 +163,12 @@ final class Api {
     }
 
     private Instant time(Map<String, List<String>> params, String name) {
-        return Instants.parse(name, one(params, name), job.timezone());
+        return time(params, name, null);
+    }
+
+    /** @param zone the zone local dates are read in; null for the job's */
+    private Instant time(Map<String, List<String>> params, String name, ZoneId zone) {
+        return Instants.parse(name, one(params, name), zone == null ? job.timezone() : zone);
     }
 
     private static void check(Map<String, List<String>> params, Set<String> allowed) {

@@ -11,16 +11,13 @@ import io.eventagg.ingest.IngestWatermarks;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.serve.ApiServer;
 import io.eventagg.serve.ServeSettings;
-import io.eventagg.sink.ColumnType;
-import io.eventagg.sink.ConnectionFactory;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
-import io.eventagg.sink.TableSpec;
-import io.eventagg.sink.TableWriter;
 import io.eventagg.sink.Tables;
 import io.eventagg.testing.ClickHouseServer;
 import io.eventagg.testing.Pipelines;
 import io.eventagg.testing.SharedCluster;
+import io.eventagg.testing.TableCopy;
 import io.eventagg.testing.Tiers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,10 +29,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,35 +100,8 @@ class ClickHouseQueryTest {
         profile = dir.resolve("clickhouse.yaml");
         Files.writeString(profile, yaml);
         assertThat(Main.execute("schema", "--profile", profile.toString())).isZero();
-        // The same rows, not a second run: two runs of the pipeline may build sketches that merge
-        // into estimates differing in the last digits (HLL unions are order-sensitive).
-        copyToClickHouse(Tables.TIMESERIES);
-        copyToClickHouse(Tables.ACTIVITY);
-    }
-
-    /** Copies a table's rows from DuckDB to ClickHouse through the ClickHouse sink's write path. */
-    static void copyToClickHouse(TableSpec table) throws Exception {
-        String cols = String.join(
-                ", ",
-                table.columns().stream()
-                        .map(c -> c.type() == ColumnType.TIMESTAMP ? "epoch_ms(" + c.name() + ")" : c.name())
-                        .toList());
-        List<Object[]> rows = new ArrayList<>();
-        try (Connection duck = DriverManager.getConnection(duckUrl);
-                Statement st = duck.createStatement();
-                ResultSet rs = st.executeQuery("SELECT " + cols + " FROM " + table.name())) {
-            while (rs.next()) {
-                Object[] row = new Object[table.columns().size()];
-                for (int i = 0; i < row.length; i++) row[i] = rs.getObject(i + 1);
-                rows.add(row);
-            }
-        }
-        try (Connection c = ConnectionFactory.openForWriting(db.settings());
-                TableWriter w = db.settings().dialect().tableWriter(c, table)) {
-            w.write(rows);
-        }
-        int n = rows.size();
-        assertThat(db.count("SELECT count() FROM " + table.name() + " FINAL")).isEqualTo(n);
+        TableCopy.duckDbToClickHouse(duckUrl, db, Tables.TIMESERIES);
+        TableCopy.duckDbToClickHouse(duckUrl, db, Tables.ACTIVITY);
     }
 
     @AfterAll
@@ -188,7 +154,40 @@ class ClickHouseQueryTest {
                         "--granularity",
                         "hour",
                         "--environment",
-                        "staging"));
+                        "staging"),
+                List.of(
+                        "--from",
+                        "2024-02-25",
+                        "--to",
+                        "2024-03-20",
+                        "--granularity",
+                        "day",
+                        "--active-windows",
+                        "7,28,30"),
+                List.of(
+                        "--events",
+                        "pageview",
+                        "--from",
+                        "2024-03-01",
+                        "--to",
+                        "2024-03-15",
+                        "--granularity",
+                        "day",
+                        "--active-windows",
+                        "7",
+                        "--timezone",
+                        "America/New_York",
+                        "--breakdown",
+                        "plan"),
+                List.of(
+                        "--from",
+                        "2024-02-26",
+                        "--to",
+                        "2024-04-01",
+                        "--granularity",
+                        "week",
+                        "--timezone",
+                        "Asia/Kolkata"));
     }
 
     @ParameterizedTest
@@ -212,7 +211,7 @@ class ClickHouseQueryTest {
                 StringBuilder q = new StringBuilder();
                 for (int i = 0; i < query.size(); i += 2) {
                     q.append(q.length() == 0 ? "?" : "&")
-                            .append(query.get(i).substring(2))
+                            .append(query.get(i).substring(2).replace('-', '_'))
                             .append('=')
                             .append(URLEncoder.encode(query.get(i + 1), StandardCharsets.UTF_8));
                 }

@@ -26,6 +26,10 @@ class QueryErrorsTest {
                 .isEqualTo(
                         "--distinct-id needs the raw events table (--raw-events-table, ClickHouse): pre-aggregated buckets hold"
                                 + " sketches of users, which cannot answer for one user");
+        assertThat(cli(Parameter.ACTIVE_WINDOWS, Problem.INVALID, "a rolling window is 1 to 366 days long (asked: 0)"))
+                .isEqualTo("--active-windows: a rolling window is 1 to 366 days long (asked: 0)");
+        assertThat(cli(Parameter.TIMEZONE, Problem.NOT_IN_JOB, "job 'j' (UTC) has no buckets that add up to …"))
+                .isEqualTo("--timezone: job 'j' (UTC) has no buckets that add up to …");
     }
 
     @Test

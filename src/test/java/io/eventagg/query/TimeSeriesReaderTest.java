@@ -14,6 +14,7 @@ import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +83,52 @@ class TimeSeriesReaderTest {
                 Problem.TOO_MANY_BUCKETS,
                 "the range holds more than " + JdbcAggregationStorage.MAX_BUCKETS
                         + " hour buckets; use a coarser granularity");
+    }
+
+    @Test
+    void refusesRollingWindowsThatAreNotDaily() {
+        TimeSeriesQuery hourly =
+                new TimeSeriesQuery(List.of(), DAY1, DAY2, Granularity.HOUR, null, List.of(), null, List.of(7), null);
+        assertRefused(
+                () -> reader(null).read(hourly),
+                Parameter.ACTIVE_WINDOWS,
+                Problem.INVALID,
+                "rolling active users are counted for each day: ask with granularity day (not hour)");
+        TimeSeriesQuery tooLong = new TimeSeriesQuery(
+                List.of(), DAY1, DAY2, Granularity.DAY, null, List.of(), null, List.of(400, 7), null);
+        assertRefused(
+                () -> reader(null).read(tooLong),
+                Parameter.ACTIVE_WINDOWS,
+                Problem.INVALID,
+                "a rolling window is 1 to 366 days long (asked: 400)");
+    }
+
+    @Test
+    void anotherZoneNeedsBucketsThatAddUpToItsDays() {
+        // The job has hours in UTC: India's days start at :30, so they need minutes.
+        TimeSeriesQuery kolkata = new TimeSeriesQuery(
+                List.of(), DAY1, DAY2, Granularity.DAY, null, List.of(), null, List.of(), ZoneId.of("Asia/Kolkata"));
+        assertRefused(
+                () -> reader(null).read(kolkata),
+                Parameter.TIMEZONE,
+                Problem.NOT_IN_JOB,
+                "job 'readers' (UTC) has no buckets that add up to day buckets in Asia/Kolkata over this range:"
+                        + " that needs minute buckets in the job's granularities (it has: hour, day)");
+        TimeSeriesQuery newYork = new TimeSeriesQuery(
+                List.of(),
+                DAY1,
+                DAY2,
+                Granularity.DAY,
+                null,
+                List.of(),
+                null,
+                List.of(),
+                ZoneId.of("America/New_York"));
+        AggregationResult r = reader(null).read(newYork);
+        assertThat(r.series())
+                .extracting(TimeSeriesPoint::timestamp)
+                .containsExactly(Instant.parse("2024-01-01T05:00:00Z"));
+        assertThat(r.timezone()).isEqualTo("America/New_York");
     }
 
     @Test

@@ -106,6 +106,19 @@ class ApiServerTest {
                         "week",
                         "--environment",
                         "production")),
+                series(List.of(
+                        "--events",
+                        "pageview",
+                        "--from",
+                        "2024-01-08",
+                        "--to",
+                        "2024-01-20",
+                        "--granularity",
+                        "day",
+                        "--active-windows",
+                        "7,28",
+                        "--timezone",
+                        "America/New_York")),
                 new Question(
                         List.of(
                                 "funnel",
@@ -136,7 +149,8 @@ class ApiServerTest {
 
     static Question series(List<String> flags) {
         Map<String, String> params = new LinkedHashMap<>();
-        for (int i = 0; i < flags.size(); i += 2) params.put(flags.get(i).substring(2), flags.get(i + 1));
+        for (int i = 0; i < flags.size(); i += 2)
+            params.put(flags.get(i).substring(2).replace('-', '_'), flags.get(i + 1));
         List<String> cli = new ArrayList<>(List.of("timeseries"));
         cli.addAll(flags);
         return new Question(cli, "/api/v1/timeseries", params, "AggregationResult");
@@ -201,6 +215,38 @@ class ApiServerTest {
                 "breakdown",
                 "not_in_job",
                 "'browser'");
+        expectError(
+                get(
+                        "/api/v1/timeseries",
+                        Map.of("from", "2024-01-01", "to", "2024-01-09", "granularity", "week", "active_windows", "7")),
+                400,
+                "active_windows",
+                "invalid",
+                "ask with granularity day");
+        expectError(
+                get(
+                        "/api/v1/timeseries",
+                        Map.of("from", "2024-01-01", "to", "2024-01-09", "granularity", "day", "active_windows", "a")),
+                400,
+                "active_windows",
+                "invalid",
+                "'a' is not a number of days");
+        expectError(
+                get(
+                        "/api/v1/timeseries",
+                        Map.of(
+                                "from",
+                                "2024-01-01",
+                                "to",
+                                "2024-01-09",
+                                "granularity",
+                                "day",
+                                "timezone",
+                                "Mars/Base")),
+                400,
+                "timezone",
+                "invalid",
+                "'Mars/Base' is not an IANA time zone");
         expectError(
                 get("/api/v1/funnels/nope", Map.of("from", "2024-01-01", "to", "2024-01-02")),
                 404,

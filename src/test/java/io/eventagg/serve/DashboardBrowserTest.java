@@ -108,6 +108,24 @@ class DashboardBrowserTest {
                     .isEqualTo(number(r.path("unique_users").asLong()));
         }
 
+        JsonNode rolling = api(
+                "/api/v1/timeseries",
+                Map.of("from", FROM, "to", TO, "granularity", "day", "active_windows", "7,28,30"));
+        for (int i = 0; i < 3; i++) {
+            String w = List.of("7d", "28d", "30d").get(i);
+            List<Long> expected = new ArrayList<>();
+            for (JsonNode p : rolling.path("series"))
+                expected.add(p.path("active_users").path(w).asLong());
+            assertThat(chartSeries("active-chart", i)).as(w).isEqualTo(expected);
+        }
+        assertThat(rolling.path("series")
+                        .get(27)
+                        .path("active_users")
+                        .path("28d")
+                        .asLong())
+                .isGreaterThan(
+                        rolling.path("series").get(27).path("unique_users").asLong());
+
         assertFunnel("pricing_to_purchase");
         assertRetention();
 
@@ -133,6 +151,20 @@ class DashboardBrowserTest {
         }
         assertThat(shown).isEqualTo(expected);
         assertThat(browser.getCurrentUrl()).contains("funnel=onboarding").contains("breakdown=plan");
+
+        new Select(browser.findElement(By.id("timezone"))).selectByValue("America/New_York");
+        loads = awaitLoad(loads);
+        JsonNode newYork = api(
+                "/api/v1/timeseries",
+                Map.of("from", FROM, "to", TO, "granularity", "day", "timezone", "America/New_York"));
+        assertThat(newYork.path("series").get(0).path("timestamp").asText()).isEqualTo("2024-01-02T05:00:00Z");
+        assertThat(text("trend-total")).isEqualTo(number(newYork.path("total").asLong()));
+        assertThat(((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return echarts.getInstanceByDom(document.getElementById('trend-chart'))"
+                                + ".getOption().xAxis[0].data[0]"))
+                .as("the trend's first bucket is New York's midnight")
+                .isEqualTo("2024-01-02T05:00:00Z");
+        assertThat(browser.getCurrentUrl()).contains("timezone=America%2FNew_York");
 
         Path shot = Path.of("target/dashboard.png");
         Files.createDirectories(shot.getParent());
@@ -191,6 +223,18 @@ class DashboardBrowserTest {
             return v != null && Integer.parseInt(v) > seen;
         });
         return Integer.parseInt(browser.findElement(By.tagName("body")).getDomAttribute("data-loaded"));
+    }
+
+    /** The data of one line of a chart, as ECharts holds it in the page. */
+    @SuppressWarnings("unchecked")
+    private static List<Long> chartSeries(String id, int index) {
+        List<Object> data = (List<Object>) ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript(
+                        "return echarts.getInstanceByDom(document.getElementById(arguments[0]))"
+                                + ".getOption().series[arguments[1]].data",
+                        id,
+                        index);
+        return data.stream().map(v -> ((Number) v).longValue()).toList();
     }
 
     private static String text(String id) {
