@@ -113,11 +113,14 @@ async function trend() {
   tbody.replaceChildren();
   if (key) {
     const totals = Object.entries((r.breakdown_totals || {})[key] || {}).sort((a, b) => b[1] - a[1]);
+    // Absent when rows of the range were written before values kept their users.
+    const users = (r.breakdown_unique_users_totals || {})[key];
     for (const [value, n] of totals) {
       const tr = document.createElement("tr");
-      tr.innerHTML = "<td></td><td></td>";
+      tr.innerHTML = "<td></td><td></td><td></td>";
       tr.children[0].textContent = value;
       tr.children[1].textContent = fmt(n);
+      tr.children[2].textContent = users ? fmt(users[value]) : "–";
       tbody.appendChild(tr);
     }
     series = totals.slice(0, 8).map(([value]) => ({

@@ -31,7 +31,10 @@ CREATE TABLE IF NOT EXISTS ea_timeseries (
     users_sketch  Nullable(String),  -- base64 HLL sketch, merged by queries over ranges
     breakdowns    String,            -- JSON {"plan": {"pro": 12, "$other": 3}}
     is_final      UInt8,             -- closed: watermark past bucket end + allowed lateness
-    version       Int64
+    version       Int64,
+    -- JSON {"plan": {"pro": "<base64 HLL sketch>"}}: the users of each value in breakdowns (NULL in
+    -- rows written without them); added after the first release, so the last column
+    breakdown_users Nullable(String)
 ) ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(bucket_start)
 ORDER BY (job, environment, event, granularity, bucket_start);

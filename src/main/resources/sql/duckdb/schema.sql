@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS ea_timeseries (
     breakdowns    VARCHAR   NOT NULL,  -- JSON {"plan": {"pro": 12, "$other": 3}}
     is_final      BOOLEAN   NOT NULL,  -- closed: watermark past bucket end + allowed lateness
     version       BIGINT    NOT NULL,
+    -- JSON {"plan": {"pro": "<base64 HLL sketch>"}}: the users of each value in breakdowns (NULL in
+    -- rows written without them); added after the first release, so the last column
+    breakdown_users VARCHAR,
     PRIMARY KEY (job, environment, event, granularity, bucket_start)
 );
 

@@ -137,6 +137,12 @@ final class TimeSeriesCommand implements Callable<Integer> {
         for (Map.Entry<String, Map<String, Long>> e : r.breakdownTotals().entrySet()) {
             System.out.println("  " + e.getKey() + ": "
                     + compact(Map.of(e.getKey(), e.getValue()), 20).replaceFirst("^[^ ]* ", ""));
+            Map<String, Long> users = r.breakdownUniqueUsersTotals() == null
+                    ? null
+                    : r.breakdownUniqueUsersTotals().get(e.getKey());
+            if (users != null)
+                System.out.println("  " + e.getKey() + " (unique users): "
+                        + compact(Map.of(e.getKey(), users), 20).replaceFirst("^[^ ]* ", ""));
         }
     }
 
@@ -168,6 +174,8 @@ final class TimeSeriesCommand implements Callable<Integer> {
         for (int w : q.activeWindows())
             header.append(",active_users_").append(w).append('d');
         for (String c : columns) header.append(',').append(csv(c));
+        boolean users = r.breakdownUniqueUsersTotals() != null;
+        if (users) for (String c : columns) header.append(',').append(csv(c + ":unique_users"));
         System.out.println(header);
         for (TimeSeriesPoint p : r.series()) {
             StringBuilder line = new StringBuilder(p.timestamp() + "," + p.count() + "," + p.uniqueUsers());
@@ -181,6 +189,15 @@ final class TimeSeriesCommand implements Callable<Integer> {
                 Long v = values == null ? null : values.get(c.substring(colon + 1));
                 line.append(',').append(v == null ? 0 : v);
             }
+            if (users)
+                for (String c : columns) {
+                    int colon = c.indexOf(':');
+                    Map<String, Long> values = p.breakdownUniqueUsers() == null
+                            ? null
+                            : p.breakdownUniqueUsers().get(c.substring(0, colon));
+                    Long v = values == null ? null : values.get(c.substring(colon + 1));
+                    line.append(',').append(v == null ? 0 : v);
+                }
             System.out.println(line);
         }
     }

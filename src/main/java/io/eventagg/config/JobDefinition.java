@@ -30,7 +30,8 @@ public record JobDefinition(
         LimitSettings limits,
         int sketchLgK,
         List<FunnelDefinition> funnels,
-        List<RetentionDefinition> retention)
+        List<RetentionDefinition> retention,
+        boolean breakdownUsers)
         implements Serializable {
 
     public static final Set<String> FIELDS = Set.of(
@@ -42,6 +43,7 @@ public record JobDefinition(
             "events",
             "breakdowns",
             "breakdown_limit",
+            "breakdown_users",
             "watermark",
             "limits",
             "sketch",
@@ -107,6 +109,7 @@ public record JobDefinition(
         List<String> events = uniqueTexts(root, "events");
         List<String> breakdowns = uniqueTexts(root, "breakdowns");
         int limit = root.intValue("breakdown_limit", 100, 1, 100_000);
+        boolean breakdownUsers = root.bool("breakdown_users", true);
         WatermarkSettings wm = WatermarkSettings.parse(root.get("watermark"));
         LimitSettings limits = LimitSettings.parse(root.get("limits"));
         if (limits.breakdownValuesPerBucket() < limit) {
@@ -151,7 +154,8 @@ public record JobDefinition(
                 limits,
                 lgK,
                 List.copyOf(funnels),
-                List.copyOf(retention));
+                List.copyOf(retention),
+                breakdownUsers);
     }
 
     private static List<String> uniqueTexts(ConfigNode root, String field) {

@@ -55,7 +55,8 @@ public class JdbcOutputs implements Outputs {
                     Sketches.base64(r.usersSketch()),
                     r.breakdowns(),
                     r.isFinal(),
-                    r.version()
+                    r.version(),
+                    r.breakdownUsers()
                 });
         write(rows.filter(SeriesRow::rollup).name("activity rows").uid("activity-rows"), Tables.ACTIVITY, (RowMapper<
                         SeriesRow>)

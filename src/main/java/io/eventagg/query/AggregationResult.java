@@ -11,6 +11,9 @@ import java.util.Map;
  * @param uniqueSessions only for all-events queries
  * @param refreshInProgress true while a refresh is rewriting rows this answer reads (else absent)
  * @param timezone the zone of the buckets when the question named one (else absent: the job's)
+ * @param breakdownUniqueUsersTotals unique users per breakdown value over the range (sketches
+ *     merged, the shape of {@code breakdownTotals}); absent without a breakdown, or when some rows
+ *     were written without them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AggregationResult(
@@ -20,7 +23,8 @@ public record AggregationResult(
         Map<String, Map<String, Long>> breakdownTotals,
         Long uniqueSessions,
         Boolean refreshInProgress,
-        String timezone) {
+        String timezone,
+        Map<String, Map<String, Long>> breakdownUniqueUsersTotals) {
 
     public AggregationResult(
             List<TimeSeriesPoint> series,
@@ -29,6 +33,6 @@ public record AggregationResult(
             Map<String, Map<String, Long>> breakdownTotals,
             Long uniqueSessions,
             Boolean refreshInProgress) {
-        this(series, total, uniqueUsers, breakdownTotals, uniqueSessions, refreshInProgress, null);
+        this(series, total, uniqueUsers, breakdownTotals, uniqueSessions, refreshInProgress, null, null);
     }
 }

@@ -52,6 +52,8 @@ final class SeriesBuckets {
         SketchUnion users = new SketchUnion(lgK);
         SketchUnion sessions = new SketchUnion(lgK);
         Map<String, Map<String, Long>> totals = BreakdownCounts.empty(breakdownBy);
+        Map<String, Map<String, SketchUnion>> totalUsers = new LinkedHashMap<>();
+        boolean totalUsersKnown = true;
         long total = 0;
         List<Bucket> days = new ArrayList<>(buckets.values());
         for (int i = plan.lookBack(); i < days.size(); i++) {
@@ -67,6 +69,8 @@ final class SeriesBuckets {
                     k.getValue().forEach((v, c) -> totals.get(k.getKey()).merge(v, c, Long::sum));
                 }
                 breakdown.replaceAll((k, v) -> BreakdownCounts.byCount(v));
+                totalUsersKnown &= b.usersKnown;
+                if (b.usersKnown) b.mergeUsersInto(totalUsers);
             }
             series.add(new TimeSeriesPoint(
                     Instant.ofEpochMilli(plan.starts().get(i)),
@@ -74,7 +78,8 @@ final class SeriesBuckets {
                     b.users.estimate(),
                     breakdown,
                     withSessions ? b.sessions.estimate() : null,
-                    activeUsers(days, i)));
+                    activeUsers(days, i),
+                    breakdown == null || !b.usersKnown ? null : estimates(breakdown, b.breakdownUsers)));
         }
         totals.replaceAll((k, v) -> BreakdownCounts.byCount(v));
         return new AggregationResult(
@@ -84,7 +89,24 @@ final class SeriesBuckets {
                 totals,
                 withSessions ? sessions.estimate() : null,
                 refreshInProgress,
-                timezone);
+                timezone,
+                breakdownBy.isEmpty() || !totalUsersKnown ? null : estimates(totals, totalUsers));
+    }
+
+    /** Unique users per breakdown value, in the order of (and for the values of) {@code counts}. */
+    private Map<String, Map<String, Long>> estimates(
+            Map<String, Map<String, Long>> counts, Map<String, Map<String, SketchUnion>> users) {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Long>> k : counts.entrySet()) {
+            Map<String, SketchUnion> u = users.getOrDefault(k.getKey(), Map.of());
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (String v : k.getValue().keySet()) {
+                SketchUnion s = u.get(v);
+                m.put(v, s == null ? 0 : s.estimate());
+            }
+            out.put(k.getKey(), m);
+        }
+        return out;
     }
 
     /**
@@ -108,6 +130,9 @@ final class SeriesBuckets {
         private final SketchUnion users = new SketchUnion(lgK);
         private final SketchUnion sessions = new SketchUnion(lgK);
         private final Map<String, Map<String, Long>> breakdown = new LinkedHashMap<>();
+        private final Map<String, Map<String, SketchUnion>> breakdownUsers = new LinkedHashMap<>();
+        /** False once a row with breakdowns came without its values' users (written before they were kept). */
+        private boolean usersKnown = true;
 
         /** A row's count and users (base64 sketch). */
         void add(long events, String usersSketch) {
@@ -119,15 +144,15 @@ final class SeriesBuckets {
             sessions.add(sessionsSketch);
         }
 
-        /** A row's breakdowns column ({@code {"plan": {"pro": 3}}}), the asked-for keys only. */
-        void addBreakdowns(String json) {
+        /**
+         * A row's breakdowns column ({@code {"plan": {"pro": 3}}}) and the users of its values
+         * ({@code {"plan": {"pro": "<base64 sketch>"}}}, null when the row was written without them),
+         * the asked-for keys only.
+         */
+        void addBreakdowns(String json, String usersJson) {
             if (json == null || json.isEmpty()) return;
-            JsonNode root;
-            try {
-                root = JSON.readTree(json);
-            } catch (IOException e) {
-                throw QueryException.storageFailure("stored breakdowns are not valid JSON: " + e.getMessage(), e);
-            }
+            JsonNode root = parse(json);
+            JsonNode usersRoot = usersJson == null ? null : parse(usersJson);
             for (String k : breakdownBy) {
                 JsonNode values = root.get(k);
                 if (values == null) continue;
@@ -137,6 +162,36 @@ final class SeriesBuckets {
                     Map.Entry<String, JsonNode> v = it.next();
                     m.merge(v.getKey(), v.getValue().asLong(), Long::sum);
                 }
+                JsonNode users = usersRoot == null ? null : usersRoot.get(k);
+                if (users == null) {
+                    if (values.size() > 0) usersKnown = false;
+                    continue;
+                }
+                Map<String, SketchUnion> u = breakdownUsers.computeIfAbsent(k, x -> new TreeMap<>());
+                Iterator<Map.Entry<String, JsonNode>> ui = users.fields();
+                while (ui.hasNext()) {
+                    Map.Entry<String, JsonNode> v = ui.next();
+                    u.computeIfAbsent(v.getKey(), x -> new SketchUnion(lgK))
+                            .add(v.getValue().asText());
+                }
+            }
+        }
+
+        /** Folds this bucket's users per value into the range's. */
+        void mergeUsersInto(Map<String, Map<String, SketchUnion>> totals) {
+            for (Map.Entry<String, Map<String, SketchUnion>> k : breakdownUsers.entrySet()) {
+                Map<String, SketchUnion> t = totals.computeIfAbsent(k.getKey(), x -> new TreeMap<>());
+                k.getValue()
+                        .forEach((v, u) ->
+                                t.computeIfAbsent(v, x -> new SketchUnion(lgK)).add(u));
+            }
+        }
+
+        private JsonNode parse(String json) {
+            try {
+                return JSON.readTree(json);
+            } catch (IOException e) {
+                throw QueryException.storageFailure("stored breakdowns are not valid JSON: " + e.getMessage(), e);
             }
         }
     }

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param uniqueSessions only for all-events queries
  * @param activeUsers rolling active users, per window asked for ({@code "7d"}): unique users in the
  *     days of the window ending with this day; absent unless asked for
+ * @param breakdownUniqueUsers unique users per breakdown value, the shape of {@code breakdown};
+ *     absent without a breakdown, or when rows of the bucket were written without them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TimeSeriesPoint(
@@ -20,7 +22,8 @@ public record TimeSeriesPoint(
         long uniqueUsers,
         Map<String, Map<String, Long>> breakdown,
         Long uniqueSessions,
-        Map<String, Long> activeUsers) {
+        Map<String, Long> activeUsers,
+        Map<String, Map<String, Long>> breakdownUniqueUsers) {
 
     public TimeSeriesPoint(
             Instant timestamp,
@@ -28,6 +31,6 @@ public record TimeSeriesPoint(
             long uniqueUsers,
             Map<String, Map<String, Long>> breakdown,
             Long uniqueSessions) {
-        this(timestamp, count, uniqueUsers, breakdown, uniqueSessions, null);
+        this(timestamp, count, uniqueUsers, breakdown, uniqueSessions, null, null);
     }
 }

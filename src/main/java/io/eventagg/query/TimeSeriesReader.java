@@ -180,7 +180,8 @@ final class TimeSeriesReader {
             TimeSeriesQuery q, Granularity g, QueryRange range, SeriesBuckets buckets, boolean withCounts)
             throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + db.dialect().epochMillis("bucket_start")
-                + ", event_count, users_sketch, breakdowns FROM " + db.dialect().current(Tables.TIMESERIES)
+                + ", event_count, users_sketch, breakdowns, breakdown_users FROM "
+                + db.dialect().current(Tables.TIMESERIES)
                 + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start"));
         if (q.environment() != null) sql.append(" AND environment = ?");
         if (!q.events().isEmpty()) {
@@ -198,7 +199,7 @@ final class TimeSeriesReader {
                     SeriesBuckets.Bucket b = buckets.at(rs.getLong(1));
                     if (b == null) continue;
                     if (withCounts) b.add(rs.getLong(2), rs.getString(3));
-                    if (!q.breakdownBy().isEmpty()) b.addBreakdowns(rs.getString(4));
+                    if (!q.breakdownBy().isEmpty()) b.addBreakdowns(rs.getString(4), rs.getString(5));
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.eventagg.sink;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,6 +23,24 @@ import java.sql.Statement;
  */
 public final class ClickHouseDialect implements SqlDialect {
     private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean hasColumn(Connection connection, String table, String column) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    @Override
+    public String addTextColumn(String table, String column) {
+        // 18.16 knows no ADD COLUMN IF NOT EXISTS: the caller checks first.
+        return "ALTER TABLE " + table + " ADD COLUMN " + column + " Nullable(String)";
+    }
 
     @Override
     public String name() {

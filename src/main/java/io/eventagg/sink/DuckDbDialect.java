@@ -1,6 +1,8 @@
 package io.eventagg.sink;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -31,6 +33,18 @@ public final class DuckDbDialect implements SqlDialect {
     static final String WAL_AUTOCHECKPOINT = "wal_autocheckpoint";
     /** The checkpoint threshold of a database that a sink writes to (DuckDB's own: 16 MB). */
     static final String WRITER_CHECKPOINT_THRESHOLD = "256MB";
+
+    @Override
+    public boolean hasColumn(Connection connection, String table, String column) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM information_schema.columns"
+                + " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
+    }
 
     @Override
     public String name() {

@@ -8,8 +8,17 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Applies a dialect's {@code schema.sql} (idempotent {@code CREATE … IF NOT EXISTS}). */
+/**
+ * Applies a dialect's {@code schema.sql} (idempotent {@code CREATE … IF NOT EXISTS}), then adds the
+ * columns that later releases added to tables an earlier one created.
+ */
 public final class SchemaManager {
+    /** A nullable text column added to a table after its first release (always its last column). */
+    record AddedColumn(TableSpec table, String column) {}
+
+    /** In the order they were added: a table's columns keep the writers' order. */
+    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn(Tables.TIMESERIES, "breakdown_users"));
+
     /** The optional raw events table and materialized views (ClickHouse only). */
     public static final String RAW_EVENTS_SQL = "sql/clickhouse/raw-events.sql";
     /** The specification's names for the raw events' rollups, bucketed in a time zone. */
@@ -24,7 +33,13 @@ public final class SchemaManager {
     }
 
     public static int apply(Connection c, SqlDialect dialect) throws SQLException {
-        return execute(c, dialect, dialect.schemaStatements());
+        int n = execute(c, dialect, dialect.schemaStatements());
+        List<String> added = new ArrayList<>();
+        for (AddedColumn a : ADDED_COLUMNS) {
+            if (!dialect.hasColumn(c, a.table().name(), a.column()))
+                added.add(dialect.addTextColumn(a.table().name(), a.column()));
+        }
+        return n + execute(c, dialect, added);
     }
 
     /** {@link #applyRawEvents(SinkSettings, ZoneId)} with UTC days and hours. */

@@ -21,6 +21,14 @@ public interface SqlDialect extends Serializable {
 
     String name();
 
+    /** Whether {@code table} (in the connection's database) has {@code column}. */
+    boolean hasColumn(Connection connection, String table, String column) throws SQLException;
+
+    /** The statement that adds a nullable text column to an existing table. */
+    default String addTextColumn(String table, String column) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + column + " VARCHAR";
+    }
+
     /** Rows per write of dialects without a default of their own. */
     int DEFAULT_BATCH_SIZE = 5000;
 

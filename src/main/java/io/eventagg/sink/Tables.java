@@ -29,7 +29,8 @@ public final class Tables {
                     nullable("users_sketch", TEXT),
                     of("breakdowns", TEXT),
                     of("is_final", BOOL),
-                    of("version", LONG)),
+                    of("version", LONG),
+                    nullable("breakdown_users", TEXT)),
             List.of("job", "environment", "event", "granularity", "bucket_start"),
             true);
 

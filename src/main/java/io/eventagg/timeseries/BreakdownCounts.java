@@ -18,6 +18,11 @@ import java.util.Map;
  * Which values are tracked once {@code cap} is reached depends on the order they arrive in, as it
  * always has (streaming and batch runs may differ there; the limit is far above what a dashboard
  * shows).
+ *
+ * <p>When built with a sketch size ({@code usersLgK > 0}) each value also collects its distinct
+ * users ({@link DistinctIds.Collector}: exact hashes while few, then an HLL union), and each key the
+ * users of the events counted under {@code $other} without a value, so unique users per value merge
+ * over any range like the series' own.
  */
 public final class BreakdownCounts {
     public static final String OTHER = "$other";
@@ -35,8 +40,19 @@ public final class BreakdownCounts {
     private final long[] overflow;
     private HashMap<String, Integer>[] index;
     private final int cap;
+    /** Sketch size of the per-value users; 0 when users are not collected. */
+    private final int usersLgK;
+    /** Per key and value, its users (parallel to {@code values}); null when not collected. */
+    private final DistinctIds.Collector[][] users;
+    /** Per key, the users of the events counted as overflow; null when not collected. */
+    private final DistinctIds.Collector[] overflowUsers;
 
     public BreakdownCounts(int keys, int cap) {
+        this(keys, cap, 0);
+    }
+
+    /** @param usersLgK the per-value users' sketch size, or 0 to count events only */
+    public BreakdownCounts(int keys, int cap, int usersLgK) {
         this.values = new String[keys][];
         this.counts = new long[keys][];
         for (int k = 0; k < keys; k++) {
@@ -46,6 +62,21 @@ public final class BreakdownCounts {
         this.sizes = new int[keys];
         this.overflow = new long[keys];
         this.cap = cap;
+        this.usersLgK = usersLgK;
+        this.users = usersLgK > 0 ? new DistinctIds.Collector[keys][] : null;
+        this.overflowUsers = usersLgK > 0 ? new DistinctIds.Collector[keys] : null;
+        if (users != null) for (int k = 0; k < keys; k++) users[k] = NO_USERS;
+    }
+
+    private static final DistinctIds.Collector[] NO_USERS = new DistinctIds.Collector[0];
+
+    /** Whether values collect their users. */
+    public boolean hasUsers() {
+        return users != null;
+    }
+
+    public int usersLgK() {
+        return usersLgK;
     }
 
     public int keys() {
@@ -57,18 +88,59 @@ public final class BreakdownCounts {
     }
 
     public void add(int key, String value, long n) {
+        slot(key, value, n);
+    }
+
+    /** Counts one event of user {@code userHash} ({@code Sketches.idHash}) with this value. */
+    public void add(int key, String value, long n, long userHash) {
+        int i = slot(key, value, n);
+        if (users != null) usersAt(key, i).add(userHash);
+    }
+
+    /** Adds {@code n} to the value's count; returns its index, or -1 when it went to the overflow. */
+    private int slot(int key, String value, long n) {
         if (value.length() > MAX_VALUE_CHARS) {
             overflow[key] += n;
-            return;
+            return -1;
         }
         int i = find(key, value);
         if (i >= 0) {
             counts[key][i] += n;
+            return i;
         } else if (sizes[key] < cap) {
             append(key, value, n);
+            return sizes[key] - 1;
         } else {
             overflow[key] += n;
+            return -1;
         }
+    }
+
+    /** The users of value {@code i} of {@code key} (of its overflow for -1), created when first asked. */
+    private DistinctIds.Collector usersAt(int key, int i) {
+        if (i < 0) {
+            if (overflowUsers[key] == null) overflowUsers[key] = new DistinctIds.Collector(usersLgK);
+            return overflowUsers[key];
+        }
+        DistinctIds.Collector c = users[key][i];
+        if (c == null) users[key][i] = c = new DistinctIds.Collector(usersLgK);
+        return c;
+    }
+
+    /** Restores the users of value {@code i} of {@code key} (-1: its overflow), as read from state. */
+    void setUsers(int key, int i, DistinctIds.Collector c) {
+        if (i < 0) overflowUsers[key] = c;
+        else users[key][i] = c;
+    }
+
+    /** The users of value {@code i} of {@code key}, or null when none were collected. */
+    public DistinctIds.Collector users(int key, int i) {
+        return users == null || i >= users[key].length ? null : users[key][i];
+    }
+
+    /** The users of the events {@code key} counted as overflow, or null. */
+    public DistinctIds.Collector overflowUsers(int key) {
+        return overflowUsers == null ? null : overflowUsers[key];
     }
 
     private int find(int key, String value) {
@@ -92,6 +164,7 @@ public final class BreakdownCounts {
             int grown = Math.max(2, size * 2);
             values[key] = Arrays.copyOf(values[key], grown);
             counts[key] = Arrays.copyOf(counts[key], grown);
+            if (users != null) users[key] = Arrays.copyOf(users[key], grown);
         }
         values[key][size] = value;
         counts[key][size] = n;
@@ -110,21 +183,52 @@ public final class BreakdownCounts {
         overflow[key] += n;
     }
 
+    /** Adds users to value {@code i} of {@code key} (-1: its overflow); nothing when users are not collected. */
+    void addUsers(int key, int i, DistinctIds ids) {
+        if (users != null && ids != null) usersAt(key, i).addAll(ids);
+    }
+
     public void addAll(BreakdownCounts other) {
         for (int k = 0; k < values.length; k++) {
             String[] v = other.values[k];
             long[] c = other.counts[k];
-            for (int i = 0, n = other.sizes[k]; i < n; i++) add(k, v[i], c[i]);
+            for (int i = 0, n = other.sizes[k]; i < n; i++) {
+                int at = slot(k, v[i], c[i]);
+                DistinctIds.Collector u = other.users(k, i);
+                if (users != null && u != null) usersAt(k, at).addAll(u);
+            }
             overflow[k] += other.overflow[k];
+            DistinctIds.Collector o = other.overflowUsers(k);
+            if (users != null && o != null) usersAt(k, -1).addAll(o);
         }
     }
 
     public void addAll(int[] keys, String[] vals, long[] cnts, long[] overflows) {
+        addAll(keys, vals, cnts, overflows, null, null);
+    }
+
+    /**
+     * @param valueUsers per value, its users (parallel to {@code vals}); null when not carried
+     * @param overflowIds per key, the users of its overflow; null when not carried
+     */
+    public void addAll(
+            int[] keys,
+            String[] vals,
+            long[] cnts,
+            long[] overflows,
+            DistinctIds[] valueUsers,
+            DistinctIds[] overflowIds) {
         if (keys != null) {
-            for (int i = 0; i < keys.length; i++) add(keys[i], vals[i], cnts[i]);
+            for (int i = 0; i < keys.length; i++) {
+                int at = slot(keys[i], vals[i], cnts[i]);
+                if (valueUsers != null) addUsers(keys[i], at, valueUsers[i]);
+            }
         }
         if (overflows != null) {
             for (int k = 0; k < overflows.length && k < overflow.length; k++) overflow[k] += overflows[k];
+        }
+        if (overflowIds != null) {
+            for (int k = 0; k < overflowIds.length && k < overflow.length; k++) addUsers(k, -1, overflowIds[k]);
         }
     }
 
@@ -152,8 +256,18 @@ public final class BreakdownCounts {
         return n;
     }
 
-    /** The parallel arrays a {@link SeriesPartial} carries. */
-    public record Flat(int[] keys, String[] values, long[] counts, long[] overflow) {}
+    /**
+     * The parallel arrays a {@link SeriesPartial} carries.
+     *
+     * @param users per value its users, null when not collected (and then also {@code overflowUsers})
+     */
+    public record Flat(
+            int[] keys,
+            String[] values,
+            long[] counts,
+            long[] overflow,
+            DistinctIds[] users,
+            DistinctIds[] overflowUsers) {}
 
     /** Flattens into the parallel arrays of a {@link SeriesPartial}. */
     public Flat flatten() {
@@ -161,15 +275,26 @@ public final class BreakdownCounts {
         int[] keys = new int[n];
         String[] vals = new String[n];
         long[] cnts = new long[n];
+        DistinctIds[] ids = users == null ? null : new DistinctIds[n];
         int at = 0;
         for (int k = 0; k < values.length; k++) {
             int s = sizes[k];
             Arrays.fill(keys, at, at + s, k);
             System.arraycopy(values[k], 0, vals, at, s);
             System.arraycopy(counts[k], 0, cnts, at, s);
+            if (ids != null)
+                for (int i = 0; i < s; i++) {
+                    DistinctIds.Collector c = users[k][i];
+                    ids[at + i] = c == null ? null : c.build();
+                }
             at += s;
         }
-        return new Flat(keys, vals, cnts, overflow.clone());
+        DistinctIds[] over = null;
+        if (overflowUsers != null) {
+            over = new DistinctIds[values.length];
+            for (int k = 0; k < over.length; k++) over[k] = overflowUsers[k] == null ? null : overflowUsers[k].build();
+        }
+        return new Flat(keys, vals, cnts, overflow.clone(), ids, over);
     }
 
     /**

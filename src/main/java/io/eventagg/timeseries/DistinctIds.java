@@ -125,6 +125,16 @@ public final class DistinctIds {
             if (set.size() > MAX_HASHES) toUnion();
         }
 
+        /** Adds ids as a partial carries them. */
+        void addAll(DistinctIds ids) {
+            if (ids.hashes != null) {
+                for (long h : ids.hashes) add(h);
+                return;
+            }
+            if (union == null) toUnion();
+            Sketches.merge(union, ids.sketch);
+        }
+
         private void toUnion() {
             union = Sketches.newUnion(lgK);
             set.updateAll(union);
@@ -133,6 +143,47 @@ public final class DistinctIds {
 
         DistinctIds build() {
             return union != null ? ofSketch(Sketches.toBytes(union)) : ofHashes(set.toArray());
+        }
+
+        /** The ids as a compact serialized HLL sketch (what tables store). */
+        byte[] sketch() {
+            if (union != null) return Sketches.toBytes(union);
+            Union u = Sketches.newUnion(lgK);
+            set.updateAll(u);
+            return Sketches.toBytes(u);
+        }
+
+        /** Binary form in state: the sketch size, then hashes or a serialized union. */
+        void write(DataOutputView out) throws IOException {
+            out.writeByte(lgK);
+            if (union != null) {
+                out.writeByte(SKETCH);
+                byte[] b = union.toCompactByteArray();
+                out.writeInt(b.length);
+                out.write(b);
+            } else {
+                long[] hashes = set.toArray();
+                out.writeByte(HASHES);
+                out.writeInt(hashes.length);
+                for (long h : hashes) out.writeLong(h);
+            }
+        }
+
+        static Collector read(DataInputView in) throws IOException {
+            Collector c = new Collector(in.readByte());
+            byte tag = in.readByte();
+            int n = in.readInt();
+            if (tag == SKETCH) {
+                byte[] b = new byte[n];
+                in.readFully(b);
+                c.set = null;
+                c.union = Union.heapify(b);
+            } else if (tag == HASHES) {
+                for (int i = 0; i < n; i++) c.set.add(in.readLong());
+            } else {
+                throw new IOException("unknown DistinctIds.Collector tag " + tag);
+            }
+            return c;
         }
     }
 }

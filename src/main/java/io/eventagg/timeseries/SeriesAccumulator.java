@@ -12,7 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Window state of one series bucket: event count, unique users (and sessions, for the rollup) as
- * HLL unions, and exact breakdown counts. Fixed size per bucket apart from the bounded breakdowns.
+ * HLL unions, and exact breakdown counts with, when the job asks for them, each value's users.
+ * Fixed size per bucket apart from the bounded breakdowns.
  */
 public final class SeriesAccumulator {
     boolean rollup;
@@ -26,9 +27,14 @@ public final class SeriesAccumulator {
     SeriesAccumulator() {}
 
     static SeriesAccumulator empty(int lgK, int breakdownKeys, int cap) {
+        return empty(lgK, breakdownKeys, cap, 0);
+    }
+
+    /** @param valueUsersLgK sketch size of the users per breakdown value; 0 for none */
+    static SeriesAccumulator empty(int lgK, int breakdownKeys, int cap, int valueUsersLgK) {
         SeriesAccumulator a = new SeriesAccumulator();
         a.users = Sketches.newUnion(lgK);
-        a.breakdowns = new BreakdownCounts(breakdownKeys, cap);
+        a.breakdowns = new BreakdownCounts(breakdownKeys, cap, valueUsersLgK);
         return a;
     }
 
@@ -48,7 +54,13 @@ public final class SeriesAccumulator {
             if (sessions == null) sessions = Sketches.newUnion(lgK);
             p.sessions().addTo(sessions);
         }
-        breakdowns.addAll(p.breakdownKeys(), p.breakdownValues(), p.breakdownCounts(), p.breakdownOverflow());
+        breakdowns.addAll(
+                p.breakdownKeys(),
+                p.breakdownValues(),
+                p.breakdownCounts(),
+                p.breakdownOverflow(),
+                p.breakdownUsers(),
+                p.overflowUsers());
     }
 
     private boolean sameSeries(SeriesPartial p) {
@@ -65,10 +77,15 @@ public final class SeriesAccumulator {
         return CustomTypeInfo.of(SeriesAccumulator.class, Serializer::new);
     }
 
-    /** Binary form: format byte, header, sketches, then breakdowns key by key. */
+    /**
+     * Binary form: format byte, header, sketches, then breakdowns key by key. Format 2 adds the
+     * users of each value and of each key's overflow (a presence flag, then {@link
+     * DistinctIds.Collector}'s form); format 1 (before users per value) still reads, as a bucket
+     * without them.
+     */
     public static final class Serializer extends CompactSerializer<SeriesAccumulator> {
         private static final long serialVersionUID = 1L;
-        private static final byte FORMAT = 1;
+        private static final byte FORMAT = 2;
 
         @Override
         public SeriesAccumulator createInstance() {
@@ -87,22 +104,34 @@ public final class SeriesAccumulator {
             BreakdownCounts b = a.breakdowns;
             out.writeInt(b.keys());
             out.writeInt(capOf(b));
+            out.writeByte(b.usersLgK());
             for (int k = 0; k < b.keys(); k++) {
                 out.writeLong(b.overflow(k));
+                if (b.hasUsers()) writeUsers(b.overflowUsers(k), out);
                 int n = b.size(k);
                 out.writeInt(n);
                 for (int i = 0; i < n; i++) {
                     writeNullableString(b.value(k, i), out);
                     out.writeLong(b.count(k, i));
+                    if (b.hasUsers()) writeUsers(b.users(k, i), out);
                 }
             }
+        }
+
+        private static void writeUsers(DistinctIds.Collector c, DataOutputView out) throws IOException {
+            out.writeBoolean(c != null);
+            if (c != null) c.write(out);
+        }
+
+        private static DistinctIds.Collector readUsers(DataInputView in) throws IOException {
+            return in.readBoolean() ? DistinctIds.Collector.read(in) : null;
         }
 
         @Override
         protected SeriesAccumulator read(DataInputView in) throws IOException {
             byte format = in.readByte();
-            if (format != FORMAT)
-                throw new IOException("unknown SeriesAccumulator format " + format + " (this release reads 1)");
+            if (format != 1 && format != FORMAT)
+                throw new IOException("unknown SeriesAccumulator format " + format + " (this release reads 1 and 2)");
             SeriesAccumulator a = new SeriesAccumulator();
             a.rollup = in.readBoolean();
             a.environment = readNullableString(in);
@@ -113,13 +142,16 @@ public final class SeriesAccumulator {
             a.sessions = s == null ? null : Union.heapify(s);
             int keys = in.readInt();
             int cap = in.readInt();
-            a.breakdowns = new BreakdownCounts(keys, cap);
+            int usersLgK = format >= 2 ? in.readByte() : 0;
+            a.breakdowns = new BreakdownCounts(keys, cap, usersLgK);
             for (int k = 0; k < keys; k++) {
                 a.breakdowns.addOverflow(k, in.readLong());
+                if (usersLgK > 0) a.breakdowns.setUsers(k, -1, readUsers(in));
                 int n = in.readInt();
                 for (int i = 0; i < n; i++) {
                     String v = readNullableString(in);
                     a.breakdowns.add(k, v, in.readLong());
+                    if (usersLgK > 0) a.breakdowns.setUsers(k, i, readUsers(in));
                 }
             }
             return a;
@@ -137,7 +169,7 @@ public final class SeriesAccumulator {
         /** Serializer snapshot: the format. */
         public static final class Snapshot extends FormatSnapshot<SeriesAccumulator> {
             public Snapshot() {
-                super("SeriesAccumulator", FORMAT, FORMAT, FORMAT, Serializer::new);
+                super("SeriesAccumulator", FORMAT, 1, 1, Serializer::new);
             }
         }
     }

@@ -62,6 +62,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final BucketCalendar calendar;
     private final SeriesRows rows;
     private final int lgK;
+    private final int valueUsersLgK;
     private final int breakdownKeys;
     private final int breakdownCap;
     private final long allowedLatenessMs;
@@ -92,6 +93,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         this.calendar = job.calendar();
         this.rows = new SeriesRows(job.breakdowns(), job.breakdownLimit(), generation);
         this.lgK = job.sketchLgK();
+        this.valueUsersLgK = job.breakdownUsers() ? lgK : 0;
         this.breakdownKeys = job.breakdowns().size();
         this.breakdownCap = job.limits().breakdownValuesPerBucket();
         this.allowedLatenessMs = allowedLatenessMs;
@@ -135,7 +137,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         ValueState<SeriesAccumulator> buckets = bucket(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) {
-            acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap);
+            acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap, valueUsersLgK);
             OpenBuckets index = open.value();
             if (index == null) index = new OpenBuckets();
             // One timer per key, for its earliest open bucket: it moves only when this bucket

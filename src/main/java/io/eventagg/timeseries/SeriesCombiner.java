@@ -82,6 +82,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private transient int lgK;
     private transient int breakdownKeys;
     private transient int breakdownCap;
+    private transient int valueUsersLgK;
     private transient long allowedLatenessMs;
     /** Per environment: the rollup and the series of each event. */
     private transient HashMap<String, Environment> environments;
@@ -134,6 +135,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             readClock();
         }
         lgK = job.sketchLgK();
+        valueUsersLgK = job.breakdownUsers() ? lgK : 0;
         breakdownKeys = job.breakdowns().size();
         breakdownCap = job.limits().breakdownValuesPerBucket();
         allowedLatenessMs = job.watermark().allowedLateness().toMillis();
@@ -237,7 +239,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             if (breakdownKeys > 0) {
                 String[] values = e.propertyValues();
                 for (int k = 0; k < breakdownKeys; k++) {
-                    if (values[k] != null) acc.breakdowns.add(k, values[k], 1);
+                    if (values[k] != null) acc.breakdowns.add(k, values[k], 1, user);
                 }
             }
         }
@@ -262,7 +264,8 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
 
     /** A new accumulator of {@code level} (counted as buffered). */
     Acc newAcc(boolean rollup, int level, long start) {
-        Acc a = new Acc(lgK, rollup, rollup ? 0 : breakdownKeys, breakdownCap, closeTime(levels[level], start));
+        Acc a = new Acc(
+                lgK, rollup, rollup ? 0 : breakdownKeys, breakdownCap, valueUsersLgK, closeTime(levels[level], start));
         buffered++;
         earliestClose = Math.min(earliestClose, a.closeTime);
         return a;
@@ -365,12 +368,15 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         String[] vals = null;
         long[] counts = null;
         long[] overflow = null;
+        DistinctIds[] valueUsers = null, overflowUsers = null;
         if (a.breakdowns != null && a.breakdowns.keys() > 0) {
             BreakdownCounts.Flat flat = a.breakdowns.flatten();
             keys = flat.keys();
             vals = flat.values();
             counts = flat.counts();
             overflow = flat.overflow();
+            valueUsers = flat.users();
+            overflowUsers = flat.overflowUsers();
         }
         long key = SeriesKeys.key(s.hash, g, SeriesKeys.shard(calendar, g, start));
         output.collect(new StreamRecord<>(
@@ -386,7 +392,9 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
                         keys,
                         vals,
                         counts,
-                        overflow),
+                        overflow,
+                        valueUsers,
+                        overflowUsers),
                 start));
     }
 
@@ -484,11 +492,12 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         final DistinctIds.Collector sessions;
         final BreakdownCounts breakdowns;
 
-        Acc(int lgK, boolean rollup, int breakdownKeys, int cap, long closeTime) {
+        /** @param valueUsersLgK sketch size of the users per breakdown value; 0 for none */
+        Acc(int lgK, boolean rollup, int breakdownKeys, int cap, int valueUsersLgK, long closeTime) {
             this.closeTime = closeTime;
             users = new DistinctIds.Collector(lgK);
             sessions = rollup ? new DistinctIds.Collector(lgK) : null;
-            breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap);
+            breakdowns = rollup ? null : new BreakdownCounts(breakdownKeys, cap, valueUsersLgK);
         }
 
         void add(Acc a) {

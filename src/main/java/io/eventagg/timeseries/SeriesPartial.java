@@ -26,6 +26,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * @param rollup true for the all-events rollup (then {@code event} is null and {@code sessions} set)
  * @param breakdownOverflow per breakdown key, events whose value was not tracked because the
  *     bucket already held {@code limits.breakdown_values_per_bucket} distinct values
+ * @param breakdownUsers per breakdown value (parallel to {@code breakdownValues}), its users; null
+ *     when the job does not count users per value (an element is null for a value without users)
+ * @param overflowUsers per breakdown key, the users of its overflow; null like {@code breakdownUsers}
  */
 @TypeInfo(SeriesPartial.TypeInfoFactoryImpl.class)
 public record SeriesPartial(
@@ -40,7 +43,40 @@ public record SeriesPartial(
         int[] breakdownKeys,
         String[] breakdownValues,
         long[] breakdownCounts,
-        long[] breakdownOverflow) {
+        long[] breakdownOverflow,
+        DistinctIds[] breakdownUsers,
+        DistinctIds[] overflowUsers) {
+
+    /** A partial without users per breakdown value. */
+    public SeriesPartial(
+            long key,
+            boolean rollup,
+            String environment,
+            String event,
+            long bucketStart,
+            long count,
+            DistinctIds users,
+            DistinctIds sessions,
+            int[] breakdownKeys,
+            String[] breakdownValues,
+            long[] breakdownCounts,
+            long[] breakdownOverflow) {
+        this(
+                key,
+                rollup,
+                environment,
+                event,
+                bucketStart,
+                count,
+                users,
+                sessions,
+                breakdownKeys,
+                breakdownValues,
+                breakdownCounts,
+                breakdownOverflow,
+                null,
+                null);
+    }
 
     public Granularity granularity() {
         return SeriesKeys.granularity(key);
@@ -87,6 +123,7 @@ public record SeriesPartial(
         private static final int SESSIONS = 8;
         private static final int BREAKDOWNS = 16;
         private static final int OVERFLOW = 32;
+        private static final int VALUE_USERS = 64;
 
         @Override
         public SeriesPartial createInstance() {
@@ -102,7 +139,8 @@ public record SeriesPartial(
                     | (p.users != null ? USERS : 0)
                     | (p.sessions != null ? SESSIONS : 0)
                     | (breakdowns ? BREAKDOWNS : 0)
-                    | (p.breakdownOverflow != null ? OVERFLOW : 0));
+                    | (p.breakdownOverflow != null ? OVERFLOW : 0)
+                    | (p.breakdownUsers != null ? VALUE_USERS : 0));
             CompactStrings s = s();
             s.write(p.environment, out);
             if (p.event != null) s.write(p.event, out);
@@ -123,6 +161,27 @@ public record SeriesPartial(
                 out.writeInt(p.breakdownOverflow.length);
                 for (long o : p.breakdownOverflow) out.writeLong(o);
             }
+            if (p.breakdownUsers != null) {
+                writeIds(p.breakdownUsers, out);
+                writeIds(p.overflowUsers, out);
+            }
+        }
+
+        private void writeIds(DistinctIds[] ids, DataOutputView out) throws IOException {
+            out.writeInt(ids == null ? -1 : ids.length);
+            if (ids == null) return;
+            for (DistinctIds d : ids) {
+                out.writeBoolean(d != null);
+                if (d != null) DistinctIds.write(d, out, longs());
+            }
+        }
+
+        private DistinctIds[] readIds(DataInputView in) throws IOException {
+            int n = in.readInt();
+            if (n < 0) return null;
+            DistinctIds[] ids = new DistinctIds[n];
+            for (int i = 0; i < n; i++) if (in.readBoolean()) ids[i] = DistinctIds.read(in, longs());
+            return ids;
         }
 
         @Override
@@ -155,6 +214,11 @@ public record SeriesPartial(
                 overflow = new long[in.readInt()];
                 for (int i = 0; i < overflow.length; i++) overflow[i] = in.readLong();
             }
+            DistinctIds[] valueUsers = null, overflowUsers = null;
+            if ((flags & VALUE_USERS) != 0) {
+                valueUsers = readIds(in);
+                overflowUsers = readIds(in);
+            }
             return new SeriesPartial(
                     key,
                     (flags & ROLLUP) != 0,
@@ -167,7 +231,9 @@ public record SeriesPartial(
                     keys,
                     values,
                     counts,
-                    overflow);
+                    overflow,
+                    valueUsers,
+                    overflowUsers);
         }
 
         @Override

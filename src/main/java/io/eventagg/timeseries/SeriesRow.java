@@ -6,6 +6,8 @@ package io.eventagg.timeseries;
  *
  * @param breakdowns JSON {@code {"plan": {"pro": 12, "$other": 3}}}: top values per key
  * @param isFinal the bucket is closed (watermark past its end plus allowed lateness)
+ * @param breakdownUsers JSON {@code {"plan": {"pro": "<base64 sketch>"}}}: the users of each value in
+ *     {@code breakdowns}; null when the bucket does not count them
  */
 public record SeriesRow(
         boolean rollup,
@@ -20,4 +22,5 @@ public record SeriesRow(
         byte[] sessionsSketch,
         String breakdowns,
         boolean isFinal,
-        long version) {}
+        long version,
+        String breakdownUsers) {}

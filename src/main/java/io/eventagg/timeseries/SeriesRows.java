@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.datasketches.hll.Union;
 
 /** Turns a bucket's accumulator into its full-value row (every emission carries the whole value). */
 public final class SeriesRows implements Serializable {
@@ -44,7 +45,47 @@ public final class SeriesRows implements Serializable {
                 a.sessions == null ? null : Sketches.toBytes(a.sessions),
                 a.rollup ? null : breakdownJson(a.breakdowns),
                 isFinal,
-                RowVersion.of(generation, a.count, isFinal));
+                RowVersion.of(generation, a.count, isFinal),
+                a.rollup || !a.breakdowns.hasUsers() ? null : breakdownUsersJson(a.breakdowns));
+    }
+
+    /**
+     * The users of the values {@link #breakdownJson} writes, as base64 HLL sketches in the same
+     * shape; {@code $other}'s are the union of the other values' and of the overflow's.
+     */
+    String breakdownUsersJson(BreakdownCounts b) {
+        StringWriter sw = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(sw)) {
+            g.writeStartObject();
+            for (int k = 0; k < breakdownKeys.size(); k++) {
+                int n = b.size(k);
+                if (n == 0 && b.overflow(k) == 0) continue;
+                g.writeObjectFieldStart(breakdownKeys.get(k));
+                int[] order = b.order(k);
+                Union other = null;
+                for (int i = 0; i < n; i++) {
+                    DistinctIds.Collector users = b.users(k, order[i]);
+                    String value = b.value(k, order[i]);
+                    if (i < breakdownLimit && !value.equals(BreakdownCounts.OTHER)) {
+                        if (users != null) g.writeStringField(value, Sketches.base64(users.sketch()));
+                    } else if (users != null) {
+                        if (other == null) other = Sketches.newUnion(b.usersLgK());
+                        Sketches.merge(other, users.sketch());
+                    }
+                }
+                DistinctIds.Collector overflow = b.overflowUsers(k);
+                if (overflow != null) {
+                    if (other == null) other = Sketches.newUnion(b.usersLgK());
+                    Sketches.merge(other, overflow.sketch());
+                }
+                if (other != null) g.writeStringField(BreakdownCounts.OTHER, Sketches.base64(Sketches.toBytes(other)));
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sw.toString();
     }
 
     /**

@@ -179,7 +179,8 @@ public final class SinkBench {
                     "INSERT INTO ea_timeseries SELECT 'bench_ts', CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END,"
                             + " 'event' || ((i // 2) % 11), 'minute', epoch_ms(1704067200000 - (" + rows
                             + " - i) // 22 * 60000 - 60000),"
-                            + " 1, 1, 'AgEHDgMIAQgg+qoS', '{\"plan\":{\"free\":1}}', true, 1 FROM range(" + rows
+                            + " 1, 1, 'AgEHDgMIAQgg+qoS', '{\"plan\":{\"free\":1}}', true, 1,"
+                            + " '{\"plan\":{\"free\":\"AgEHDgMIAQgg+qoS\"}}' FROM range(" + rows
                             + ") r(i)");
         }
     }
@@ -246,7 +247,9 @@ public final class SinkBench {
             Base64.getEncoder().encodeToString(sketch),
             bd.toString(),
             version % 3 == 0,
-            version
+            version,
+            // Each value's users: a one- or two-user sketch, as most values of a minute have.
+            bd.toString().replaceAll(":(\\d+)", ":\"AgEHDgMIAQgg+qoS\"")
         };
     }
 }

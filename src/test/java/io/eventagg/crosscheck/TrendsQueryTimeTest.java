@@ -238,6 +238,47 @@ class TrendsQueryTimeTest {
         }
     }
 
+    @Test
+    void uniqueUsersPerBreakdownValueAgreeWithTheEventsAndUniqExact() throws Exception {
+        Instant from = Instant.parse("2024-03-01T00:00:00Z"), to = Instant.parse("2024-04-01T00:00:00Z");
+        for (List<String> selected : List.of(List.<String>of(), List.of("purchase", "pageview"))) {
+            TimeSeriesQuery q = new TimeSeriesQuery(selected, from, to, Granularity.DAY, null, List.of("plan"), null);
+            AggregationResult r = ask(utc, duck, q);
+            assertThat(ask(utc, ch.settings(), q)).isEqualTo(r);
+            Map<String, Set<String>> users = new HashMap<>();
+            for (RefEvent e : events) {
+                String plan = e.properties().get("plan");
+                if (plan == null || e.timestamp() < from.toEpochMilli() || e.timestamp() >= to.toEpochMilli()) continue;
+                if (!selected.isEmpty() && !selected.contains(e.event())) continue;
+                users.computeIfAbsent(plan, k -> new HashSet<>()).add(e.distinctId());
+            }
+            String which = selected.isEmpty() ? "" : " AND event IN ('purchase', 'pageview')";
+            Map<String, Long> uniqExact = new HashMap<>();
+            for (Map<String, String> row : ch.query("SELECT visitParamExtractString(properties, 'plan') AS p,"
+                    + " uniqExact(distinct_id) AS u FROM events WHERE p != '' AND timestamp_ms >= "
+                    + from.toEpochMilli()
+                    + " AND timestamp_ms < " + to.toEpochMilli() + which + " GROUP BY p"))
+                uniqExact.put(row.get("p"), Long.parseLong(row.get("u")));
+            Map<String, Long> ours = r.breakdownUniqueUsersTotals().get("plan");
+            assertThat(ours.keySet()).as(selected + " plans").containsExactlyInAnyOrderElementsOf(users.keySet());
+            assertThat(users).as("several plans").hasSizeGreaterThan(1);
+            for (Map.Entry<String, Set<String>> e : users.entrySet()) {
+                assertUsers(ours.get(e.getKey()), e.getValue().size(), selected + " users of plan " + e.getKey());
+                assertThat(uniqExact.get(e.getKey()))
+                        .as("uniqExact " + e.getKey())
+                        .isEqualTo(e.getValue().size());
+                assertThat(ours.get(e.getKey()))
+                        .as("users of a value, never more than its events")
+                        .isLessThanOrEqualTo(r.breakdownTotals().get("plan").get(e.getKey()));
+            }
+            // Per day as well: the union over the range is not the sum of the days.
+            long summed = r.series().stream()
+                    .mapToLong(p -> p.breakdownUniqueUsers().get("plan").getOrDefault("free", 0L))
+                    .sum();
+            assertThat(summed).isGreaterThan(ours.get("free"));
+        }
+    }
+
     /** The same buckets, counts and breakdown counts; unique users as the sketches' promise allows. */
     static void assertSameBuckets(AggregationResult actual, AggregationResult expected, String what) {
         assertThat(actual.series()).as(what).hasSameSizeAs(expected.series()).isNotEmpty();
@@ -247,6 +288,13 @@ class TrendsQueryTimeTest {
             assertThat(a.timestamp()).as(at).isEqualTo(e.timestamp());
             assertThat(a.count()).as(at).isEqualTo(e.count());
             assertThat(a.breakdown()).as(at).isEqualTo(e.breakdown());
+            assertThat(a.breakdownUniqueUsers().get("plan").keySet())
+                    .as(at)
+                    .isEqualTo(e.breakdownUniqueUsers().get("plan").keySet());
+            e.breakdownUniqueUsers()
+                    .get("plan")
+                    .forEach((v, n) ->
+                            assertUsers(a.breakdownUniqueUsers().get("plan").get(v), n, at + " users of plan " + v));
             assertUsers(a.uniqueUsers(), e.uniqueUsers(), at);
             assertThat(a.uniqueSessions()).as(at).isEqualTo(e.uniqueSessions());
         }

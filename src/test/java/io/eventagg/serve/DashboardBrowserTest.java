@@ -135,19 +135,27 @@ class DashboardBrowserTest {
 
         new Select(browser.findElement(By.id("breakdown"))).selectByValue("plan");
         loads = awaitLoad(loads);
-        JsonNode plans = api(
-                        "/api/v1/timeseries", Map.of("from", FROM, "to", TO, "granularity", "day", "breakdown", "plan"))
-                .path("breakdown_totals")
-                .path("plan");
+        JsonNode byPlan =
+                api("/api/v1/timeseries", Map.of("from", FROM, "to", TO, "granularity", "day", "breakdown", "plan"));
+        JsonNode plans = byPlan.path("breakdown_totals").path("plan");
+        JsonNode planUsers = byPlan.path("breakdown_unique_users_totals").path("plan");
         Map<String, String> expected = new LinkedHashMap<>();
         plans.fields()
-                .forEachRemaining(
-                        f -> expected.put(f.getKey(), number(f.getValue().asLong())));
+                .forEachRemaining(f -> expected.put(
+                        f.getKey(),
+                        number(f.getValue().asLong()) + " "
+                                + number(planUsers.path(f.getKey()).asLong())));
+        assertThat(planUsers.path("free").asLong())
+                .as("users of a value: fewer than its events, more than none")
+                .isPositive()
+                .isLessThan(plans.path("free").asLong());
         assertThat(expected).as("several plans in the sample").hasSizeGreaterThan(1);
         Map<String, String> shown = new LinkedHashMap<>();
         for (WebElement row : browser.findElements(By.cssSelector("#breakdown-table tbody tr"))) {
             List<WebElement> cells = row.findElements(By.tagName("td"));
-            shown.put(cells.get(0).getText(), cells.get(1).getText());
+            shown.put(
+                    cells.get(0).getText(),
+                    cells.get(1).getText() + " " + cells.get(2).getText());
         }
         assertThat(shown).isEqualTo(expected);
         assertThat(browser.getCurrentUrl()).contains("funnel=onboarding").contains("breakdown=plan");

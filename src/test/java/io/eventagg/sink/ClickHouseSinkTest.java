@@ -57,7 +57,7 @@ class ClickHouseSinkTest {
     static Object[] series(
             String event, long bucket, long count, String sketch, String breakdowns, boolean fin, long version) {
         return new Object[] {
-            "sinktest", "production", event, "hour", bucket, count, count / 2, sketch, breakdowns, fin, version
+            "sinktest", "production", event, "hour", bucket, count, count / 2, sketch, breakdowns, fin, version, null
         };
     }
 

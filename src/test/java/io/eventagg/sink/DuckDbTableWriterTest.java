@@ -189,7 +189,8 @@ class DuckDbTableWriterTest {
             "sketch" + count,
             "{\"n\":" + count + "}",
             false,
-            version
+            version,
+            "{\"n\":\"u" + count + "\"}"
         };
     }
 
@@ -285,7 +286,7 @@ class DuckDbTableWriterTest {
             for (int k = 0; k < stored.length; k++) {
                 s.execute("INSERT INTO ea_timeseries VALUES ('job', 'production', 'k" + stored[k]
                         + "', 'minute', epoch_ms(" + (t + stored[k] * 60_000L) + "), 99, 99, 's', '{}', true, "
-                        + (k == 0 ? 10 : 1) + ")");
+                        + (k == 0 ? 10 : 1) + ", NULL)");
             }
         }
         List<Object[]> rows = new ArrayList<>();

@@ -25,7 +25,8 @@ public final class ClickHouseResults {
         Map<RefTimeSeries.Key, Map<String, String>> out = new HashMap<>();
         for (Map<String, String> r :
                 db.query("SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                        + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL WHERE job = '"
+                        + " event_count, unique_users, breakdowns, breakdown_users, is_final FROM ea_timeseries FINAL"
+                        + " WHERE job = '"
                         + job + "'")) {
             Map<String, String> prev = out.put(
                     new RefTimeSeries.Key(
@@ -74,6 +75,8 @@ public final class ClickHouseResults {
             } else {
                 Map<String, Map<String, Long>> stored = JSON.readValue(row.get("breakdowns"), new TypeReference<>() {});
                 assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(breakdownLimit));
+                StoredBreakdownUsers.assertMatch(
+                        row.get("breakdown_users"), b.topBreakdownUsers(breakdownLimit), where);
             }
         }
         return compared;

@@ -200,6 +200,7 @@ public final class CollectingOutputs implements Outputs {
                 m.put("sessions_sketch", Sketches.base64(r.sessionsSketch()));
             } else {
                 m.put("breakdowns", r.breakdowns());
+                m.put("breakdown_users", r.breakdownUsers());
             }
             m.put("is_final", r.isFinal());
             m.put("version", r.version());

@@ -27,6 +27,32 @@ public final class RefTimeSeries {
         public final Set<String> users = new HashSet<>();
         public final Set<String> sessions = new HashSet<>();
         public final Map<String, Map<String, Long>> values = new LinkedHashMap<>();
+        /** Per breakdown key and value, the users of its events. */
+        public final Map<String, Map<String, Set<String>>> valueUsers = new LinkedHashMap<>();
+
+        /**
+         * Unique users of the values {@link #topBreakdowns} keeps, {@code $other}'s being the users of
+         * every other value's events.
+         */
+        public Map<String, Map<String, Long>> topBreakdownUsers(int limit) {
+            Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, Long>> k : topBreakdowns(limit).entrySet()) {
+                Map<String, Set<String>> users = valueUsers.get(k.getKey());
+                Set<String> other = new HashSet<>();
+                for (Map.Entry<String, Set<String>> v : users.entrySet())
+                    if (!k.getValue().containsKey(v.getKey()) || v.getKey().equals("$other"))
+                        other.addAll(v.getValue());
+                Map<String, Long> m = new LinkedHashMap<>();
+                for (String v : k.getValue().keySet())
+                    m.put(
+                            v,
+                            v.equals("$other")
+                                    ? (long) other.size()
+                                    : (long) users.get(v).size());
+                out.put(k.getKey(), m);
+            }
+            return out;
+        }
 
         /** Top {@code limit} values per key, the rest summed under $other. */
         public Map<String, Map<String, Long>> topBreakdowns(int limit) {
@@ -86,10 +112,15 @@ public final class RefTimeSeries {
                     } else {
                         for (String k : breakdowns) {
                             String v = e.properties().get(k);
-                            if (v != null)
+                            if (v != null) {
                                 b.values
                                         .computeIfAbsent(k, x -> new HashMap<>())
                                         .merge(v, 1L, Long::sum);
+                                b.valueUsers
+                                        .computeIfAbsent(k, x -> new HashMap<>())
+                                        .computeIfAbsent(v, x -> new HashSet<>())
+                                        .add(e.distinctId());
+                            }
                         }
                     }
                 }

@@ -60,6 +60,22 @@ public final class SameTables {
                         assertThat(Math.abs(u - v) / (double) Math.max(u, v))
                                 .as(what + " (" + u + " vs " + v + ")")
                                 .isLessThanOrEqualTo(0.01);
+                } else if (c.equals("breakdown_users")) {
+                    if (y.get(c) == null) assertThat(x.get(c)).as(what).isNull();
+                    else {
+                        Map<String, Map<String, Long>> expected = StoredBreakdownUsers.estimates((String) y.get(c));
+                        Map<String, Map<String, Long>> actual = StoredBreakdownUsers.estimates((String) x.get(c));
+                        assertThat(actual.keySet()).as(what).isEqualTo(expected.keySet());
+                        expected.forEach((k, values) -> values.forEach((v, n) -> {
+                            long u = actual.get(k).getOrDefault(v, -1L);
+                            if (Math.max(u, n) <= 1000)
+                                assertThat(u).as(what + " " + k + "=" + v).isEqualTo(n);
+                            else
+                                assertThat(Math.abs(u - n) / (double) Math.max(u, n))
+                                        .as(what + " " + k + "=" + v)
+                                        .isLessThanOrEqualTo(0.01);
+                        }));
+                    }
                 } else if (c.equals("breakdowns")) {
                     assertThat(JSON.readValue(
                                     (String) x.get(c), new TypeReference<Map<String, Map<String, Long>>>() {}))

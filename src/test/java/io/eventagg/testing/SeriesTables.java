@@ -86,6 +86,9 @@ public final class SeriesTables {
                 Map<String, Map<String, Long>> stored =
                         JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
                 assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(job.breakdownLimit()));
+                if (job.breakdownUsers())
+                    StoredBreakdownUsers.assertMatch(
+                            (String) row.get("breakdown_users"), b.topBreakdownUsers(job.breakdownLimit()), where);
             }
         }
         if (someEstimated)
