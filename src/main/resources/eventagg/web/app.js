@@ -341,6 +341,14 @@ async function start() {
   all.textContent = "(all events)";
   $("events").appendChild(all);
   options($("events"), catalog.events, (view.get("events") || "").split(","));
+  // Actions are series like events, asked for by name.
+  for (const a of catalog.actions || []) {
+    const o = document.createElement("option");
+    o.value = a;
+    o.textContent = a + " (action)";
+    o.selected = (view.get("events") || "").split(",").includes(a);
+    $("events").appendChild(o);
+  }
   options($("breakdown"), catalog.breakdowns, view.get("breakdown") || "");
   $("timezone").options[0].textContent = "the job's (" + catalog.timezone + ")";
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;

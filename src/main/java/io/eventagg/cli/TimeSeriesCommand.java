@@ -28,7 +28,11 @@ final class TimeSeriesCommand implements Callable<Integer> {
     @Mixin
     QueryOptions query = new QueryOptions();
 
-    @Option(names = "--events", split = ",", description = "Events to sum (default: all events, with unique sessions)")
+    @Option(
+            names = "--events",
+            split = ",",
+            description =
+                    "Events or actions (the job's filtered series) to sum (default: all events, with unique sessions)")
     List<String> events = new ArrayList<>();
 
     @Option(names = "--granularity", required = true, description = "minute, hour, day, week or month")

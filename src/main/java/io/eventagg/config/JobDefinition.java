@@ -31,7 +31,8 @@ public record JobDefinition(
         int sketchLgK,
         List<FunnelDefinition> funnels,
         List<RetentionDefinition> retention,
-        boolean breakdownUsers)
+        List<Granularity> breakdownUsers,
+        List<ActionDefinition> actions)
         implements Serializable {
 
     public static final Set<String> FIELDS = Set.of(
@@ -48,7 +49,8 @@ public record JobDefinition(
             "limits",
             "sketch",
             "funnels",
-            "retention");
+            "retention",
+            "actions");
 
     public BucketCalendar calendar() {
         return new BucketCalendar(timezone);
@@ -65,7 +67,21 @@ public record JobDefinition(
             r.startFilters().forEach(p -> keys.add(p.property()));
             r.returnFilters().forEach(p -> keys.add(p.property()));
         }
+        for (ActionDefinition a : actions) {
+            for (ActionDefinition.Alternative x : a.anyOf()) x.filters().forEach(p -> keys.add(p.property()));
+        }
         return new PropertySelection(keys);
+    }
+
+    /** The action of this name, or null. */
+    public ActionDefinition action(String name) {
+        for (ActionDefinition a : actions) if (a.name().equals(name)) return a;
+        return null;
+    }
+
+    /** Whether buckets of {@code g} keep the users of each breakdown value ({@code breakdown_users}). */
+    public boolean breakdownUsersAt(Granularity g) {
+        return breakdownUsers.contains(g);
     }
 
     /** Whether the time series take this event (an empty {@code events} list takes all). */
@@ -109,7 +125,14 @@ public record JobDefinition(
         List<String> events = uniqueTexts(root, "events");
         List<String> breakdowns = uniqueTexts(root, "breakdowns");
         int limit = root.intValue("breakdown_limit", 100, 1, 100_000);
-        boolean breakdownUsers = root.bool("breakdown_users", true);
+        List<Granularity> breakdownUsers = parseBreakdownUsers(root, grans);
+        List<ActionDefinition> actions = List.copyOf(ActionDefinition.parseAll(root.get("actions")));
+        for (ActionDefinition a : actions) {
+            if (events.contains(a.name()))
+                throw new ConfigException(
+                        "actions." + a.name(),
+                        "is also an event in 'events': an action needs a name of its own (queries ask by name)");
+        }
         WatermarkSettings wm = WatermarkSettings.parse(root.get("watermark"));
         LimitSettings limits = LimitSettings.parse(root.get("limits"));
         if (limits.breakdownValuesPerBucket() < limit) {
@@ -155,7 +178,38 @@ public record JobDefinition(
                 lgK,
                 List.copyOf(funnels),
                 List.copyOf(retention),
-                breakdownUsers);
+                breakdownUsers,
+                actions);
+    }
+
+    /**
+     * {@code breakdown_users}: {@code true} (every granularity of the job), {@code false} (none) or
+     * a list of the job's granularities; by default days, weeks and months: minute and hour rows
+     * are most of a job's, and their values' users would double its storage (BENCHMARKS.md).
+     */
+    private static List<Granularity> parseBreakdownUsers(ConfigNode root, List<Granularity> grans) {
+        ConfigNode n = root.get("breakdown_users");
+        if (n.isMissing())
+            return grans.stream()
+                    .filter(g -> g.ordinal() >= Granularity.DAY.ordinal())
+                    .toList();
+        if (n.raw().isBoolean()) return n.raw().asBoolean() ? grans : List.of();
+        if (!n.raw().isArray())
+            throw new ConfigException(
+                    "breakdown_users", "must be true, false or a list of the job's granularities, e.g. [hour, day]");
+        List<Granularity> out = new ArrayList<>();
+        for (String id : n.raw().isEmpty() ? List.<String>of() : root.list("breakdown_users", ConfigNode::asText)) {
+            Granularity g = Granularity.parse(id);
+            if (g == null || !grans.contains(g))
+                throw new ConfigException(
+                        "breakdown_users",
+                        "'" + id + "' is not one of the job's granularities ("
+                                + String.join(
+                                        ", ",
+                                        grans.stream().map(Granularity::id).toList()) + ")");
+            if (!out.contains(g)) out.add(g);
+        }
+        return List.copyOf(out);
     }
 
     private static List<String> uniqueTexts(ConfigNode root, String field) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param watermark the job's event-time progress (absent before the job wrote any)
  * @param finalBefore buckets ending before this no longer change (the watermark minus the allowed
  *     lateness; absent with the watermark)
+ * @param actions the job's filtered series, asked for by name like events
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Catalog(
@@ -27,7 +28,8 @@ public record Catalog(
         List<Funnel> funnels,
         List<Retention> retention,
         Instant watermark,
-        Instant finalBefore) {
+        Instant finalBefore,
+        List<String> actions) {
 
     /** A funnel: its steps' names in order and its conversion window. */
     public record Funnel(String name, List<String> steps, long conversionWindowSeconds) {}

@@ -1,5 +1,6 @@
 package io.eventagg.query;
 
+import io.eventagg.config.ActionDefinition;
 import io.eventagg.config.Durations;
 import io.eventagg.config.FunnelStep;
 import io.eventagg.config.JobDefinition;
@@ -29,8 +30,11 @@ final class CatalogReader {
         try {
             Map<String, String> horizons = new LinkedHashMap<>();
             job.horizons().byGranularity().forEach((g, d) -> horizons.put(g.id(), Durations.format(d)));
+            // Actions' rows are series too; they are listed as actions.
             List<String> events = job.events().isEmpty()
-                    ? distinct("event", Tables.TIMESERIES, " AND event IS NOT NULL AND event <> ''")
+                    ? distinct("event", Tables.TIMESERIES, " AND event IS NOT NULL AND event <> ''").stream()
+                            .filter(e -> !e.startsWith(ActionDefinition.STORED_PREFIX))
+                            .toList()
                     : job.events();
             Long watermark = JobProgress.watermark(db, job.name());
             return new Catalog(
@@ -60,7 +64,8 @@ final class CatalogReader {
                     watermark == null
                             ? null
                             : Instant.ofEpochMilli(watermark)
-                                    .minus(job.watermark().allowedLateness()));
+                                    .minus(job.watermark().allowedLateness()),
+                    job.actions().stream().map(ActionDefinition::name).toList());
         } catch (SQLException e) {
             throw db.failed(e);
         }

@@ -20,6 +20,7 @@ public class QueryException extends RuntimeException {
         RETENTION,
         RAW_EVENTS_TABLE,
         ACTIVE_WINDOWS,
+        EVENTS,
         TIMEZONE;
 
         /** Its name as a query parameter or path segment: lower case, words joined by '_'. */

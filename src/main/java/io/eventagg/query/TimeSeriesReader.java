@@ -1,5 +1,6 @@
 package io.eventagg.query;
 
+import io.eventagg.config.ActionDefinition;
 import io.eventagg.config.Durations;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.sink.Tables;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -119,6 +121,13 @@ final class TimeSeriesReader {
                     QueryException.Parameter.ACTIVE_WINDOWS,
                     QueryException.Problem.INVALID,
                     "rolling active users count many users; for one user, ask for the days it was active");
+        for (String e : q.events()) {
+            if (job.action(e) != null)
+                throw new QueryException(
+                        QueryException.Parameter.EVENTS,
+                        QueryException.Problem.INVALID,
+                        "'" + e + "' is an action, counted into its series only: for one user, ask for its events");
+        }
         BucketCalendar c = q.timezone() == null ? calendar : new BucketCalendar(q.timezone());
         QueryRange range = new QueryRange(q.from(), q.to());
         return raw.query(q, range.bucketStarts(c, q.granularity()), c);
@@ -184,16 +193,24 @@ final class TimeSeriesReader {
                 + db.dialect().current(Tables.TIMESERIES)
                 + " WHERE job = ? AND granularity = ? AND " + db.inRange("bucket_start"));
         if (q.environment() != null) sql.append(" AND environment = ?");
+        List<String> actionRows =
+                job.actions().stream().map(ActionDefinition::storedName).toList();
         if (!q.events().isEmpty()) {
             sql.append(" AND event IN (")
                     .append(String.join(", ", q.events().stream().map(e -> "?").toList()))
+                    .append(')');
+        } else if (!actionRows.isEmpty()) {
+            // All events' breakdowns: the actions' rows count events already in their events' rows.
+            sql.append(" AND event NOT IN (")
+                    .append(String.join(", ", actionRows.stream().map(e -> "?").toList()))
                     .append(')');
         }
         sql.append(" ORDER BY bucket_start, environment, event");
         try (PreparedStatement ps = db.prepare(sql.toString())) {
             int i = bindCommon(ps, g, range);
             if (q.environment() != null) ps.setString(i++, q.environment());
-            for (String e : q.events()) ps.setString(i++, e);
+            for (String e : q.events()) ps.setString(i++, stored(e));
+            if (q.events().isEmpty()) for (String a : actionRows) ps.setString(i++, a);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     SeriesBuckets.Bucket b = buckets.at(rs.getLong(1));
@@ -203,6 +220,12 @@ final class TimeSeriesReader {
                 }
             }
         }
+    }
+
+    /** The event column of a name asked for: an action's rows, or the event's. */
+    private String stored(String name) {
+        ActionDefinition a = job.action(name);
+        return a == null ? name : a.storedName();
     }
 
     /** Binds job, granularity and range; returns the next parameter's index. */

@@ -269,13 +269,18 @@ public final class BreakdownCounts {
             DistinctIds[] users,
             DistinctIds[] overflowUsers) {}
 
-    /** Flattens into the parallel arrays of a {@link SeriesPartial}. */
+    /** Flattens into the parallel arrays of a {@link SeriesPartial}, with the values' users when collected. */
     public Flat flatten() {
+        return flatten(true);
+    }
+
+    /** @param withUsers whether the values' users go along (when they are collected) */
+    public Flat flatten(boolean withUsers) {
         int n = size();
         int[] keys = new int[n];
         String[] vals = new String[n];
         long[] cnts = new long[n];
-        DistinctIds[] ids = users == null ? null : new DistinctIds[n];
+        DistinctIds[] ids = users == null || !withUsers ? null : new DistinctIds[n];
         int at = 0;
         for (int k = 0; k < values.length; k++) {
             int s = sizes[k];
@@ -290,7 +295,7 @@ public final class BreakdownCounts {
             at += s;
         }
         DistinctIds[] over = null;
-        if (overflowUsers != null) {
+        if (overflowUsers != null && withUsers) {
             over = new DistinctIds[values.length];
             for (int k = 0; k < over.length; k++) over[k] = overflowUsers[k] == null ? null : overflowUsers[k].build();
         }

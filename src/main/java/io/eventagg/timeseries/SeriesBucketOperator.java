@@ -62,7 +62,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
     private final BucketCalendar calendar;
     private final SeriesRows rows;
     private final int lgK;
-    private final int valueUsersLgK;
+    private final JobDefinition job;
     private final int breakdownKeys;
     private final int breakdownCap;
     private final long allowedLatenessMs;
@@ -93,7 +93,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         this.calendar = job.calendar();
         this.rows = new SeriesRows(job.breakdowns(), job.breakdownLimit(), generation);
         this.lgK = job.sketchLgK();
-        this.valueUsersLgK = job.breakdownUsers() ? lgK : 0;
+        this.job = job;
         this.breakdownKeys = job.breakdowns().size();
         this.breakdownCap = job.limits().breakdownValuesPerBucket();
         this.allowedLatenessMs = allowedLatenessMs;
@@ -137,7 +137,7 @@ public final class SeriesBucketOperator extends AbstractStreamOperator<SeriesRow
         ValueState<SeriesAccumulator> buckets = bucket(start);
         SeriesAccumulator acc = buckets.value();
         if (acc == null) {
-            acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap, valueUsersLgK);
+            acc = SeriesAccumulator.empty(lgK, breakdownKeys, breakdownCap, job.breakdownUsersAt(g) ? lgK : 0);
             OpenBuckets index = open.value();
             if (index == null) index = new OpenBuckets();
             // One timer per key, for its earliest open bucket: it moves only when this bucket

@@ -1,7 +1,10 @@
 package io.eventagg.timeseries;
 
+import io.eventagg.config.ActionDefinition;
 import io.eventagg.config.Horizons;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.filter.EventMatcher;
+import io.eventagg.filter.PropertySelection;
 import io.eventagg.ingest.Event;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.time.BucketCalendar;
@@ -83,6 +86,11 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
     private transient int breakdownKeys;
     private transient int breakdownCap;
     private transient int valueUsersLgK;
+    /** Per action (the job's order), its alternatives; an event matching any counts in its series. */
+    private transient EventMatcher[][] actions;
+    /** Per action, the event column of its series. */
+    private transient String[] actionNames;
+
     private transient long allowedLatenessMs;
     /** Per environment: the rollup and the series of each event. */
     private transient HashMap<String, Environment> environments;
@@ -135,9 +143,20 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
             readClock();
         }
         lgK = job.sketchLgK();
-        valueUsersLgK = job.breakdownUsers() ? lgK : 0;
+        // Every level collects them when any emits them: finer buckets fold into coarser ones.
+        valueUsersLgK = job.breakdownUsers().isEmpty() ? 0 : lgK;
         breakdownKeys = job.breakdowns().size();
         breakdownCap = job.limits().breakdownValuesPerBucket();
+        PropertySelection selection = job.propertySelection();
+        actions = new EventMatcher[job.actions().size()][];
+        actionNames = new String[actions.length];
+        for (int a = 0; a < actions.length; a++) {
+            ActionDefinition d = job.actions().get(a);
+            actionNames[a] = d.storedName();
+            actions[a] = d.anyOf().stream()
+                    .map(x -> new EventMatcher(x.event(), x.filters(), selection))
+                    .toArray(EventMatcher[]::new);
+        }
         allowedLatenessMs = job.watermark().allowedLateness().toMillis();
         environments = new HashMap<>();
         active = new ArrayList<>();
@@ -232,18 +251,29 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         if (e.sessionId() != null) rollup.sessions.add(Sketches.idHash(e.sessionId()));
 
         Series series = env.series(e.event(), this);
-        if (series != null) {
-            Acc acc = series.at(level, bucket, this);
-            acc.count++;
-            acc.users.add(user);
-            if (breakdownKeys > 0) {
-                String[] values = e.propertyValues();
-                for (int k = 0; k < breakdownKeys; k++) {
-                    if (values[k] != null) acc.breakdowns.add(k, values[k], 1, user);
-                }
-            }
+        if (series != null) count(series.at(level, bucket, this), e, user);
+        for (int a = 0; a < actions.length; a++) {
+            if (matchesAny(actions[a], e))
+                count(env.action(a, actionNames[a], actions.length).at(level, bucket, this), e, user);
         }
         if (buffered >= maxBuckets) flush();
+    }
+
+    private void count(Acc acc, Event e, long user) {
+        acc.count++;
+        acc.users.add(user);
+        if (breakdownKeys > 0) {
+            String[] values = e.propertyValues();
+            for (int k = 0; k < breakdownKeys; k++) {
+                if (values[k] != null) acc.breakdowns.add(k, values[k], 1, user);
+            }
+        }
+    }
+
+    private static boolean matchesAny(EventMatcher[] alternatives, Event e) {
+        for (EventMatcher m : alternatives)
+            if (m.matches(e.event(), e.propertyValues(), e.propertyKinds())) return true;
+        return false;
     }
 
     private Environment environment(String name) {
@@ -370,7 +400,7 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         long[] overflow = null;
         DistinctIds[] valueUsers = null, overflowUsers = null;
         if (a.breakdowns != null && a.breakdowns.keys() > 0) {
-            BreakdownCounts.Flat flat = a.breakdowns.flatten();
+            BreakdownCounts.Flat flat = a.breakdowns.flatten(job.breakdownUsersAt(g));
             keys = flat.keys();
             vals = flat.values();
             counts = flat.counts();
@@ -409,6 +439,17 @@ public final class SeriesCombiner extends AbstractStreamOperator<SeriesPartial>
         Environment(String name) {
             this.name = name;
             this.rollup = new Series(true, name, null);
+        }
+
+        /** Per action, its series here (created when first matched). */
+        Series[] actions;
+
+        /** The series of action {@code a} (stored as {@code storedName}). */
+        Series action(int a, String storedName, int count) {
+            if (actions == null) actions = new Series[count];
+            Series s = actions[a];
+            if (s == null) actions[a] = s = new Series(false, name, storedName);
+            return s;
         }
 
         /** The series of an event, or null when the job does not track it. */

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,duckdb,chdb,writefloor,clickhouse,latency,state,serve,bigstate]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,breakdownusers,duckdb,chdb,writefloor,clickhouse,latency,state,serve,bigstate]
  *       [--repeat 3] [--warm-repeat 1] [--datasets dense,sparse] [--cold true] [--cli jar|classpath]
  *       [--sparse-users 60000] [--sparse-days 60] [--sparse-seed 5] [--sparse-activity 1.0] [--horizon-minute 7d]
  *       [--serve-requests 50] [--serve-clients 50] [--serve-seconds 30]
@@ -55,6 +55,7 @@ public final class Bench {
             "heavy",
             "backfill",
             "horizon",
+            "breakdownusers",
             "duckdb",
             "chdb",
             "writefloor",
@@ -281,6 +282,7 @@ public final class Bench {
                     work);
         }
         if (only.contains("heavy")) heavy(full, runs, p, work);
+        if (only.contains("breakdownusers")) breakdownUsers(data, runs, p, work);
         if (only.contains("backfill")) {
             measure(
                     "backfill",
@@ -474,6 +476,56 @@ public final class Bench {
                     "to=" + sparse.end(),
                     "parallelism=" + p,
                     work);
+    }
+
+    /**
+     * What unique users per breakdown value cost: the time-series backfill with them as job files
+     * keep them by default (every granularity but minutes), with them in every granularity
+     * ({@code breakdown_users: true}) and without (the bench jobs' setting, like for like with the
+     * peers, which compute none), alternating in fresh JVMs, {@code --repeat} times each; the
+     * medians are the rows.
+     */
+    void breakdownUsers(BenchData.Dataset d, String runs, String parallelism, String work) throws Exception {
+        String base = Files.readString(JOBS.resolve("timeseries.yaml"));
+        if (!base.contains("breakdown_users: false\n"))
+            throw new IllegalStateException("timeseries.yaml: no 'breakdown_users: false'");
+        Map<String, String> jobs = new LinkedHashMap<>();
+        jobs.put("backfill-ts-breakdown-users", "job=" + variant(base, "bench_ts_bu_default", ""));
+        jobs.put(
+                "backfill-ts-breakdown-users-all",
+                "job=" + variant(base, "bench_ts_bu_all", "breakdown_users: true\n"));
+        jobs.put("backfill-ts-no-breakdown-users", "job=classpath:bench/timeseries.yaml");
+        Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+        int repeat = Integer.parseInt(opt.get("repeat"));
+        for (int i = 0; i < repeat; i++) {
+            for (Map.Entry<String, String> j : jobs.entrySet()) {
+                log.printf("%n[%s] run %d of %d (load average %s)%n", j.getKey(), i + 1, repeat, loadAverage());
+                Map<String, Object> r = child(
+                        "backfill",
+                        runs,
+                        j.getValue(),
+                        "files=" + String.join(",", d.partNames()),
+                        "from=" + d.start(),
+                        "to=" + d.end(),
+                        "parallelism=" + parallelism,
+                        work);
+                log.printf("[%s] %s%n", j.getKey(), JSON.writeValueAsString(r));
+                all.computeIfAbsent(j.getKey(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        for (Map.Entry<String, List<Map<String, Object>>> e : all.entrySet())
+            results.put(e.getKey(), median(e.getValue()));
+    }
+
+    /** The bench's time-series job renamed, its {@code breakdown_users: false} line replaced. */
+    private Path variant(String base, String name, String breakdownUsers) throws IOException {
+        Path job = Path.of(opt.get("work")).resolve(name + ".yaml").toAbsolutePath();
+        Files.createDirectories(job.getParent());
+        Files.writeString(
+                job,
+                base.replace("name: bench_ts\n", "name: " + name + "\n")
+                        .replace("breakdown_users: false\n", breakdownUsers));
+        return job;
     }
 
     /**

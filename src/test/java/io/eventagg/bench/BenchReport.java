@@ -42,6 +42,20 @@ final class BenchReport {
                             + " --horizon-minute, as of the data's end) -> DuckDB",
                     BATCH),
             new Row(
+                    "backfill-ts-breakdown-users",
+                    "Backfill, time-series job with unique users per breakdown value as by default (days, weeks,"
+                            + " months; --only breakdownusers, median, alternating with the next two rows) -> DuckDB",
+                    BATCH),
+            new Row(
+                    "backfill-ts-breakdown-users-all",
+                    "Backfill, time-series job with unique users per breakdown value in every granularity"
+                            + " (breakdown_users: true) -> DuckDB",
+                    BATCH),
+            new Row(
+                    "backfill-ts-no-breakdown-users",
+                    "Backfill, time-series job without them (breakdown_users: false, as the bench jobs) -> DuckDB",
+                    BATCH),
+            new Row(
                     "backfill-views",
                     "Backfill of the whole dataset (batch, the 3 views' work: hour and day, no breakdowns) -> DuckDB",
                     BATCH),
@@ -609,6 +623,9 @@ final class BenchReport {
                 "backfill",
                 "backfill-ts",
                 "backfill-ts-horizon",
+                "backfill-ts-breakdown-users",
+                "backfill-ts-breakdown-users-all",
+                "backfill-ts-no-breakdown-users",
                 "backfill-views")) {
             if ((m = r.get(pre + k)) != null && m.get("seconds") != null) {
                 sb.append(String.format(

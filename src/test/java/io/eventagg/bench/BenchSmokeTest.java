@@ -116,6 +116,9 @@ class BenchSmokeTest {
                         "full-discard-streaming",
                         "backfill",
                         "backfill-ts",
+                        "backfill-ts-breakdown-users",
+                        "backfill-ts-breakdown-users-all",
+                        "backfill-ts-no-breakdown-users",
                         "backfill-views",
                         "peer-duckdb",
                         "peer-chdb-hll",
@@ -155,6 +158,12 @@ class BenchSmokeTest {
         }
         for (String name : List.of("backfill", "backfill-ts", "backfill-views")) {
             assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
+        }
+        // Users per breakdown value change what rows hold, not which rows there are.
+        for (String name : List.of(
+                "backfill-ts-breakdown-users", "backfill-ts-breakdown-users-all", "backfill-ts-no-breakdown-users")) {
+            assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
+            assertThat(num(r.get(name), "rows")).as(name + ": rows").isEqualTo(num(r.get("backfill-ts"), "rows"));
         }
         // The same time series, without the full job's funnels and retention rows.
         assertThat(num(r.get("backfill-ts"), "rows"))

@@ -230,7 +230,7 @@ class JobLoaderTest {
                         "unknown field without a close match",
                         "name: t\ncolour: blue\n",
                         "colour",
-                        List.of("unknown field", "allowed: breakdown_limit")),
+                        List.of("unknown field", "allowed: actions, breakdown_limit")),
                 Arguments.of(
                         "bad granularity value",
                         "name: t\ngranularities: [day, fortnight]\n",
@@ -481,10 +481,48 @@ class JobLoaderTest {
                         "",
                         List.of("not valid YAML", "line 2")),
                 Arguments.of(
+                        "action with two forms",
+                        "name: t\nactions: {a: {event: x, events: [y]}}\n",
+                        "actions.a",
+                        List.of("needs exactly one of event, events or any_of")),
+                Arguments.of(
+                        "action named as a listed event",
+                        "name: t\nevents: [signup]\nactions: {signup: {event: x}}\n",
+                        "actions.signup",
+                        List.of("an action needs a name of its own")),
+                Arguments.of(
+                        "action with a bad filter",
+                        "name: t\nactions: {a: {event: x, filters: [{property: p, operator: eqq, value: 1}]}}\n",
+                        "actions.a.filters[0].operator",
+                        List.of("unknown operator 'eqq'")),
+                Arguments.of(
+                        "actions as a list",
+                        "name: t\nactions: [{event: x}]\n",
+                        "actions",
+                        List.of("must be a mapping of action names")),
+                Arguments.of(
                         "duplicate key",
                         "name: t\nfunnels: []\nevents: []\nfunnels: []\n",
                         "",
                         List.of("not valid YAML", "line 4", "'funnels'")));
+    }
+
+    @Test
+    void breakdownUsersDefaultToDaysWeeksAndMonths() {
+        assertThat(JobLoader.parse("name: t\n").breakdownUsers())
+                .containsExactly(Granularity.DAY, Granularity.WEEK, Granularity.MONTH);
+        assertThat(JobLoader.parse("name: t\nbreakdown_users: true\n").breakdownUsers())
+                .contains(Granularity.MINUTE)
+                .hasSize(5);
+        assertThat(JobLoader.parse("name: t\nbreakdown_users: false\n").breakdownUsers())
+                .isEmpty();
+        JobDefinition j = JobLoader.parse("name: t\ngranularities: [minute, day]\nbreakdown_users: [minute]\n");
+        assertThat(j.breakdownUsersAt(Granularity.MINUTE)).isTrue();
+        assertThat(j.breakdownUsersAt(Granularity.DAY)).isFalse();
+        assertThatThrownBy(() -> JobLoader.parse("name: t\ngranularities: [day]\nbreakdown_users: [hour]\n"))
+                .hasMessage("breakdown_users: 'hour' is not one of the job's granularities (day)");
+        assertThatThrownBy(() -> JobLoader.parse("name: t\nbreakdown_users: 3\n"))
+                .hasMessageStartingWith("breakdown_users: must be true, false or a list");
     }
 
     @Test

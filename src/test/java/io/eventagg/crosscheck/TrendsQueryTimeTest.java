@@ -76,6 +76,7 @@ class TrendsQueryTimeTest {
                 timezone: UTC
                 granularities: [minute, hour, day, week, month]
                 breakdowns: [plan]
+                breakdown_users: [hour, day, week, month]
                 """);
         newYork = JobLoader.parse("""
                 name: trends_ny
@@ -288,6 +289,13 @@ class TrendsQueryTimeTest {
             assertThat(a.timestamp()).as(at).isEqualTo(e.timestamp());
             assertThat(a.count()).as(at).isEqualTo(e.count());
             assertThat(a.breakdown()).as(at).isEqualTo(e.breakdown());
+            assertUsers(a.uniqueUsers(), e.uniqueUsers(), at);
+            assertThat(a.uniqueSessions()).as(at).isEqualTo(e.uniqueSessions());
+            if (a.breakdownUniqueUsers() == null) {
+                // Made of minutes, which this job keeps no users per value for (breakdown_users).
+                assertThat(what).startsWith("Kolkata");
+                continue;
+            }
             assertThat(a.breakdownUniqueUsers().get("plan").keySet())
                     .as(at)
                     .isEqualTo(e.breakdownUniqueUsers().get("plan").keySet());
@@ -295,8 +303,6 @@ class TrendsQueryTimeTest {
                     .get("plan")
                     .forEach((v, n) ->
                             assertUsers(a.breakdownUniqueUsers().get("plan").get(v), n, at + " users of plan " + v));
-            assertUsers(a.uniqueUsers(), e.uniqueUsers(), at);
-            assertThat(a.uniqueSessions()).as(at).isEqualTo(e.uniqueSessions());
         }
         assertThat(actual.total()).isEqualTo(expected.total());
         assertThat(actual.breakdownTotals()).isEqualTo(expected.breakdownTotals());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
+import io.eventagg.time.Granularity;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,9 +87,13 @@ public final class SeriesTables {
                 Map<String, Map<String, Long>> stored =
                         JSON.readValue((String) row.get("breakdowns"), new TypeReference<>() {});
                 assertThat(stored).as("breakdowns " + where).isEqualTo(b.topBreakdowns(job.breakdownLimit()));
-                if (job.breakdownUsers())
+                if (job.breakdownUsersAt(Granularity.parse(e.getKey().granularity())))
                     StoredBreakdownUsers.assertMatch(
                             (String) row.get("breakdown_users"), b.topBreakdownUsers(job.breakdownLimit()), where);
+                else
+                    assertThat(row.get("breakdown_users"))
+                            .as("no breakdown users " + where)
+                            .isNull();
             }
         }
         if (someEstimated)
