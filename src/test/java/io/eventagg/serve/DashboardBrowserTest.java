@@ -66,7 +66,14 @@ class DashboardBrowserTest {
     static void serveAndOpen() throws Exception {
         Path input = dir.resolve("events.jsonl");
         new EventGenerator(1500, 30, 8, Instant.parse("2024-01-01T00:00:00Z"), 0.01).write(input);
-        JobDefinition job = JobLoader.load(Path.of("jobs/example.yaml"));
+        // The example job with an action, as a user would add one.
+        Path jobFile = dir.resolve("example.yaml");
+        Files.writeString(
+                jobFile,
+                Files.readString(Path.of("jobs/example.yaml"))
+                        + "\nactions:\n  pricing_views: {event: pageview, filters: [{property: path, operator: eq,"
+                        + " value: /pricing}]}\n");
+        JobDefinition job = JobLoader.load(jobFile);
         String url = "jdbc:duckdb:" + dir.resolve("dash.duckdb");
         Pipelines.batchInto(job, List.of(input), SinkSettings.of(url));
         server = ApiServer.start(
@@ -173,6 +180,28 @@ class DashboardBrowserTest {
                 .as("the trend's first bucket is New York's midnight")
                 .isEqualTo("2024-01-02T05:00:00Z");
         assertThat(browser.getCurrentUrl()).contains("timezone=America%2FNew_York");
+
+        // An action, picked from the event list like an event.
+        Select events = new Select(browser.findElement(By.id("events")));
+        events.deselectAll();
+        events.selectByValue("pricing_views");
+        loads = awaitLoad(loads);
+        JsonNode pricing = api(
+                "/api/v1/timeseries",
+                Map.of(
+                        "from",
+                        FROM,
+                        "to",
+                        TO,
+                        "granularity",
+                        "day",
+                        "events",
+                        "pricing_views",
+                        "timezone",
+                        "America/New_York"));
+        assertThat(pricing.path("total").asLong()).isPositive();
+        assertThat(text("trend-total")).isEqualTo(number(pricing.path("total").asLong()));
+        assertThat(browser.getCurrentUrl()).contains("events=pricing_views");
 
         Path shot = Path.of("target/dashboard.png");
         Files.createDirectories(shot.getParent());
