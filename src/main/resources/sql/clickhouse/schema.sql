@@ -145,6 +145,20 @@ CREATE TABLE IF NOT EXISTS ea_retention_periods (
 PARTITION BY toYYYYMM(cohort_start)
 ORDER BY (job, retention, environment, cohort_start, period);
 
+-- Stickiness: per period (week or month) and environment, the users active on exactly N of its days.
+CREATE TABLE IF NOT EXISTS ea_stickiness (
+    job           String,
+    environment   String,
+    period        String,            -- week | month
+    period_start  DateTime('UTC'),
+    days_active   Int32,             -- 1 .. days in the period
+    users         Int64,             -- users active on exactly days_active of its days
+    is_final      UInt8,
+    version       Int64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(period_start)
+ORDER BY (job, environment, period, period_start, days_active);
+
 -- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
 -- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (

@@ -124,6 +124,19 @@ CREATE TABLE IF NOT EXISTS ea_retention_periods (
     PRIMARY KEY (job, retention, environment, cohort_start, period)
 );
 
+-- Stickiness: per period (week or month) and environment, the users active on exactly N of its days.
+CREATE TABLE IF NOT EXISTS ea_stickiness (
+    job           VARCHAR   NOT NULL,
+    environment   VARCHAR   NOT NULL,
+    period        VARCHAR   NOT NULL,  -- week | month
+    period_start  TIMESTAMP NOT NULL,
+    days_active   INTEGER   NOT NULL,  -- 1 .. days in the period
+    users         BIGINT    NOT NULL,  -- users active on exactly days_active of its days
+    is_final      BOOLEAN   NOT NULL,
+    version       BIGINT    NOT NULL,
+    PRIMARY KEY (job, environment, period, period_start, days_active)
+);
+
 -- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
 -- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (

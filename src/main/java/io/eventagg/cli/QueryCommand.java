@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "query",
         mixinStandardHelpOptions = true,
         description = "Query pre-aggregated results.",
-        subcommands = {TimeSeriesCommand.class, FunnelCommand.class, RetentionCommand.class})
+        subcommands = {TimeSeriesCommand.class, FunnelCommand.class, RetentionCommand.class, StickinessCommand.class})
 final class QueryCommand {}

@@ -32,7 +32,8 @@ public record JobDefinition(
         List<FunnelDefinition> funnels,
         List<RetentionDefinition> retention,
         List<Granularity> breakdownUsers,
-        List<ActionDefinition> actions)
+        List<ActionDefinition> actions,
+        StickinessSettings stickiness)
         implements Serializable {
 
     public static final Set<String> FIELDS = Set.of(
@@ -50,7 +51,8 @@ public record JobDefinition(
             "sketch",
             "funnels",
             "retention",
-            "actions");
+            "actions",
+            "stickiness");
 
     public BucketCalendar calendar() {
         return new BucketCalendar(timezone);
@@ -179,7 +181,8 @@ public record JobDefinition(
                 List.copyOf(funnels),
                 List.copyOf(retention),
                 breakdownUsers,
-                actions);
+                actions,
+                StickinessSettings.parse(root.get("stickiness")));
     }
 
     /**

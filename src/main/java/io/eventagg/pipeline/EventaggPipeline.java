@@ -7,6 +7,7 @@ import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;
 import io.eventagg.ingest.Ingested;
 import io.eventagg.retention.RetentionPipeline;
+import io.eventagg.stickiness.StickinessPipeline;
 import io.eventagg.timeseries.SeriesBucketOperator;
 import io.eventagg.timeseries.SeriesCombiner;
 import io.eventagg.timeseries.SeriesPartial;
@@ -23,6 +24,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                 ├─ combine (per-minute pre-aggregation) ─ keyBy series+granularity+day ─ calendar buckets ─► outputs
  *                 ├─ per funnel: keyBy user ─ gate ─ CEP ─ first reach (chained) ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
+ *                 ├─ stickiness: active days per user ─ users by days per period ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
  * (═: in streaming, an all-to-all exchange, see {@link #acrossSubtasks}.)
@@ -50,6 +52,9 @@ public final class EventaggPipeline {
         outputs.series(rows);
         if (!job.funnels().isEmpty()) {
             outputs.funnels(FunnelPipeline.define(events, job, run, lateness, emitMs));
+        }
+        if (job.stickiness().enabled()) {
+            outputs.stickiness(StickinessPipeline.define(events, job, run, lateness, emitMs));
         }
         if (!job.retention().isEmpty()) {
             outputs.retention(RetentionPipeline.define(events, job, run, lateness, emitMs));

@@ -14,6 +14,8 @@ import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.TableSpec;
 import io.eventagg.sink.Tables;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.stickiness.StickinessDaysRow;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.timeseries.SeriesRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -128,6 +130,28 @@ public class JdbcOutputs implements Outputs {
             Sketches.base64(r.fromStartSketch()),
             r.isFinal(),
             r.version()
+        });
+    }
+
+    @Override
+    public void stickiness(DataStream<StickinessRow> rows) {
+        DataStream<StickinessDaysRow> byDays = rows.flatMap((StickinessRow r, Collector<StickinessDaysRow> out) -> {
+                    for (int k = 0; k < r.users().length; k++)
+                        out.collect(new StickinessDaysRow(
+                                r.environment(),
+                                r.period(),
+                                r.periodStart(),
+                                k + 1,
+                                r.users()[k],
+                                r.isFinal(),
+                                r.version()));
+                })
+                .returns(TypeInformation.of(StickinessDaysRow.class))
+                .setParallelism(rows.getParallelism())
+                .name("stickiness rows")
+                .uid("stickiness-rows");
+        write(byDays, Tables.STICKINESS, (RowMapper<StickinessDaysRow>) r -> new Object[] {
+            job, r.environment(), r.period(), r.periodStart(), r.daysActive(), r.users(), r.isFinal(), r.version()
         });
     }
 

@@ -4,6 +4,7 @@ import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.retention.RetentionRow;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.timeseries.SeriesRow;
 import java.io.Serializable;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,4 +28,7 @@ public interface Outputs extends Serializable {
 
     /** One row per retention cohort, with its per-period counts. */
     void retention(DataStream<RetentionRow> rows);
+
+    /** One row per stickiness period, with its users by number of active days. */
+    void stickiness(DataStream<StickinessRow> rows);
 }

@@ -11,6 +11,8 @@ public interface AggregationStorage extends AutoCloseable {
 
     RetentionResult retention(RetentionQuery query);
 
+    StickinessResult stickiness(StickinessQuery query);
+
     /** What the job answers about: its names, the events and environments with data, its progress. */
     Catalog catalog();
 

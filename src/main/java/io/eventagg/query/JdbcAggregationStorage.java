@@ -18,6 +18,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
     private final TimeSeriesReader timeSeries;
     private final FunnelReader funnels;
     private final RetentionReader retention;
+    private final StickinessReader stickiness;
     private final CatalogReader catalog;
 
     public JdbcAggregationStorage(JobDefinition job, SinkSettings settings) {
@@ -36,6 +37,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
         this.timeSeries = new TimeSeriesReader(job, db, refreshes, raw, clock);
         this.funnels = new FunnelReader(job, db, refreshes);
         this.retention = new RetentionReader(job, db, refreshes);
+        this.stickiness = new StickinessReader(job, db, refreshes);
         this.catalog = new CatalogReader(job, db);
     }
 
@@ -52,6 +54,11 @@ public class JdbcAggregationStorage implements AggregationStorage {
     @Override
     public RetentionResult retention(RetentionQuery query) {
         return retention.read(query);
+    }
+
+    @Override
+    public StickinessResult stickiness(StickinessQuery query) {
+        return stickiness.read(query);
     }
 
     @Override

@@ -21,6 +21,7 @@ public class QueryException extends RuntimeException {
         RAW_EVENTS_TABLE,
         ACTIVE_WINDOWS,
         EVENTS,
+        PERIOD,
         TIMEZONE;
 
         /** Its name as a query parameter or path segment: lower case, words joined by '_'. */

@@ -6,6 +6,7 @@ import io.eventagg.ingest.LateEvent;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.time.Granularity;
 import io.eventagg.timeseries.SeriesRow;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -52,6 +53,16 @@ public final class RefreshOutputs implements Outputs {
                 .setParallelism(rows.getParallelism())
                 .name("refresh range: retention")
                 .uid("refresh-range-retention"));
+    }
+
+    @Override
+    public void stickiness(DataStream<StickinessRow> rows) {
+        RefreshRange r = range;
+        delegate.stickiness(
+                rows.filter(x -> r.stickiness(Granularity.parse(x.period())).contains(x.periodStart()))
+                        .setParallelism(rows.getParallelism())
+                        .name("refresh range: stickiness")
+                        .uid("refresh-range-stickiness"));
     }
 
     @Override

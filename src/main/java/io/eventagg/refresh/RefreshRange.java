@@ -53,6 +53,7 @@ public final class RefreshRange implements Serializable {
     private final EnumMap<Granularity, Span> buckets = new EnumMap<>(Granularity.class);
     private final Map<String, Span> entryDays = new LinkedHashMap<>();
     private final Map<String, Span> cohorts = new LinkedHashMap<>();
+    private final EnumMap<Granularity, Span> stickiness = new EnumMap<>(Granularity.class);
     private final Span read;
 
     public RefreshRange(JobDefinition job, Instant from, Instant to) {
@@ -88,7 +89,21 @@ public final class RefreshRange implements Serializable {
             long readTo = cal.plus(p, cal.start(p, last), r.periods() + 1);
             read = read.union(new Span(readFrom, readTo));
         }
+        for (Granularity g : job.stickiness().periods()) {
+            Span s = new Span(cal.start(g, this.from), cal.end(g, cal.start(g, last)));
+            stickiness.put(g, s);
+            read = read.union(s);
+        }
         this.read = read;
+    }
+
+    /** The stickiness periods of {@code g} the refresh rewrites (whole periods: a user's days span them). */
+    public Span stickiness(Granularity g) {
+        return stickiness.get(g);
+    }
+
+    public Map<Granularity, Span> allStickiness() {
+        return Map.copyOf(stickiness);
     }
 
     public Instant from() {
@@ -140,6 +155,8 @@ public final class RefreshRange implements Serializable {
                 sb.append("\n  funnel ").append(f).append(" entry days ").append(s));
         cohorts.forEach((r, s) ->
                 sb.append("\n  retention ").append(r).append(" cohorts ").append(s));
+        stickiness.forEach((g, s) ->
+                sb.append("\n  stickiness ").append(g.id()).append(" periods ").append(s));
         return sb.toString();
     }
 }

@@ -40,6 +40,14 @@ public final class StaleRows {
                         jobIs + " AND funnel = " + SqlDialect.quote(e.getKey()) + between(d, "entry_day", e.getValue())
                                 + older);
             }
+            for (Map.Entry<Granularity, RefreshRange.Span> e :
+                    range.allStickiness().entrySet()) {
+                d.delete(
+                        c,
+                        Tables.STICKINESS,
+                        jobIs + " AND period = " + SqlDialect.quote(e.getKey().id())
+                                + between(d, "period_start", e.getValue()) + older);
+            }
             for (Map.Entry<String, RefreshRange.Span> e : range.allCohorts().entrySet()) {
                 String cond = jobIs + " AND retention = " + SqlDialect.quote(e.getKey())
                         + between(d, "cohort_start", e.getValue()) + older;

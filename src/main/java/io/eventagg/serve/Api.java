@@ -13,6 +13,8 @@ import io.eventagg.query.FunnelResult;
 import io.eventagg.query.QueryException;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.RetentionResult;
+import io.eventagg.query.StickinessQuery;
+import io.eventagg.query.StickinessResult;
 import io.eventagg.query.TimeSeriesQuery;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
@@ -43,6 +45,7 @@ final class Api {
             Set.of("events", "granularity", "from", "to", "environment", "breakdown", "active_windows", "timezone");
     static final Set<String> FUNNEL_PARAMS = Set.of("from", "to", "environment");
     static final Set<String> RETENTION_PARAMS = Set.of("from", "to", "environment", "mode");
+    static final Set<String> STICKINESS_PARAMS = Set.of("period", "from", "to", "environment");
 
     private final JobDefinition job;
     private final StoragePool pool;
@@ -122,6 +125,21 @@ final class Api {
                 "retention/" + name,
                 params,
                 () -> pool.with(s -> s.retention(q)),
+                r -> !r.incomplete() && r.refreshInProgress() == null);
+    }
+
+    StickinessResult stickiness(Map<String, List<String>> params) {
+        check(params, STICKINESS_PARAMS);
+        String p = one(params, "period");
+        Granularity g = p == null ? Granularity.WEEK : Granularity.parse(p);
+        if (g != Granularity.WEEK && g != Granularity.MONTH)
+            throw new ConfigException("period", "'" + p + "' is not one of week, month");
+        StickinessQuery q =
+                new StickinessQuery(g, time(params, "from"), time(params, "to"), one(params, "environment"));
+        return cached(
+                "stickiness",
+                params,
+                () -> pool.with(s -> s.stickiness(q)),
                 r -> !r.incomplete() && r.refreshInProgress() == null);
     }
 

@@ -66,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.get(
                     "/api/v1/retention/{name}",
                     ctx -> json(ctx, api.retention(ctx.pathParam("name"), ctx.queryParamMap())));
+            config.routes.get("/api/v1/stickiness", ctx -> json(ctx, api.stickiness(ctx.queryParamMap())));
             config.routes.exception(
                     Unauthorized.class,
                     (e, ctx) -> error(

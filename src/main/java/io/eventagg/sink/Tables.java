@@ -145,6 +145,21 @@ public final class Tables {
             List.of("job", "retention", "environment", "cohort_start", "period"),
             true);
 
+    /** Stickiness: per (environment, period, period start), the users active on exactly N of its days. */
+    public static final TableSpec STICKINESS = new TableSpec(
+            "ea_stickiness",
+            List.of(
+                    of("job", TEXT),
+                    of("environment", TEXT),
+                    of("period", TEXT),
+                    of("period_start", TIMESTAMP),
+                    of("days_active", INT),
+                    of("users", LONG),
+                    of("is_final", BOOL),
+                    of("version", LONG)),
+            List.of("job", "environment", "period", "period_start", "days_active"),
+            true);
+
     public static List<TableSpec> all() {
         return List.of(
                 TIMESERIES,
@@ -154,6 +169,7 @@ public final class Tables {
                 PROGRESS,
                 FUNNELS,
                 RETENTION_COHORTS,
-                RETENTION_PERIODS);
+                RETENTION_PERIODS,
+                STICKINESS);
     }
 }

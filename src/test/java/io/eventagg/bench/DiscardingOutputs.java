@@ -7,6 +7,7 @@ import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.timeseries.SeriesRow;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -46,6 +47,11 @@ public final class DiscardingOutputs implements Outputs {
     @Override
     public void retention(DataStream<RetentionRow> rows) {
         discard(rows, "retention");
+    }
+
+    @Override
+    public void stickiness(DataStream<StickinessRow> rows) {
+        discard(rows, "stickiness");
     }
 
     private static <T> void discard(DataStream<T> stream, String name) {

@@ -23,6 +23,7 @@ import io.eventagg.refresh.RefreshRange;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SinkSettings;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.testing.TestJobs;
 import io.eventagg.timeseries.SeriesRow;
 import io.eventagg.types.FormatSnapshot;
@@ -283,6 +284,11 @@ class UpgradeSafeGraphTest {
             @Override
             public void retention(DataStream<RetentionRow> rows) {
                 jdbc.retention(rows);
+            }
+
+            @Override
+            public void stickiness(DataStream<StickinessRow> rows) {
+                jdbc.stickiness(rows);
             }
 
             @Override

@@ -7,6 +7,7 @@ import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.sketch.Sketches;
+import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.timeseries.SeriesRow;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -64,6 +65,11 @@ public final class CollectingOutputs implements Outputs {
     @Override
     public void retention(DataStream<RetentionRow> rows) {
         collect(rows, "retention");
+    }
+
+    @Override
+    public void stickiness(DataStream<StickinessRow> rows) {
+        collect(rows, "stickiness");
     }
 
     private <T> void collect(DataStream<T> stream, String name) {
