@@ -57,6 +57,7 @@ function saveView() {
   if ($("funnel-select").value) v.set("funnel", $("funnel-select").value);
   if ($("retention-select").value) v.set("retention", $("retention-select").value);
   v.set("mode", $("mode").value);
+  if ($("stickiness-period").value) v.set("stickiness", $("stickiness-period").value);
   history.replaceState(null, "", "?" + v);
 }
 
@@ -294,6 +295,44 @@ async function retention() {
   );
 }
 
+/** Users by active days per week or month (the API's stickiness), when the job counts it. */
+async function stickiness() {
+  const period = $("stickiness-period").value;
+  const thead = $("stickiness-table").querySelector("thead");
+  const tbody = $("stickiness-table").querySelector("tbody");
+  thead.replaceChildren();
+  tbody.replaceChildren();
+  if (!period) return;
+  const r = await api("/api/v1/stickiness", { ...range(), period });
+  const days = r.total_by_days.length;
+  const head = document.createElement("tr");
+  head.innerHTML = "<th>Period</th><th>Active users</th>" + [...Array(days).keys()].map((k) => "<th>" + (k + 1) + "d</th>").join("");
+  thead.appendChild(head);
+  for (const p of r.periods) {
+    const tr = document.createElement("tr");
+    const cells = [p.period_start.slice(0, 10) + (p.complete ? "" : " …"), fmt(p.active_users), ...p.users_by_days.map(fmt)];
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      tr.appendChild(td);
+    }
+    tbody.appendChild(tr);
+  }
+  $("stickiness-average").textContent = r.average_days_active.toFixed(2);
+  $("stickiness-incomplete").hidden = !r.incomplete;
+  chart("stickiness-chart").setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      grid: { left: 60, right: 20, top: 20, bottom: 30 },
+      xAxis: { type: "category", data: [...Array(days).keys()].map((k) => k + 1 + (k ? " days" : " day")) },
+      yAxis: { type: "value" },
+      series: [{ type: "bar", data: r.total_by_days }],
+    },
+    true
+  );
+}
+
 async function refresh() {
   saveView();
   $("status").textContent = "loading…";
@@ -302,6 +341,7 @@ async function refresh() {
     ["trend-error", activeUsers],
     ["funnel-error", funnel],
     ["retention-error", retention],
+    ["stickiness-error", stickiness],
   ];
   for (const id of new Set(parts.map((p) => p[0]))) showError(id, null);
   await Promise.all(
@@ -357,7 +397,9 @@ async function start() {
   options($("funnel-select"), catalog.funnels.map((f) => f.name), view.get("funnel") || "");
   options($("retention-select"), catalog.retention.map((r) => r.name), view.get("retention") || "");
   $("mode").value = view.get("mode") || "on";
-  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "timezone", "funnel-select", "retention-select", "mode"])
+  $("stickiness").hidden = !(catalog.stickiness || []).length;
+  options($("stickiness-period"), catalog.stickiness || [], view.get("stickiness") || (catalog.stickiness || [])[0]);
+  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "timezone", "funnel-select", "retention-select", "mode", "stickiness-period"])
     $(id).addEventListener("change", refresh);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   await refresh();

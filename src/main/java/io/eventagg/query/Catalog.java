@@ -15,6 +15,7 @@ import java.util.Map;
  * @param finalBefore buckets ending before this no longer change (the watermark minus the allowed
  *     lateness; absent with the watermark)
  * @param actions the job's filtered series, asked for by name like events
+ * @param stickiness the periods the job counts stickiness for ({@code week}, {@code month})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Catalog(
@@ -29,7 +30,8 @@ public record Catalog(
         List<Retention> retention,
         Instant watermark,
         Instant finalBefore,
-        List<String> actions) {
+        List<String> actions,
+        List<String> stickiness) {
 
     /** A funnel: its steps' names in order and its conversion window. */
     public record Funnel(String name, List<String> steps, long conversionWindowSeconds) {}

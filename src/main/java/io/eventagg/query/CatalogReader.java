@@ -65,7 +65,8 @@ final class CatalogReader {
                             ? null
                             : Instant.ofEpochMilli(watermark)
                                     .minus(job.watermark().allowedLateness()),
-                    job.actions().stream().map(ActionDefinition::name).toList());
+                    job.actions().stream().map(ActionDefinition::name).toList(),
+                    job.stickiness().periods().stream().map(Granularity::id).toList());
         } catch (SQLException e) {
             throw db.failed(e);
         }

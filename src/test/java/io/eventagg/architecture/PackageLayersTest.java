@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The packages' imports point one way: entry points ({@code cli}, {@code jobs}) → the HTTP read
  * path ({@code serve}) → services over the dataflow ({@code refresh}, {@code query}) → the dataflow ({@code pipeline}) and how jobs run
  * ({@code runtime}) → capabilities
- * ({@code timeseries}, {@code funnel}, {@code retention}) → reading and writing ({@code ingest},
+ * ({@code timeseries}, {@code funnel}, {@code retention}, {@code stickiness}) → reading and writing ({@code ingest},
  * {@code sink}) → the job's configuration ({@code config}) → building blocks ({@code types},
  * {@code time}, {@code sketch}, {@code window}, {@code filter}, {@code generate}). A package imports
  * only packages of lower layers; within a layer only the pairs listed.
@@ -38,6 +38,7 @@ class PackageLayersTest {
             Map.entry("timeseries", 3),
             Map.entry("funnel", 3),
             Map.entry("retention", 3),
+            Map.entry("stickiness", 3),
             Map.entry("pipeline", 4),
             Map.entry("runtime", 4),
             Map.entry("refresh", 5),

@@ -132,6 +132,22 @@ class ApiServerTest {
                         Map.of("from", "2024-01-01", "to", "2024-01-25"),
                         "FunnelResult"),
                 new Question(
+                        List.of("stickiness", "--period", "week", "--from", "2024-01-01", "--to", "2024-02-01"),
+                        "/api/v1/stickiness",
+                        Map.of("period", "week", "from", "2024-01-01", "to", "2024-02-01"),
+                        "StickinessResult"),
+                series(List.of(
+                        "--events",
+                        "pricing_views",
+                        "--from",
+                        "2024-01-01",
+                        "--to",
+                        "2024-01-20",
+                        "--granularity",
+                        "day",
+                        "--breakdown",
+                        "plan")),
+                new Question(
                         List.of(
                                 "retention",
                                 "--retention",

@@ -66,14 +66,8 @@ class DashboardBrowserTest {
     static void serveAndOpen() throws Exception {
         Path input = dir.resolve("events.jsonl");
         new EventGenerator(1500, 30, 8, Instant.parse("2024-01-01T00:00:00Z"), 0.01).write(input);
-        // The example job with an action, as a user would add one.
-        Path jobFile = dir.resolve("example.yaml");
-        Files.writeString(
-                jobFile,
-                Files.readString(Path.of("jobs/example.yaml"))
-                        + "\nactions:\n  pricing_views: {event: pageview, filters: [{property: path, operator: eq,"
-                        + " value: /pricing}]}\n");
-        JobDefinition job = JobLoader.load(jobFile);
+        JobDefinition job = JobLoader.load(Path.of("jobs/example.yaml"));
+        assertThat(job.action("pricing_views")).as("the example has an action").isNotNull();
         String url = "jdbc:duckdb:" + dir.resolve("dash.duckdb");
         Pipelines.batchInto(job, List.of(input), SinkSettings.of(url));
         server = ApiServer.start(
@@ -135,6 +129,7 @@ class DashboardBrowserTest {
 
         assertFunnel("pricing_to_purchase");
         assertRetention();
+        assertStickiness();
 
         new Select(browser.findElement(By.id("funnel-select"))).selectByValue("onboarding");
         loads = awaitLoad(loads);
@@ -251,6 +246,31 @@ class DashboardBrowserTest {
         assertThat(expected)
                 .as("cohorts with a complete later period")
                 .anyMatch(s -> s.split(" ").length > 3 && !s.split(" ")[3].equals("…"));
+    }
+
+    private void assertStickiness() throws Exception {
+        JsonNode r = api("/api/v1/stickiness", Map.of("from", FROM, "to", TO, "period", "week"));
+        List<String> expected = new ArrayList<>();
+        for (JsonNode p : r.path("periods")) {
+            StringBuilder row = new StringBuilder(
+                            p.path("period_start").asText().substring(0, 10))
+                    .append(p.path("complete").asBoolean() ? "" : " …")
+                    .append(' ')
+                    .append(number(p.path("active_users").asLong()));
+            for (JsonNode n : p.path("users_by_days")) row.append(' ').append(number(n.asLong()));
+            expected.add(row.toString());
+        }
+        List<String> shown = new ArrayList<>();
+        for (WebElement tr : browser.findElements(By.cssSelector("#stickiness-table tbody tr"))) {
+            List<String> cells = new ArrayList<>();
+            for (WebElement td : tr.findElements(By.tagName("td"))) cells.add(td.getText());
+            shown.add(String.join(" ", cells));
+        }
+        assertThat(shown).isEqualTo(expected).hasSize(4);
+        List<Long> totals = new ArrayList<>();
+        for (JsonNode n : r.path("total_by_days")) totals.add(n.asLong());
+        assertThat(chartSeries("stickiness-chart", 0)).isEqualTo(totals);
+        assertThat(totals.get(0)).as("users active on one day of a week").isPositive();
     }
 
     /** Waits until the page has finished one more round of loading than {@code seen}. */
