@@ -159,6 +159,27 @@ CREATE TABLE IF NOT EXISTS ea_stickiness (
 PARTITION BY toYYYYMM(period_start)
 ORDER BY (job, environment, period, period_start, days_active);
 
+-- Numeric measures (job-file measures): per measure, environment and bucket, the events, how many
+-- had a number in the property, their sum, min, max and distribution, and how many had a non-number.
+CREATE TABLE IF NOT EXISTS ea_measures (
+    job               String,
+    environment       String,
+    measure           String,
+    granularity       String,
+    bucket_start      DateTime('UTC'),
+    event_count       Int64,
+    value_count       Int64,
+    value_sum         Float64,
+    value_min         Nullable(Float64),
+    value_max         Nullable(Float64),
+    non_numeric       Int64,
+    quantiles_sketch  Nullable(String),  -- base64 DDSketch (1 % relative accuracy), merged over ranges
+    is_final          UInt8,
+    version           Int64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(bucket_start)
+ORDER BY (job, environment, measure, granularity, bucket_start);
+
 -- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
 -- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (

@@ -137,6 +137,26 @@ CREATE TABLE IF NOT EXISTS ea_stickiness (
     PRIMARY KEY (job, environment, period, period_start, days_active)
 );
 
+-- Numeric measures (job-file measures): per measure, environment and bucket, the events, how many
+-- had a number in the property, their sum, min, max and distribution, and how many had a non-number.
+CREATE TABLE IF NOT EXISTS ea_measures (
+    job               VARCHAR   NOT NULL,
+    environment       VARCHAR   NOT NULL,
+    measure           VARCHAR   NOT NULL,
+    granularity       VARCHAR   NOT NULL,
+    bucket_start      TIMESTAMP NOT NULL,
+    event_count       BIGINT    NOT NULL,
+    value_count       BIGINT    NOT NULL,
+    value_sum         DOUBLE    NOT NULL,
+    value_min         DOUBLE,
+    value_max         DOUBLE,
+    non_numeric       BIGINT    NOT NULL,
+    quantiles_sketch  VARCHAR,             -- base64 DDSketch (1 % relative accuracy), merged over ranges
+    is_final          BOOLEAN   NOT NULL,
+    version           BIGINT    NOT NULL,
+    PRIMARY KEY (job, environment, measure, granularity, bucket_start)
+);
+
 -- Refreshes (backfills), as a log: a 'running' row when one starts, a 'done' or 'failed' row when it
 -- ends. Each refresh has the next generation number; rows it writes carry it in their version.
 CREATE TABLE IF NOT EXISTS ea_refreshes (

@@ -7,5 +7,11 @@ import picocli.CommandLine.Command;
         name = "query",
         mixinStandardHelpOptions = true,
         description = "Query pre-aggregated results.",
-        subcommands = {TimeSeriesCommand.class, FunnelCommand.class, RetentionCommand.class, StickinessCommand.class})
+        subcommands = {
+            TimeSeriesCommand.class,
+            FunnelCommand.class,
+            RetentionCommand.class,
+            StickinessCommand.class,
+            MeasureCommand.class
+        })
 final class QueryCommand {}

@@ -33,7 +33,8 @@ public record JobDefinition(
         List<RetentionDefinition> retention,
         List<Granularity> breakdownUsers,
         List<ActionDefinition> actions,
-        StickinessSettings stickiness)
+        StickinessSettings stickiness,
+        List<MeasureDefinition> measures)
         implements Serializable {
 
     public static final Set<String> FIELDS = Set.of(
@@ -52,7 +53,8 @@ public record JobDefinition(
             "funnels",
             "retention",
             "actions",
-            "stickiness");
+            "stickiness",
+            "measures");
 
     public BucketCalendar calendar() {
         return new BucketCalendar(timezone);
@@ -72,7 +74,14 @@ public record JobDefinition(
         for (ActionDefinition a : actions) {
             for (ActionDefinition.Alternative x : a.anyOf()) x.filters().forEach(p -> keys.add(p.property()));
         }
+        for (MeasureDefinition m : measures) keys.add(m.property());
         return new PropertySelection(keys);
+    }
+
+    /** The measure of this name, or null. */
+    public MeasureDefinition measure(String name) {
+        for (MeasureDefinition m : measures) if (m.name().equals(name)) return m;
+        return null;
     }
 
     /** The action of this name, or null. */
@@ -182,7 +191,8 @@ public record JobDefinition(
                 List.copyOf(retention),
                 breakdownUsers,
                 actions,
-                StickinessSettings.parse(root.get("stickiness")));
+                StickinessSettings.parse(root.get("stickiness")),
+                List.copyOf(MeasureDefinition.parseAll(root.get("measures"))));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.eventagg.funnel.FunnelPipeline;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.IngestRouter;
 import io.eventagg.ingest.Ingested;
+import io.eventagg.measure.MeasurePipeline;
 import io.eventagg.retention.RetentionPipeline;
 import io.eventagg.stickiness.StickinessPipeline;
 import io.eventagg.timeseries.SeriesBucketOperator;
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                 ├─ per funnel: keyBy user ─ gate ─ CEP ─ first reach (chained) ─ entry-day window ─► outputs
  *                 ├─ retention: cohorts per user ─ counts per cohort ─► outputs
  *                 ├─ stickiness: active days per user ─ users by days per period ─► outputs
+ *                 ├─ measures: a property's values ─ keyBy bucket ─ sum, min, max, distribution ─► outputs
  *                 └─ max timestamp ─ progress (parallelism 1) ──────────────────► outputs
  * </pre>
  * (═: in streaming, an all-to-all exchange, see {@link #acrossSubtasks}.)
@@ -52,6 +54,9 @@ public final class EventaggPipeline {
         outputs.series(rows);
         if (!job.funnels().isEmpty()) {
             outputs.funnels(FunnelPipeline.define(events, job, run, lateness, emitMs));
+        }
+        if (!job.measures().isEmpty()) {
+            outputs.measures(MeasurePipeline.define(events, job, run, lateness, emitMs));
         }
         if (job.stickiness().enabled()) {
             outputs.stickiness(StickinessPipeline.define(events, job, run, lateness, emitMs));

@@ -5,6 +5,7 @@ import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.Event;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.ingest.RunCounter;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.retention.RetentionPeriodRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.sink.JdbcTableSink;
@@ -128,6 +129,26 @@ public class JdbcOutputs implements Outputs {
             r.fromStartCount(),
             r.fromStartSum(),
             Sketches.base64(r.fromStartSketch()),
+            r.isFinal(),
+            r.version()
+        });
+    }
+
+    @Override
+    public void measures(DataStream<MeasureRow> rows) {
+        write(rows, Tables.MEASURES, (RowMapper<MeasureRow>) r -> new Object[] {
+            job,
+            r.environment(),
+            r.measure(),
+            r.granularity(),
+            r.bucketStart(),
+            r.events(),
+            r.values(),
+            r.sum(),
+            r.min(),
+            r.max(),
+            r.nonNumeric(),
+            Sketches.base64(r.quantiles()),
             r.isFinal(),
             r.version()
         });

@@ -3,6 +3,7 @@ package io.eventagg.pipeline;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.retention.RetentionRow;
 import io.eventagg.stickiness.StickinessRow;
 import io.eventagg.timeseries.SeriesRow;
@@ -31,4 +32,7 @@ public interface Outputs extends Serializable {
 
     /** One row per stickiness period, with its users by number of active days. */
     void stickiness(DataStream<StickinessRow> rows);
+
+    /** One row per numeric measure, environment and bucket. */
+    void measures(DataStream<MeasureRow> rows);
 }

@@ -13,6 +13,8 @@ public interface AggregationStorage extends AutoCloseable {
 
     StickinessResult stickiness(StickinessQuery query);
 
+    MeasureResult measure(MeasureQuery query);
+
     /** What the job answers about: its names, the events and environments with data, its progress. */
     Catalog catalog();
 

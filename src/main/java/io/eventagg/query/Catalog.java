@@ -16,6 +16,7 @@ import java.util.Map;
  *     lateness; absent with the watermark)
  * @param actions the job's filtered series, asked for by name like events
  * @param stickiness the periods the job counts stickiness for ({@code week}, {@code month})
+ * @param measures the job's numeric measures
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Catalog(
@@ -31,7 +32,11 @@ public record Catalog(
         Instant watermark,
         Instant finalBefore,
         List<String> actions,
-        List<String> stickiness) {
+        List<String> stickiness,
+        List<Measure> measures) {
+
+    /** A numeric measure: the property it aggregates and the events it reads it from. */
+    public record Measure(String name, String property, List<String> events) {}
 
     /** A funnel: its steps' names in order and its conversion window. */
     public record Funnel(String name, List<String> steps, long conversionWindowSeconds) {}

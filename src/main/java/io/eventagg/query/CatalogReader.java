@@ -66,7 +66,10 @@ final class CatalogReader {
                             : Instant.ofEpochMilli(watermark)
                                     .minus(job.watermark().allowedLateness()),
                     job.actions().stream().map(ActionDefinition::name).toList(),
-                    job.stickiness().periods().stream().map(Granularity::id).toList());
+                    job.stickiness().periods().stream().map(Granularity::id).toList(),
+                    job.measures().stream()
+                            .map(m -> new Catalog.Measure(m.name(), m.property(), m.events()))
+                            .toList());
         } catch (SQLException e) {
             throw db.failed(e);
         }

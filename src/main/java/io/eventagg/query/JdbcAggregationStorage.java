@@ -19,6 +19,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
     private final FunnelReader funnels;
     private final RetentionReader retention;
     private final StickinessReader stickiness;
+    private final MeasureReader measures;
     private final CatalogReader catalog;
 
     public JdbcAggregationStorage(JobDefinition job, SinkSettings settings) {
@@ -38,6 +39,7 @@ public class JdbcAggregationStorage implements AggregationStorage {
         this.funnels = new FunnelReader(job, db, refreshes);
         this.retention = new RetentionReader(job, db, refreshes);
         this.stickiness = new StickinessReader(job, db, refreshes);
+        this.measures = new MeasureReader(job, db, refreshes);
         this.catalog = new CatalogReader(job, db);
     }
 
@@ -59,6 +61,11 @@ public class JdbcAggregationStorage implements AggregationStorage {
     @Override
     public StickinessResult stickiness(StickinessQuery query) {
         return stickiness.read(query);
+    }
+
+    @Override
+    public MeasureResult measure(MeasureQuery query) {
+        return measures.read(query);
     }
 
     @Override

@@ -22,6 +22,7 @@ public class QueryException extends RuntimeException {
         ACTIVE_WINDOWS,
         EVENTS,
         PERIOD,
+        MEASURE,
         TIMEZONE;
 
         /** Its name as a query parameter or path segment: lower case, words joined by '_'. */

@@ -3,6 +3,7 @@ package io.eventagg.refresh;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
@@ -53,6 +54,16 @@ public final class RefreshOutputs implements Outputs {
                 .setParallelism(rows.getParallelism())
                 .name("refresh range: retention")
                 .uid("refresh-range-retention"));
+    }
+
+    @Override
+    public void measures(DataStream<MeasureRow> rows) {
+        RefreshRange r = range;
+        delegate.measures(
+                rows.filter(x -> r.buckets(Granularity.parse(x.granularity())).contains(x.bucketStart()))
+                        .setParallelism(rows.getParallelism())
+                        .name("refresh range: measures")
+                        .uid("refresh-range-measures"));
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class StaleRows {
                         + SqlDialect.quote(e.getKey().id()) + between(d, "bucket_start", e.getValue()) + older;
                 d.delete(c, Tables.TIMESERIES, cond);
                 d.delete(c, Tables.ACTIVITY, cond);
+                d.delete(c, Tables.MEASURES, cond);
             }
             for (Map.Entry<String, RefreshRange.Span> e : range.allEntryDays().entrySet()) {
                 d.delete(

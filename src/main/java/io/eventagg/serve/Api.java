@@ -10,6 +10,8 @@ import io.eventagg.query.AggregationResult;
 import io.eventagg.query.Catalog;
 import io.eventagg.query.FunnelQuery;
 import io.eventagg.query.FunnelResult;
+import io.eventagg.query.MeasureQuery;
+import io.eventagg.query.MeasureResult;
 import io.eventagg.query.QueryException;
 import io.eventagg.query.RetentionQuery;
 import io.eventagg.query.RetentionResult;
@@ -46,6 +48,7 @@ final class Api {
     static final Set<String> FUNNEL_PARAMS = Set.of("from", "to", "environment");
     static final Set<String> RETENTION_PARAMS = Set.of("from", "to", "environment", "mode");
     static final Set<String> STICKINESS_PARAMS = Set.of("period", "from", "to", "environment");
+    static final Set<String> MEASURE_PARAMS = Set.of("granularity", "from", "to", "environment");
 
     private final JobDefinition job;
     private final StoragePool pool;
@@ -126,6 +129,23 @@ final class Api {
                 params,
                 () -> pool.with(s -> s.retention(q)),
                 r -> !r.incomplete() && r.refreshInProgress() == null);
+    }
+
+    MeasureResult measure(String name, Map<String, List<String>> params) {
+        check(params, MEASURE_PARAMS);
+        String g = one(params, "granularity");
+        if (g == null) throw new ConfigException("granularity", "is required (minute, hour, day, week or month)");
+        Granularity granularity = Granularity.parse(g);
+        if (granularity == null)
+            throw new ConfigException("granularity", "'" + g + "' is not one of minute, hour, day, week, month");
+        Instant from = time(params, "from"), to = time(params, "to");
+        requireFewBuckets(granularity, from, to);
+        MeasureQuery q = new MeasureQuery(name, from, to, granularity, one(params, "environment"));
+        return cached(
+                "measures/" + name,
+                params,
+                () -> pool.with(s -> s.measure(q)),
+                r -> r.refreshInProgress() == null && isFinal(q.to()));
     }
 
     StickinessResult stickiness(Map<String, List<String>> params) {

@@ -24,7 +24,11 @@ record ApiError(int status, String error, String parameter, String problem) {
             case MISSING -> new ApiError(400, p + " is required", p, problem);
             case NOT_IN_JOB ->
                 new ApiError(
-                        e.parameter() == Parameter.FUNNEL || e.parameter() == Parameter.RETENTION ? 404 : 400,
+                        e.parameter() == Parameter.FUNNEL
+                                        || e.parameter() == Parameter.RETENTION
+                                        || e.parameter() == Parameter.MEASURE
+                                ? 404
+                                : 400,
                         e.getMessage(),
                         p,
                         problem);

@@ -67,6 +67,9 @@ public final class ApiServer implements AutoCloseable {
                     "/api/v1/retention/{name}",
                     ctx -> json(ctx, api.retention(ctx.pathParam("name"), ctx.queryParamMap())));
             config.routes.get("/api/v1/stickiness", ctx -> json(ctx, api.stickiness(ctx.queryParamMap())));
+            config.routes.get(
+                    "/api/v1/measures/{name}",
+                    ctx -> json(ctx, api.measure(ctx.pathParam("name"), ctx.queryParamMap())));
             config.routes.exception(
                     Unauthorized.class,
                     (e, ctx) -> error(

@@ -160,6 +160,27 @@ public final class Tables {
             List.of("job", "environment", "period", "period_start", "days_active"),
             true);
 
+    /** Numeric measures per (measure, environment, granularity, bucket): counts, sum, min, max, distribution. */
+    public static final TableSpec MEASURES = new TableSpec(
+            "ea_measures",
+            List.of(
+                    of("job", TEXT),
+                    of("environment", TEXT),
+                    of("measure", TEXT),
+                    of("granularity", TEXT),
+                    of("bucket_start", TIMESTAMP),
+                    of("event_count", LONG),
+                    of("value_count", LONG),
+                    of("value_sum", DOUBLE),
+                    nullable("value_min", DOUBLE),
+                    nullable("value_max", DOUBLE),
+                    of("non_numeric", LONG),
+                    nullable("quantiles_sketch", TEXT),
+                    of("is_final", BOOL),
+                    of("version", LONG)),
+            List.of("job", "environment", "measure", "granularity", "bucket_start"),
+            true);
+
     public static List<TableSpec> all() {
         return List.of(
                 TIMESERIES,
@@ -170,6 +191,7 @@ public final class Tables {
                 FUNNELS,
                 RETENTION_COHORTS,
                 RETENTION_PERIODS,
-                STICKINESS);
+                STICKINESS,
+                MEASURES);
     }
 }

@@ -39,6 +39,7 @@ class PackageLayersTest {
             Map.entry("funnel", 3),
             Map.entry("retention", 3),
             Map.entry("stickiness", 3),
+            Map.entry("measure", 3),
             Map.entry("pipeline", 4),
             Map.entry("runtime", 4),
             Map.entry("refresh", 5),

@@ -3,6 +3,7 @@ package io.eventagg.bench;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
@@ -47,6 +48,11 @@ public final class DiscardingOutputs implements Outputs {
     @Override
     public void retention(DataStream<RetentionRow> rows) {
         discard(rows, "retention");
+    }
+
+    @Override
+    public void measures(DataStream<MeasureRow> rows) {
+        discard(rows, "measures");
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.eventagg.ingest.Ingested;
 import io.eventagg.ingest.KafkaSettings;
 import io.eventagg.ingest.LateEvent;
 import io.eventagg.jobs.StreamingJob;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.refresh.Backfill;
 import io.eventagg.refresh.FilesBackfillSource;
 import io.eventagg.refresh.KafkaBackfillSource;
@@ -289,6 +290,11 @@ class UpgradeSafeGraphTest {
             @Override
             public void stickiness(DataStream<StickinessRow> rows) {
                 jdbc.stickiness(rows);
+            }
+
+            @Override
+            public void measures(DataStream<MeasureRow> rows) {
+                jdbc.measures(rows);
             }
 
             @Override

@@ -3,6 +3,7 @@ package io.eventagg.testing;
 import io.eventagg.funnel.FunnelRow;
 import io.eventagg.ingest.DeadLetter;
 import io.eventagg.ingest.LateEvent;
+import io.eventagg.measure.MeasureRow;
 import io.eventagg.pipeline.Outputs;
 import io.eventagg.pipeline.ProgressRow;
 import io.eventagg.retention.RetentionRow;
@@ -65,6 +66,11 @@ public final class CollectingOutputs implements Outputs {
     @Override
     public void retention(DataStream<RetentionRow> rows) {
         collect(rows, "retention");
+    }
+
+    @Override
+    public void measures(DataStream<MeasureRow> rows) {
+        collect(rows, "measures");
     }
 
     @Override
