@@ -58,6 +58,7 @@ function saveView() {
   if ($("retention-select").value) v.set("retention", $("retention-select").value);
   v.set("mode", $("mode").value);
   if ($("stickiness-period").value) v.set("stickiness", $("stickiness-period").value);
+  if ($("measure-select").value) v.set("measure", $("measure-select").value);
   history.replaceState(null, "", "?" + v);
 }
 
@@ -295,6 +296,33 @@ async function retention() {
   );
 }
 
+/** A numeric measure per bucket of the trend's granularity (the API's measures), when the job has one. */
+async function measure() {
+  const name = $("measure-select").value;
+  if (!name) return;
+  const r = await api("/api/v1/measures/" + encodeURIComponent(name), { ...range(), granularity: $("granularity").value });
+  const num = (x) => (x == null ? "–" : Number(x).toLocaleString("en-US", { maximumFractionDigits: 2 }));
+  $("measure-property").textContent = "property " + r.property;
+  for (const [id, v] of [["sum", r.total.sum], ["average", r.total.average], ["p50", r.total.p50], ["p90", r.total.p90], ["p99", r.total.p99], ["non-numeric", r.total.non_numeric]])
+    $("measure-" + id).textContent = num(v);
+  chart("measure-chart").setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: {},
+      grid: { left: 60, right: 60, top: 30, bottom: 30 },
+      xAxis: { type: "category", data: r.series.map((p) => p.timestamp), axisLabel: { formatter: (t) => localTime(t).replace(" 00:00", "") } },
+      yAxis: [{ type: "value", name: "sum" }, { type: "value", name: "p50 / p90" }],
+      series: [
+        { name: "sum", type: "bar", data: r.series.map((p) => p.stats.sum) },
+        { name: "p50", type: "line", yAxisIndex: 1, showSymbol: false, data: r.series.map((p) => p.stats.p50) },
+        { name: "p90", type: "line", yAxisIndex: 1, showSymbol: false, data: r.series.map((p) => p.stats.p90) },
+      ],
+    },
+    true
+  );
+}
+
 /** Users by active days per week or month (the API's stickiness), when the job counts it. */
 async function stickiness() {
   const period = $("stickiness-period").value;
@@ -342,6 +370,7 @@ async function refresh() {
     ["funnel-error", funnel],
     ["retention-error", retention],
     ["stickiness-error", stickiness],
+    ["measure-error", measure],
   ];
   for (const id of new Set(parts.map((p) => p[0]))) showError(id, null);
   await Promise.all(
@@ -398,8 +427,10 @@ async function start() {
   options($("retention-select"), catalog.retention.map((r) => r.name), view.get("retention") || "");
   $("mode").value = view.get("mode") || "on";
   $("stickiness").hidden = !(catalog.stickiness || []).length;
+  $("measure").hidden = !(catalog.measures || []).length;
+  options($("measure-select"), (catalog.measures || []).map((m) => m.name), view.get("measure") || ((catalog.measures || [])[0] || {}).name);
   options($("stickiness-period"), catalog.stickiness || [], view.get("stickiness") || (catalog.stickiness || [])[0]);
-  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "timezone", "funnel-select", "retention-select", "mode", "stickiness-period"])
+  for (const id of ["environment", "from", "to", "granularity", "events", "breakdown", "timezone", "funnel-select", "retention-select", "mode", "stickiness-period", "measure-select"])
     $(id).addEventListener("change", refresh);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   await refresh();

@@ -132,6 +132,20 @@ class ApiServerTest {
                         Map.of("from", "2024-01-01", "to", "2024-01-25"),
                         "FunnelResult"),
                 new Question(
+                        List.of(
+                                "measure",
+                                "--measure",
+                                "revenue",
+                                "--granularity",
+                                "week",
+                                "--from",
+                                "2024-01-01",
+                                "--to",
+                                "2024-02-05"),
+                        "/api/v1/measures/revenue",
+                        Map.of("granularity", "week", "from", "2024-01-01", "to", "2024-02-05"),
+                        "MeasureResult"),
+                new Question(
                         List.of("stickiness", "--period", "week", "--from", "2024-01-01", "--to", "2024-02-01"),
                         "/api/v1/stickiness",
                         Map.of("period", "week", "from", "2024-01-01", "to", "2024-02-01"),

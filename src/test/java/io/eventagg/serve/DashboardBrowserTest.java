@@ -130,6 +130,7 @@ class DashboardBrowserTest {
         assertFunnel("pricing_to_purchase");
         assertRetention();
         assertStickiness();
+        assertMeasure();
 
         new Select(browser.findElement(By.id("funnel-select"))).selectByValue("onboarding");
         loads = awaitLoad(loads);
@@ -246,6 +247,22 @@ class DashboardBrowserTest {
         assertThat(expected)
                 .as("cohorts with a complete later period")
                 .anyMatch(s -> s.split(" ").length > 3 && !s.split(" ")[3].equals("…"));
+    }
+
+    private void assertMeasure() throws Exception {
+        JsonNode r = api("/api/v1/measures/revenue", Map.of("from", FROM, "to", TO, "granularity", "day"));
+        assertThat(r.path("total").path("values").asLong())
+                .as("purchases with an amount")
+                .isPositive();
+        assertThat(text("measure-sum"))
+                .isEqualTo(String.format(
+                        Locale.US, "%,.0f", r.path("total").path("sum").asDouble()));
+        assertThat(text("measure-non-numeric"))
+                .isEqualTo(number(r.path("total").path("non_numeric").asLong()));
+        List<Long> sums = new ArrayList<>();
+        for (JsonNode p : r.path("series"))
+            sums.add(Math.round(p.path("stats").path("sum").asDouble()));
+        assertThat(chartSeries("measure-chart", 0)).isEqualTo(sums);
     }
 
     private void assertStickiness() throws Exception {

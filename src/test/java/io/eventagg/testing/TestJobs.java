@@ -95,6 +95,9 @@ public final class TestJobs {
                 breakdowns: [plan, country]
                 breakdown_limit: 5
                 watermark: {out_of_orderness: 30s, allowed_lateness: 1h, emit_interval: 1s}
+                stickiness: {periods: [week, month]}
+                measures:
+                  revenue: {event: purchase, property: amount}
                 """.formatted(name, zone) + FUNNELS + RETENTION);
     }
 }
