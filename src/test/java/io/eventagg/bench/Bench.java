@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * Bench [--events N] [--users N] [--days N] [--seed N] [--parts N] [--parallelism N]
- *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,breakdownusers,duckdb,chdb,writefloor,clickhouse,latency,state,serve,bigstate]
+ *       [--only ceiling,floor,ts,full,heavy,backfill,horizon,trends,duckdb,chdb,writefloor,clickhouse,latency,state,serve,bigstate]
  *       [--repeat 3] [--warm-repeat 1] [--datasets dense,sparse] [--cold true] [--cli jar|classpath]
  *       [--sparse-users 60000] [--sparse-days 60] [--sparse-seed 5] [--sparse-activity 1.0] [--horizon-minute 7d]
  *       [--serve-requests 50] [--serve-clients 50] [--serve-seconds 30]
@@ -55,7 +55,7 @@ public final class Bench {
             "heavy",
             "backfill",
             "horizon",
-            "breakdownusers",
+            "trends",
             "duckdb",
             "chdb",
             "writefloor",
@@ -282,7 +282,7 @@ public final class Bench {
                     work);
         }
         if (only.contains("heavy")) heavy(full, runs, p, work);
-        if (only.contains("breakdownusers")) breakdownUsers(data, runs, p, work);
+        if (only.contains("trends")) trends(data, runs, p, work);
         if (only.contains("backfill")) {
             measure(
                     "backfill",
@@ -479,13 +479,13 @@ public final class Bench {
     }
 
     /**
-     * What unique users per breakdown value cost: the time-series backfill with them as job files
-     * keep them by default (every granularity but minutes), with them in every granularity
-     * ({@code breakdown_users: true}) and without (the bench jobs' setting, like for like with the
-     * peers, which compute none), alternating in fresh JVMs, {@code --repeat} times each; the
-     * medians are the rows.
+     * What the trends cost: the time-series backfill without any (the bench jobs' setting, like for
+     * like with the peers), with unique users per breakdown value as job files keep them by default
+     * (days, weeks, months) and in every granularity ({@code breakdown_users: true}), and with the
+     * default users plus two actions, a numeric measure and weekly and monthly stickiness;
+     * alternating in fresh JVMs, {@code --repeat} times each; the medians are the rows.
      */
-    void breakdownUsers(BenchData.Dataset d, String runs, String parallelism, String work) throws Exception {
+    void trends(BenchData.Dataset d, String runs, String parallelism, String work) throws Exception {
         String base = Files.readString(JOBS.resolve("timeseries.yaml"));
         if (!base.contains("breakdown_users: false\n"))
             throw new IllegalStateException("timeseries.yaml: no 'breakdown_users: false'");
@@ -495,6 +495,14 @@ public final class Bench {
                 "backfill-ts-breakdown-users-all",
                 "job=" + variant(base, "bench_ts_bu_all", "breakdown_users: true\n"));
         jobs.put("backfill-ts-no-breakdown-users", "job=classpath:bench/timeseries.yaml");
+        jobs.put("backfill-ts-trends", "job=" + variant(base, "bench_ts_trends", """
+                        actions:
+                          pricing_views: {event: pageview, filters: [{property: path, operator: eq, value: /pricing}]}
+                          activated: {events: [signup, created_project]}
+                        measures:
+                          revenue: {event: purchase, property: amount}
+                        stickiness: {periods: [week, month]}
+                        """));
         Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
         int repeat = Integer.parseInt(opt.get("repeat"));
         for (int i = 0; i < repeat; i++) {

@@ -44,7 +44,7 @@ final class BenchReport {
             new Row(
                     "backfill-ts-breakdown-users",
                     "Backfill, time-series job with unique users per breakdown value as by default (days, weeks,"
-                            + " months; --only breakdownusers, median, alternating with the next two rows) -> DuckDB",
+                            + " months; --only trends, median, alternating with the next two rows) -> DuckDB",
                     BATCH),
             new Row(
                     "backfill-ts-breakdown-users-all",
@@ -54,6 +54,11 @@ final class BenchReport {
             new Row(
                     "backfill-ts-no-breakdown-users",
                     "Backfill, time-series job without them (breakdown_users: false, as the bench jobs) -> DuckDB",
+                    BATCH),
+            new Row(
+                    "backfill-ts-trends",
+                    "Backfill, time-series job with the default users per value, two actions, a measure and"
+                            + " weekly and monthly stickiness -> DuckDB",
                     BATCH),
             new Row(
                     "backfill-views",
@@ -626,6 +631,7 @@ final class BenchReport {
                 "backfill-ts-breakdown-users",
                 "backfill-ts-breakdown-users-all",
                 "backfill-ts-no-breakdown-users",
+                "backfill-ts-trends",
                 "backfill-views")) {
             if ((m = r.get(pre + k)) != null && m.get("seconds") != null) {
                 sb.append(String.format(

@@ -119,6 +119,7 @@ class BenchSmokeTest {
                         "backfill-ts-breakdown-users",
                         "backfill-ts-breakdown-users-all",
                         "backfill-ts-no-breakdown-users",
+                        "backfill-ts-trends",
                         "backfill-views",
                         "peer-duckdb",
                         "peer-chdb-hll",
@@ -165,6 +166,8 @@ class BenchSmokeTest {
             assertThat(num(r.get(name), "read")).as(name + ": every event read").isEqualTo(events);
             assertThat(num(r.get(name), "rows")).as(name + ": rows").isEqualTo(num(r.get("backfill-ts"), "rows"));
         }
+        // The trends add rows: the actions' series, the measure's buckets, the stickiness periods.
+        assertThat(num(r.get("backfill-ts-trends"), "rows")).isGreaterThan(num(r.get("backfill-ts"), "rows"));
         // The same time series, without the full job's funnels and retention rows.
         assertThat(num(r.get("backfill-ts"), "rows"))
                 .as("time-series backfill rows")
