@@ -1,6 +1,5 @@
 package io.eventagg.stickiness;
 
-import io.eventagg.ingest.Event;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
 import java.util.Arrays;
@@ -20,7 +19,7 @@ import org.apache.flink.util.Collector;
  * the user's last event and whose events come in time order, as soon as a later period begins), so
  * nothing grows with a user's history.
  */
-public final class StickinessTracker extends KeyedProcessFunction<String, Event, StickinessDelta> {
+public final class StickinessTracker extends KeyedProcessFunction<Long, ActiveDay, StickinessDelta> {
     private static final long serialVersionUID = 1L;
 
     private final List<Granularity> periods;
@@ -45,7 +44,7 @@ public final class StickinessTracker extends KeyedProcessFunction<String, Event,
     }
 
     @Override
-    public void processElement(Event e, Context ctx, Collector<StickinessDelta> out) throws Exception {
+    public void processElement(ActiveDay e, Context ctx, Collector<StickinessDelta> out) throws Exception {
         long[] a = days.value();
         if (a == null) a = new long[0];
         long ts = e.timestamp();

@@ -2,7 +2,6 @@ package io.eventagg.stickiness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventagg.ingest.Event;
 import io.eventagg.testing.HarnessBackend;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
@@ -34,16 +33,16 @@ class StickinessOperatorsTest {
     static final long START = 1_704_067_200_000L; // Monday 2024-01-01
     static final long LATENESS = 3_600_000L;
 
-    static Event event(long ts) {
-        return new Event(null, "pageview", "heavy", ts, "p", null, null, new String[0], new byte[0], "t", -1, 0);
+    static ActiveDay event(long ts) {
+        return new ActiveDay(42L, "p", ts);
     }
 
-    KeyedOneInputStreamOperatorTestHarness<String, Event, StickinessDelta> tracker() throws Exception {
+    KeyedOneInputStreamOperatorTestHarness<Long, ActiveDay, StickinessDelta> tracker() throws Exception {
         var h = backend.on(new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new StickinessTracker(List.of(Granularity.WEEK, Granularity.MONTH), UTC, LATENESS, false)),
-                e -> e.environment() + "\u001f" + e.distinctId(),
-                Types.STRING));
+                ActiveDay::userKey,
+                Types.LONG));
         h.open();
         return h;
     }
