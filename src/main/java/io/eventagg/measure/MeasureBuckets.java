@@ -5,6 +5,7 @@ import io.eventagg.sink.RowVersion;
 import io.eventagg.sketch.Sketches;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
+import io.eventagg.window.EmitTick;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -62,11 +63,7 @@ public final class MeasureBuckets extends KeyedProcessFunction<String, MeasureSa
         }
         a.add(s);
         bucket.update(a);
-        if (emitIntervalMs > 0 && pendingTick.value() == null) {
-            long next = (ctx.timerService().currentProcessingTime() / emitIntervalMs + 1) * emitIntervalMs;
-            ctx.timerService().registerProcessingTimeTimer(next);
-            pendingTick.update(next);
-        }
+        EmitTick.ensure(pendingTick, ctx.timerService(), emitIntervalMs);
     }
 
     private long closing(int granularity, long start) {
@@ -81,7 +78,7 @@ public final class MeasureBuckets extends KeyedProcessFunction<String, MeasureSa
         int g = Integer.parseInt(key[1]);
         long start = Long.parseLong(key[2]);
         boolean isFinal = ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp >= closing(g, start);
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) pendingTick.clear();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) EmitTick.fired(pendingTick);
         boolean any = a.values > 0;
         out.collect(new MeasureRow(
                 measures.get(Integer.parseInt(key[0])).name(),
@@ -99,9 +96,7 @@ public final class MeasureBuckets extends KeyedProcessFunction<String, MeasureSa
                 RowVersion.of(generation, a.events, isFinal)));
         if (isFinal) {
             bucket.clear();
-            Long tick = pendingTick.value();
-            if (tick != null) ctx.timerService().deleteProcessingTimeTimer(tick);
-            pendingTick.clear();
+            EmitTick.cancel(pendingTick, ctx.timerService());
         }
     }
 }

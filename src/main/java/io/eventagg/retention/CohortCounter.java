@@ -3,6 +3,7 @@ package io.eventagg.retention;
 import io.eventagg.config.RetentionDefinition;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.time.BucketCalendar;
+import io.eventagg.window.EmitTick;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -69,11 +70,7 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
             if (k <= highest) c[2 + periods + k] += d.sign();
         }
         counts.update(c);
-        if (emitIntervalMs > 0 && pendingTick.value() == null) {
-            long next = (ctx.timerService().currentProcessingTime() / emitIntervalMs + 1) * emitIntervalMs;
-            ctx.timerService().registerProcessingTimeTimer(next);
-            pendingTick.update(next);
-        }
+        EmitTick.ensure(pendingTick, ctx.timerService(), emitIntervalMs);
     }
 
     private long closing(RetentionDefinition def, long cohort) {
@@ -88,7 +85,7 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
         RetentionDefinition def = definitions.get(Integer.parseInt(key[0]));
         long cohort = Long.parseLong(key[2]);
         boolean isFinal = ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp >= closing(def, cohort);
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) pendingTick.clear();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) EmitTick.fired(pendingTick);
         int periods = def.periods() + 1;
         long[] on = new long[periods];
         long[] onOrAfter = new long[periods];
@@ -98,9 +95,7 @@ public final class CohortCounter extends KeyedProcessFunction<String, RetentionD
                 def.name(), key[1], cohort, c[0], on, onOrAfter, isFinal, RowVersion.of(generation, c[1], isFinal)));
         if (isFinal) {
             counts.clear();
-            Long tick = pendingTick.value();
-            if (tick != null) ctx.timerService().deleteProcessingTimeTimer(tick);
-            pendingTick.clear();
+            EmitTick.cancel(pendingTick, ctx.timerService());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.eventagg.stickiness;
 import io.eventagg.sink.RowVersion;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
+import io.eventagg.window.EmitTick;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -60,11 +61,7 @@ public final class StickinessCounter extends KeyedProcessFunction<String, Sticki
         if (d.from() > 0) c[d.from()]--;
         c[d.to()]++;
         counts.update(c);
-        if (emitIntervalMs > 0 && pendingTick.value() == null) {
-            long next = (ctx.timerService().currentProcessingTime() / emitIntervalMs + 1) * emitIntervalMs;
-            ctx.timerService().registerProcessingTimeTimer(next);
-            pendingTick.update(next);
-        }
+        EmitTick.ensure(pendingTick, ctx.timerService(), emitIntervalMs);
     }
 
     private long closing(int period, long start) {
@@ -80,7 +77,7 @@ public final class StickinessCounter extends KeyedProcessFunction<String, Sticki
         long start = Long.parseLong(key[2]);
         Granularity g = periods.get(period);
         boolean isFinal = ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp >= closing(period, start);
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) pendingTick.clear();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) EmitTick.fired(pendingTick);
         int length = (int) calendar.bucketsBetween(Granularity.DAY, start, calendar.end(g, start));
         out.collect(new StickinessRow(
                 key[1],
@@ -91,9 +88,7 @@ public final class StickinessCounter extends KeyedProcessFunction<String, Sticki
                 RowVersion.of(generation, c[0], isFinal)));
         if (isFinal) {
             counts.clear();
-            Long tick = pendingTick.value();
-            if (tick != null) ctx.timerService().deleteProcessingTimeTimer(tick);
-            pendingTick.clear();
+            EmitTick.cancel(pendingTick, ctx.timerService());
         }
     }
 }

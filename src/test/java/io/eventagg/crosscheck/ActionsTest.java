@@ -6,18 +6,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.query.AggregationResult;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.TimeSeriesPoint;
 import io.eventagg.query.TimeSeriesQuery;
-import io.eventagg.refresh.Backfill;
-import io.eventagg.refresh.FilesBackfillSource;
-import io.eventagg.refresh.RefreshRange;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.Tables;
@@ -34,8 +27,6 @@ import io.eventagg.testing.StoredBreakdownUsers;
 import io.eventagg.testing.TableCopy;
 import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,30 +157,10 @@ class ActionsTest {
 
     @Test
     void batchStreamingAndBackfillCountWhatTheReferenceMatches() throws Exception {
-        String batch = "jdbc:duckdb:" + dir.resolve("batch.duckdb");
-        Pipelines.batchInto(job, List.of(file), SinkSettings.of(batch));
-        assertActionRows(batch, "batch");
-
-        String streaming = "jdbc:duckdb:" + dir.resolve("streaming.duckdb");
-        SchemaManager.apply(SinkSettings.of(streaming));
-        Pipelines.run(
-                job,
-                List.of(file),
-                RunOptions.streamingDefaults(),
-                IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(streaming)),
-                2);
-        assertActionRows(streaming, "streaming");
-
-        String refreshed = "jdbc:duckdb:" + dir.resolve("backfill.duckdb");
-        Backfill.run(
-                FlinkSettings.base(false),
-                job,
-                new RefreshRange(job, START.minusSeconds(86_400), END.plusSeconds(86_400)),
-                new FilesBackfillSource(List.of(file.toString())),
-                SinkSettings.of(refreshed),
-                new PrintStream(OutputStream.nullOutputStream()));
-        assertActionRows(refreshed, "backfill");
+        Map<String, String> urls =
+                Pipelines.threeWays(job, file, dir, START.minusSeconds(86_400), END.plusSeconds(86_400));
+        for (Map.Entry<String, String> u : urls.entrySet()) assertActionRows(u.getValue(), u.getKey());
+        String batch = urls.get("batch");
 
         // Queried by name, on DuckDB and ClickHouse (the same rows), against uniqExact and count.
         try (ClickHouseServer.Database ch = ClickHouseServer.createDatabase("actions")) {

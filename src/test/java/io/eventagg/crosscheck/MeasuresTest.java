@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.RunOptions;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.MeasureQuery;
 import io.eventagg.query.MeasureResult;
-import io.eventagg.refresh.Backfill;
-import io.eventagg.refresh.FilesBackfillSource;
-import io.eventagg.refresh.RefreshRange;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.Tables;
@@ -28,8 +21,6 @@ import io.eventagg.testing.TableCopy;
 import io.eventagg.testing.Tiers;
 import io.eventagg.time.BucketCalendar;
 import io.eventagg.time.Granularity;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -174,30 +165,10 @@ class MeasuresTest {
 
     @Test
     void everyWayOfRunningAgreesWithTheReferenceAndClickHouse() throws Exception {
-        String batch = "jdbc:duckdb:" + dir.resolve("batch.duckdb");
-        Pipelines.batchInto(job, List.of(file), SinkSettings.of(batch));
-        assertStored(batch, "batch");
-
-        String streaming = "jdbc:duckdb:" + dir.resolve("streaming.duckdb");
-        SchemaManager.apply(SinkSettings.of(streaming));
-        Pipelines.run(
-                job,
-                List.of(file),
-                RunOptions.streamingDefaults(),
-                IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(streaming)),
-                2);
-        assertStored(streaming, "streaming");
-
-        String refreshed = "jdbc:duckdb:" + dir.resolve("backfill.duckdb");
-        Backfill.run(
-                FlinkSettings.base(false),
-                job,
-                new RefreshRange(job, START.minusMillis(7 * DAY), START.plusMillis(14 * DAY)),
-                new FilesBackfillSource(List.of(file.toString())),
-                SinkSettings.of(refreshed),
-                new PrintStream(OutputStream.nullOutputStream()));
-        assertStored(refreshed, "backfill");
+        Map<String, String> urls =
+                Pipelines.threeWays(job, file, dir, START.minusMillis(7 * DAY), START.plusMillis(14 * DAY));
+        for (Map.Entry<String, String> u : urls.entrySet()) assertStored(u.getValue(), u.getKey());
+        String batch = urls.get("batch");
 
         try (ClickHouseServer.Database ch = ClickHouseServer.createDatabase("measured")) {
             SchemaManager.apply(ch.settings());

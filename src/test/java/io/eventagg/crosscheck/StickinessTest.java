@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventagg.config.JobDefinition;
 import io.eventagg.config.JobLoader;
-import io.eventagg.config.RunOptions;
 import io.eventagg.generate.EventGenerator;
-import io.eventagg.ingest.IngestWatermarks;
-import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.query.JdbcAggregationStorage;
 import io.eventagg.query.StickinessQuery;
 import io.eventagg.query.StickinessResult;
-import io.eventagg.refresh.Backfill;
-import io.eventagg.refresh.FilesBackfillSource;
-import io.eventagg.refresh.RefreshRange;
-import io.eventagg.runtime.FlinkSettings;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
 import io.eventagg.sink.Tables;
@@ -29,8 +22,6 @@ import io.eventagg.testing.SharedCluster;
 import io.eventagg.testing.TableCopy;
 import io.eventagg.testing.Tiers;
 import io.eventagg.time.Granularity;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,30 +114,11 @@ class StickinessTest {
         Map<List<Object>, Long> expected = reference();
         assertThat(expected.keySet()).anyMatch(k -> k.get(1).equals("week") && (Integer) k.get(3) == 7);
 
-        String batch = "jdbc:duckdb:" + dir.resolve("batch.duckdb");
-        Pipelines.batchInto(job, List.of(file), SinkSettings.of(batch));
-        assertThat(stored(batch)).as("batch").isEqualTo(expected);
-
-        String streaming = "jdbc:duckdb:" + dir.resolve("streaming.duckdb");
-        SchemaManager.apply(SinkSettings.of(streaming));
-        Pipelines.run(
-                job,
-                List.of(file),
-                RunOptions.streamingDefaults(),
-                IngestWatermarks.strategy(job.watermark()),
-                new JdbcOutputs(job.name(), SinkSettings.of(streaming)),
-                2);
-        assertThat(stored(streaming)).as("streaming").isEqualTo(expected);
-
-        String refreshed = "jdbc:duckdb:" + dir.resolve("backfill.duckdb");
-        Backfill.run(
-                FlinkSettings.base(false),
-                job,
-                new RefreshRange(job, START.minusSeconds(7 * 86_400), START.plusSeconds(60 * 86_400)),
-                new FilesBackfillSource(List.of(file.toString())),
-                SinkSettings.of(refreshed),
-                new PrintStream(OutputStream.nullOutputStream()));
-        assertThat(stored(refreshed)).as("backfill").isEqualTo(expected);
+        Map<String, String> urls =
+                Pipelines.threeWays(job, file, dir, START.minusSeconds(7 * 86_400), START.plusSeconds(60 * 86_400));
+        for (Map.Entry<String, String> u : urls.entrySet())
+            assertThat(stored(u.getValue())).as(u.getKey()).isEqualTo(expected);
+        String batch = urls.get("batch");
 
         // The query layer, on DuckDB and on ClickHouse (the same rows), against ClickHouse's own count.
         try (ClickHouseServer.Database ch = ClickHouseServer.createDatabase("sticky")) {

@@ -10,6 +10,9 @@ import io.eventagg.ingest.RunCounter;
 import io.eventagg.pipeline.EventaggPipeline;
 import io.eventagg.pipeline.JdbcOutputs;
 import io.eventagg.pipeline.Outputs;
+import io.eventagg.refresh.Backfill;
+import io.eventagg.refresh.FilesBackfillSource;
+import io.eventagg.refresh.RefreshRange;
 import io.eventagg.runtime.Counters;
 import io.eventagg.runtime.FlinkJob;
 import io.eventagg.runtime.FlinkSettings;
@@ -17,9 +20,14 @@ import io.eventagg.runtime.RunSummary;
 import io.eventagg.runtime.RunningJob;
 import io.eventagg.sink.SchemaManager;
 import io.eventagg.sink.SinkSettings;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
@@ -96,6 +104,44 @@ public final class Pipelines {
                 IngestWatermarks.strategy(job.watermark()),
                 new JdbcOutputs(job.name(), sink),
                 2);
+    }
+
+    /**
+     * The three ways a job's results are made, each into a DuckDB file of its own in {@code dir}:
+     * a batch run, a streaming run and a backfill of {@code [from, to)} over the same file; returns
+     * the JDBC URL of each ({@code batch}, {@code streaming}, {@code backfill}), for tests that hold
+     * all three to the same reference.
+     */
+    public static Map<String, String> threeWays(JobDefinition job, Path file, Path dir, Instant from, Instant to)
+            throws Exception {
+        Map<String, String> urls = new LinkedHashMap<>();
+        for (String how : List.of("batch", "streaming", "backfill")) {
+            String url = "jdbc:duckdb:" + dir.resolve(job.name() + "-" + how + ".duckdb");
+            SinkSettings sink = SinkSettings.of(url);
+            switch (how) {
+                case "batch" -> batchInto(job, List.of(file), sink);
+                case "streaming" -> {
+                    SchemaManager.apply(sink);
+                    run(
+                            job,
+                            List.of(file),
+                            RunOptions.streamingDefaults(),
+                            IngestWatermarks.strategy(job.watermark()),
+                            new JdbcOutputs(job.name(), sink),
+                            2);
+                }
+                default ->
+                    Backfill.run(
+                            FlinkSettings.base(false),
+                            job,
+                            new RefreshRange(job, from, to),
+                            new FilesBackfillSource(List.of(file.toString())),
+                            sink,
+                            new PrintStream(OutputStream.nullOutputStream()));
+            }
+            urls.put(how, url);
+        }
+        return urls;
     }
 
     /** {@link #run} on the given state backend (streaming). */
