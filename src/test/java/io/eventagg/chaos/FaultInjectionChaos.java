@@ -1095,7 +1095,7 @@ class FaultInjectionChaos {
                 .query(
                         db,
                         "SELECT environment, event, granularity, toInt64(toUnixTimestamp(bucket_start)) * 1000 AS b,"
-                                + " event_count, unique_users, breakdowns, is_final FROM ea_timeseries FINAL"
+                                + " event_count, unique_users, breakdowns, breakdown_users, is_final FROM ea_timeseries FINAL"
                                 + where)) {
             out.put(
                     new RefTimeSeries.Key(
